@@ -1,0 +1,86 @@
+/** Typed constructors of the Argo CD objects the generator writes (argoproj.io/v1alpha1). */
+
+export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+export interface ApplicationDestination {
+  name?: string;
+  server?: string;
+  namespace: string;
+}
+
+export interface ApplicationInput {
+  meta: ObjectMeta;
+  project: string;
+  repoURL: string;
+  targetRevision: string;
+  path: string;
+  destination: ApplicationDestination;
+  /** Sync wave, written as a quoted string as Argo CD reads annotations. */
+  syncWave: number;
+  /** Delete the app's resources with the Application (resources finalizer). */
+  cascadeDelete: boolean;
+}
+
+export function application(input: ApplicationInput) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: 'Application',
+    metadata: {
+      ...input.meta,
+      annotations: { ...input.meta.annotations, 'argocd.argoproj.io/sync-wave': String(input.syncWave) },
+      ...(input.cascadeDelete ? { finalizers: [FINALIZER] } : {}),
+    },
+    spec: {
+      project: input.project,
+      source: { repoURL: input.repoURL, targetRevision: input.targetRevision, path: input.path },
+      destination: input.destination,
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        // ServerSideApply: dashboard ConfigMaps can outgrow the client-side last-applied annotation.
+        syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+      },
+    },
+  };
+}
+
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+export interface AppProjectInput {
+  meta: ObjectMeta;
+  description: string;
+  sourceRepos: string[];
+  destinations: ApplicationDestination[];
+  clusterResourceWhitelist: GroupKind[];
+  /** Omitted means every namespaced kind is allowed. */
+  namespaceResourceWhitelist?: GroupKind[];
+  syncWave?: number;
+}
+
+export function appProject(input: AppProjectInput) {
+  const annotations = input.syncWave === undefined ? input.meta.annotations : { ...input.meta.annotations, 'argocd.argoproj.io/sync-wave': String(input.syncWave) };
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: 'AppProject',
+    metadata: { ...input.meta, ...(annotations ? { annotations } : {}) },
+    spec: {
+      description: input.description,
+      sourceRepos: [...new Set(input.sourceRepos)].sort(),
+      destinations: input.destinations,
+      clusterResourceWhitelist: input.clusterResourceWhitelist,
+      ...(input.namespaceResourceWhitelist ? { namespaceResourceWhitelist: input.namespaceResourceWhitelist } : {}),
+    },
+  };
+}

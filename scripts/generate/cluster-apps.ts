@@ -1,0 +1,84 @@
+import { APPS, type AppName } from '../inventory/apps.ts';
+import { applicationName, rootApplicationName, rootProjectName } from '../inventory/names.ts';
+import type { Cluster, Environment, Inventory } from '../inventory/types.ts';
+import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
+import { APP_SPECS } from './app-specs.ts';
+import { application, appProject, IN_CLUSTER, type GroupKind } from './argocd.ts';
+import { withHeader } from './header.ts';
+import { leafPath } from './leaf.ts';
+import type { FileWrite } from './plan-types.ts';
+
+/** Cluster-scoped kinds the charts create; everything else they create is namespaced. */
+const CHART_CLUSTER_KINDS: GroupKind[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
+const ARGOCD_KINDS: GroupKind[] = [
+  { group: 'argoproj.io', kind: 'AppProject' },
+  { group: 'argoproj.io', kind: 'Application' },
+];
+
+export const enabledApps = (cluster: Cluster): AppName[] => APPS.filter((app) => cluster.apps[app]?.enabled);
+export const childrenPath = (cluster: Cluster) => `apps/${cluster.name}/children`;
+
+function labels(cluster: Cluster, app?: AppName): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'monitoring-gitops',
+    'monitoring-gitops/cluster': cluster.name,
+    'monitoring-gitops/environment': cluster.environment,
+    ...(app ? { 'monitoring-gitops/app': app } : {}),
+  };
+}
+
+/** apps/<cluster>/root.yaml (applied once by hand) and apps/<cluster>/children/ (synced by the root). */
+export function planClusterApps(inventory: Inventory, env: Environment, cluster: Cluster): FileWrite[] {
+  const { fleet } = inventory;
+  const ns = cluster.argocd.namespace;
+  const apps = enabledApps(cluster);
+  const sources = [cluster.file, 'fleet.yaml', `overlays/${env.name}/pins.yaml`];
+  const project = appProject({
+    meta: { name: cluster.argocd.project, namespace: ns, labels: labels(cluster) },
+    description: `Monitoring stack of cluster ${cluster.name} (${cluster.environment})`,
+    sourceRepos: [fleet.repoURL, ...apps.map((app) => env.pins[app]!.repoURL)],
+    destinations: [cluster.destination],
+    clusterResourceWhitelist: CHART_CLUSTER_KINDS,
+    syncWave: -1,
+  });
+  const children = apps.map((app) =>
+    application({
+      meta: { name: applicationName(cluster, app), namespace: ns, labels: labels(cluster, app) },
+      project: cluster.argocd.project,
+      repoURL: fleet.repoURL,
+      targetRevision: fleet.targetRevision,
+      path: leafPath(cluster, app),
+      destination: cluster.destination,
+      syncWave: APP_SPECS[app].syncWave,
+      cascadeDelete: true,
+    }),
+  );
+  const rootProject = appProject({
+    meta: { name: rootProjectName(cluster), namespace: ns, labels: labels(cluster) },
+    description: `Root of cluster ${cluster.name}: may only manage its Argo CD objects`,
+    sourceRepos: [fleet.repoURL],
+    destinations: [{ server: IN_CLUSTER, namespace: ns }],
+    clusterResourceWhitelist: [],
+    namespaceResourceWhitelist: ARGOCD_KINDS,
+  });
+  const root = application({
+    meta: { name: rootApplicationName(cluster), namespace: ns, labels: labels(cluster) },
+    project: rootProjectName(cluster),
+    repoURL: fleet.repoURL,
+    targetRevision: fleet.targetRevision,
+    path: childrenPath(cluster),
+    destination: { server: IN_CLUSTER, namespace: ns },
+    syncWave: 0,
+    // No finalizer: deleting the root by mistake must not take the cluster's monitoring with it.
+    cascadeDelete: false,
+  });
+  return [
+    { path: `apps/${cluster.name}/root.yaml`, content: withHeader(toYamlDocuments([rootProject, root]), [cluster.file, 'fleet.yaml']) },
+    { path: `${childrenPath(cluster)}/project.yaml`, content: withHeader(toYaml(project), sources) },
+    ...children.map((child, i) => ({ path: `${childrenPath(cluster)}/${apps[i]}.yaml`, content: withHeader(toYaml(child), sources) })),
+  ];
+}

@@ -1,0 +1,60 @@
+import type { AppName } from '../inventory/apps.ts';
+import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../inventory/types.ts';
+import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
+import { APP_SPECS } from './app-specs.ts';
+import { withHeader } from './header.ts';
+import type { FileWrite } from './plan-types.ts';
+import { mergedValues } from './values.ts';
+
+/** Folder of the self-contained Kustomize leaf of one cluster's app. */
+export function leafPath(cluster: Cluster, app: AppName): string {
+  return `overlays/${cluster.environment}/${cluster.name}/${app}`;
+}
+
+/** kustomize's HelmChart entry: the exact pin, rendered for the cluster's Kubernetes version. */
+export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
+  return {
+    name: pin.chart,
+    repo: pin.repoURL,
+    version: pin.version,
+    releaseName: APP_SPECS[app].releaseName,
+    namespace: cluster.destination.namespace,
+    kubeVersion: cluster.kubernetesVersion,
+    valuesFile: 'values.yaml',
+    includeCRDs: true,
+  };
+}
+
+/** The files of one leaf: kustomization.yaml, values.yaml and, for Grafana, the dashboards. */
+export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName, dashboardsYaml: () => string): FileWrite[] {
+  const dir = leafPath(cluster, app);
+  const pin = env.pins[app]!;
+  const hasDashboards = app === 'grafana' && inventory.base.dashboards.length > 0;
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: cluster.destination.namespace,
+    helmCharts: [helmChart(pin, cluster, app)],
+    ...(hasDashboards ? { resources: ['dashboards.yaml'] } : {}),
+  };
+  const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`];
+  const files: FileWrite[] = [
+    { path: `${dir}/kustomization.yaml`, content: withHeader(toYaml(kustomization), sources) },
+    { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app)), sources) },
+  ];
+  if (hasDashboards) files.push({ path: `${dir}/dashboards.yaml`, content: dashboardsYaml() });
+  return files;
+}
+
+/** Dashboards as ConfigMaps labelled for the Grafana chart's dashboard sidecar; identical on every cluster. */
+export function dashboardsFile(dashboards: Dashboard[]): string {
+  const configMaps = [...dashboards]
+    .sort((a, b) => a.uid.localeCompare(b.uid))
+    .map((d) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `grafana-dashboard-${d.uid.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, labels: { grafana_dashboard: '1' } },
+      data: { [`${d.uid}.json`]: `${JSON.stringify(d.model, null, 2)}\n` },
+    }));
+  return withHeader(toYamlDocuments(configMaps), ['base/grafana/dashboards']);
+}

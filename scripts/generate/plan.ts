@@ -1,0 +1,25 @@
+import type { Inventory } from '../inventory/types.ts';
+import { enabledApps, planClusterApps } from './cluster-apps.ts';
+import { dashboardsFile, planLeaf } from './leaf.ts';
+import type { FileWrite } from './plan-types.ts';
+
+/** Folders the generator owns: it writes them, and removes generated files in them it no longer plans. */
+export const GENERATED_ROOTS = ['apps', 'overlays'] as const;
+
+/** Whether a path lies in a generated tree (overlays/<env>/ top-level files are hand-written). */
+export function isGeneratedPath(path: string): boolean {
+  return path.startsWith('apps/') || /^overlays\/[^/]+\/[^/]+\/.+/.test(path);
+}
+
+/** Inventory → every generated file with its exact content, sorted by path. Pure and deterministic. */
+export function planGenerate(inventory: Inventory): FileWrite[] {
+  let dashboards: string | undefined;
+  const dashboardsYaml = () => (dashboards ??= dashboardsFile(inventory.base.dashboards));
+  const files: FileWrite[] = [];
+  for (const cluster of inventory.clusters) {
+    const env = inventory.environments.find((e) => e.name === cluster.environment)!;
+    files.push(...planClusterApps(inventory, env, cluster));
+    for (const app of enabledApps(cluster)) files.push(...planLeaf(inventory, env, cluster, app, dashboardsYaml));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,71 @@
+import type { Finding } from '../lib/findings.ts';
+import { headerState } from './header.ts';
+import type { FileWrite } from './plan-types.ts';
+
+/** What it takes to bring the generated trees on disk to the plan. */
+export interface TreeChanges {
+  create: FileWrite[];
+  update: FileWrite[];
+  remove: string[];
+  unchanged: number;
+  /** Generated files whose content was edited by hand: overwritten or removed only with --force. */
+  edited: { path: string; action: 'update' | 'remove'; write?: FileWrite }[];
+  /** Hand-written files where the generator must write: never touched. */
+  blocked: string[];
+}
+
+/** Compares the plan with the files found in the generated trees. Pure. */
+export function compareTree(planned: FileWrite[], existing: Map<string, string>): TreeChanges {
+  const changes: TreeChanges = { create: [], update: [], remove: [], unchanged: 0, edited: [], blocked: [] };
+  const plannedPaths = new Set<string>();
+  for (const write of planned) {
+    plannedPaths.add(write.path);
+    const current = existing.get(write.path);
+    if (current === undefined) changes.create.push(write);
+    else if (current === write.content) changes.unchanged++;
+    else {
+      const state = headerState(current);
+      if (state === 'hand-written') changes.blocked.push(write.path);
+      else if (state === 'edited') changes.edited.push({ path: write.path, action: 'update', write });
+      else changes.update.push(write);
+    }
+  }
+  for (const [path, content] of existing) {
+    if (plannedPaths.has(path)) continue;
+    const state = headerState(content);
+    if (state === 'generated') changes.remove.push(path);
+    else if (state === 'edited') changes.edited.push({ path, action: 'remove' });
+  }
+  changes.remove.sort();
+  return changes;
+}
+
+export const isClean = (c: TreeChanges) => !c.create.length && !c.update.length && !c.remove.length && !c.edited.length && !c.blocked.length;
+
+/** Findings that stop `generate` before it writes anything. */
+export function refusals(changes: TreeChanges, force: boolean): Finding[] {
+  const blocked = changes.blocked.map((path) => ({
+    file: path,
+    message: 'a hand-written file (no generated header) is where the generator writes',
+    hint: 'move or delete it; the generator never overwrites files it did not write',
+  }));
+  const edited = force
+    ? []
+    : changes.edited.map(({ path, action }) => ({
+        file: path,
+        message: `generated file was edited by hand (its checksum no longer matches); generate would ${action === 'update' ? 'overwrite' : 'delete'} it`,
+        hint: 'put the change in clusters/, overlays/ or base/ instead, then run `npm run generate -- --force` to discard the hand edit',
+      }));
+  return [...blocked, ...edited];
+}
+
+/** `generate --check` findings: every file that differs from what generate would write. */
+export function staleFindings(changes: TreeChanges): Finding[] {
+  const hint = 'run `npm run generate` and commit the result';
+  return [
+    ...changes.create.map((w) => ({ file: w.path, message: 'missing: generate would create it', hint })),
+    ...changes.update.map((w) => ({ file: w.path, message: 'stale: generate would rewrite it', hint })),
+    ...changes.remove.map((path) => ({ file: path, message: 'stale: generate would delete it (its source is gone)', hint })),
+    ...refusals(changes, false),
+  ];
+}

@@ -1,0 +1,27 @@
+import type { AppName } from '../inventory/apps.ts';
+import type { Cluster, Environment, Inventory, Values } from '../inventory/types.ts';
+import { mergeValues } from '../lib/merge.ts';
+import { APP_SPECS } from './app-specs.ts';
+
+/** One values layer, named by where it comes from so diffs and messages can say it. */
+export interface ValuesLayer {
+  source: string;
+  values: Values;
+}
+
+/** The layers of one cluster's app, lowest first: base → environment → inventory fields → cluster values. */
+export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): ValuesLayer[] {
+  const spec = APP_SPECS[app];
+  return [
+    { source: `base/${app}/values.yaml`, values: inventory.base.values[app] ?? {} },
+    { source: `base/${app} (rules, dashboards)`, values: spec.contentValues(inventory) },
+    { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {} },
+    { source: `${cluster.file} (domain, storageClass)`, values: spec.inventoryValues(cluster) },
+    { source: `${cluster.file} (apps.${app}.values)`, values: cluster.apps[app]?.values ?? {} },
+  ];
+}
+
+/** The merged values handed to the chart: chart defaults come last, inside Helm. */
+export function mergedValues(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): Values {
+  return mergeValues(...valuesLayers(inventory, env, cluster, app).map((l) => l.values));
+}

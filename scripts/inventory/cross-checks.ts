@@ -1,0 +1,75 @@
+import type { Finding } from '../lib/findings.ts';
+import { positionOf } from '../lib/yaml.ts';
+import { APPS } from './apps.ts';
+import { rootProjectName } from './names.ts';
+import type { CheckedFile } from './parse-files.ts';
+import type { Cluster, Environment, Fleet } from './types.ts';
+
+export interface CrossCheckInput {
+  fleet: CheckedFile<Fleet>;
+  clusters: { checked: CheckedFile<unknown>; cluster: Cluster }[];
+  environments: Map<string, { pinsFile: CheckedFile<unknown>; environment: Environment }>;
+  /** overlays/<env> folders that hold hand-written files. */
+  overlayEnvironments: { env: string; file: string }[];
+}
+
+/** Checks that span files: names, environments, destinations, projects and pins. */
+export function crossCheck(input: CrossCheckInput): Finding[] {
+  return [...checkEnvironments(input), ...input.clusters.flatMap((c) => checkCluster(c, input)), ...checkUniqueness(input)];
+}
+
+function at(checked: CheckedFile<unknown>, path: (string | number)[]) {
+  return { file: checked.source.file, ...positionOf(checked.source, path) };
+}
+
+function checkEnvironments({ fleet, environments, overlayEnvironments }: CrossCheckInput): Finding[] {
+  const known = fleet.data.environments;
+  const findings: Finding[] = known.flatMap((env, i) =>
+    environments.has(env) ? [] : [{ ...at(fleet, ['environments', i]), message: `environment '${env}' has no overlays/${env}/pins.yaml`, hint: `create overlays/${env}/pins.yaml with the chart pins of ${env}, or remove '${env}' from environments` }],
+  );
+  for (const { env, file } of overlayEnvironments) {
+    if (!known.includes(env)) findings.push({ file, message: `overlays/${env}/ is not an environment listed in fleet.yaml`, hint: `add '${env}' to environments in fleet.yaml (in promotion order) or delete overlays/${env}/` });
+  }
+  return findings;
+}
+
+function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number], input: CrossCheckInput): Finding[] {
+  const findings: Finding[] = [];
+  const expected = cluster.file.replace(/^clusters\//, '').replace(/\.ya?ml$/, '');
+  if (!cluster.file.endsWith('.yaml')) findings.push({ file: cluster.file, message: 'cluster files end in .yaml', hint: `rename it to clusters/${expected}.yaml` });
+  if (cluster.name !== expected) {
+    findings.push({ ...at(checked, ['name']), message: `name '${cluster.name}' differs from the file name '${expected}'`, hint: `rename the file to clusters/${cluster.name}.yaml or set name: ${expected}` });
+  }
+  const env = input.environments.get(cluster.environment)?.environment;
+  if (!input.fleet.data.environments.includes(cluster.environment)) {
+    findings.push({ ...at(checked, ['environment']), message: `unknown environment '${cluster.environment}'`, hint: `use one of: ${input.fleet.data.environments.join(', ')} (fleet.yaml lists the environments)` });
+    return findings;
+  }
+  for (const app of APPS) {
+    if (cluster.apps[app]?.enabled && env && !env.pins[app]) {
+      findings.push({ ...at(checked, ['apps', app, 'enabled']), message: `${app} is enabled but overlays/${cluster.environment}/pins.yaml has no pin for it`, hint: `add ${app}: {repoURL, chart, version} to overlays/${cluster.environment}/pins.yaml, or set apps.${app}.enabled: false` });
+    }
+  }
+  return findings;
+}
+
+/** Names, destinations and projects must be unique across the fleet. */
+function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, Cluster>();
+  const claim = (key: string, c: CrossCheckInput['clusters'][number], path: string[], what: string, hint: string) => {
+    const first = seen.get(key);
+    if (!first) return seen.set(key, c.cluster);
+    findings.push({ ...at(c.checked, path), message: `${what} is also used by ${first.file}`, hint });
+  };
+  for (const c of clusters) {
+    const { name, destination: d, argocd } = c.cluster;
+    claim(`name:${name}`, c, ['name'], `cluster name '${name}'`, 'give every cluster a unique name');
+    const target = d.name !== undefined ? `destination.name '${d.name}'` : `destination.server '${d.server}'`;
+    claim(`dest:${d.name ?? ''}|${d.server ?? ''}`, c, ['destination', d.name !== undefined ? 'name' : 'server'], target, 'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice');
+    for (const project of [argocd.project, rootProjectName(c.cluster)]) {
+      claim(`project:${argocd.namespace}/${project}`, c, ['argocd', 'project'], `AppProject '${project}' in namespace '${argocd.namespace}'`, 'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)');
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,8 @@
+import type { AppName } from './apps.ts';
+import type { Cluster } from './types.ts';
+
+/** Argo CD object names, unique per Argo CD instance because cluster names are. */
+export const applicationName = (cluster: Cluster, app: AppName) => `${cluster.name}-${app}`;
+export const rootApplicationName = (cluster: Cluster) => `${cluster.name}-root`;
+/** The root lives in its own project: it may only create Applications and AppProjects in Argo CD's namespace. */
+export const rootProjectName = (cluster: Cluster) => `${cluster.argocd.project}-root`;

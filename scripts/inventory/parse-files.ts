@@ -1,0 +1,69 @@
+import type { Finding } from '../lib/findings.ts';
+import { parseYamlSource, type SourceDocument } from '../lib/yaml.ts';
+import { APPS, isAppName, type AppName } from './apps.ts';
+import { checkYamlAgainstSchema, type SchemaName } from './schemas.ts';
+import type { ChartPin, Cluster, ClusterApp, Dashboard, Values } from './types.ts';
+
+/** A file that parsed and matched its schema, with the positions kept for later checks. */
+export interface CheckedFile<T> {
+  source: SourceDocument;
+  data: T;
+}
+
+/** Parses YAML and checks it against a schema; returns the data only when both pass. */
+export function checkYaml<T>(schema: SchemaName, file: string, text: string, findings: Finding[]): CheckedFile<T> | undefined {
+  const { source, problems } = parseYamlSource(file, text);
+  if (problems.length) {
+    findings.push(...problems.map((p) => ({ file, ...p, hint: 'fix the YAML syntax at this position' })));
+    return undefined;
+  }
+  const schemaFindings = checkYamlAgainstSchema(schema, source);
+  findings.push(...schemaFindings);
+  return schemaFindings.length ? undefined : { source, data: source.doc.toJS() as T };
+}
+
+/** clusters/<name>.yaml with defaults filled in. */
+export function toCluster(file: string, raw: Record<string, any>): Cluster {
+  const apps: Partial<Record<AppName, ClusterApp>> = {};
+  for (const [name, app] of Object.entries<any>(raw.apps ?? {})) {
+    if (isAppName(name)) apps[name] = { enabled: app.enabled, values: app.values ?? {} };
+  }
+  return {
+    name: raw.name,
+    file,
+    environment: raw.environment,
+    kubernetesVersion: raw.kubernetesVersion,
+    domain: raw.domain,
+    storageClass: raw.storageClass,
+    argocd: { namespace: raw.argocd?.namespace ?? 'argocd', project: raw.argocd?.project ?? `monitoring-${raw.name}` },
+    destination: { ...raw.destination },
+    apps,
+  };
+}
+
+export function toPins(raw: Record<string, ChartPin>): Partial<Record<AppName, ChartPin>> {
+  const pins: Partial<Record<AppName, ChartPin>> = {};
+  for (const app of APPS) if (raw[app]) pins[app] = { ...raw[app] };
+  return pins;
+}
+
+/** Parses a dashboard: strict JSON first (what Grafana reads), then YAML for positions and duplicate keys. */
+export function checkDashboard(file: string, text: string, findings: Finding[]): Dashboard | undefined {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    findings.push({ file, ...jsonErrorPosition(text, err), message: `invalid JSON: ${(err as Error).message}`, hint: 'fix the JSON syntax (an exported Grafana dashboard is plain JSON)' });
+    return undefined;
+  }
+  const checked = checkYaml<Values>('dashboard', file, text, findings);
+  if (!checked) return undefined;
+  return { file, uid: String(checked.data.uid), title: String(checked.data.title), model: checked.data };
+}
+
+function jsonErrorPosition(text: string, err: unknown): { line?: number; column?: number } {
+  const match = /position (\d+)/.exec(String((err as Error).message));
+  if (!match) return {};
+  const before = text.slice(0, Number(match[1]));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}

@@ -1,0 +1,91 @@
+import type { Finding } from '../lib/findings.ts';
+import { APPS, isAppName, type AppName } from './apps.ts';
+import { crossCheck, type CrossCheckInput } from './cross-checks.ts';
+import { checkDashboard, checkYaml, toCluster, toPins } from './parse-files.ts';
+import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
+import type { InventorySources } from './read.ts';
+import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
+
+export interface ParseResult {
+  /** Present only when there are no findings. */
+  inventory?: Inventory;
+  findings: Finding[];
+}
+
+type Entries = [path: string, text: string][];
+
+/** Parses and checks every hand-written file; pure: sources in, inventory or findings out. */
+export function parseInventory(sources: InventorySources): ParseResult {
+  const findings: Finding[] = [];
+  const entries = (re: RegExp): Entries => [...sources.entries()].filter(([path]) => re.test(path));
+
+  const fleet = parseFleet(sources.get('fleet.yaml'), findings);
+  const clusters = entries(/^clusters\//).flatMap(([file, text]) => {
+    const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
+    return checked ? [{ checked, cluster: toCluster(file, checked.data) }] : [];
+  });
+  if (sources.size && !entries(/^clusters\//).length) findings.push({ file: 'clusters/', message: 'no cluster files found', hint: 'add clusters/<name>.yaml (see README: adding a cluster)' });
+  const environments = parseEnvironments(entries(/^overlays\/[^/]+\/pins\.yaml$/), findings);
+  const baseValues = parseValuesLayers(entries(/^overlays\/[^/]+\/[^/]+\.values\.yaml$|^base\/[^/]+\/values\.yaml$/), environments, findings);
+  const rules: RuleFile[] = entries(/^base\/prometheus\/rules\//).flatMap(([file, text]) => {
+    const checked = checkYaml<{ groups: Values[] }>('rules', file, text, findings);
+    return checked ? [{ file, groups: checked.data.groups }] : [];
+  });
+  const dashboards = entries(/^base\/grafana\/dashboards\//).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []);
+  findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
+  if (fleet) findings.push(...crossCheck({ fleet, clusters, environments, overlayEnvironments: overlayFolders(sources) }));
+  if (findings.length || !fleet) return { findings };
+
+  return {
+    findings,
+    inventory: {
+      fleet: { ...fleet.data, environments: [...fleet.data.environments] },
+      clusters: clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name)),
+      environments: fleet.data.environments.map((name) => environments.get(name)!.environment),
+      base: { values: baseValues, rules, dashboards },
+    },
+  };
+}
+
+function parseFleet(text: string | undefined, findings: Finding[]) {
+  if (text === undefined) {
+    findings.push({ file: 'fleet.yaml', message: 'fleet.yaml is missing', hint: 'create fleet.yaml with repoURL, targetRevision and environments' });
+    return undefined;
+  }
+  return checkYaml<Fleet>('fleet', 'fleet.yaml', text, findings);
+}
+
+function parseEnvironments(pinFiles: Entries, findings: Finding[]): CrossCheckInput['environments'] {
+  const environments: CrossCheckInput['environments'] = new Map();
+  for (const [file, text] of pinFiles) {
+    const name = file.split('/')[1]!;
+    const checked = checkYaml<Record<string, any>>('pins', file, text, findings);
+    if (checked) environments.set(name, { pinsFile: checked, environment: { name, pins: toPins(checked.data), values: {} } });
+  }
+  return environments;
+}
+
+/** Reads base/<app>/values.yaml and overlays/<env>/<app>.values.yaml; returns the base layer, fills the environments'. */
+function parseValuesLayers(files: Entries, environments: CrossCheckInput['environments'], findings: Finding[]): Partial<Record<AppName, Values>> {
+  const base: Partial<Record<AppName, Values>> = {};
+  for (const [file, text] of files) {
+    const parts = file.split('/');
+    const app = file.startsWith('base/') ? parts[1]! : parts[2]!.replace(/\.values\.yaml$/, '');
+    if (!isAppName(app)) {
+      findings.push({ file, message: `'${app}' is not an app of this repository`, hint: `values files are named after an app: ${APPS.join(', ')}` });
+      continue;
+    }
+    const values = checkYaml<Values>('values', file, text, findings)?.data;
+    if (!values) continue;
+    if (file.startsWith('base/')) base[app] = values;
+    const env = environments.get(parts[1]!);
+    if (!file.startsWith('base/') && env) env.environment.values[app] = values;
+  }
+  return base;
+}
+
+/** overlays/<env>/ folders that hold hand-written files, so unknown environments are reported. */
+function overlayFolders(sources: InventorySources): CrossCheckInput['overlayEnvironments'] {
+  const envs = new Set([...sources.keys()].filter((p) => p.startsWith('overlays/')).map((p) => p.split('/')[1]!));
+  return [...envs].sort().map((env) => ({ env, file: `overlays/${env}/` }));
+}

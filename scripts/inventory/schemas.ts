@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Finding } from '../lib/findings.ts';
+import { positionOf, type SourceDocument } from '../lib/yaml.ts';
+import { describeSchemaError } from './schema-errors.ts';
+
+export const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'dashboard'] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+let validators: Map<SchemaName, ValidateFunction> | undefined;
+
+function compileAll(): Map<SchemaName, ValidateFunction> {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
+  const map = new Map<SchemaName, ValidateFunction>();
+  for (const name of SCHEMA_NAMES) {
+    const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
+    map.set(name, ajv.compile(JSON.parse(readFileSync(url, 'utf8'))));
+  }
+  return map;
+}
+
+/** The raw ajv errors of `data` against one of the repository's schemas. */
+export function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
+  validators ??= compileAll();
+  const validate = validators.get(name)!;
+  return validate(data) ? [] : (validate.errors ?? []);
+}
+
+/** Checks a parsed YAML file against a schema; every problem located at file:line:column. */
+export function checkYamlAgainstSchema(name: SchemaName, source: SourceDocument): Finding[] {
+  return schemaErrors(name, source.doc.toJS()).flatMap((error) => {
+    const described = describeSchemaError(error);
+    if (!described) return [];
+    const pos = positionOf(source, described.path, described.atKey);
+    return [{ file: source.file, ...pos, message: described.message, hint: described.hint }];
+  });
+}

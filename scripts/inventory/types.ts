@@ -1,0 +1,80 @@
+import type { AppName } from './apps.ts';
+
+/** A mapping of Helm values. */
+export type Values = Record<string, unknown>;
+
+/** fleet.yaml: settings shared by every cluster. */
+export interface Fleet {
+  /** This repository's URL as Argo CD reaches it. */
+  repoURL: string;
+  /** Branch Argo CD syncs. */
+  targetRevision: string;
+  /** Environments in promotion order, first to last. */
+  environments: string[];
+}
+
+/** Argo CD destination: exactly one of name or server. */
+export interface Destination {
+  name?: string;
+  server?: string;
+  namespace: string;
+}
+
+export interface ClusterApp {
+  enabled: boolean;
+  values: Values;
+}
+
+/** clusters/<name>.yaml, with defaults applied. */
+export interface Cluster {
+  name: string;
+  /** Repository-relative path of the inventory file. */
+  file: string;
+  environment: string;
+  kubernetesVersion: string;
+  domain: string;
+  storageClass: string;
+  argocd: { namespace: string; project: string };
+  destination: Destination;
+  apps: Partial<Record<AppName, ClusterApp>>;
+}
+
+/** One app's exact chart in one environment. */
+export interface ChartPin {
+  repoURL: string;
+  chart: string;
+  version: string;
+}
+
+/** overlays/<env>/: pins and values of one environment. */
+export interface Environment {
+  name: string;
+  pins: Partial<Record<AppName, ChartPin>>;
+  values: Partial<Record<AppName, Values>>;
+}
+
+/** A Prometheus rule file from base/prometheus/rules/. */
+export interface RuleFile {
+  file: string;
+  groups: Values[];
+}
+
+/** A Grafana dashboard from base/grafana/dashboards/. */
+export interface Dashboard {
+  file: string;
+  uid: string;
+  title: string;
+  model: Values;
+}
+
+/** Everything people write, parsed and checked: the generator's only input. */
+export interface Inventory {
+  fleet: Fleet;
+  clusters: Cluster[];
+  environments: Environment[];
+  base: {
+    values: Partial<Record<AppName, Values>>;
+    rules: RuleFile[];
+    dashboards: Dashboard[];
+  };
+}
