@@ -11,6 +11,8 @@ export interface CrossCheckInput {
   environments: Map<string, { pinsFile: CheckedFile<unknown>; environment: Environment }>;
   /** overlays/<env> folders that hold hand-written files. */
   overlayEnvironments: { env: string; file: string }[];
+  /** Environments that have a pins.yaml, valid or not (an invalid one is reported on its own). */
+  pinFiles: Set<string>;
 }
 
 /** Checks that span files: names, environments, destinations, projects and pins. */
@@ -22,10 +24,10 @@ function at(checked: CheckedFile<unknown>, path: (string | number)[]) {
   return { file: checked.source.file, ...positionOf(checked.source, path) };
 }
 
-function checkEnvironments({ fleet, environments, overlayEnvironments }: CrossCheckInput): Finding[] {
+function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckInput): Finding[] {
   const known = fleet.data.environments;
   const findings: Finding[] = known.flatMap((env, i) =>
-    environments.has(env) ? [] : [{ ...at(fleet, ['environments', i]), message: `environment '${env}' has no overlays/${env}/pins.yaml`, hint: `create overlays/${env}/pins.yaml with the chart pins of ${env}, or remove '${env}' from environments` }],
+    pinFiles.has(env) ? [] : [{ ...at(fleet, ['environments', i]), message: `environment '${env}' has no overlays/${env}/pins.yaml`, hint: `create overlays/${env}/pins.yaml with the chart pins of ${env}, or remove '${env}' from environments` }],
   );
   for (const { env, file } of overlayEnvironments) {
     if (!known.includes(env)) findings.push({ file, message: `overlays/${env}/ is not an environment listed in fleet.yaml`, hint: `add '${env}' to environments in fleet.yaml (in promotion order) or delete overlays/${env}/` });
@@ -57,19 +59,22 @@ function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number],
 function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
   const findings: Finding[] = [];
   const seen = new Map<string, Cluster>();
-  const claim = (key: string, c: CrossCheckInput['clusters'][number], path: string[], what: string, hint: string) => {
+  /** Records `key` for this cluster; reports and returns true when another cluster has it already. */
+  const claim = (key: string, c: CrossCheckInput['clusters'][number], path: string[], what: string, hint: string): boolean => {
     const first = seen.get(key);
-    if (!first) return seen.set(key, c.cluster);
+    if (!first) return !seen.set(key, c.cluster);
     findings.push({ ...at(c.checked, path), message: `${what} is also used by ${first.file}`, hint });
+    return true;
   };
   for (const c of clusters) {
     const { name, destination: d, argocd } = c.cluster;
     claim(`name:${name}`, c, ['name'], `cluster name '${name}'`, 'give every cluster a unique name');
     const target = d.name !== undefined ? `destination.name '${d.name}'` : `destination.server '${d.server}'`;
     claim(`dest:${d.name ?? ''}|${d.server ?? ''}`, c, ['destination', d.name !== undefined ? 'name' : 'server'], target, 'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice');
-    for (const project of [argocd.project, rootProjectName(c.cluster)]) {
-      claim(`project:${argocd.namespace}/${project}`, c, ['argocd', 'project'], `AppProject '${project}' in namespace '${argocd.namespace}'`, 'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)');
-    }
+    // One report per cluster: the root project collides whenever the project does.
+    [argocd.project, rootProjectName(c.cluster)].some((project) =>
+      claim(`project:${argocd.namespace}/${project}`, c, ['argocd', 'project'], `AppProject '${project}' in namespace '${argocd.namespace}'`, 'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)'),
+    );
   }
   return findings;
 }

@@ -33,7 +33,8 @@ export function parseInventory(sources: InventorySources): ParseResult {
   });
   const dashboards = entries(/^base\/grafana\/dashboards\//).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []);
   findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
-  if (fleet) findings.push(...crossCheck({ fleet, clusters, environments, overlayEnvironments: overlayFolders(sources) }));
+  const pinFiles = new Set(entries(/^overlays\/[^/]+\/pins\.yaml$/).map(([path]) => path.split('/')[1]!));
+  if (fleet) findings.push(...crossCheck({ fleet, clusters, environments, pinFiles, overlayEnvironments: overlayFolders(sources) }));
   if (findings.length || !fleet) return { findings };
 
   return {

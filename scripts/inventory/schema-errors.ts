@@ -43,8 +43,13 @@ export function describeSchemaError(error: ErrorObject): DescribedError | null {
     case 'not':
       return { path, atKey: false, message: `${where} has a value that is not allowed`, hint };
     default:
-      return { path, atKey: false, message: `${where} ${error.message ?? 'is invalid'}${valueSuffix(error)}`, hint };
+      return { path, atKey: false, message: `${where} ${plainWords(error.message ?? 'is invalid')}${valueSuffix(error)}`, hint };
   }
+}
+
+/** ajv speaks JSON; our users write YAML. */
+function plainWords(message: string): string {
+  return message.replace(/must be object$/, 'must be a mapping').replace(/must be array$/, 'must be a list');
 }
 
 function valueSuffix(error: ErrorObject): string {
