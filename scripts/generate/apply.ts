@@ -1,18 +1,15 @@
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, rmdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 import type { TreeChanges } from './tree.ts';
 
 /** Every file currently in the generated trees under `root`, by repository-relative path. */
 export async function readGeneratedTree(root: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const top of GENERATED_ROOTS) {
-    for (const abs of await walk(join(root, top))) {
-      const path = relative(root, abs).split('\\').join('/');
-      if (isGeneratedPath(path)) files.set(path, await readFile(abs, 'utf8'));
-    }
-  }
-  return files;
+  const found = (await Promise.all(GENERATED_ROOTS.map((top) => walk(join(root, top))))).flat();
+  const paths = found.map((abs) => relative(root, abs).split('\\').join('/')).filter(isGeneratedPath).sort();
+  // Synchronous reads: thousands of small files read several times faster than with fs/promises.
+  return new Map(paths.map((path) => [path, readFileSync(join(root, path), 'utf8')]));
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -35,21 +32,16 @@ export interface AppliedChanges {
 export async function applyTreeChanges(root: string, changes: TreeChanges): Promise<AppliedChanges> {
   const writes = [...changes.create, ...changes.update, ...changes.edited.flatMap((e) => (e.write ? [e.write] : []))];
   const removals = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
-  const staged: { tmp: string; target: string }[] = [];
+  const staged = writes.map((w) => ({ content: w.content, target: join(root, w.path), tmp: `${join(root, w.path)}.tmp-${process.pid}` }));
   try {
-    for (const write of writes) {
-      const target = join(root, write.path);
-      const tmp = `${target}.tmp-${process.pid}`;
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(tmp, write.content);
-      staged.push({ tmp, target });
-    }
+    for (const dir of new Set(staged.map((s) => dirname(s.target)))) mkdirSync(dir, { recursive: true });
+    for (const s of staged) writeFileSync(s.tmp, s.content);
   } catch (err) {
-    await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
+    for (const s of staged) rmSync(s.tmp, { force: true });
     throw err;
   }
-  for (const { tmp, target } of staged) await rename(tmp, target);
-  for (const path of removals) await rm(join(root, path), { force: true });
+  for (const s of staged) renameSync(s.tmp, s.target);
+  for (const path of removals) rmSync(join(root, path), { force: true });
   await pruneEmptyDirs(root, removals);
   return { written: writes.map((w) => w.path).sort(), removed: removals.sort() };
 }

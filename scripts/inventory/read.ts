@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
 
 /** Hand-written inputs of the generator: repository-relative path → text. */
 export type InventorySources = Map<string, string>;
@@ -27,11 +28,10 @@ export async function readInventorySources(root: string): Promise<InventorySourc
     ...(await list(root, 'base/prometheus/rules')),
     ...(await list(root, 'base/grafana/dashboards')),
   ];
+  const paths = candidates.filter(isInventoryPath).sort();
+  const texts = await mapLimit(paths, FILE_CONCURRENCY, (path) => readFile(join(root, path), 'utf8').catch(() => undefined));
   const sources: InventorySources = new Map();
-  for (const path of candidates.filter(isInventoryPath).sort()) {
-    const text = await readFile(join(root, path), 'utf8').catch(() => undefined);
-    if (text !== undefined) sources.set(path, text);
-  }
+  paths.forEach((path, i) => texts[i] !== undefined && sources.set(path, texts[i]!));
   return sources;
 }
 

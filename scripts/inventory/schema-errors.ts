@@ -7,6 +7,10 @@ export interface DescribedError {
   atKey: boolean;
   message: string;
   hint?: string;
+  /** For an unknown key: the allowed key it is probably a typo of. */
+  typoOf?: string;
+  /** For a missing required key: its name. */
+  missingKey?: string;
 }
 
 type SchemaNode = { properties?: Record<string, { description?: string }>; oneOf?: { required?: string[] }[]; 'x-hint'?: string };
@@ -29,17 +33,20 @@ export function describeSchemaError(error: ErrorObject): DescribedError | null {
         atKey: true,
         message: `unknown key '${key}' in ${where}`,
         hint: `${guess ? `did you mean '${guess}'? ` : ''}allowed keys: ${allowed.join(', ')}`,
+        ...(guess ? { typoOf: guess } : {}),
       };
     }
     case 'required': {
       const key = String(error.params.missingProperty);
       const description = parent.properties?.[key]?.description;
-      return { path, atKey: false, message: `missing required key '${key}' in ${where}`, hint: description ? `add ${key}: ${description}` : `add ${key}` };
+      return { path, atKey: false, missingKey: key, message: `missing required key '${key}' in ${where}`, hint: description ? `add '${key}' (${description})` : `add '${key}'` };
     }
     case 'oneOf': {
       const choices = (parent.oneOf ?? []).flatMap((branch) => branch.required ?? []);
       return { path, atKey: false, message: `${where} must set exactly one of: ${choices.join(', ')}`, hint };
     }
+    case 'pattern':
+      return { path, atKey: false, message: `${where} is not valid: ${JSON.stringify(error.data)}`, hint: hint ?? `match the pattern ${String(error.params.pattern)}` };
     case 'not':
       return { path, atKey: false, message: `${where} has a value that is not allowed`, hint };
     default:

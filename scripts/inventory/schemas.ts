@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Finding } from '../lib/findings.ts';
 import { positionOf, type SourceDocument } from '../lib/yaml.ts';
-import { describeSchemaError } from './schema-errors.ts';
+import { describeSchemaError, type DescribedError } from './schema-errors.ts';
 
 export const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'dashboard'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
@@ -32,10 +32,15 @@ export function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
 
 /** Checks a parsed YAML file against a schema; every problem located at file:line:column. */
 export function checkYamlAgainstSchema(name: SchemaName, source: SourceDocument): Finding[] {
-  return schemaErrors(name, source.doc.toJS()).flatMap((error) => {
-    const described = describeSchemaError(error);
-    if (!described) return [];
+  const described = schemaErrors(name, source.doc.toJS()).flatMap((error) => describeSchemaError(error) ?? []);
+  return withoutTypoEchoes(described).map((described) => {
     const pos = positionOf(source, described.path, described.atKey);
-    return [{ file: source.file, ...pos, message: described.message, hint: described.hint }];
+    return { file: source.file, ...pos, message: described.message, hint: described.hint };
   });
+}
+
+/** A misspelt required key also shows as "missing": keep only the typo finding, which names the fix. */
+function withoutTypoEchoes(errors: DescribedError[]): DescribedError[] {
+  const typoFixes = new Set(errors.flatMap((e) => (e.typoOf ? [`${e.path.slice(0, -1).join('.')}|${e.typoOf}`] : [])));
+  return errors.filter((e) => !(e.missingKey && typoFixes.has(`${e.path.join('.')}|${e.missingKey}`)));
 }

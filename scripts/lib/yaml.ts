@@ -1,35 +1,11 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { emitYaml } from './yaml-emit.ts';
 
-/** Keys that lead a mapping, in this order; every other key follows alphabetically. */
-const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'spec'];
-
-function compareKeys(a: string, b: string): number {
-  const ia = LEADING_KEYS.indexOf(a);
-  const ib = LEADING_KEYS.indexOf(b);
-  if (ia !== -1 || ib !== -1) return (ia === -1 ? Infinity : ia) - (ib === -1 ? Infinity : ib);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A deep copy whose mappings have their keys in canonical order (list order is kept: it means something). */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => compareKeys(a, b));
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeysDeep(v)]));
-  }
-  return value;
-}
+export { sortKeysDeep } from './yaml-emit.ts';
 
 /** The one YAML serialisation of the project: canonical key order, fixed options, trailing newline. */
 export function toYaml(value: unknown): string {
-  return stringify(sortKeysDeep(value), {
-    indent: 2,
-    indentSeq: true,
-    lineWidth: 0,
-    minContentWidth: 0,
-    aliasDuplicateObjects: false,
-    singleQuote: false,
-  });
+  return emitYaml(value);
 }
 
 /** Several objects as one multi-document YAML file. */

@@ -1,0 +1,55 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runGenerate } from '../generate/command.ts';
+
+/** bench:generate — plans and writes a synthetic fleet (default 1,000 clusters) and prints the time. */
+const CLUSTERS = Number(process.argv[2] ?? 1000);
+const TARGET_SECONDS = 3;
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+function clusterFile(i: number): string {
+  const env = ['dev', 'staging', 'prod'][i % 3]!;
+  const name = `${env}-${String(i).padStart(4, '0')}`;
+  const destination = i % 2 ? `  name: ${name}` : `  server: https://${name}.k8s.example.com:6443`;
+  return `name: ${name}
+environment: ${env}
+kubernetesVersion: 1.34.${i % 5}
+domain: ${name}.example.com
+storageClass: openebs-hostpath
+destination:
+${destination}
+  namespace: monitoring
+apps:
+  prometheus:
+    enabled: true
+    values:
+      server:
+        retention: ${(i % 30) + 1}d
+  grafana:
+    enabled: ${i % 10 !== 0}
+`;
+}
+
+const root = await mkdtemp(join(tmpdir(), 'bench-generate-'));
+try {
+  for (const part of ['fleet.yaml', 'overlays', 'base']) await cp(join(repoRoot, part), join(root, part), { recursive: true, filter: (src) => !/overlays\/[^/]+\/[^/]+\//.test(src) });
+  await mkdir(join(root, 'clusters'));
+  for (let i = 0; i < CLUSTERS; i++) {
+    const text = clusterFile(i);
+    await writeFile(join(root, 'clusters', `${/^name: (.+)$/m.exec(text)![1]}.yaml`), text);
+  }
+  const t0 = performance.now();
+  const cold = await runGenerate(root);
+  const t1 = performance.now();
+  const warm = await runGenerate(root);
+  const t2 = performance.now();
+  const coldSeconds = (t1 - t0) / 1000;
+  console.log(`bench:generate  clusters=${CLUSTERS}  files=${cold.written.length}`);
+  console.log(`  read + check + plan + write (empty tree): ${coldSeconds.toFixed(2)} s  (target < ${TARGET_SECONDS} s: ${coldSeconds < TARGET_SECONDS ? 'met' : 'MISSED'})`);
+  console.log(`  read + check + plan + compare (no change): ${((t2 - t1) / 1000).toFixed(2)} s  (written ${warm.written.length})`);
+  if (process.env.BENCH_KEEP) { console.log(root); process.exit(0); }
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
