@@ -9,7 +9,7 @@ import { leafPath } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
 
 /** Cluster-scoped kinds the charts create; everything else they create is namespaced. */
-const CHART_CLUSTER_KINDS: GroupKind[] = [
+export const CHART_CLUSTER_KINDS: GroupKind[] = [
   { group: '', kind: 'Namespace' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },

@@ -9,10 +9,16 @@ export interface Finding {
   message: string;
   /** How to fix it. */
   hint?: string;
+  /** Which check found it (validate), which cluster and app it concerns, and the resource (Kind/name). */
+  check?: string;
+  cluster?: string;
+  app?: string;
+  resource?: string;
 }
 
 export function formatFinding(f: Finding): string {
-  const where = f.line ? `${f.file}:${f.line}:${f.column ?? 1}` : f.file;
+  const scope = [f.cluster && f.app ? `${f.cluster}/${f.app}` : f.cluster, f.resource].filter(Boolean).join(' ');
+  const where = (f.line ? `${f.file}:${f.line}:${f.column ?? 1}` : f.file) + (scope ? ` [${scope}]` : '');
   return f.hint ? `${where}: ${f.message}\n    fix: ${f.hint}` : `${where}: ${f.message}`;
 }
 

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { cacheDir } from '../lib/cache.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { readToolPins } from '../tools/pins.ts';
+import { CRD_FILE_TEMPLATE, crdSchemas } from './crd.ts';
+import { downloadGoModule } from './module.ts';
+import { convertOpenApi } from './openapi.ts';
+import { isCurrentCatalog, writeCatalogDir } from './store.ts';
+
+/** A schema catalog kubeconform can read: the built-in kinds of one Kubernetes version, plus CRD schemas. */
+export interface Catalog {
+  /** What the built-in schemas were converted from: `k8s.io/kubernetes@v1.34.2`, or `openapi:<name>@sha256:…`. */
+  source: string;
+  /** The folder holding the built-in schemas (`…/catalog/v1.34.2-standalone-strict`). */
+  dir: string;
+  /** kubeconform `-schema-location` templates (absolute paths), tried in order: built-in kinds, then Argo CD CRDs. */
+  schemaLocations: string[];
+}
+
+export type Progress = (line: string) => void;
+
+const STANDALONE_TEMPLATE = '{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json';
+const ARGOCD_CRD_FILES = ['application-crd.yaml', 'appproject-crd.yaml', 'applicationset-crd.yaml'];
+const building = new Map<string, Promise<Catalog>>();
+let argoCdCrds: Promise<string> | undefined;
+
+/** The `-schema-location` template for CRD schemas written under `dir` by {@link writeCrdSchemas}. */
+export function crdSchemaLocation(dir: string): string {
+  return join(dir, CRD_FILE_TEMPLATE);
+}
+
+/**
+ * The strict catalog of Kubernetes `kubernetesVersion` ("1.34.2"), converted from the swagger.json of the
+ * `k8s.io/kubernetes` module once per version and cached; includes the Argo CD CRD schemas.
+ */
+export function ensureCatalog(kubernetesVersion: string, progress: Progress = () => {}): Promise<Catalog> {
+  const version = normalizeVersion(kubernetesVersion);
+  let pending = building.get(version);
+  if (!pending) {
+    pending = buildCatalog(version, progress);
+    building.set(version, pending);
+    pending.catch(() => building.delete(version)); // a failure is retried by the next call
+  }
+  return pending;
+}
+
+async function buildCatalog(version: string, progress: Progress): Promise<Catalog> {
+  const module = readToolPins().sources.kubernetes.module;
+  const source = `${module}@v${version}`;
+  const dir = cacheDir('catalog', `v${version}-standalone-strict`);
+  if (!isCurrentCatalog(dir, source)) {
+    progress(`building the schema catalog of Kubernetes ${version} from ${source} (once per version)`);
+    const moduleDir = await downloadGoModule(module, `v${version}`, `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`);
+    const document = readJsonFile(join(moduleDir, 'api/openapi-spec/swagger.json'), source);
+    writeCatalogDir(dir, convertOpenApi(document, { strict: true }), source);
+  }
+  const crds = await ensureArgoCdCrdSchemas(progress);
+  return { source, dir, schemaLocations: [join(cacheDir('catalog'), STANDALONE_TEMPLATE), crdSchemaLocation(crds)] };
+}
+
+/**
+ * Schemas of the Argo CD CRDs (Application, AppProject, ApplicationSet) of the pinned argo-cd module,
+ * under `<cache>/catalog/crds/argoproj.io/`, built once per pin. Returns that `crds` folder.
+ */
+export function ensureArgoCdCrdSchemas(progress: Progress = () => {}): Promise<string> {
+  argoCdCrds ??= buildArgoCdCrdSchemas(progress).catch((err: unknown) => {
+    argoCdCrds = undefined;
+    throw err;
+  });
+  return argoCdCrds;
+}
+
+async function buildArgoCdCrdSchemas(progress: Progress): Promise<string> {
+  const { module, version } = readToolPins().sources.argocd;
+  const source = `${module}@${version}`;
+  const dir = cacheDir('catalog', 'crds');
+  if (isCurrentCatalog(dir, source)) return dir;
+  progress(`writing the Argo CD CRD schemas from ${source} (once per pin)`);
+  const moduleDir = await downloadGoModule(module, version, 'check sources.argocd in tools/pins.json (a version whose go.mod this Go accepts) and that the Go module proxy is reachable (GOPROXY)');
+  const crds = ARGOCD_CRD_FILES.flatMap((file) => readYamlDocuments(join(moduleDir, 'manifests/crds', file), source));
+  const files = crds.flatMap((crd) => crdSchemas(crd, { strict: true }));
+  if (files.length < ARGOCD_CRD_FILES.length) throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);
+  writeCatalogDir(dir, files, source);
+  return dir;
+}
+
+/**
+ * Writes the schemas of `crds` (CustomResourceDefinitions found in rendered charts; anything else is
+ * ignored) under `dir` (one folder per run); returns the absolute paths written. Pair with {@link crdSchemaLocation}.
+ */
+export async function writeCrdSchemas(crds: unknown[], dir: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of crds.flatMap((crd) => crdSchemas(crd, { strict: true }))) {
+    const target = join(dir, ...file.path.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, `${JSON.stringify(file.schema)}\n`);
+    written.push(target);
+  }
+  return written;
+}
+
+/**
+ * A catalog from an OpenAPI v2 document obtained elsewhere (a cluster's `/openapi/v2`), written under
+ * `<cache>/catalog/openapi/<name>/` and rewritten only when the document changes.
+ */
+export async function catalogFromOpenApi(document: unknown, name: string, progress: Progress = () => {}): Promise<Catalog> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`catalog name '${name}' must be a plain file name`);
+  const source = `openapi:${name}@sha256:${createHash('sha256').update(JSON.stringify(document)).digest('hex').slice(0, 16)}`;
+  const dir = cacheDir('catalog', 'openapi', name);
+  if (!isCurrentCatalog(dir, source)) {
+    progress(`building the schema catalog '${name}' from its OpenAPI document`);
+    writeCatalogDir(dir, convertOrExplain(document, name), source);
+  }
+  const crds = await ensureArgoCdCrdSchemas(progress);
+  return { source, dir, schemaLocations: [join(dir, '{{.ResourceKind}}{{.KindSuffix}}.json'), crdSchemaLocation(crds)] };
+}
+
+function convertOrExplain(document: unknown, name: string) {
+  try {
+    return convertOpenApi(document, { strict: true });
+  } catch (err) {
+    throw new EnvironmentError(`the OpenAPI document '${name}' cannot be converted: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function normalizeVersion(kubernetesVersion: string): string {
+  const version = kubernetesVersion.trim().replace(/^v/, '');
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) {
+    throw new EnvironmentError(`'${kubernetesVersion}' is not a Kubernetes version\nfix: use an exact server version such as 1.34.2`);
+  }
+  return version;
+}
+
+function readJsonFile(path: string, source: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new EnvironmentError(`${source} has no readable ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function readYamlDocuments(path: string, source: string): unknown[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new EnvironmentError(`${source} has no readable ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseAllDocuments(text).map((doc) => doc.toJS({ maxAliasCount: -1 }) as unknown);
+}

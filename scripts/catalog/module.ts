@@ -1,0 +1,33 @@
+import { tmpdir } from 'node:os';
+import { EnvironmentError } from '../lib/errors.ts';
+import { run, tail } from '../lib/exec.ts';
+
+/** What `go mod download -json` prints for one module. */
+interface ModuleDownload {
+  Dir?: string;
+  Error?: string;
+}
+
+/**
+ * Downloads one Go module (for the documents it ships, not to build it) and returns its read-only
+ * folder in the module cache. `fix` tells the user what to do when it cannot be downloaded.
+ */
+export async function downloadGoModule(module: string, version: string, fix: string): Promise<string> {
+  const spec = `${module}@${version}`;
+  // Outside any Go module, so that a go.mod (or vendor folder) of the current directory plays no part.
+  const result = await run('go', ['mod', 'download', '-json', spec], { cwd: tmpdir() }).catch((err: unknown) => {
+    throw new EnvironmentError(`cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`, { cause: err });
+  });
+  const info = parseDownload(result.stdout);
+  if (result.exitCode === 0 && info.Dir && !info.Error) return info.Dir;
+  const why = (info.Error ?? (tail(result.stderr, 4) || `go mod download exited with ${result.exitCode}`)).replace(/\s*\n\s*/g, ' ');
+  throw new EnvironmentError(`cannot download ${spec}: ${why}\nfix: ${fix}`);
+}
+
+function parseDownload(stdout: string): ModuleDownload {
+  try {
+    return JSON.parse(stdout) as ModuleDownload;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,29 @@
+import type { AppName } from '../inventory/apps.ts';
+import type { ChartPin, Cluster, Inventory } from '../inventory/types.ts';
+import { enabledApps } from '../generate/cluster-apps.ts';
+import { leafPath } from '../generate/leaf.ts';
+import type { FileWrite } from '../generate/plan-types.ts';
+
+/** One Kustomize leaf to render: which cluster and app, with what chart, from which files. */
+export interface LeafSpec {
+  cluster: Cluster;
+  app: AppName;
+  /** Repository-relative folder of the leaf. */
+  dir: string;
+  pin: ChartPin;
+  /** The leaf's files as generate plans them (path relative to the repository). */
+  files: FileWrite[];
+}
+
+/** Pairs every enabled app of every cluster with its planned leaf files. Pure. */
+export function leafSpecs(inventory: Inventory, plan: FileWrite[]): LeafSpec[] {
+  return inventory.clusters.flatMap((cluster) => {
+    const env = inventory.environments.find((e) => e.name === cluster.environment)!;
+    return enabledApps(cluster).map((app) => {
+      const dir = leafPath(cluster, app);
+      return { cluster, app, dir, pin: env.pins[app]!, files: plan.filter((f) => f.path.startsWith(`${dir}/`)) };
+    });
+  });
+}
+
+export const leafLabel = (leaf: Pick<LeafSpec, 'cluster' | 'app'>) => `${leaf.cluster.name}/${leaf.app}`;

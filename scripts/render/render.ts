@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { cacheDir } from '../lib/cache.ts';
+import { mapLimit } from '../lib/concurrency.ts';
+import { run, tail } from '../lib/exec.ts';
+import { readToolPins } from '../tools/pins.ts';
+import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts';
+import type { LeafSpec } from './leaves.ts';
+import type { MirrorMap } from './mirrors.ts';
+
+/** A Kubernetes object as rendered. */
+export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+
+export interface RenderedLeaf {
+  leaf: LeafSpec;
+  /** `kustomize build` output, or undefined when rendering failed. */
+  yaml?: string;
+  objects: K8sObject[];
+  /** Why rendering failed (tool output trimmed to what matters). */
+  error?: string;
+  /** The pinned chart version does not exist in its repository. */
+  chartMissing?: boolean;
+  /** Where the chart is unpacked (holds `<chart>/`), when it could be fetched. */
+  chartHome?: string;
+  cached: boolean;
+}
+
+export interface RenderTools {
+  helm: string;
+  kustomize: string;
+}
+
+/** Everything that changes a render, hashed: leaf files, chart files, tool versions. */
+function renderKey(leaf: LeafSpec, chart: CachedChart): string {
+  const pins = readToolPins().tools;
+  const hash = createHash('sha256').update(`${pins.helm.version}\0${pins.kustomize.version}\0${chart.digest}\0`);
+  for (const f of leaf.files) hash.update(`${f.path}\0${f.content}\0`);
+  return hash.digest('hex');
+}
+
+/** Renders one leaf with `kustomize build --enable-helm`, from a copy that already holds the chart (so kustomize never pulls). */
+async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools): Promise<{ yaml?: string; error?: string }> {
+  const work = mkdtempSync(join(cacheDir('work'), 'leaf-'));
+  try {
+    for (const f of leaf.files) writeFileSync(join(work, relative(leaf.dir, f.path)), f.content);
+    const chartDir = join(work, 'charts', `${leaf.pin.chart}-${leaf.pin.version}`);
+    mkdirSync(chartDir, { recursive: true });
+    cpSync(join(chart.home, leaf.pin.chart), join(chartDir, leaf.pin.chart), { recursive: true });
+    const result = await run(tools.kustomize, ['build', '--enable-helm', '--helm-command', tools.helm, work], { env: { TMPDIR: cacheDir('work') } });
+    return result.exitCode === 0 ? { yaml: result.stdout } : { error: tail(result.stderr.replaceAll(work, leaf.dir), 8) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Renders every leaf (two at a time: helm and kustomize keep a core busy each), reusing cached renders. */
+export async function renderLeaves(leaves: LeafSpec[], mirrors: MirrorMap, tools: RenderTools, progress: (line: string) => void = () => {}): Promise<RenderedLeaf[]> {
+  mkdirSync(cacheDir('work'), { recursive: true });
+  const charts = new Map<string, Promise<CachedChart>>();
+  const chartOf = (leaf: LeafSpec) => {
+    const key = `${leaf.pin.repoURL}|${leaf.pin.chart}|${leaf.pin.version}`;
+    if (!charts.has(key)) charts.set(key, ensureChart(leaf.pin, mirrors, tools.helm));
+    return charts.get(key)!;
+  };
+  let done = 0;
+  return mapLimit(leaves, 2, async (leaf) => {
+    let chart: CachedChart;
+    try {
+      chart = await chartOf(leaf);
+    } catch (err) {
+      if (err instanceof ChartVersionMissing) return { leaf, objects: [], error: err.message, chartMissing: true, cached: false };
+      throw err;
+    }
+    const cacheFile = cacheDir('renders', `${renderKey(leaf, chart)}.yaml`);
+    const cached = existsSync(cacheFile);
+    const { yaml, error } = cached ? { yaml: readFileSync(cacheFile, 'utf8'), error: undefined } : await buildLeaf(leaf, chart, tools);
+    if (yaml !== undefined && !cached) {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      writeFileSync(`${cacheFile}.tmp-${process.pid}`, yaml);
+      renameSync(`${cacheFile}.tmp-${process.pid}`, cacheFile);
+    }
+    progress(`rendered ${++done}/${leaves.length} ${leaf.cluster.name}/${leaf.app}${cached ? ' (cached)' : ''}`);
+    return { leaf, yaml, error, cached, chartHome: chart.home, objects: yaml ? parseObjects(yaml) : [] };
+  });
+}
+
+export function parseObjects(yaml: string): K8sObject[] {
+  return parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject).filter((o) => o && typeof o === 'object');
+}

@@ -1,0 +1,20 @@
+import type { Check } from '../types.ts';
+import { amtoolCheck } from './amtool.ts';
+import { dashboardsCheck } from './dashboards.ts';
+import { projectCheck, renderCheck } from './leaves.ts';
+import { promtoolCheck } from './promtool.ts';
+import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
+import { valuesSchemaCheck } from './values-schema.ts';
+
+/** Every check, in the order DESIGN.md §4 lists them; validate runs them all and collects every finding. */
+export const CHECKS: Check[] = [
+  generatedCheck,
+  renderCheck,
+  promtoolCheck,
+  amtoolCheck,
+  valuesSchemaCheck,
+  dashboardsCheck,
+  projectCheck,
+  secretsCheck,
+  actionlintCheck,
+];

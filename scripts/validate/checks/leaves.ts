@@ -1,0 +1,47 @@
+import type { Finding } from '../../lib/findings.ts';
+import { positionOf, parseYamlSource } from '../../lib/yaml.ts';
+import { CHART_CLUSTER_KINDS } from '../../generate/cluster-apps.ts';
+import { groupOf, isClusterScoped, resourceName } from '../extract.ts';
+import type { Check } from '../types.ts';
+
+/** Every leaf renders; a pin to a version its repository lacks is reported at the pin. */
+export const renderCheck: Check = {
+  name: 'render',
+  title: 'Leaves render (kustomize build --enable-helm with the pinned helm)',
+  scope: 'leaf',
+  async run(ctx) {
+    return ctx.rendered.flatMap((r): Finding[] => {
+      const scope = { check: 'render', cluster: r.leaf.cluster.name, app: r.leaf.app };
+      if (r.chartMissing) {
+        const file = `overlays/${r.leaf.cluster.environment}/pins.yaml`;
+        const text = ctx.sources.get(file);
+        const pos = text ? positionOf(parseYamlSource(file, text).source, [r.leaf.app, 'version']) : {};
+        return [{ ...scope, file, ...pos, message: r.error!, hint: `pin a version the repository has (helm search repo ${r.leaf.pin.chart} --versions), or check the repository URL and the mirror map` }];
+      }
+      if (r.error) return [{ ...scope, file: `${r.leaf.dir}/kustomization.yaml`, message: `kustomize build failed:\n${r.error}`, hint: 'the chart rejected the merged values (see the message); fix the values layer that sets them' }];
+      if (!r.objects.length) return [{ ...scope, file: `${r.leaf.dir}/kustomization.yaml`, message: 'rendered zero resources', hint: 'check that the chart and its enabled flags produce something' }];
+      return [];
+    });
+  },
+};
+
+/** What a leaf renders must fit its AppProject, or Argo CD refuses to sync it. */
+export const projectCheck: Check = {
+  name: 'project',
+  title: "Rendered resources fit the cluster's AppProject",
+  scope: 'leaf',
+  async run(ctx) {
+    const allowed = new Set(CHART_CLUSTER_KINDS.map((gk) => `${gk.group}/${gk.kind}`));
+    return ctx.rendered.flatMap((r) => {
+      const ns = r.leaf.cluster.destination.namespace;
+      const scope = { check: 'project', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` };
+      return r.objects.flatMap((o): Finding[] => {
+        if (isClusterScoped(o)) {
+          return allowed.has(`${groupOf(o)}/${o.kind}`) ? [] : [{ ...scope, resource: resourceName(o), message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`, hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review' }];
+        }
+        const objectNs = o.metadata?.namespace;
+        return objectNs && objectNs !== ns ? [{ ...scope, resource: resourceName(o), message: `namespace '${objectNs}' is outside the destination namespace '${ns}' the AppProject allows`, hint: 'keep every namespaced resource in the release namespace' }] : [];
+      });
+    });
+  },
+};

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { Finding } from '../../lib/findings.ts';
+import { run } from '../../lib/exec.ts';
+import { readGeneratedTree } from '../../generate/apply.ts';
+import { compareTree, isClean, staleFindings } from '../../generate/tree.ts';
+import { findPlaintextSecrets } from '../secrets.ts';
+import type { Check } from '../types.ts';
+
+/** The committed generated files must be exactly what generate produces now. */
+export const generatedCheck: Check = {
+  name: 'generated',
+  title: 'Generated files are committed and up to date',
+  scope: 'repository',
+  async run(ctx) {
+    const changes = compareTree(ctx.plan, await readGeneratedTree(ctx.root));
+    return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
+  },
+};
+
+/** No credentials in hand-written files. */
+export const secretsCheck: Check = {
+  name: 'secrets',
+  title: 'No plaintext secrets in hand-written files',
+  scope: 'repository',
+  async run(ctx) {
+    return [...ctx.sources].flatMap(([file, text]) => findPlaintextSecrets(file, text));
+  },
+};
+
+interface ActionlintError {
+  message: string;
+  filepath: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
+/** actionlint over .github/workflows. */
+export const actionlintCheck: Check = {
+  name: 'actionlint',
+  title: 'GitHub workflows (actionlint)',
+  scope: 'repository',
+  async run(ctx) {
+    const workflows = [...ctx.sources.keys()].filter((p) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p));
+    if (!workflows.length) return [];
+    const result = await run(ctx.tools.actionlint, ['-format', '{{json .}}', '-no-color', ...workflows.map((w) => join(ctx.root, w))], { cwd: ctx.root });
+    if (result.exitCode === 0) return [];
+    let errors: ActionlintError[];
+    try {
+      errors = JSON.parse(result.stdout) as ActionlintError[];
+    } catch {
+      return [{ check: 'actionlint', file: '.github/workflows/', message: `actionlint failed: ${result.stderr.trim() || result.stdout.trim()}` }];
+    }
+    return errors.map((e): Finding => ({
+      check: 'actionlint', file: e.filepath.replace(`${ctx.root}/`, ''), line: e.line, column: e.column,
+      message: `${e.message} [${e.kind}]`, hint: 'fix the workflow; actionlint explains the rule at https://github.com/rhysd/actionlint/blob/main/docs/checks.md',
+    }));
+  },
+};

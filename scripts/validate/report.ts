@@ -1,0 +1,60 @@
+import { formatFinding, sortFindings, type Finding } from '../lib/findings.ts';
+import type { ValidateReport } from './run.ts';
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Rows of the cluster × app table, and the checks that report per leaf. */
+function leafTable(report: ValidateReport) {
+  const leafChecks = report.checks.filter((c) => c.scope === 'leaf');
+  const rows = report.rendered.map((r) => {
+    const mine = (check: string) => report.findings.filter((f) => f.check === check && f.cluster === r.leaf.cluster.name && f.app === r.leaf.app).length;
+    return { cluster: r.leaf.cluster.name, environment: r.leaf.cluster.environment, app: r.leaf.app, resources: r.objects.length, results: Object.fromEntries(leafChecks.map((c) => [c.name, mine(c.name)])) };
+  });
+  return { leafChecks, rows };
+}
+
+/** The terminal report: a summary table per cluster × app, repository-wide checks, then every finding. */
+export function formatText(report: ValidateReport): string {
+  const { leafChecks, rows } = leafTable(report);
+  const cell = (n: number) => (n ? `${n} ✗` : 'ok');
+  const header = ['cluster', 'env', 'app', 'resources', ...leafChecks.map((c) => c.name)];
+  const body = rows.map((r) => [r.cluster, r.environment, r.app, String(r.resources), ...leafChecks.map((c) => cell(r.results[c.name] ?? 0))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
+  for (const c of report.checks.filter((c) => c.scope === 'repository')) {
+    const n = report.findings.filter((f) => f.check === c.name).length;
+    out.push(`${n ? `${n} ✗` : 'ok '.padEnd(3)}  ${c.title}`);
+  }
+  if (report.skippedClusters.length) out.push('', `not selected: ${report.skippedClusters.join(', ')}`);
+  if (report.findings.length) out.push('', ...sortFindings(report.findings).map((f) => `[${f.check}] ${formatFinding(f)}`));
+  const resources = rows.reduce((n, r) => n + r.resources, 0);
+  out.push('', `validate: ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}, ${rows.length} leaves, ${resources} rendered resources, ${report.seconds.toFixed(1)}s`);
+  return out.join('\n');
+}
+
+export function formatJson(report: ValidateReport): string {
+  const { rows } = leafTable(report);
+  return JSON.stringify({ ok: report.findings.length === 0, seconds: report.seconds, checks: report.checks, leaves: rows, skippedClusters: report.skippedClusters, findings: sortFindings(report.findings) }, null, 2);
+}
+
+/** JUnit XML: one suite per check, one case per cluster/app (or per file for repository checks). */
+export function formatJunit(report: ValidateReport): string {
+  const { rows } = leafTable(report);
+  const suites = report.checks.map((check) => {
+    const findings = report.findings.filter((f) => f.check === check.name);
+    const cases = check.scope === 'leaf'
+      ? rows.map((r) => testCase(`${r.cluster}`, r.app, findings.filter((f) => f.cluster === r.cluster && f.app === r.app)))
+      : [testCase('repository', check.name, findings)];
+    const failures = cases.filter((c) => c.includes('<failure')).length;
+    return `  <testsuite name="${escapeXml(check.name)}" tests="${cases.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="validate">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+function testCase(classname: string, name: string, findings: Finding[]): string {
+  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(name)}"`;
+  if (!findings.length) return `${open}/>`;
+  const text = findings.map(formatFinding).join('\n\n');
+  return `${open}>\n      <failure message="${escapeXml(findings[0]!.message.split('\n')[0]!)}">${escapeXml(text)}</failure>\n    </testcase>`;
+}

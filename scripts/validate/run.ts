@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseInventory } from '../inventory/parse.ts';
+import { readInventorySources } from '../inventory/read.ts';
+import { planGenerate } from '../generate/plan.ts';
+import { cacheDir } from '../lib/cache.ts';
+import { UsageError } from '../lib/errors.ts';
+import type { Finding } from '../lib/findings.ts';
+import { leafSpecs } from '../render/leaves.ts';
+import { readMirrorMap, MIRRORS_FILE } from '../render/mirrors.ts';
+import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
+import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { affectedClusters, readChangedPaths } from './changed.ts';
+import { CHECKS } from './checks/index.ts';
+import type { Check, ValidateContext } from './types.ts';
+
+export interface ValidateOptions {
+  root: string;
+  clusters?: string[];
+  changedSince?: string;
+  progress?: (line: string) => void;
+}
+
+/** Parsing and checking the inventory: reported like a check, and nothing else runs when it fails. */
+const INVENTORY_CHECK = { name: 'inventory', title: 'Inventory and layers against their JSON Schemas', scope: 'repository' as const };
+
+export interface ValidateReport {
+  checks: Pick<Check, 'name' | 'title' | 'scope'>[];
+  findings: Finding[];
+  rendered: RenderedLeaf[];
+  /** Clusters left out by --cluster / --changed-since. */
+  skippedClusters: string[];
+  seconds: number;
+}
+
+/** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
+async function readSources(root: string): Promise<Map<string, string>> {
+  const sources = await readInventorySources(root);
+  const workflows = existsSync(join(root, '.github/workflows')) ? readdirSync(join(root, '.github/workflows')).map((f) => `.github/workflows/${f}`) : [];
+  for (const path of [...workflows, MIRRORS_FILE]) if (existsSync(join(root, path))) sources.set(path, readFileSync(join(root, path), 'utf8'));
+  return sources;
+}
+
+/** validate: read, render, run every check, collect every finding. Throws only for environment and usage errors. */
+export async function runValidate(options: ValidateOptions): Promise<ValidateReport> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => {});
+  const checks = [INVENTORY_CHECK, ...CHECKS.map(({ name, title, scope }) => ({ name, title, scope }))];
+  const sources = await readSources(options.root);
+  const parsed = parseInventory(new Map([...sources].filter(([p]) => !p.startsWith('.github/') && p !== MIRRORS_FILE)));
+  if (!parsed.inventory) {
+    return { checks, rendered: [], skippedClusters: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
+  }
+  const inventory = parsed.inventory;
+  const selected = await selectClusters(options, inventory);
+  const plan = planGenerate(inventory);
+  const tools = await ensureTools(ALL_TOOLS, progress);
+  const leaves = leafSpecs(inventory, plan).filter((l) => selected.has(l.cluster.name));
+  const rendered = await renderLeaves(leaves, readMirrorMap(options.root), tools, progress);
+  mkdirSync(cacheDir('work'), { recursive: true });
+  const workDir = mkdtempSync(join(cacheDir('work'), 'validate-'));
+  const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources };
+  const findings: Finding[] = [];
+  try {
+    for (const check of CHECKS) {
+      progress(`checking: ${check.title}`);
+      findings.push(...(await check.run(ctx)));
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const skippedClusters = inventory.clusters.map((c) => c.name).filter((c) => !selected.has(c));
+  return { checks, findings, rendered, skippedClusters, seconds: (Date.now() - started) / 1000 };
+}
+
+async function selectClusters(options: ValidateOptions, inventory: NonNullable<ReturnType<typeof parseInventory>['inventory']>): Promise<Set<string>> {
+  const names = inventory.clusters.map((c) => c.name);
+  let selected = new Set(names);
+  if (options.clusters?.length) {
+    const unknown = options.clusters.filter((c) => !names.includes(c));
+    if (unknown.length) throw new UsageError(`--cluster ${unknown.join(', ')}: no such cluster; the inventory has ${names.join(', ')}`);
+    selected = new Set(options.clusters);
+  }
+  if (options.changedSince) {
+    const affected = affectedClusters(await readChangedPaths(options.root, options.changedSince), inventory);
+    selected = new Set([...selected].filter((c) => affected.has(c)));
+  }
+  return selected;
+}

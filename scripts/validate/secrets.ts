@@ -1,0 +1,33 @@
+import type { Finding } from '../lib/findings.ts';
+
+/** Patterns of credentials that must never be committed. */
+const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
+  { name: 'a Slack webhook URL', re: /https:\/\/hooks\.slack\.com\/(services|workflows)\/[A-Za-z0-9/_-]+/ },
+  { name: 'a private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  { name: 'a Slack token', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { name: 'a GitHub token', re: /\b(ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}/ },
+  { name: 'an AWS access key', re: /\bAKIA[0-9A-Z]{16}\b/ },
+];
+
+/** Keys whose literal value is a credential; references to files or Secrets are fine. */
+const SECRET_KEY = /(password|passwd|secret|token|api_?key|client_secret|webhook_url|api_url|auth)["']?\s*$/i;
+const REFERENCE_KEY = /(existing_?secret|secret_?name|secret_?key|password_?key|user_?key|_file|file|secret_?ref|token_?path)["']?\s*$/i;
+const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\})?$/;
+
+/** Plaintext secrets in one hand-written file, line by line. Pure. */
+export function findPlaintextSecrets(file: string, text: string): Finding[] {
+  const findings: Finding[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*#/.test(line)) return;
+    const hint = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
+    for (const { name, re } of VALUE_PATTERNS) {
+      const m = re.exec(line);
+      if (m) findings.push({ check: 'secrets', file, line: i + 1, column: m.index + 1, message: `plaintext secret: ${name}`, hint });
+    }
+    const kv = /^(\s*-?\s*)([^:#]+?):\s+(\S.*?)\s*$/.exec(line);
+    if (kv && SECRET_KEY.test(kv[2]!) && !REFERENCE_KEY.test(kv[2]!) && !EMPTY_OR_REFERENCE.test(kv[3]!.replace(/\s+#.*$/, '')) && !findings.some((f) => f.line === i + 1)) {
+      findings.push({ check: 'secrets', file, line: i + 1, column: kv[1]!.length + 1, message: `plaintext secret: '${kv[2]!.trim()}' has a literal value`, hint });
+    }
+  });
+  return findings;
+}

@@ -1,0 +1,27 @@
+import type { FileWrite } from '../generate/plan-types.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Finding } from '../lib/findings.ts';
+import type { RenderedLeaf } from '../render/render.ts';
+import type { ToolName } from '../tools/pins.ts';
+
+/** Everything the checks read: the inventory, the generated plan, the renders, the tools. */
+export interface ValidateContext {
+  root: string;
+  inventory: Inventory;
+  plan: FileWrite[];
+  /** The leaves of the selected clusters, rendered. */
+  rendered: RenderedLeaf[];
+  tools: Record<ToolName, string>;
+  /** A scratch folder for files the tools read; removed after the run. */
+  workDir: string;
+  /** Hand-written files of the repository (path → text) that checks scan. */
+  sources: Map<string, string>;
+}
+
+/** One named check; `scope` says whether it reports per cluster/app or for the whole repository. */
+export interface Check {
+  name: string;
+  title: string;
+  scope: 'leaf' | 'repository';
+  run(ctx: ValidateContext): Promise<Finding[]>;
+}
