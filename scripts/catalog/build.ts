@@ -37,7 +37,7 @@ export function crdSchemaLocation(dir: string): string {
  * The strict catalog of Kubernetes `kubernetesVersion` ("1.34.2"), converted from the swagger.json of the
  * `k8s.io/kubernetes` module once per version and cached; includes the Argo CD CRD schemas.
  */
-export function ensureCatalog(kubernetesVersion: string, progress: Progress = () => {}): Promise<Catalog> {
+export async function ensureCatalog(kubernetesVersion: string, progress: Progress = () => {}): Promise<Catalog> {
   const version = normalizeVersion(kubernetesVersion);
   let pending = building.get(version);
   if (!pending) {
@@ -54,7 +54,10 @@ async function buildCatalog(version: string, progress: Progress): Promise<Catalo
   const dir = cacheDir('catalog', `v${version}-standalone-strict`);
   if (!isCurrentCatalog(dir, source)) {
     progress(`building the schema catalog of Kubernetes ${version} from ${source} (once per version)`);
-    const moduleDir = await downloadGoModule(module, `v${version}`, `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`);
+    const moduleDir = await downloadGoModule(module, `v${version}`, {
+      what: `the OpenAPI document of Kubernetes ${version}`,
+      fix: `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`,
+    });
     const document = readJsonFile(join(moduleDir, 'api/openapi-spec/swagger.json'), source);
     writeCatalogDir(dir, convertOpenApi(document, { strict: true }), source);
   }
@@ -80,7 +83,10 @@ async function buildArgoCdCrdSchemas(progress: Progress): Promise<string> {
   const dir = cacheDir('catalog', 'crds');
   if (isCurrentCatalog(dir, source)) return dir;
   progress(`writing the Argo CD CRD schemas from ${source} (once per pin)`);
-  const moduleDir = await downloadGoModule(module, version, 'check sources.argocd in tools/pins.json (a version whose go.mod this Go accepts) and that the Go module proxy is reachable (GOPROXY)');
+  const moduleDir = await downloadGoModule(module, version, {
+    what: 'the Argo CD CRDs',
+    fix: 'check sources.argocd in tools/pins.json (a version whose go.mod this Go accepts) and that the Go module proxy is reachable (GOPROXY)',
+  });
   const crds = ARGOCD_CRD_FILES.flatMap((file) => readYamlDocuments(join(moduleDir, 'manifests/crds', file), source));
   const files = crds.flatMap((crd) => crdSchemas(crd, { strict: true }));
   if (files.length < ARGOCD_CRD_FILES.length) throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);

@@ -64,12 +64,25 @@ export async function runKubeconform(options: KubeconformOptions): Promise<Kubec
   }
 }
 
-/** Reads kubeconform's `-output json -verbose` report; results ordered by file, then as found in it. */
+/**
+ * Reads kubeconform's `-output json -verbose` report. Its workers finish in any order (even within one
+ * file), so results are sorted by file, apiVersion, kind and name to make reports stable.
+ */
 export function parseKubeconformOutput(stdout: string): KubeconformResult[] {
   const report: unknown = JSON.parse(stdout);
   if (!isRecord(report) || !Array.isArray(report.resources)) throw new Error('the JSON report has no "resources" list');
-  const results = report.resources.filter(isRecord).map(toResult);
-  return results.map((r, i) => ({ r, i })).sort((a, b) => a.r.file.localeCompare(b.r.file) || a.i - b.i).map(({ r }) => r);
+  const key = (r: KubeconformResult) => [r.file, r.apiVersion, r.kind, r.name];
+  // With -verbose, empty documents (a lone `---`, only comments) are listed too, with an empty status.
+  const resources = report.resources.filter((r) => isRecord(r) && r.status !== '') as Record<string, unknown>[];
+  return resources.map(toResult).sort((a, b) => compareLists(key(a), key(b)));
+}
+
+function compareLists(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i] ?? '', b[i] ?? ''];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 function toResult(resource: Record<string, unknown>): KubeconformResult {

@@ -8,14 +8,20 @@ interface ModuleDownload {
   Error?: string;
 }
 
+/** Why a module is downloaded (`the OpenAPI document of Kubernetes 1.34.2`) and what to do when it cannot be. */
+export interface DownloadPurpose {
+  what: string;
+  fix: string;
+}
+
 /**
  * Downloads one Go module (for the documents it ships, not to build it) and returns its read-only
- * folder in the module cache. `fix` tells the user what to do when it cannot be downloaded.
+ * folder in the module cache.
  */
-export async function downloadGoModule(module: string, version: string, fix: string): Promise<string> {
-  const spec = `${module}@${version}`;
+export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose): Promise<string> {
+  const spec = `${module}@${version} (${what})`;
   // Outside any Go module, so that a go.mod (or vendor folder) of the current directory plays no part.
-  const result = await run('go', ['mod', 'download', '-json', spec], { cwd: tmpdir() }).catch((err: unknown) => {
+  const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd: tmpdir() }).catch((err: unknown) => {
     throw new EnvironmentError(`cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`, { cause: err });
   });
   const info = parseDownload(result.stdout);

@@ -9,11 +9,11 @@ export interface CliResult {
 }
 
 /** Runs one of the toolkit's commands as a user would (a fresh process, real exit code). */
-export function runCli(command: string, args: string[]): CliResult {
+export function runCli(command: string, args: string[], env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/cli', `${command}.ts`), ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
