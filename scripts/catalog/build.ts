@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
+import type { Progress } from '../tools/install.ts';
 import { readToolPins } from '../tools/pins.ts';
 import { CRD_FILE_TEMPLATE, crdSchemas } from './crd.ts';
 import { downloadGoModule } from './module.ts';
@@ -20,8 +21,6 @@ export interface Catalog {
   /** kubeconform `-schema-location` templates (absolute paths), tried in order: built-in kinds, then Argo CD CRDs. */
   schemaLocations: string[];
 }
-
-export type Progress = (line: string) => void;
 
 const STANDALONE_TEMPLATE = '{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json';
 const ARGOCD_CRD_FILES = ['application-crd.yaml', 'appproject-crd.yaml', 'applicationset-crd.yaml'];

@@ -23,7 +23,9 @@ export interface KubeconformResult {
   errors: { path: string; message: string }[];
 }
 
+/** What one kubeconform run checks, and against which catalog. */
 export interface KubeconformOptions {
+  /** Manifest files (several YAML documents each, if need be); kubeconform also accepts folders. */
   files: string[];
   /** The target cluster's version ("1.34.2"); selects the catalog folder through the schema templates. */
   kubernetesVersion: string;

@@ -10,12 +10,6 @@ import {
   type SchemaFile,
 } from './schema.ts';
 
-/** The part of an OpenAPI v2 (swagger) document the catalog reads: its definitions. */
-export interface OpenApiV2Document {
-  swagger?: string;
-  definitions: Record<string, JsonSchema>;
-}
-
 /** Quantities are strings in the spec, but `cpu: 1` is accepted by the API server, so numbers are too. */
 const QUANTITY: JsonSchema = { oneOf: [{ type: 'string' }, { type: 'number' }] };
 
@@ -25,7 +19,7 @@ const QUANTITY: JsonSchema = { oneOf: [{ type: 'string' }, { type: 'number' }] }
  * `<kind><KindSuffix>.json`. A definition listing several kinds (DeleteOptions) gets one file per kind.
  * Two kinds with the same file name (groups sharing their first label) keep the first by definition name.
  */
-export function convertOpenApi(document: unknown, options: ConvertOptions): SchemaFile[] {
+export function convertOpenApi(document: unknown /* swagger.json or /openapi/v2 */, options: ConvertOptions): SchemaFile[] {
   const definitions = readDefinitions(document);
   const files = new Map<string, SchemaFile>();
   for (const name of Object.keys(definitions).sort()) {
