@@ -11,6 +11,8 @@ export interface Fleet {
   targetRevision: string;
   /** Environments in promotion order, first to last. */
   environments: string[];
+  /** Settings of validate. */
+  validation?: { skipKinds?: string[] };
 }
 
 /** Argo CD destination: exactly one of name or server. */

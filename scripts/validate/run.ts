@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
-import { readInventorySources } from '../inventory/read.ts';
+import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { cacheDir } from '../lib/cache.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -36,8 +36,10 @@ export interface ValidateReport {
 /** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
 async function readSources(root: string): Promise<Map<string, string>> {
   const sources = await readInventorySources(root);
-  const workflows = existsSync(join(root, '.github/workflows')) ? readdirSync(join(root, '.github/workflows')).map((f) => `.github/workflows/${f}`) : [];
-  for (const path of [...workflows, MIRRORS_FILE]) if (existsSync(join(root, path))) sources.set(path, readFileSync(join(root, path), 'utf8'));
+  const list = (dir: string) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : []);
+  for (const path of [...list('.github/workflows'), ...list('base/prometheus/rules/tests'), MIRRORS_FILE]) {
+    if (existsSync(join(root, path))) sources.set(path, readFileSync(join(root, path), 'utf8'));
+  }
   return sources;
 }
 
@@ -47,7 +49,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRep
   const progress = options.progress ?? (() => {});
   const checks = [INVENTORY_CHECK, ...CHECKS.map(({ name, title, scope }) => ({ name, title, scope }))];
   const sources = await readSources(options.root);
-  const parsed = parseInventory(new Map([...sources].filter(([p]) => !p.startsWith('.github/') && p !== MIRRORS_FILE)));
+  const parsed = parseInventory(new Map([...sources].filter(([p]) => isInventoryPath(p))));
   if (!parsed.inventory) {
     return { checks, rendered: [], skippedClusters: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
   }

@@ -1,6 +1,7 @@
 import type { Check } from '../types.ts';
 import { amtoolCheck } from './amtool.ts';
 import { dashboardsCheck } from './dashboards.ts';
+import { kubeconformCheck } from './kubeconform.ts';
 import { projectCheck, renderCheck } from './leaves.ts';
 import { promtoolCheck } from './promtool.ts';
 import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
@@ -10,6 +11,7 @@ import { valuesSchemaCheck } from './values-schema.ts';
 export const CHECKS: Check[] = [
   generatedCheck,
   renderCheck,
+  kubeconformCheck,
   promtoolCheck,
   amtoolCheck,
   valuesSchemaCheck,

@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
+import { startChartRepository } from './helpers/chart-repo.ts';
+
+/**
+ * The whole suite in one run: one local Helm repository shared by every test file (each file runs in
+ * its own process), then node's test runner over test/unit and test/integration.
+ */
+const testDir = new URL('.', import.meta.url).pathname;
+const files = ['unit', 'integration'].flatMap((dir) =>
+  readdirSync(join(testDir, dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(testDir, dir, f)),
+);
+
+// Tools first, once: test files run in parallel processes and must not race to build the same binaries.
+await ensureTools(ALL_TOOLS, (line) => console.log(line));
+const repository = await startChartRepository();
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url },
+});
+const code = await new Promise<number>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+await repository.stop();
+process.exit(code);
