@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, rmdir } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
 import { dirname, join, relative } from 'node:path';
 import { GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 import type { TreeChanges } from './tree.ts';
@@ -35,12 +36,13 @@ export async function applyTreeChanges(root: string, changes: TreeChanges): Prom
   const staged = writes.map((w) => ({ content: w.content, target: join(root, w.path), tmp: `${join(root, w.path)}.tmp-${process.pid}` }));
   try {
     for (const dir of new Set(staged.map((s) => dirname(s.target)))) mkdirSync(dir, { recursive: true });
-    for (const s of staged) writeFileSync(s.tmp, s.content);
+    // Many writes in flight: file creation is the slow part here, and the kernel overlaps it well.
+    await mapLimit(staged, FILE_CONCURRENCY, (s) => writeFile(s.tmp, s.content));
   } catch (err) {
     for (const s of staged) rmSync(s.tmp, { force: true });
     throw err;
   }
-  for (const s of staged) renameSync(s.tmp, s.target);
+  await mapLimit(staged, FILE_CONCURRENCY, (s) => rename(s.tmp, s.target));
   for (const path of removals) rmSync(join(root, path), { force: true });
   await pruneEmptyDirs(root, removals);
   return { written: writes.map((w) => w.path).sort(), removed: removals.sort() };
