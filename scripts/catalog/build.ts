@@ -10,6 +10,7 @@ import { readToolPins } from '../tools/pins.ts';
 import { CRD_FILE_TEMPLATE, crdSchemas } from './crd.ts';
 import { downloadGoModule } from './module.ts';
 import { convertOpenApi } from './openapi.ts';
+import { kindScopes, SCOPES_FILE, type KindScopes } from './scopes.ts';
 import { isCurrentCatalog, writeCatalogDir } from './store.ts';
 
 /** A schema catalog kubeconform can read: the built-in kinds of one Kubernetes version, plus CRD schemas. */
@@ -20,6 +21,8 @@ export interface Catalog {
   dir: string;
   /** kubeconform `-schema-location` templates (absolute paths), tried in order: built-in kinds, then Argo CD CRDs. */
   schemaLocations: string[];
+  /** Whether each built-in kind is namespaced or cluster-scoped. */
+  scopes: KindScopes;
 }
 
 const STANDALONE_TEMPLATE = '{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json';
@@ -58,10 +61,11 @@ async function buildCatalog(version: string, progress: Progress): Promise<Catalo
       fix: `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`,
     });
     const document = readJsonFile(join(moduleDir, 'api/openapi-spec/swagger.json'), source);
-    writeCatalogDir(dir, convertOpenApi(document, { strict: true }), source);
+    writeCatalogDir(dir, [...convertOpenApi(document, { strict: true }), { path: SCOPES_FILE, schema: kindScopes(document) }], source);
   }
   const crds = await ensureArgoCdCrdSchemas(progress);
-  return { source, dir, schemaLocations: [join(cacheDir('catalog'), STANDALONE_TEMPLATE), crdSchemaLocation(crds)] };
+  const scopes = JSON.parse(readFileSync(join(dir, SCOPES_FILE), 'utf8')) as KindScopes;
+  return { source, dir, scopes, schemaLocations: [join(cacheDir('catalog'), STANDALONE_TEMPLATE), crdSchemaLocation(crds)] };
 }
 
 /**
@@ -118,10 +122,11 @@ export async function catalogFromOpenApi(document: unknown, name: string, progre
   const dir = cacheDir('catalog', 'openapi', name);
   if (!isCurrentCatalog(dir, source)) {
     progress(`building the schema catalog '${name}' from its OpenAPI document`);
-    writeCatalogDir(dir, convertOrExplain(document, name), source);
+    writeCatalogDir(dir, [...convertOrExplain(document, name), { path: SCOPES_FILE, schema: kindScopes(document) }], source);
   }
   const crds = await ensureArgoCdCrdSchemas(progress);
-  return { source, dir, schemaLocations: [join(dir, '{{.ResourceKind}}{{.KindSuffix}}.json'), crdSchemaLocation(crds)] };
+  const scopes = JSON.parse(readFileSync(join(dir, SCOPES_FILE), 'utf8')) as KindScopes;
+  return { source, dir, scopes, schemaLocations: [join(dir, '{{.ResourceKind}}{{.KindSuffix}}.json'), crdSchemaLocation(crds)] };
 }
 
 function convertOrExplain(document: unknown, name: string) {

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SchemaFile } from './schema.ts';
 
 /** Bump when the conversion changes: cached catalogs built by an older toolkit are then rebuilt. */
-export const CATALOG_FORMAT = 1;
+export const CATALOG_FORMAT = 2; // 2: built-in catalogs also hold scopes.json
 
 /** Written last into a finished catalog folder; a folder without it (or with another format/source) is rebuilt. */
 export interface CatalogMarker {

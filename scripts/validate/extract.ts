@@ -13,14 +13,5 @@ export function configMapEntry(objects: K8sObject[], key: string): { name: strin
 /** `Kind/name` as findings name resources. */
 export const resourceName = (o: K8sObject) => `${o.kind ?? '?'}/${o.metadata?.name ?? '?'}`;
 
-/** Whether a kind is namespaced is not in the object; these are the cluster-scoped kinds charts commonly create. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass',
-  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'IngressClass',
-  'RuntimeClass', 'PodSecurityPolicy', 'CSIDriver', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-]);
-
-export const isClusterScoped = (o: K8sObject) => CLUSTER_SCOPED.has(o.kind ?? '');
-
 /** API group of an object (core is ''). */
 export const groupOf = (o: K8sObject) => (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0]! : '');

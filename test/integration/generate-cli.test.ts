@@ -16,10 +16,10 @@ function changedPaths(before: Map<string, string>, after: Map<string, string>): 
 
 test('the committed default fleet is up to date and generate twice changes nothing', async () => {
   const root = await defaultFleetCopy();
-  const check = generate(root, '--check');
+  const check = await generate(root, '--check');
   assert.equal(check.code, 0, check.stderr);
   const before = await snapshotTree(root);
-  const run = generate(root);
+  const run = await generate(root);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /generate: 0 written, 0 removed, \d+ unchanged/);
   assert.deepEqual(changedPaths(before, await snapshotTree(root)), []);
@@ -30,7 +30,7 @@ test('adding a cluster adds exactly its files; deleting it removes exactly them'
   const before = await snapshotTree(root);
   const text = (await readFile(join(root, 'clusters/staging-1.yaml'), 'utf8')).replaceAll('staging-1', 'staging-2');
   await writeFile(join(root, 'clusters/staging-2.yaml'), text);
-  assert.equal(generate(root).code, 0);
+  assert.equal((await generate(root)).code, 0);
   const added = changedPaths(before, await snapshotTree(root));
   assert.deepEqual(added, [
     'apps/staging-2/children/grafana.yaml',
@@ -45,11 +45,11 @@ test('adding a cluster adds exactly its files; deleting it removes exactly them'
     'overlays/staging/staging-2/prometheus/values.yaml',
   ]);
   await rm(join(root, 'clusters/staging-2.yaml'));
-  const removal = generate(root);
+  const removal = await generate(root);
   assert.equal(removal.code, 0, removal.stderr);
   assert.match(removal.stdout, /generate: 0 written, 9 removed/);
   assert.deepEqual(changedPaths(before, await snapshotTree(root)), [], 'back to the original tree, empty folders included');
-  assert.equal(generate(root, '--check').code, 0);
+  assert.equal((await generate(root, '--check')).code, 0);
 });
 
 test('generate --check exits 1 and lists stale, missing and orphaned files without writing', async () => {
@@ -59,7 +59,7 @@ test('generate --check exits 1 and lists stale, missing and orphaned files witho
   await mkdir(join(root, 'apps/ghost'));
   await writeFile(join(root, 'apps/ghost/root.yaml'), await readFile(join(root, 'apps/dev-1/children/project.yaml'), 'utf8'));
   const before = await snapshotTree(root);
-  const check = generate(root, '--check');
+  const check = await generate(root, '--check');
   assert.equal(check.code, 1);
   assert.match(check.stderr, /^overlays\/prod\/prod-eu-1\/prometheus\/values\.yaml: stale: generate would rewrite it$/m);
   assert.match(check.stderr, /^overlays\/prod\/prod-us-1\/prometheus\/values\.yaml: stale: generate would rewrite it$/m);
@@ -77,11 +77,11 @@ test('a hand edit of a generated file is reported and kept unless --force', asyn
   await writeFile(path, edited);
   await writeFile(join(root, 'overlays/dev/prometheus.values.yaml'), 'server:\n  retention: 1d\n');
   const before = await snapshotTree(root);
-  const refused = generate(root);
+  const refused = await generate(root);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^apps\/dev-1\/children\/grafana\.yaml: generated file was edited by hand \(its checksum no longer matches\); generate would overwrite it\n    fix: put the change in clusters\/, overlays\/ or base\/ instead, then run `npm run generate -- --force`/m);
   assert.deepEqual(changedPaths(before, await snapshotTree(root)), [], 'nothing written, not even the unrelated values change');
-  const forced = generate(root, '--force');
+  const forced = await generate(root, '--force');
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stdout, /warning: discarded the hand edit of apps\/dev-1\/children\/grafana\.yaml/);
   assert.match(await readFile(path, 'utf8'), /selfHeal: true/);
@@ -89,7 +89,7 @@ test('a hand edit of a generated file is reported and kept unless --force', asyn
 
 test('a hand-written file in the way is never overwritten', async () => {
   const root = await tempRepo({ 'apps/alpha/root.yaml': 'mine: true\n' }, MINIMAL);
-  const result = generate(root, '--force');
+  const result = await generate(root, '--force');
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^apps\/alpha\/root\.yaml: a hand-written file \(no generated header\) is where the generator writes/m);
   assert.equal(await readFile(join(root, 'apps/alpha/root.yaml'), 'utf8'), 'mine: true\n');
@@ -106,7 +106,7 @@ for (const [what, files, expected] of badInputs) {
   test(`generate refuses ${what}: exit 1, message with file:line, nothing written`, async () => {
     const root = await tempRepo(files, MINIMAL);
     const before = await snapshotTree(root);
-    const result = generate(root);
+    const result = await generate(root);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, expected);
     assert.match(result.stderr, /problems? in the inventory; nothing was written/);
@@ -114,11 +114,11 @@ for (const [what, files, expected] of badInputs) {
   });
 }
 
-test('usage errors exit 2 and --help explains the command', () => {
-  const bad = runCli('generate', ['--chek']);
+test('usage errors exit 2 and --help explains the command', async () => {
+  const bad = await runCli('generate', ['--chek']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /usage error: Unknown option '--chek'.*run with --help/);
-  const help = runCli('generate', ['--help']);
+  const help = await runCli('generate', ['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--check .*exit 1 and list/);
 });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runValidate } from '../../scripts/validate/run.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -76,7 +79,7 @@ test('a broken workflow file is an actionlint finding', async () => {
 test('a stale generated file is a finding; the CLI exits 1 and prints the table', async () => {
   await useTestChartMirror();
   const root = await editedFleet({ 'overlays/dev/prometheus.values.yaml': (t) => `${t}  retention: 7d\n` }, { regenerate: false });
-  const cli = runCli('validate', ['--root', root, '--cluster', 'dev-1']);
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
   assert.equal(cli.code, 1, cli.stderr);
   assert.match(cli.stdout, /^cluster\s+env\s+app\s+resources\s+render/m);
   assert.match(cli.stdout, /^dev-1\s+dev\s+prometheus\s+\d+\s+ok/m);
@@ -86,7 +89,7 @@ test('a stale generated file is a finding; the CLI exits 1 and prints the table'
 
 test('an unreachable repository is exit 2 with what to do', async () => {
   const root = await editedFleet();
-  const cli = runCli('validate', ['--root', root, '--cluster', 'dev-1'], { MONITORING_GITOPS_HELM_MIRRORS: 'https://grafana-community.github.io/helm-charts=http://127.0.0.1:9,https://prometheus-community.github.io/helm-charts=http://127.0.0.1:9' });
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1'], { MONITORING_GITOPS_HELM_MIRRORS: 'https://grafana-community.github.io/helm-charts=http://127.0.0.1:9,https://prometheus-community.github.io/helm-charts=http://127.0.0.1:9' });
   assert.equal(cli.code, 2, cli.stdout + cli.stderr);
   assert.match(cli.stderr, /error: cannot fetch chart (prometheus|grafana) \S+ from http:\/\/127\.0\.0\.1:9 \(mirror of https:\/\/\S+\)/);
   assert.match(cli.stderr, /fix: check the network or point \S+ at a reachable mirror/);
@@ -122,4 +125,35 @@ test("merged values the chart's values.schema.json rejects are a finding naming 
   const root = await editedFleet({ 'overlays/dev/prometheus.values.yaml': (t) => `${t}  retention: 5\n` });
   const out = findingsOf(await validateFleet(root), 'values-schema');
   assert.deepEqual(out.map((f) => f.split('\n')[0]), ['overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus]: server.retention must be string (values.schema.json of prometheus 29.27.0)']);
+});
+
+test('--changed-since selects only the clusters a git change affects; --json and --junit report it', async () => {
+  await useTestChartMirror();
+  const root = await editedFleet();
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-qm', 'fleet');
+  await writeFile(join(root, 'clusters/staging-1.yaml'), (await readFile(join(root, 'clusters/staging-1.yaml'), 'utf8')).replace('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.33.5'));
+  assert.equal((await runCli('generate', ['--root', root])).code, 0);
+  const junit = join(root, 'report.xml');
+  const cli = await runCli('validate', ['--root', root, '--changed-since', 'main', '--json', '--junit', junit]);
+  assert.equal(cli.code, 0, cli.stderr);
+  const report = JSON.parse(cli.stdout);
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.leaves.map((l: { cluster: string; app: string }) => `${l.cluster}/${l.app}`), ['staging-1/prometheus', 'staging-1/grafana']);
+  assert.deepEqual(report.skippedClusters, ['dev-1', 'prod-eu-1', 'prod-us-1']);
+  const xml = await readFile(junit, 'utf8');
+  assert.match(xml, /<testsuite name="kubeconform" tests="2" failures="0">/);
+  assert.match(xml, /<testcase classname="staging-1" name="prometheus"\/>/);
+  const badRef = await runCli('validate', ['--root', root, '--changed-since', 'no-such-ref']);
+  assert.equal(badRef.code, 2);
+  assert.match(badRef.stderr, /--changed-since no-such-ref: git cannot find that revision/);
+});
+
+test('a cluster-scoped kind outside the AppProject whitelist is a finding, whatever its kind', async () => {
+  const flowSchema = ['extraManifests:', '  - apiVersion: flowcontrol.apiserver.k8s.io/v1', '    kind: FlowSchema', '    metadata:', '      name: prometheus', '    spec:', '      priorityLevelConfiguration:', '        name: global-default', '      matchingPrecedence: 5000'].map((l) => `      ${l}\n`).join('');
+  const root = await editedFleet({ 'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${flowSchema}`) });
+  const out = findingsOf(await validateFleet(root), 'project');
+  assert.deepEqual(out.map((f) => f.split('\n')[0]), ["overlays/dev/dev-1/prometheus/kustomization.yaml [dev-1/prometheus FlowSchema/prometheus]: cluster-scoped FlowSchema is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it"]);
 });

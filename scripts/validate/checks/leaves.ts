@@ -1,7 +1,9 @@
 import type { Finding } from '../../lib/findings.ts';
 import { positionOf, parseYamlSource } from '../../lib/yaml.ts';
 import { CHART_CLUSTER_KINDS } from '../../generate/cluster-apps.ts';
-import { groupOf, isClusterScoped, resourceName } from '../extract.ts';
+import { ensureCatalog } from '../../catalog/build.ts';
+import { crdScopes } from '../../catalog/scopes.ts';
+import { groupOf, resourceName } from '../extract.ts';
 import type { Check } from '../types.ts';
 
 /** Every leaf renders; a pin to a version its repository lacks is reported at the pin. */
@@ -32,16 +34,22 @@ export const projectCheck: Check = {
   scope: 'leaf',
   async run(ctx) {
     const allowed = new Set(CHART_CLUSTER_KINDS.map((gk) => `${gk.group}/${gk.kind}`));
-    return ctx.rendered.flatMap((r) => {
+    const crds = crdScopes(ctx.rendered.flatMap((r) => r.objects));
+    const findings: Finding[] = [];
+    for (const r of ctx.rendered) {
+      const builtIn = (await ensureCatalog(r.leaf.cluster.kubernetesVersion)).scopes;
       const ns = r.leaf.cluster.destination.namespace;
       const scope = { check: 'project', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` };
-      return r.objects.flatMap((o): Finding[] => {
-        if (isClusterScoped(o)) {
-          return allowed.has(`${groupOf(o)}/${o.kind}`) ? [] : [{ ...scope, resource: resourceName(o), message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`, hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review' }];
+      for (const o of r.objects) {
+        const key = `${o.apiVersion}/${o.kind}`;
+        const kindScope = builtIn[key] ?? crds[key];
+        if (kindScope === 'Cluster' && !allowed.has(`${groupOf(o)}/${o.kind}`)) {
+          findings.push({ ...scope, resource: resourceName(o), message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`, hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review' });
+        } else if (kindScope !== 'Cluster' && o.metadata?.namespace && o.metadata.namespace !== ns) {
+          findings.push({ ...scope, resource: resourceName(o), message: `namespace '${o.metadata.namespace}' is outside the destination namespace '${ns}' the AppProject allows`, hint: 'keep every namespaced resource in the release namespace' });
         }
-        const objectNs = o.metadata?.namespace;
-        return objectNs && objectNs !== ns ? [{ ...scope, resource: resourceName(o), message: `namespace '${objectNs}' is outside the destination namespace '${ns}' the AppProject allows`, hint: 'keep every namespaced resource in the release namespace' }] : [];
-      });
-    });
+      }
+    }
+    return findings;
   },
 };

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { controlPlaneBinaryDir } from '../cluster/binaries.ts';
+import { KubeClient } from '../cluster/client.ts';
+import { installArgoCdCrds } from '../cluster/crds.ts';
+import { instanceDir, startInstance } from '../cluster/instance.ts';
+import { readControlPlanePin } from '../cluster/pin.ts';
+import { runCommand } from '../lib/errors.ts';
+import { parseCommandArgs } from './args.ts';
+
+const HELP = `usage: npm run cluster:up -- [--argocd-crds] [--print]
+
+Starts a local Kubernetes control plane (etcd and kube-apiserver at the version tools/kube/go.mod pins,
+built once into the toolkit's cache) on 127.0.0.1 with random ports, leaves it running and prints its
+kubeconfig. Its state is kept in ${instanceDir()}: state.json (the pid file) and data/ (etcd, certificates,
+credentials, logs, kubeconfig), reused by the next start. Running it again while it runs prints the same
+kubeconfig. There are no nodes: objects are stored and validated, nothing is scheduled.
+Stop it with \`npm run cluster:down\`.
+
+  --argocd-crds  also install the pinned Argo CD CRDs (Application, AppProject, ApplicationSet)
+  --print        print where the binaries and the state are; start nothing
+
+exit codes: 0 running, 2 Go missing, build or start failed, or usage error`;
+
+await runCommand(async () => {
+  const { values } = parseCommandArgs(process.argv.slice(2), { 'argocd-crds': { type: 'boolean' }, print: { type: 'boolean' } });
+  if (values.help) return void console.log(HELP);
+  if (values.print) {
+    const pin = await readControlPlanePin();
+    console.log(`kubernetes ${pin.kubernetes} etcd ${pin.etcd}\nbinaries   ${controlPlaneBinaryDir(pin.kubernetes)}\nstate      ${instanceDir()}`);
+    return;
+  }
+  const started = Date.now();
+  const { state, started: fresh } = await startInstance((line) => console.log(line));
+  if (values['argocd-crds']) {
+    const client = await KubeClient.fromKubeconfig(state.kubeconfig);
+    const names = await installArgoCdCrds(client, (line) => console.log(line));
+    console.log(`installed ${names.join(', ')}`);
+    client.close();
+  }
+  const logs = join(instanceDir(), 'data');
+  console.log(fresh ? `control plane ${state.version} started at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s` : `control plane ${state.version} already running at ${state.server} (since ${state.startedAt})`);
+  console.log(`kubeconfig: ${state.kubeconfig}\n  export KUBECONFIG=${state.kubeconfig}\nlogs:       ${join(logs, 'kube-apiserver.log')}, ${join(logs, 'etcd.log')}\nstop:       npm run cluster:down`);
+});
