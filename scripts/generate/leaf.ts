@@ -13,6 +13,7 @@ export function leafPath(cluster: Cluster, app: AppName): string {
 
 /** kustomize's HelmChart entry: the exact pin, rendered for the cluster's Kubernetes version. */
 export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
+  // Release values reach the chart through values.yaml; the entry itself names only the chart.
   return {
     name: pin.chart,
     repo: pin.repoURL,

@@ -9,12 +9,13 @@ export interface ValuesLayer {
   values: Values;
 }
 
-/** The layers of one cluster's app, lowest first: base → environment → inventory fields → cluster values. */
+/** The layers of one cluster's app, lowest first: base → release values (promoted) → environment → inventory fields → cluster values. */
 export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): ValuesLayer[] {
   const spec = APP_SPECS[app];
   return [
     { source: `base/${app}/values.yaml`, values: inventory.base.values[app] ?? {} },
     { source: `base/${app} (rules, dashboards)`, values: spec.contentValues(inventory) },
+    { source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`, values: env.pins[app]?.values ?? {} },
     { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {} },
     { source: `${cluster.file} (domain, storageClass)`, values: spec.inventoryValues(cluster) },
     { source: `${cluster.file} (apps.${app}.values)`, values: cluster.apps[app]?.values ?? {} },

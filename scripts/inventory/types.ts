@@ -41,11 +41,13 @@ export interface Cluster {
   apps: Partial<Record<AppName, ClusterApp>>;
 }
 
-/** One app's exact chart in one environment. */
+/** One app's exact chart in one environment, and the release values promoted with it. */
 export interface ChartPin {
   repoURL: string;
   chart: string;
   version: string;
+  /** Release values: promoted with the version (environment-specific values live in <app>.values.yaml). */
+  values?: Values;
 }
 
 /** overlays/<env>/: pins and values of one environment. */

@@ -1,0 +1,96 @@
+import type { AppName } from '../inventory/apps.ts';
+import type { ChartPin } from '../inventory/types.ts';
+import type { ResourceDiff } from '../diff/resources.ts';
+import { formatValueChange, type ValueChange } from '../diff/values.ts';
+import type { PromotionPlan } from './plan.ts';
+import { versionGap } from './semver.ts';
+
+/** What the promotion does to one cluster's app. */
+export interface ClusterEffect {
+  cluster: string;
+  app: AppName;
+  values: ValueChange[];
+  resources: ResourceDiff;
+}
+
+export interface ValidationSummary {
+  findings: number;
+  leaves: number;
+  resources: number;
+  seconds: number;
+}
+
+/** Marks the machine-readable metadata in the body; the next hop and re-runs read it back. */
+export const METADATA_MARKER = 'monitoring-gitops:promotion';
+/** GitHub refuses bodies over 65,536 characters. */
+const BODY_LIMIT = 60_000;
+
+/** Where to read what changed in a chart version, for the repositories we know. */
+export function releaseNotesUrl(pin: ChartPin): string {
+  const github = /^https:\/\/([a-z0-9-]+)\.github\.io\/helm-charts$/.exec(pin.repoURL);
+  if (github) return `https://github.com/${github[1]}/helm-charts/releases/tag/${pin.chart}-${pin.version}`;
+  return `https://artifacthub.io/packages/search?ts_query_web=${encodeURIComponent(pin.chart)}`;
+}
+
+export function promotionTitle(plan: PromotionPlan): string {
+  const apps = plan.moves.map((m) => (m.versionChange ? `${m.app} ${m.source.version}` : `${m.app} release values`)).join(', ');
+  return `Promote ${apps} from ${plan.from} to ${plan.to}`;
+}
+
+function versionTable(plan: PromotionPlan): string[] {
+  const rows = plan.moves.map((m) => {
+    const from = m.current ? `${m.current.version}` : '(none)';
+    const gap = m.current ? versionGap(m.current.version, m.source.version) : 'new';
+    return `| ${m.app} | \`${m.source.chart}\` | ${from} | **${m.source.version}** | ${gap} | [release notes](${releaseNotesUrl(m.source)}) | ${m.releaseValues.length} |`;
+  });
+  return ['| app | chart | ' + plan.to + ' now | promoted | change | notes | release values changed |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows];
+}
+
+function effectDetails(effect: ClusterEffect): string[] {
+  const r = effect.resources;
+  const summary = `${effect.cluster} / ${effect.app}: ${effect.values.length} value${effect.values.length === 1 ? '' : 's'}, +${r.added.length} −${r.removed.length} ~${r.changed.length} resources`;
+  const lines = [
+    ...effect.values.map((v) => `  ${formatValueChange(v)}`),
+    ...r.added.map((id) => `+ ${id}`),
+    ...r.removed.map((id) => `- ${id}`),
+    ...r.changed.flatMap((c) => [`~ ${c.id}`, ...c.fields.slice(0, 20).map((f) => `    ${formatValueChange(f)}`), ...(c.fields.length > 20 ? [`    … ${c.fields.length - 20} more fields`] : [])]),
+  ];
+  return ['<details>', `<summary>${summary}</summary>`, '', '```diff', ...(lines.length ? lines : ['(no change)']), '```', '</details>', ''];
+}
+
+/** The pull request's title and body: versions, per-cluster effect, validation, path, metadata. Pure. */
+export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], validation: ValidationSummary): { title: string; body: string } {
+  const metadata = { from: plan.from, to: plan.to, sourceCommit: plan.sourceCommit, apps: Object.fromEntries(plan.moves.map((m) => [m.app, m.source.version])) };
+  const head = [
+    `## Promote ${plan.from} → ${plan.to}`,
+    '',
+    ...versionTable(plan),
+    '',
+    `Promotion path: \`overlays/${plan.from}/pins.yaml\` at ${plan.sourceCommit.slice(0, 12)} → \`overlays/${plan.to}/pins.yaml\`.` +
+      plan.moves.filter((m) => m.arrival).map((m) => ` ${m.app} ${m.source.version} reached ${plan.from} in ${m.arrival!.commit.slice(0, 12)} (${m.arrival!.time.toISOString()}).`).join(''),
+    ...(plan.force ? ['', `> **Forced**: ${plan.force}`] : []),
+    '',
+    `### Validation`,
+    '',
+    validation.findings === 0
+      ? `✅ \`npm run validate\` on the ${plan.to} clusters: ${validation.leaves} leaves, ${validation.resources} rendered resources, no findings (${validation.seconds.toFixed(1)}s).`
+      : `❌ ${validation.findings} findings`,
+    '',
+    `### Effect on each ${plan.to} cluster`,
+    '',
+  ];
+  const tail = ['', `<!-- ${METADATA_MARKER} ${JSON.stringify(metadata)} -->`];
+  const details = effects.flatMap(effectDetails);
+  let body = [...head, ...details, ...tail].join('\n');
+  if (body.length > BODY_LIMIT) {
+    const counts = effects.map((e) => `- ${e.cluster} / ${e.app}: ${e.values.length} values, +${e.resources.added.length} −${e.resources.removed.length} ~${e.resources.changed.length} resources`);
+    body = [...head, 'The full diff is too long for a pull request body; run `npm run promote -- --dry-run` to see it.', '', ...counts, ...tail].join('\n');
+  }
+  return { title: promotionTitle(plan), body };
+}
+
+/** Reads the metadata a promotion body carries, if any. */
+export function readPromotionMetadata(body: string): Record<string, unknown> | undefined {
+  const m = new RegExp(`<!-- ${METADATA_MARKER} (\\{.*\\}) -->`).exec(body);
+  return m ? (JSON.parse(m[1]!) as Record<string, unknown>) : undefined;
+}

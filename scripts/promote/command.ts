@@ -1,0 +1,108 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APPS } from '../inventory/apps.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { readInventory, runGenerate } from '../generate/command.ts';
+import { readGeneratedTree } from '../generate/apply.ts';
+import { planGenerate } from '../generate/plan.ts';
+import { compareTree, isClean } from '../generate/tree.ts';
+import { FindingsError } from '../lib/errors.ts';
+import { readMirrorMap } from '../render/mirrors.ts';
+import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { runValidate } from '../validate/run.ts';
+import { promotionBody, type ClusterEffect } from './body.ts';
+import { computeEffects } from './effects.ts';
+import { commitAndPush, fetchBase, fileHistory, remoteBranch, remoteTree, stagedTree, uncommitted, withWorktree } from './git.ts';
+import { explainGitHubError, openOrUpdatePullRequest, type GitHubClient, type GitHubTarget, type PullRequestOutcome } from './github.ts';
+import { arrivalOf } from './history.ts';
+import { planPromotion, type PromotionPlan, type PromotionRequest, type PromotionState } from './plan.ts';
+
+export interface PromoteOptions extends PromotionRequest {
+  root: string;
+  remote: string;
+  base: string;
+  dryRun: boolean;
+  labels: string[];
+  reviewers: string[];
+  draft: boolean;
+  now: Date;
+  /** Needed unless --dry-run. */
+  github?: { client: GitHubClient; target: GitHubTarget };
+  progress: (line: string) => void;
+}
+
+export interface PromoteOutcome {
+  plan: PromotionPlan;
+  title: string;
+  body: string;
+  effects: ClusterEffect[];
+  pushed: boolean;
+  pullRequest?: PullRequestOutcome;
+}
+
+/** Reads what planning needs from the base-branch worktree and the user's checkout. */
+async function gatherState(options: PromoteOptions, worktree: string, baseCommit: string): Promise<PromotionState> {
+  const inventory = await readInventory(worktree);
+  const targetClusters = inventory.clusters.filter((c) => c.environment === options.to).map((c) => c.name);
+  const dirty = await uncommitted(options.root, [`overlays/${options.to}`, ...targetClusters.flatMap((c) => [`clusters/${c}.yaml`, `apps/${c}`])]);
+  const stale = !isClean(compareTree(planGenerate(inventory), await readGeneratedTree(worktree)));
+  const history = await fileHistory(worktree, baseCommit, `overlays/${options.from}/pins.yaml`);
+  const source = inventory.environments.find((e) => e.name === options.from);
+  const arrivals = Object.fromEntries(APPS.flatMap((app) => {
+    const pin = source?.pins[app];
+    const arrival = pin && arrivalOf(history, app, pin.version);
+    return arrival ? [[app, arrival]] : [];
+  }));
+  return {
+    inventory,
+    targetPinsText: readFileSync(join(worktree, 'overlays', options.to, 'pins.yaml'), 'utf8'),
+    sourceCommit: baseCommit,
+    arrivals,
+    now: options.now,
+    targetProblems: [
+      ...dirty.map((p) => `${p} has uncommitted changes in your checkout`),
+      ...(stale ? [`the generated files on ${options.base} are stale`] : []),
+    ],
+  };
+}
+
+function refuse(plan: ReturnType<typeof planPromotion>, to: string): never {
+  throw new FindingsError(plan.refusals.map((r) => ({ file: `overlays/${to}/pins.yaml`, message: `promotion refused: ${r.reason}`, hint: r.fix })), `promotion refused`);
+}
+
+/** Applies the plan in the worktree: pins, generate, validate the target clusters; findings stop it here. */
+async function applyAndValidate(options: PromoteOptions, worktree: string, before: Inventory, plan: PromotionPlan): Promise<{ effects: ClusterEffect[]; body: { title: string; body: string } }> {
+  writeFileSync(join(worktree, 'overlays', plan.to, 'pins.yaml'), plan.pinsText);
+  await runGenerate(worktree);
+  const after = await readInventory(worktree);
+  const clusters = after.clusters.filter((c) => c.environment === plan.to).map((c) => c.name);
+  const report = await runValidate({ root: worktree, clusters, progress: options.progress });
+  if (report.findings.length) throw new FindingsError(report.findings, `validation of the ${plan.to} clusters failed; nothing was pushed`);
+  const tools = await ensureTools(ALL_TOOLS);
+  const effects = await computeEffects(before, after, clusters, plan.moves.map((m) => m.app), tools, readMirrorMap(worktree));
+  const resources = report.rendered.reduce((n, r) => n + r.objects.length, 0);
+  return { effects, body: promotionBody(plan, effects, { findings: 0, leaves: report.rendered.length, resources, seconds: report.seconds }) };
+}
+
+/** promote: plan on the base branch, apply and validate in a throwaway worktree, push, open or update the PR. */
+export async function runPromote(options: PromoteOptions): Promise<PromoteOutcome | { nothing: true; plan: PromotionPlan }> {
+  const baseCommit = await fetchBase(options.root, options.remote, options.base);
+  return withWorktree(options.root, baseCommit, async (worktree) => {
+    const state = await gatherState(options, worktree, baseCommit);
+    const planned = planPromotion(state, options);
+    if (!planned.plan) refuse(planned, options.to);
+    const plan = planned.plan;
+    if (!plan.moves.length) return { nothing: true as const, plan };
+    const { effects, body } = await applyAndValidate(options, worktree, state.inventory, plan);
+    if (options.dryRun) return { plan, ...body, effects, pushed: false };
+    const remoteHead = await remoteBranch(options.root, options.remote, plan.branch);
+    const tree = await stagedTree(worktree);
+    // Same content already on the branch: re-running changes nothing (no commit, no push).
+    const upToDate = remoteHead !== undefined && (await remoteTree(options.root, options.remote, remoteHead)) === tree;
+    if (!upToDate) await commitAndPush(worktree, options.remote, plan.branch, `${body.title}\n\nGenerated by npm run promote -- --from ${plan.from} --to ${plan.to}${plan.app ? ` --app ${plan.app}` : ''}.`, remoteHead);
+    const pullRequest = await openOrUpdatePullRequest(options.github!.client, options.github!.target, { head: plan.branch, base: options.base, title: body.title, body: body.body, labels: options.labels, reviewers: options.reviewers, draft: options.draft }).catch((err: unknown) => {
+      throw explainGitHubError(err);
+    });
+    return { plan, ...body, effects, pushed: !upToDate, pullRequest };
+  });
+}

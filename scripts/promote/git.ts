@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from '../lib/cache.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { run, tail } from '../lib/exec.ts';
+
+/** Runs git in `dir`; a failure is an environment error carrying git's own words. */
+export async function git(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const result = await run('git', args, { cwd: dir, env });
+  if (result.exitCode !== 0) throw new EnvironmentError(`git ${args.join(' ')} failed:\n${tail(result.stderr || result.stdout, 6)}`);
+  return result.stdout.trim();
+}
+
+/** Fetches the base branch and returns its commit (what promotion reads and builds on). */
+export async function fetchBase(dir: string, remote: string, base: string): Promise<string> {
+  await git(dir, ['fetch', '--quiet', remote, `+refs/heads/${base}:refs/remotes/${remote}/${base}`]);
+  return git(dir, ['rev-parse', `refs/remotes/${remote}/${base}`]);
+}
+
+/** A throwaway worktree at `commit`: promotion never touches the user's checkout. */
+export async function withWorktree<T>(dir: string, commit: string, work: (path: string) => Promise<T>): Promise<T> {
+  mkdirSync(cacheDir('work'), { recursive: true });
+  const path = mkdtempSync(join(cacheDir('work'), 'promote-'));
+  await git(dir, ['worktree', 'add', '--quiet', '--detach', path, commit]);
+  try {
+    return await work(path);
+  } finally {
+    await git(dir, ['worktree', 'remove', '--force', path]).catch(() => rmSync(path, { recursive: true, force: true }));
+    await git(dir, ['worktree', 'prune']).catch(() => undefined);
+  }
+}
+
+/** Versions of a file on a branch, newest first: commit, commit time and content. */
+export async function fileHistory(dir: string, ref: string, path: string): Promise<{ commit: string; time: Date; text: string }[]> {
+  const log = await git(dir, ['log', '--format=%H %ct', ref, '--', path]);
+  const entries = [];
+  for (const line of log.split('\n').filter(Boolean)) {
+    const [commit, seconds] = line.split(' ');
+    const text = await git(dir, ['show', `${commit}:${path}`]).catch(() => '');
+    entries.push({ commit: commit!, time: new Date(Number(seconds) * 1000), text });
+  }
+  return entries;
+}
+
+/** Paths under `paths` with uncommitted changes in the user's checkout. */
+export async function uncommitted(dir: string, paths: string[]): Promise<string[]> {
+  const out = await git(dir, ['status', '--porcelain', '--', ...paths]);
+  return out.split('\n').filter(Boolean).map((l) => l.slice(3));
+}
+
+/** The commit a remote branch points at, or undefined when it does not exist. */
+export async function remoteBranch(dir: string, remote: string, branch: string): Promise<string | undefined> {
+  const out = await git(dir, ['ls-remote', remote, `refs/heads/${branch}`]);
+  return out.split(/\s+/)[0] || undefined;
+}
+
+/** Stages everything in the worktree and returns the tree it would commit. */
+export async function stagedTree(worktree: string): Promise<string> {
+  await git(worktree, ['add', '-A']);
+  return git(worktree, ['write-tree']);
+}
+
+/** The tree of a remote commit (fetched first). */
+export async function remoteTree(dir: string, remote: string, commit: string): Promise<string> {
+  await git(dir, ['fetch', '--quiet', remote, commit]);
+  return git(dir, ['rev-parse', `${commit}^{tree}`]);
+}
+
+const IDENTITY = { GIT_AUTHOR_NAME: 'monitoring-gitops', GIT_AUTHOR_EMAIL: 'monitoring-gitops@users.noreply.github.com', GIT_COMMITTER_NAME: 'monitoring-gitops', GIT_COMMITTER_EMAIL: 'monitoring-gitops@users.noreply.github.com' };
+
+/** Commits the staged worktree on top of its HEAD and pushes it to `branch`, only if the branch is still where we saw it. */
+export async function commitAndPush(worktree: string, remote: string, branch: string, message: string, expected: string | undefined): Promise<string> {
+  await git(worktree, ['commit', '--quiet', '--no-verify', '-m', message], IDENTITY);
+  const commit = await git(worktree, ['rev-parse', 'HEAD']);
+  await git(worktree, ['push', '--quiet', `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`, remote, `HEAD:refs/heads/${branch}`]);
+  return commit;
+}

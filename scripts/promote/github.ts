@@ -1,0 +1,88 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
+
+const GitHub = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GitHub>;
+
+export interface GitHubTarget {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * An Octokit for GITHUB_API_URL (Enterprise) or api.github.com: 5xx and rate limits are retried,
+ * other 4xx are not (they will not get better by asking again).
+ */
+export function createGitHubClient(token: string, { baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com', retryAfterSeconds }: { baseUrl?: string; retryAfterSeconds?: number } = {}): GitHubClient {
+  return new GitHub({
+    auth: token,
+    baseUrl,
+    userAgent: 'monitoring-gitops',
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+    request: { retries: 3, ...(retryAfterSeconds === undefined ? {} : { retryAfter: retryAfterSeconds }) },
+    throttle: {
+      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
+      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
+      ...(retryAfterSeconds === undefined ? {} : { fallbackSecondaryRateRetryAfter: retryAfterSeconds }),
+    },
+  });
+}
+
+/** owner/repo from --repo, GITHUB_REPOSITORY, or a GitHub remote URL. */
+export function resolveTarget(explicit: string | undefined, remoteUrl: string): GitHubTarget {
+  const named = explicit ?? process.env.GITHUB_REPOSITORY;
+  const m = named ? /^([\w.-]+)\/([\w.-]+)$/.exec(named) : /[/:]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(remoteUrl);
+  if (!m) throw new UsageError(`cannot tell the GitHub repository from ${named ?? remoteUrl}; pass --repo owner/name`);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+export interface PullRequestSpec {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  labels: string[];
+  reviewers: string[];
+  draft: boolean;
+}
+
+export interface PullRequestOutcome {
+  number: number;
+  url: string;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+/** Opens the pull request for `head`, or brings the open one up to date; never a second one. */
+export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTarget, spec: PullRequestSpec): Promise<PullRequestOutcome> {
+  const open = await gh.rest.pulls.list({ ...target, state: 'open', head: `${target.owner}:${spec.head}`, base: spec.base, per_page: 10 });
+  const existing = open.data[0];
+  let pr: { number: number; html_url: string; labels: { name?: string }[] };
+  let action: PullRequestOutcome['action'] = 'unchanged';
+  if (!existing) {
+    pr = (await gh.rest.pulls.create({ ...target, head: spec.head, base: spec.base, title: spec.title, body: spec.body, draft: spec.draft, maintainer_can_modify: true })).data;
+    action = 'created';
+  } else {
+    pr = existing;
+    if (existing.title !== spec.title || (existing.body ?? '') !== spec.body) {
+      await gh.rest.pulls.update({ ...target, pull_number: existing.number, title: spec.title, body: spec.body });
+      action = 'updated';
+    }
+  }
+  const missing = spec.labels.filter((l) => !pr.labels.some((have) => have.name === l));
+  if (missing.length) await gh.rest.issues.addLabels({ ...target, issue_number: pr.number, labels: missing });
+  if (action === 'created' && spec.reviewers.length) await gh.rest.pulls.requestReviewers({ ...target, pull_number: pr.number, reviewers: spec.reviewers });
+  return { number: pr.number, url: pr.html_url, action };
+}
+
+/** Turns GitHub's answers into messages that say what to do; the token never appears. */
+export function explainGitHubError(err: unknown): Error {
+  const status = (err as { status?: number }).status;
+  const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
+  if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a token with contents: write and pull-requests: write`, { cause: err });
+  if (status === 403) return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset and run again`, { cause: err });
+  if (status === 422) return new EnvironmentError(`GitHub could not process the pull request (422 ${message}); the branch was pushed, run promote again to finish`, { cause: err });
+  if (status && status >= 500) return new EnvironmentError(`GitHub is failing (${status} ${message}) even after retries; run promote again later: it picks up where it stopped`, { cause: err });
+  return new EnvironmentError(`cannot reach GitHub: ${message}; run promote again: it picks up where it stopped`, { cause: err });
+}
