@@ -73,7 +73,7 @@ export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], val
     `### Validation`,
     '',
     validation.findings === 0
-      ? `✅ \`npm run validate\` on the ${plan.to} clusters: ${validation.leaves} leaves, ${validation.resources} rendered resources, no findings (${validation.seconds.toFixed(1)}s).`
+      ? `✅ \`npm run validate\` on the ${plan.to} clusters: ${validation.leaves} leaves, ${validation.resources} rendered resources, no findings.`
       : `❌ ${validation.findings} findings`,
     '',
     `### Effect on each ${plan.to} cluster`,

@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
 
 const GitHub = Octokit.plugin(retry, throttling);
@@ -11,21 +12,31 @@ export interface GitHubTarget {
   repo: string;
 }
 
+export interface GitHubClientOptions {
+  baseUrl?: string;
+  /** Milliseconds one unit of GitHub's retry-after stands for; tests shrink it (default 1000). */
+  retryAfterBaseValue?: number;
+  /** Minimum milliseconds between writes; GitHub asks for 1000 to stay clear of secondary limits. */
+  writeSpacing?: number;
+}
+
 /**
  * An Octokit for GITHUB_API_URL (Enterprise) or api.github.com: 5xx and rate limits are retried,
  * other 4xx are not (they will not get better by asking again).
  */
-export function createGitHubClient(token: string, { baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com', retryAfterSeconds }: { baseUrl?: string; retryAfterSeconds?: number } = {}): GitHubClient {
+export function createGitHubClient(token: string, options: GitHubClientOptions = {}): GitHubClient {
+  const { baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com', retryAfterBaseValue = 1000, writeSpacing = 1000 } = options;
   return new GitHub({
     auth: token,
     baseUrl,
     userAgent: 'monitoring-gitops',
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
-    request: { retries: 3, ...(retryAfterSeconds === undefined ? {} : { retryAfter: retryAfterSeconds }) },
+    // Three retries for the statuses not listed; no global request.retries, which would retry every status.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 3, retryAfterBaseValue },
     throttle: {
+      retryAfterBaseValue,
+      write: new Bottleneck.Group({ id: 'monitoring-gitops-write', maxConcurrent: 1, minTime: writeSpacing }),
       onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
       onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
-      ...(retryAfterSeconds === undefined ? {} : { fallbackSecondaryRateRetryAfter: retryAfterSeconds }),
     },
   });
 }

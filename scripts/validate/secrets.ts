@@ -12,7 +12,8 @@ const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
 /** Keys whose literal value is a credential; references to files or Secrets are fine. */
 const SECRET_KEY = /(password|passwd|secret|token|api_?key|client_secret|webhook_url|api_url|auth)["']?\s*$/i;
 const REFERENCE_KEY = /(existing_?secret|secret_?name|secret_?key|password_?key|user_?key|_file|file|secret_?ref|token_?path)["']?\s*$/i;
-const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\})?$/;
+/** Empty, or a reference resolved elsewhere: ${VAR}, Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}. */
+const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{.*\}\})?$/;
 
 /** Plaintext secrets in one hand-written file, line by line. Pure. */
 export function findPlaintextSecrets(file: string, text: string): Finding[] {

@@ -20,6 +20,7 @@ test('literal passwords and tokens are found; references to files and Secrets ar
     'bearer_token: abc.def',
     'client_secret: ""',
     'api_key: ${API_KEY}',
+    '  token: ${{ steps.app-token.outputs.token || github.token }}',
     '# password: only a comment',
   ].join('\n');
   assert.deepEqual(scan(text), ["4:1 plaintext secret: 'adminPassword' has a literal value", "7:5 plaintext secret: 'auth_password' has a literal value", "8:1 plaintext secret: 'bearer_token' has a literal value"]);
