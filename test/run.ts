@@ -2,11 +2,15 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
+import { ensureControlPlaneBinaries } from '../scripts/cluster/binaries.ts';
+import { startControlPlane } from '../scripts/cluster/control-plane.ts';
 import { startChartRepository } from './helpers/chart-repo.ts';
+import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
 
 /**
- * The whole suite in one run: one local Helm repository shared by every test file (each file runs in
- * its own process), then node's test runner over test/unit and test/integration.
+ * The whole suite in one run: the pinned tools and control-plane binaries built first, one local Helm
+ * repository and one local API server shared by every test file (each file runs in its own process),
+ * then node's test runner over test/unit and test/integration.
  */
 const testDir = new URL('.', import.meta.url).pathname;
 const files = ['unit', 'integration'].flatMap((dir) =>
@@ -15,11 +19,14 @@ const files = ['unit', 'integration'].flatMap((dir) =>
 
 // Tools first, once: test files run in parallel processes and must not race to build the same binaries.
 await ensureTools(ALL_TOOLS, (line) => console.log(line));
+await ensureControlPlaneBinaries((line) => console.log(line));
 const repository = await startChartRepository();
+const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url },
+  env: { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig },
 });
 const code = await new Promise<number>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await repository.stop();
+await controlPlane.stop();
 process.exit(code);

@@ -31,6 +31,7 @@ await runCommand(async () => {
   }
   const started = Date.now();
   const { state, started: fresh } = await startInstance((line) => console.log(line));
+  console.log(fresh ? `control plane ${state.version} started at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s` : `control plane ${state.version} already running at ${state.server} (since ${state.startedAt})`);
   if (values['argocd-crds']) {
     const client = await KubeClient.fromKubeconfig(state.kubeconfig);
     const names = await installArgoCdCrds(client, (line) => console.log(line));
@@ -38,6 +39,5 @@ await runCommand(async () => {
     client.close();
   }
   const logs = join(instanceDir(), 'data');
-  console.log(fresh ? `control plane ${state.version} started at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s` : `control plane ${state.version} already running at ${state.server} (since ${state.startedAt})`);
   console.log(`kubeconfig: ${state.kubeconfig}\n  export KUBECONFIG=${state.kubeconfig}\nlogs:       ${join(logs, 'kube-apiserver.log')}, ${join(logs, 'etcd.log')}\nstop:       npm run cluster:down`);
 });

@@ -14,6 +14,12 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
 
   --cluster NAME       only this cluster (repeat or comma-separate for several)
   --changed-since REF  only clusters whose inputs changed since REF (git merge-base with HEAD)
+  --server-side        also dry-run every object into a local kube-apiserver (built once, started and
+                       stopped by this run; Argo CD and chart CRDs installed first)
+  --kubeconfig FILE    also dry-run every object into the cluster FILE points at (nothing is persisted)
+  --schemas-from-cluster FILE
+                       validate with kubeconform against the OpenAPI document the cluster in FILE serves
+                       (CRDs included) instead of the pinned Kubernetes module's
   --json               print the report as JSON on stdout
   --junit FILE         also write a JUnit XML report
   --root DIR           the repository (default: the current directory)
@@ -29,6 +35,9 @@ await runCommand(async () => {
     'changed-since': { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
+    'server-side': { type: 'boolean' },
+    kubeconfig: { type: 'string' },
+    'schemas-from-cluster': { type: 'string' },
     root: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
@@ -36,6 +45,8 @@ await runCommand(async () => {
     root: resolve(values.root ?? '.'),
     clusters: values.cluster?.flatMap((c) => c.split(',')).filter(Boolean),
     changedSince: values['changed-since'],
+    serverSide: values.kubeconfig ? { kubeconfig: resolve(values.kubeconfig), installCrds: false, label: `the cluster of ${values.kubeconfig}` } : values['server-side'] ? 'local' : undefined,
+    schemasFromCluster: values['schemas-from-cluster'] && resolve(values['schemas-from-cluster']),
     progress: (line) => console.error(line),
   });
   if (values.junit) writeFileSync(values.junit, formatJunit(report));

@@ -45,12 +45,12 @@ async function buildInto(dir: string, pin: ControlPlanePin, progress: Progress):
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
-  progress(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} from tools/kube (first time only: about 10 minutes, up to 3 GB of memory)`);
+  progress(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} from tools/kube (first time only: about 10 minutes on 2 cores, 2 GB of memory)`);
   const args = ['build', '-trimpath', `-tags=${BUILD_TAGS}`, `-ldflags=${versionLdflags(pin)}`, '-o', `${staging}/`, APISERVER_PACKAGE, ETCD_PACKAGE];
   const result = await run('go', args, { cwd: KUBE_MODULE_DIR, env: { ...GO_ENV, CGO_ENABLED: '0' } });
   if (result.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} (go build in tools/kube) failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (3 GB), and that tools/kube/go.mod is tidy (\`go mod tidy\` there)`);
+    throw new EnvironmentError(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} (go build in tools/kube) failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (2 GB), and that tools/kube/go.mod is tidy (\`go mod tidy\` there)`);
   }
   // Move into place only once both are built, so an interrupted build never leaves a half-written binary.
   mkdirSync(dir, { recursive: true });
@@ -89,14 +89,15 @@ interface BuildInfo {
   settings: Map<string, string>;
 }
 
-/** Parses `go version -m`: `path`, `dep`/`=>` (a replacement's version wins) and `build` lines. */
+/** Parses `go version -m`: `path`, `mod`/`dep`/`=>` (a replacement's version wins) and `build` lines. */
 export function parseBuildInfo(text: string): BuildInfo {
   const info: BuildInfo = { path: '', deps: new Map(), settings: new Map() };
   let last = '';
   for (const line of text.split('\n')) {
     const [kind, a = '', b = ''] = line.trim().split(/\s+/);
     if (kind === 'path') info.path = a;
-    else if (kind === 'dep') info.deps.set((last = a), b);
+    // `mod` is the module of the main package (k8s.io/kubernetes, go.etcd.io/etcd/server/v3), `dep` the others.
+    else if (kind === 'mod' || kind === 'dep') info.deps.set((last = a), b);
     else if (kind === '=>' && last) info.deps.set(last, b);
     else if (kind === 'build') {
       const eq = line.indexOf('=');

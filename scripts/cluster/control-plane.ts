@@ -34,7 +34,7 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   /** Keep the instance's files here (reused by the next start); default: a temporary folder removed by stop(). */
   dataDir?: string;
-  /** The processes outlive this Node process (cluster:up); otherwise they are killed when it exits. */
+  /** Once ready, the processes outlive this Node process (cluster:up); otherwise they are killed when it exits. */
   persistent?: boolean;
   progress?: Progress;
   /** How long to wait for /readyz; default 60 s. */
@@ -67,49 +67,70 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
   const credentials = writeCredentials(dir);
   const [etcdPort, peerPort, securePort] = (await freePorts(3)) as [number, number, number];
   const server = `https://127.0.0.1:${securePort}`;
-  const watchdog = options.persistent ? undefined : startWatchdog(temporary ? dir : '');
-  const daemons: Daemon[] = [];
-  const kill = () => {
-    killGroupsNow(daemons.map((d) => d.pid));
-    if (temporary) rmSync(dir, { recursive: true, force: true });
-    watchdog?.dismiss();
-  };
-  const unhook = options.persistent ? () => {} : onProcessExit(kill);
-  const stop = async () => {
-    unhook();
-    await stopGroups(daemons.map((d) => d.pid));
-    watchdog?.dismiss();
-    if (temporary) await rm(dir, { recursive: true, force: true });
-  };
+  const processes = supervise(dir, temporary);
   try {
-    const start = (name: string, file: string, args: string[]) => {
-      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`));
-      daemons.push(daemon);
-      watchdog?.watch(daemon.pid);
-      return daemon;
-    };
-    const etcd = start('etcd', binaries.etcd, etcdArgs(dir, etcdPort, peerPort, temporary));
-    const apiserver = start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdPort, securePort, credentials));
-    const ca = await waitReady(daemons, join(dir, 'pki', 'apiserver.crt'), server, credentials.token, options.readyTimeoutMs ?? 60_000);
+    const etcd = processes.start('etcd', binaries.etcd, etcdArgs(dir, etcdPort, peerPort, temporary));
+    const apiserver = processes.start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdPort, securePort, credentials));
+    const ca = await waitReady(processes.daemons, join(dir, 'pki', 'apiserver.crt'), server, credentials.token, options.readyTimeoutMs ?? 60_000);
     const caFile = join(dir, 'ca.crt');
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(caFile, ca);
     await writeFile(kubeconfig, kubeconfigYaml(server, caFile, credentials.token), { mode: 0o600 });
+    if (options.persistent) processes.release();
     const pids = { etcd: etcd.pid, kubeApiserver: apiserver.pid };
-    return { kubeconfig, server, token: credentials.token, caFile, version: binaries.version, dataDir: dir, pids, stop };
+    return { kubeconfig, server, token: credentials.token, caFile, version: binaries.version, dataDir: dir, pids, stop: processes.stop };
   } catch (err) {
-    await stop();
+    processes.kill(); // nothing to keep: no graceful shutdown (kube-apiserver would hang on a dead etcd)
     throw err;
   }
+}
+
+/**
+ * The processes of one instance: killed (and a temporary folder removed) when this Node process ends,
+ * by an exit/signal handler or, if it is SIGKILLed, by a watchdog; `release()` lets them outlive it.
+ */
+function supervise(dir: string, temporary: boolean) {
+  const daemons: Daemon[] = [];
+  const watchdog = startWatchdog(temporary ? dir : '');
+  const kill = () => {
+    unhook();
+    killGroupsNow(daemons.map((d) => d.pid));
+    if (temporary) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    watchdog.dismiss();
+  };
+  const unhook = onProcessExit(kill);
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    unhook();
+    // kube-apiserver first: while etcd is up it shuts down in about a second, without it it hangs on retries.
+    for (const daemon of [...daemons].reverse()) await stopGroups([daemon.pid]);
+    watchdog.dismiss();
+    if (temporary) await rm(dir, { recursive: true, force: true });
+  };
+  return {
+    daemons,
+    start(name: string, file: string, args: string[]): Daemon {
+      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`));
+      daemons.push(daemon);
+      watchdog.watch(daemon.pid);
+      return daemon;
+    },
+    kill,
+    stop: () => (stopping ??= stop()),
+    release() {
+      unhook();
+      watchdog.dismiss();
+    },
+  };
 }
 
 function etcdArgs(dir: string, clientPort: number, peerPort: number, temporary: boolean): string[] {
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   return [
-    '--name=default', `--data-dir=${join(dir, 'etcd')}`, '--log-level=warn',
+    '--name=monitoring-gitops', `--data-dir=${join(dir, 'etcd')}`, '--log-level=warn',
     `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=default=${peer}`,
+    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=monitoring-gitops=${peer}`,
     // A throwaway instance need not survive a power cut: skipping fsync makes every write much faster.
     ...(temporary ? ['--unsafe-no-fsync'] : []),
   ];

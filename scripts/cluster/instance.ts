@@ -21,16 +21,18 @@ export interface InstanceState {
 export const instanceDir = (): string => cacheDir('cluster');
 const stateFile = () => join(instanceDir(), 'state.json');
 
-/** The recorded instance, if its processes still run (a stale pid file, e.g. after a reboot, counts as none). */
+/** The recorded instance when all its processes still run (a stale pid file, e.g. after a reboot, counts as none). */
 export function readRunningInstance(): InstanceState | undefined {
-  if (!existsSync(stateFile())) return undefined;
-  let state: InstanceState;
+  const state = readState();
+  return state?.processes.every(isOurs) ? state : undefined;
+}
+
+function readState(): InstanceState | undefined {
   try {
-    state = JSON.parse(readFileSync(stateFile(), 'utf8')) as InstanceState;
+    return JSON.parse(readFileSync(stateFile(), 'utf8')) as InstanceState;
   } catch {
     return undefined;
   }
-  return state.processes.some(isOurs) ? state : undefined;
 }
 
 // A recycled pid must not be signalled: the process must still run the binary we started.
@@ -47,6 +49,7 @@ function isOurs(p: InstanceState['processes'][number]): boolean {
 export async function startInstance(progress: Progress): Promise<{ state: InstanceState; started: boolean }> {
   const running = readRunningInstance();
   if (running) return { state: running, started: false };
+  await stopInstance(); // what is left of a half-dead one (etcd gone, kube-apiserver still there)
   const dataDir = join(instanceDir(), 'data');
   const plane = await startControlPlane({ dataDir, persistent: true, progress });
   const binaries = controlPlaneBinaryDir(plane.version);
@@ -64,10 +67,13 @@ export async function startInstance(progress: Progress): Promise<{ state: Instan
   return { state, started: true };
 }
 
-/** Stops the instance (SIGTERM, then SIGKILL) and forgets it; `purge` also deletes its data. Returns whether one ran. */
+/** Stops the instance (SIGTERM, then SIGKILL) and forgets it; `purge` also deletes its data. Returns whether any of it ran. */
 export async function stopInstance({ purge = false } = {}): Promise<boolean> {
-  const running = readRunningInstance();
-  if (running) await stopGroups(running.processes.filter(isOurs).map((p) => p.pid), 10_000);
+  const recorded = readState()?.processes ?? [];
+  const alive = recorded.filter(isOurs);
+  // In the recorded order, kube-apiserver before etcd; once etcd is gone kube-apiserver hangs on retries: no grace then.
+  const graceMs = alive.length === recorded.length ? 10_000 : 0;
+  for (const p of alive) await stopGroups([p.pid], graceMs);
   await rm(purge ? instanceDir() : stateFile(), { recursive: true, force: true });
-  return running !== undefined;
+  return alive.length > 0;
 }

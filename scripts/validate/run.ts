@@ -13,11 +13,18 @@ import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, ValidateContext } from './types.ts';
+import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts';
+import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
+import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
 
 export interface ValidateOptions {
   root: string;
   clusters?: string[];
   changedSince?: string;
+  /** Also dry-run everything into an API server: the local control plane, or a cluster's kubeconfig. */
+  serverSide?: 'local' | ServerSideTarget;
+  /** kubeconform against the OpenAPI document this kubeconfig's API server serves, not the pinned module's. */
+  schemasFromCluster?: string;
   progress?: (line: string) => void;
 }
 
@@ -47,7 +54,26 @@ async function readSources(root: string): Promise<Map<string, string>> {
 export async function runValidate(options: ValidateOptions): Promise<ValidateReport> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
-  const checks = [INVENTORY_CHECK, ...CHECKS.map(({ name, title, scope }) => ({ name, title, scope }))];
+  const controlPlane = options.serverSide === 'local' ? await startLocalControlPlane(progress) : undefined;
+  try {
+    return await validateWith([...CHECKS, ...serverSideChecks(options, controlPlane)], options, started, progress);
+  } finally {
+    await controlPlane?.stop();
+  }
+}
+
+function serverSideChecks(options: ValidateOptions, local: ControlPlane | undefined): Check[] {
+  if (local) return [serverSideCheck({ kubeconfig: local.kubeconfig, installCrds: true, label: `the local control plane (Kubernetes ${local.version})` })];
+  return typeof options.serverSide === 'object' ? [serverSideCheck(options.serverSide)] : [];
+}
+
+async function startLocalControlPlane(progress: (line: string) => void): Promise<ControlPlane> {
+  await ensureControlPlaneBinaries(progress);
+  return startControlPlane({ progress });
+}
+
+async function validateWith(allChecks: Check[], options: ValidateOptions, started: number, progress: (line: string) => void): Promise<ValidateReport> {
+  const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
   const sources = await readSources(options.root);
   const parsed = parseInventory(new Map([...sources].filter(([p]) => isInventoryPath(p))));
   if (!parsed.inventory) {
@@ -61,10 +87,10 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRep
   const rendered = await renderLeaves(leaves, readMirrorMap(options.root), tools, progress);
   mkdirSync(cacheDir('work'), { recursive: true });
   const workDir = mkdtempSync(join(cacheDir('work'), 'validate-'));
-  const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources };
+  const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources, schemasFromCluster: options.schemasFromCluster };
   const findings: Finding[] = [];
   try {
-    for (const check of CHECKS) {
+    for (const check of allChecks) {
       progress(`checking: ${check.title}`);
       findings.push(...(await check.run(ctx)));
     }

@@ -16,6 +16,8 @@ export interface ValidateContext {
   workDir: string;
   /** Hand-written files of the repository (path → text) that checks scan. */
   sources: Map<string, string>;
+  /** A kubeconfig whose API server's /openapi/v2 replaces the pinned schema catalog. */
+  schemasFromCluster?: string;
 }
 
 /** One named check; `scope` says whether it reports per cluster/app or for the whole repository. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crdSchemaLocation, ensureCatalog, writeCrdSchemas } from '../../catalog/build.ts';
+import { catalogFromOpenApi, crdSchemaLocation, ensureCatalog, writeCrdSchemas } from '../../catalog/build.ts';
+import { KubeClient } from '../../cluster/client.ts';
 import { countValidated, runKubeconform, type KubeconformResult } from '../../catalog/kubeconform.ts';
 import type { Finding } from '../../lib/findings.ts';
 import type { Cluster } from '../../inventory/types.ts';
@@ -35,6 +36,18 @@ function writeManifests(ctx: ValidateContext, dir: string): Manifest[] {
   return manifests;
 }
 
+/** A catalog from what an API server serves (its /openapi/v2, CRDs included), rebuilt only when that changes. */
+async function clusterCatalog(kubeconfig: string) {
+  const client = await KubeClient.fromKubeconfig(kubeconfig);
+  try {
+    const document = await client.openApiV2();
+    const version = (await client.version()).gitVersion;
+    return catalogFromOpenApi(document, `cluster-${version}`);
+  } finally {
+    client.close();
+  }
+}
+
 /** JSON Schema speaks of oneOf branches; a person wants to hear that the type is wrong. */
 function plainMessage(message: string): string {
   return message === 'oneOf failed, none matched' ? 'wrong type (none of the allowed types matches)' : message;
@@ -67,7 +80,7 @@ export const kubeconformCheck: Check = {
     const findings: Finding[] = [];
     for (const version of [...new Set(manifests.map((m) => m.cluster.kubernetesVersion))].sort()) {
       const mine = manifests.filter((m) => m.cluster.kubernetesVersion === version);
-      const catalog = await ensureCatalog(version);
+      const catalog = ctx.schemasFromCluster ? await clusterCatalog(ctx.schemasFromCluster) : await ensureCatalog(version);
       const results = await runKubeconform({ files: mine.map((m) => m.path), kubernetesVersion: version, schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(crdDir)], skipKinds: ctx.inventory.fleet.validation?.skipKinds });
       const byPath = new Map(mine.map((m) => [m.path, m]));
       for (const result of results) {
