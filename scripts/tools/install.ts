@@ -33,7 +33,8 @@ function compareVersions(a: string, b: string): number {
 /** Whether the binary at `path` was built from the pinned module version (read from its Go build info). */
 export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
-  const info = await run('go', ['version', '-m', path]);
+  const info = await run('go', ['version', '-m', path]).catch(() => undefined);
+  if (!info) return false; // no Go to ask: checkGo explains what to install
   return info.exitCode === 0 && new RegExp(`^\\s*mod\\s+${escape(pin.module)}\\s+${escape(pin.version)}\\s`, 'm').test(info.stdout);
 }
 

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+
+/** A PATH with git and a fake `go` of the given version, or none. */
+async function pathWith(goVersion: string | undefined): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-path-'));
+  if (goVersion) {
+    await writeFile(join(dir, 'go'), `#!/bin/sh\necho go${goVersion}\n`);
+    await chmod(join(dir, 'go'), 0o755);
+  }
+  await symlink('/usr/bin/git', join(dir, 'git'));
+  return dir;
+}
+
+test('npm run tools without Go is exit 2 and says what to install', async () => {
+  const path = await pathWith(undefined);
+  const cache = await mkdtemp(join(tmpdir(), 'empty-cache-'));
+  try {
+    const result = await runCli('tools', ['--only', 'kubeconform'], { PATH: path, MONITORING_GITOPS_CACHE: cache });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /error: Go is not installed; the pinned tools are built with it\. Install Go 1\.26 or newer/);
+  } finally {
+    await rm(path, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+});
+
+test('a Go older than the pins need is exit 2 naming both versions', async () => {
+  const path = await pathWith('1.22.5');
+  const cache = await mkdtemp(join(tmpdir(), 'empty-cache-'));
+  try {
+    const result = await runCli('tools', ['--only', 'kubeconform'], { PATH: path, MONITORING_GITOPS_CACHE: cache });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /error: Go 1\.22\.5 is too old: the pinned tools need Go 1\.26 or newer/);
+  } finally {
+    await rm(path, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+});
+
+test('--print lists every pinned tool where it is installed', async () => {
+  const result = await runCli('tools', ['--print']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^kubeconform v0\.7\.0 \S+\/tools\/kubeconform@v0\.7\.0\/kubeconform$/m);
+  assert.match(result.stdout, /^promtool v0\.316\.0 /m);
+  const unknown = await runCli('tools', ['--only', 'pluto']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown tool pluto; the pinned tools are kubeconform, helm, kustomize, promtool, amtool, actionlint/);
+});
