@@ -11,10 +11,19 @@ export interface ResourceDiff {
 }
 
 /** Secret values never appear in a diff: only that they changed. */
-function masked(o: K8sObject): K8sObject {
+export function masked(o: K8sObject): K8sObject {
   if (o.kind !== 'Secret') return o;
   const mask = (data: unknown) => (data && typeof data === 'object' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, `(masked sha:${hashOf(String(v))})`])) : data);
   return { ...o, data: mask(o.data), stringData: mask(o.stringData) };
+}
+
+/** The same masking for Secrets embedded anywhere in a values tree (extraManifests, extraObjects). */
+export function maskSecretsDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecretsDeep);
+  if (!value || typeof value !== 'object') return value;
+  const o = value as K8sObject;
+  const copy = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, maskSecretsDeep(v)]));
+  return o.kind === 'Secret' ? masked(copy as K8sObject) : copy;
 }
 
 function hashOf(text: string): string {

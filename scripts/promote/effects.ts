@@ -2,6 +2,7 @@ import type { AppName } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { mergedValues } from '../generate/values.ts';
+import { withoutNoise } from '../diff/engine.ts';
 import { diffResources } from '../diff/resources.ts';
 import { diffValues } from '../diff/values.ts';
 import { leafSpecs } from '../render/leaves.ts';
@@ -20,7 +21,7 @@ export async function computeEffects(before: Inventory, after: Inventory, cluste
       cluster: r.leaf.cluster.name,
       app: r.leaf.app,
       values: diffValues(mergedValues(before, envOf(before), r.leaf.cluster, r.leaf.app), mergedValues(after, envOf(after), r.leaf.cluster, r.leaf.app)),
-      resources: diffResources(previous?.objects ?? [], r.objects),
+      resources: diffResources((previous?.objects ?? []).map(withoutNoise), r.objects.map(withoutNoise)),
     };
   });
 }

@@ -1,0 +1,58 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
+import { runDiff } from '../diff/command.ts';
+import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
+import { formatMarkdown, formatText } from '../diff/format.ts';
+import { git } from '../promote/git.ts';
+import { createGitHubClient, resolveTarget } from '../promote/github.ts';
+import { parseCommandArgs } from './args.ts';
+
+const HELP = `usage: npm run diff -- --base REF [--head REF | --worktree] [--format md|json|text] [--cluster NAME]…
+                       [--out FILE] [--comment [--pr N] [--repo OWNER/NAME]] [--root DIR]
+
+What a change does to every cluster, before merge: renders the clusters whose inputs changed on both
+sides (the merge base of REF and the head, or the working tree) and reports, per cluster and app,
+chart versions, merged values and rendered resources added, removed and changed (field by field).
+The same change on many clusters reads as one entry; Secret values are masked.
+
+  --base REF        what the change is compared with (for a pull request: origin/main)
+  --head REF        the changed commit (default: the working tree, as --worktree)
+  --format FORMAT   md (pull-request comment), json (machines), text (default: text)
+  --cluster NAME    only these clusters
+  --out FILE        also write the report in FORMAT to FILE (json: the full diff, for an artifact)
+  --comment         create or update the one diff comment on the pull request (GITHUB_TOKEN;
+                    --pr or the pull_request event), and append the Markdown to $GITHUB_STEP_SUMMARY
+
+exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error`;
+
+await runCommand(async () => {
+  const { values } = parseCommandArgs(process.argv.slice(2), {
+    base: { type: 'string' }, head: { type: 'string' }, worktree: { type: 'boolean' }, format: { type: 'string' },
+    cluster: { type: 'string', multiple: true }, out: { type: 'string' }, comment: { type: 'boolean' }, pr: { type: 'string' },
+    repo: { type: 'string' }, root: { type: 'string' },
+  });
+  if (values.help) return void console.log(HELP);
+  if (!values.base) throw new UsageError('--base is required (for example --base origin/main)');
+  if (values.head && values.worktree) throw new UsageError('give --head or --worktree, not both');
+  const format = values.format ?? 'text';
+  if (!['md', 'json', 'text'].includes(format)) throw new UsageError(`--format ${format}: use md, json or text`);
+  const root = resolve(values.root ?? '.');
+  const outcome = await runDiff({ root, base: values.base, head: values.head, clusters: values.cluster?.flatMap((c) => c.split(',')), progress: (l) => console.error(l) });
+  const title = `Monitoring fleet diff: ${outcome.baseCommit.slice(0, 7)} → ${outcome.head === 'worktree' ? 'working tree' : outcome.head.slice(0, 7)}`;
+  const render = (f: string) => (f === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : f === 'md' ? formatMarkdown(outcome.diff, title) : formatText(outcome.diff, title));
+  if (values.out) writeFileSync(values.out, render(format));
+  console.log(render(format));
+  console.error(`diff: ${outcome.diff.changed.length} cluster(s) changed, ${outcome.rendered.length} rendered, ${outcome.seconds.toFixed(1)}s`);
+  if (!values.comment) return;
+  const markdown = formatMarkdown(outcome.diff, title);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) throw new EnvironmentError('--comment needs GITHUB_TOKEN (pull-requests: write)');
+  const pr = values.pr ? Number(values.pr) : await pullNumberFromEvent();
+  if (!pr) throw new UsageError('--comment needs the pull request: --pr N, or run it in a pull_request workflow');
+  const gh = createGitHubClient(token);
+  const target = resolveTarget(values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => ''));
+  const result = await upsertStickyComment(gh, target, pr, markdown);
+  console.error(`diff: comment ${result.id} ${result.action} on pull request #${pr}`);
+});

@@ -1,0 +1,63 @@
+import { readInventory } from '../generate/command.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { UsageError } from '../lib/errors.ts';
+import { git, withWorktree } from '../promote/git.ts';
+import { readMirrorMap } from '../render/mirrors.ts';
+import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { affectedClusters } from '../validate/changed.ts';
+import { diffFleet, type FleetDiff } from './engine.ts';
+import { renderFleetState } from './state.ts';
+
+export interface DiffOptions {
+  root: string;
+  base: string;
+  /** A ref to compare; omitted means the working tree (`--worktree`). */
+  head?: string;
+  clusters?: string[];
+  progress?: (line: string) => void;
+}
+
+export interface DiffOutcome {
+  diff: FleetDiff;
+  baseCommit: string;
+  /** The head commit, or 'worktree'. */
+  head: string;
+  /** Clusters rendered on either side (those whose inputs changed). */
+  rendered: string[];
+  seconds: number;
+}
+
+/** Paths that differ between the merge base and the head (or the working tree, untracked files included). */
+async function changedPaths(root: string, mergeBase: string, head: string | undefined): Promise<string[]> {
+  const diff = await git(root, ['diff', '--name-only', mergeBase, ...(head ? [head] : [])]);
+  const untracked = head ? '' : await git(root, ['ls-files', '--others', '--exclude-standard']);
+  return `${diff}\n${untracked}`.split('\n').filter(Boolean);
+}
+
+async function resolve(root: string, ref: string): Promise<string> {
+  return git(root, ['rev-parse', '--verify', `${ref}^{commit}`]).catch(() => {
+    throw new UsageError(`cannot resolve '${ref}' to a commit in ${root}; fetch it first (git fetch origin) or name another ref`);
+  });
+}
+
+/** diff: what a change does to each cluster, rendering only the clusters whose inputs changed, on both sides. */
+export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => {});
+  const head = options.head ? await resolve(options.root, options.head) : undefined;
+  const mergeBase = await git(options.root, ['merge-base', await resolve(options.root, options.base), head ?? 'HEAD']);
+  const paths = await changedPaths(options.root, mergeBase, head);
+  const tools = await ensureTools(ALL_TOOLS, progress);
+  const mirrors = readMirrorMap(options.root);
+  const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) => (ref ? withWorktree(options.root, ref, read) : read(options.root));
+  const select = (inventory: Inventory) => {
+    const names = [...affectedClusters(paths, inventory)];
+    return new Set(options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names);
+  };
+  const [baseInventory, headInventory] = [await atRef(mergeBase, readInventory), await atRef(head, readInventory)];
+  const selected = new Set([...select(baseInventory), ...select(headInventory)]);
+  // Rendering needs only the inventory: the planned leaf files are rendered from memory, charts from the cache.
+  const baseState = await renderFleetState(baseInventory, selected, tools, mirrors, progress);
+  const headState = await renderFleetState(headInventory, selected, tools, mirrors, progress);
+  return { diff: diffFleet(baseState, headState), baseCommit: mergeBase, head: head ?? 'worktree', rendered: [...selected].sort(), seconds: (Date.now() - started) / 1000 };
+}

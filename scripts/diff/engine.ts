@@ -1,0 +1,112 @@
+import type { AppName } from '../inventory/apps.ts';
+import { APPS } from '../inventory/apps.ts';
+import type { ChartPin, Values } from '../inventory/types.ts';
+import type { K8sObject } from '../render/render.ts';
+import { diffResources, isEmptyDiff, maskSecretsDeep, type ResourceDiff } from './resources.ts';
+import { diffValues, type ValueChange } from './values.ts';
+
+/** One app of one cluster as a side of the diff sees it. */
+export interface AppState {
+  pin: ChartPin;
+  values: Values;
+  objects: K8sObject[];
+  renderError?: string;
+}
+
+export interface ClusterState {
+  name: string;
+  environment: string;
+  apps: Partial<Record<AppName, AppState>>;
+  /** The cluster's generated Argo CD objects (root, project, children). */
+  argo: K8sObject[];
+}
+
+/** Everything a diff compares: the selected clusters of one side, rendered. */
+export interface FleetState {
+  environments: string[];
+  clusters: Map<string, ClusterState>;
+}
+
+export interface AppDiff {
+  app: AppName;
+  status: 'added' | 'removed' | 'changed';
+  version?: { from?: string; to?: string };
+  values: ValueChange[];
+  resources: ResourceDiff;
+}
+
+export interface ClusterDiff {
+  cluster: string;
+  environment: string;
+  status: 'added' | 'removed' | 'changed';
+  apps: AppDiff[];
+  argo: ResourceDiff;
+}
+
+/** Clusters with exactly the same change (cluster names aside): a fleet-wide change reads as one entry. */
+export interface ChangeGroup {
+  clusters: string[];
+  environments: string[];
+  /** The change as the first cluster of the group sees it. */
+  example: ClusterDiff;
+}
+
+export interface FleetDiff {
+  environments: string[];
+  changed: ClusterDiff[];
+  groups: ChangeGroup[];
+  unchanged: string[];
+}
+
+/** Fields that only echo other changes (pods roll because a ConfigMap changed): left out of resource diffs. */
+export function withoutNoise(o: K8sObject): K8sObject {
+  const strip = (annotations: unknown) => (annotations && typeof annotations === 'object' ? Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('checksum/'))) : annotations);
+  const copy = structuredClone(o) as Record<string, any>;
+  if (copy.metadata?.annotations) copy.metadata.annotations = strip(copy.metadata.annotations);
+  if (copy.spec?.template?.metadata?.annotations) copy.spec.template.metadata.annotations = strip(copy.spec.template.metadata.annotations);
+  return copy as K8sObject;
+}
+
+function diffApp(app: AppName, base: AppState | undefined, head: AppState | undefined): AppDiff | undefined {
+  const resources = diffResources((base?.objects ?? []).map(withoutNoise), (head?.objects ?? []).map(withoutNoise));
+  const values = diffValues(maskSecretsDeep(base?.values ?? {}) as Values, maskSecretsDeep(head?.values ?? {}) as Values);
+  const version = base?.pin.version !== head?.pin.version ? { from: base?.pin.version, to: head?.pin.version } : undefined;
+  if (isEmptyDiff(resources) && !values.length && !version) return undefined;
+  return { app, status: !base ? 'added' : !head ? 'removed' : 'changed', ...(version ? { version } : {}), values, resources };
+}
+
+function diffCluster(name: string, base: ClusterState | undefined, head: ClusterState | undefined): ClusterDiff | undefined {
+  const apps = APPS.flatMap((app) => diffApp(app, base?.apps[app], head?.apps[app]) ?? []);
+  const argo = diffResources(base?.argo ?? [], head?.argo ?? []);
+  if (!apps.length && isEmptyDiff(argo)) return undefined;
+  return { cluster: name, environment: (head ?? base)!.environment, status: !base ? 'added' : !head ? 'removed' : 'changed', apps, argo };
+}
+
+/** What differs between two rendered states of the fleet, per cluster and app, grouped across clusters. Pure. */
+export function diffFleet(base: FleetState, head: FleetState): FleetDiff {
+  const names = [...new Set([...base.clusters.keys(), ...head.clusters.keys()])].sort();
+  const changed: ClusterDiff[] = [];
+  const unchanged: string[] = [];
+  for (const name of names) {
+    const diff = diffCluster(name, base.clusters.get(name), head.clusters.get(name));
+    if (diff) changed.push(diff);
+    else unchanged.push(name);
+  }
+  return { environments: head.environments, changed, groups: groupChanges(changed), unchanged };
+}
+
+/** The change with the cluster's own name replaced, so the same change on two clusters compares equal. */
+const signature = (d: ClusterDiff) => JSON.stringify({ ...d, cluster: '', environment: '' }).split(d.cluster).join('<cluster>');
+
+function groupChanges(changed: ClusterDiff[]): ChangeGroup[] {
+  const groups = new Map<string, ChangeGroup>();
+  for (const d of changed) {
+    const key = signature(d);
+    const group = groups.get(key);
+    if (group) {
+      group.clusters.push(d.cluster);
+      if (!group.environments.includes(d.environment)) group.environments.push(d.environment);
+    } else groups.set(key, { clusters: [d.cluster], environments: [d.environment], example: d });
+  }
+  return [...groups.values()];
+}

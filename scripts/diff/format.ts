@@ -1,0 +1,86 @@
+import { formatValueChange } from './values.ts';
+import type { AppDiff, ChangeGroup, ClusterDiff, FleetDiff } from './engine.ts';
+import type { ResourceDiff } from './resources.ts';
+
+/** Finds the sticky pull-request comment again. */
+export const DIFF_MARKER = '<!-- monitoring-gitops:diff -->';
+/** GitHub's comment limit is 65,536 characters; stay clear of it. */
+export const COMMENT_LIMIT = 60_000;
+
+const counts = (r: ResourceDiff) => ({ added: r.added.length, removed: r.removed.length, changed: r.changed.length });
+
+function totals(d: ClusterDiff) {
+  const all = [...d.apps.map((a) => a.resources), d.argo].map(counts);
+  return all.reduce((t, c) => ({ added: t.added + c.added, removed: t.removed + c.removed, changed: t.changed + c.changed }), { added: 0, removed: 0, changed: 0 });
+}
+
+/** One line that says what a cluster's change is. */
+export function groupSummary(g: ChangeGroup): string {
+  const t = totals(g.example);
+  const who = g.clusters.length > 1 ? `the same change on ${g.clusters.length} clusters (${g.clusters.join(', ')})` : g.clusters[0]!;
+  const status = g.example.status === 'changed' ? '' : ` [cluster ${g.example.status}]`;
+  const apps = g.example.apps.map((a) => `${a.app}${a.version ? ` ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}${a.values.length ? `, ${a.values.length} value${a.values.length === 1 ? '' : 's'}` : ''}`).join('; ');
+  return `${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}`;
+}
+
+function resourceLines(r: ResourceDiff, indent = ''): string[] {
+  return [
+    ...r.added.map((id) => `+ ${indent}${id}`),
+    ...r.removed.map((id) => `- ${indent}${id}`),
+    ...r.changed.flatMap((c) => [`~ ${indent}${c.id}`, ...c.fields.map((f) => `    ${indent}${formatValueChange(f)}`)]),
+  ];
+}
+
+function appLines(a: AppDiff): string[] {
+  const head = `${a.app}${a.status === 'changed' ? '' : ` (${a.status})`}${a.version ? `: chart ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}`;
+  return [head, ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceLines(a.resources)];
+}
+
+/** The lines of one change, as a diff block. */
+export function changeLines(d: ClusterDiff): string[] {
+  const argo = resourceLines(d.argo);
+  return [...d.apps.flatMap(appLines), ...(argo.length ? ['Argo CD objects', ...argo] : [])];
+}
+
+/** Environments last-to-first: prod's changes are read first. */
+function byEnvironment(diff: FleetDiff): [string, ChangeGroup[]][] {
+  // A change that spans environments is listed once, under the latest of them.
+  const home = (g: ChangeGroup) => diff.environments[Math.max(...g.environments.map((e) => diff.environments.indexOf(e)))];
+  return [...diff.environments].reverse().map((env) => [env, diff.groups.filter((g) => home(g) === env)] as [string, ChangeGroup[]]).filter(([, g]) => g.length);
+}
+
+function summaryTable(diff: FleetDiff): string[] {
+  const rows = [...diff.environments].reverse().map((env) => {
+    const mine = diff.changed.filter((d) => d.environment === env);
+    const t = mine.map(totals).reduce((a, c) => ({ added: a.added + c.added, removed: a.removed + c.removed, changed: a.changed + c.changed }), { added: 0, removed: 0, changed: 0 });
+    return `| ${env} | ${mine.length} | ${t.added} | ${t.removed} | ${t.changed} |`;
+  });
+  return ['| environment | clusters changed | resources added | removed | changed |', '| --- | --- | --- | --- | --- |', ...rows];
+}
+
+/** Markdown for a pull-request comment and the job summary, bounded to GitHub's comment size. */
+export function formatMarkdown(diff: FleetDiff, title: string, artifactHint = 'diff.json, attached to this workflow run'): string {
+  const head = [DIFF_MARKER, `## ${title}`, ''];
+  if (!diff.changed.length) return [...head, 'No changes to any cluster: the rendered manifests, values and Argo CD objects are the same.', ''].join('\n');
+  const top = [...head, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
+  const details = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.flatMap((g) => ['<details>', `<summary>${escapeHtml(groupSummary(g))}</summary>`, '', '```diff', ...changeLines(g.example), '```', '</details>', ''])]);
+  const full = [...top, ...details].join('\n');
+  if (full.length <= COMMENT_LIMIT) return full;
+  const short = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.map((g) => `- ${groupSummary(g)}`), '']);
+  const degraded = [...top, `The full diff is too long for a comment (${full.length} characters); it is in ${artifactHint}. Counts per change:`, '', ...short].join('\n');
+  return degraded.length <= COMMENT_LIMIT ? degraded : `${degraded.slice(0, COMMENT_LIMIT - 200)}\n\n… cut; see ${artifactHint}.\n`;
+}
+
+/** Plain text for terminals. */
+export function formatText(diff: FleetDiff, title: string): string {
+  if (!diff.changed.length) return `${title}\nno changes`;
+  const lines = [title, ''];
+  for (const [env, groups] of byEnvironment(diff)) {
+    lines.push(`== ${env}`);
+    for (const g of groups) lines.push(groupSummary(g), ...changeLines(g.example).map((l) => `  ${l}`), '');
+  }
+  if (diff.unchanged.length) lines.push(`unchanged: ${diff.unchanged.join(', ')}`);
+  return lines.join('\n');
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
