@@ -5,7 +5,7 @@ import { runDiff } from '../diff/command.ts';
 import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
 import { formatMarkdown, formatText } from '../diff/format.ts';
 import { git } from '../promote/git.ts';
-import { createGitHubClient, resolveTarget } from '../promote/github.ts';
+import { createGitHubClient, explainGitHubError, resolveTarget } from '../promote/github.ts';
 import { parseCommandArgs } from './args.ts';
 
 const HELP = `usage: npm run diff -- --base REF [--head REF | --worktree] [--format md|json|text] [--cluster NAME]…
@@ -53,6 +53,8 @@ await runCommand(async () => {
   if (!pr) throw new UsageError('--comment needs the pull request: --pr N, or run it in a pull_request workflow');
   const gh = createGitHubClient(token);
   const target = resolveTarget(values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => ''));
-  const result = await upsertStickyComment(gh, target, pr, markdown);
+  const result = await upsertStickyComment(gh, target, pr, markdown).catch((err: unknown) => {
+    throw explainGitHubError(err);
+  });
   console.error(`diff: comment ${result.id} ${result.action} on pull request #${pr}`);
 });
