@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EnvironmentError, EXIT, runCommand, UsageError } from '../lib/errors.ts';
+import { runDrift } from '../drift/command.ts';
+import { findDriftIssue, upsertDriftIssue } from '../drift/issue.ts';
+import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
+import { git } from '../promote/git.ts';
+import { createGitHubClient, explainGitHubError, resolveTarget } from '../promote/github.ts';
+import { parseCommandArgs } from './args.ts';
+
+const HELP = `usage: npm run drift -- [--format md|json] [--issue] [--argocd-url URL] [--kubeconfig CLUSTER=FILE]…
+                        [--out DIR] [--root DIR]
+
+One report of four kinds of drift, each skipped with its reason when its input is missing:
+  generated     generated files that differ from what generate produces (hand edits, forgotten runs)
+  environments  chart versions and values one hop apart: promotion pending (with age) or divergent
+  upstream      newest stable chart versions in the pinned repositories, deprecated or moved charts
+  live          Argo CD's sync, health, revision and operations (--argocd-url, ARGOCD_TOKEN), and
+                resource-level drift by server-side dry-run (--kubeconfig CLUSTER=FILE, repeatable)
+
+  --format md|json  what to print (default md)
+  --issue           keep one "Drift report" issue: opened on drift, edited only when it changes,
+                    closed when clean, reopened when drift returns (GITHUB_TOKEN, GITHUB_REPOSITORY)
+  --out DIR         write drift-report.md and drift-report.json; the previous JSON there is what
+                    "new since the last report" compares with
+
+exit codes: 0 clean, 1 drift found, 2 error or nothing could be checked`;
+
+await runCommand(async () => {
+  const { values } = parseCommandArgs(process.argv.slice(2), {
+    format: { type: 'string' }, issue: { type: 'boolean' }, 'argocd-url': { type: 'string' }, kubeconfig: { type: 'string', multiple: true },
+    out: { type: 'string' }, root: { type: 'string' }, repo: { type: 'string' },
+  });
+  if (values.help) return void console.log(HELP);
+  const format = values.format ?? 'md';
+  if (!['md', 'json'].includes(format)) throw new UsageError(`--format ${format}: use md or json`);
+  const kubeconfigs = Object.fromEntries((values.kubeconfig ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--kubeconfig ${pair}: write CLUSTER=FILE (for example prod-eu-1=~/.kube/prod-eu-1)`);
+    return [pair.slice(0, at), resolve(pair.slice(at + 1))];
+  }));
+  const root = resolve(values.root ?? '.');
+  const argocdToken = process.env.ARGOCD_TOKEN ?? '';
+  if (values['argocd-url'] && !argocdToken) throw new EnvironmentError('--argocd-url needs ARGOCD_TOKEN (argocd account generate-token)');
+  const github = values.issue ? await githubTarget(root, values.repo) : undefined;
+  const issue = github && (await findDriftIssue(github.client, github.target).catch((err: unknown) => { throw explainGitHubError(err); }));
+  const previousFile = values.out && join(values.out, 'drift-report.json');
+  const previous = issue?.body ?? (previousFile && existsSync(previousFile) ? readFileSync(previousFile, 'utf8') : undefined);
+  const report = await runDrift({
+    root, now: new Date(), kubeconfigs, previousKeys: previous ? previousKeys(previous) : undefined, progress: (l) => console.error(l),
+    ...(values['argocd-url'] ? { argocd: { url: values['argocd-url'], token: argocdToken } } : {}),
+  });
+  const markdown = formatDriftMarkdown(report);
+  if (values.out) {
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'drift-report.md'), `${markdown}\n`);
+    writeFileSync(join(values.out, 'drift-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+  console.log(format === 'json' ? JSON.stringify(report, null, 2) : markdown);
+  if (github) {
+    const outcome = await upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)).catch((err: unknown) => { throw explainGitHubError(err); });
+    console.error(`drift: issue ${outcome.number ?? '-'} ${outcome.action}`);
+  }
+  if (report.sections.every((s) => s.status === 'skipped')) throw new EnvironmentError('nothing could be checked: every section was skipped (see the report for why)');
+  return hasDrift(report) ? EXIT.findings : EXIT.ok;
+});
+
+async function githubTarget(root: string, repo: string | undefined) {
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) throw new EnvironmentError('--issue needs GITHUB_TOKEN (issues: write)');
+  return { client: createGitHubClient(token), target: resolveTarget(repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => '')) };
+}

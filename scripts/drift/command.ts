@@ -1,0 +1,93 @@
+import { APPS } from '../inventory/apps.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { readInventory } from '../generate/command.ts';
+import { fileHistory, git } from '../promote/git.ts';
+import { arrivalOf } from '../promote/history.ts';
+import { readMirrorMap } from '../render/mirrors.ts';
+import { renderFleetState } from '../diff/state.ts';
+import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { readArgoCdSection, type ArgoCdConnection } from './argocd.ts';
+import { environmentsSection, type Arrivals } from './environments.ts';
+import { generatedSection } from './generated.ts';
+import { liveDriftSection } from './live.ts';
+import { buildReport, type DriftReport } from './report.ts';
+import type { DriftSection } from './types.ts';
+import { lookupKey, readReleases, upstreamSection, type ReleaseLookup } from './upstream.ts';
+
+export interface DriftOptions {
+  root: string;
+  now: Date;
+  argocd?: ArgoCdConnection;
+  /** Per-cluster kubeconfigs for resource-level live drift. */
+  kubeconfigs?: Record<string, string>;
+  /** Item keys of the previous report, when one was found. */
+  previousKeys?: string[];
+  progress?: (line: string) => void;
+}
+
+async function readArrivals(root: string, inventory: Inventory): Promise<Arrivals> {
+  const arrivals: Arrivals = {};
+  for (const env of inventory.environments) {
+    const history = await fileHistory(root, 'HEAD', `overlays/${env.name}/pins.yaml`).catch(() => []);
+    arrivals[env.name] = Object.fromEntries(APPS.flatMap((app) => {
+      const arrival = env.pins[app] && arrivalOf(history, app, env.pins[app]!.version);
+      return arrival ? [[app, arrival]] : [];
+    }));
+  }
+  return arrivals;
+}
+
+async function readUpstream(root: string, inventory: Inventory): Promise<ReleaseLookup> {
+  const mirrors = readMirrorMap(root);
+  const lookup: ReleaseLookup = new Map();
+  for (const env of inventory.environments) {
+    for (const pin of Object.values(env.pins)) {
+      const key = lookupKey(pin!.repoURL, pin!.chart);
+      if (!lookup.has(key)) lookup.set(key, await readReleases(pin!.repoURL, pin!.chart, mirrors).catch((err: Error) => err));
+    }
+  }
+  return lookup;
+}
+
+/** Git vs live: Argo CD's view of each Application and, with kubeconfigs, each resource. */
+async function liveSection(options: DriftOptions, inventory: Inventory, commit: string): Promise<DriftSection> {
+  const parts: DriftSection[] = [];
+  if (options.argocd) parts.push(await readArgoCdSection(options.argocd, { inventory, mainRevision: commit, now: options.now }));
+  const clusters = Object.keys(options.kubeconfigs ?? {}).filter((c) => inventory.clusters.some((x) => x.name === c));
+  if (clusters.length) {
+    const tools = await ensureTools(ALL_TOOLS, options.progress);
+    const state = await renderFleetState(inventory, new Set(clusters), tools, readMirrorMap(options.root), options.progress);
+    const targets = [...state.clusters.values()].map((c) => ({
+      cluster: c.name, environment: c.environment, kubeconfig: options.kubeconfigs![c.name]!,
+      desired: Object.entries(c.apps).map(([app, s]) => ({ app, objects: s!.objects, namespace: inventory.clusters.find((x) => x.name === c.name)!.destination.namespace })),
+    }));
+    parts.push(await liveDriftSection({ targets }));
+  }
+  if (!parts.length) return { section: 'live', status: 'skipped', reason: 'no --argocd-url and no --kubeconfig given', items: [] };
+  return mergeSections(parts);
+}
+
+function mergeSections(parts: DriftSection[]): DriftSection {
+  const status = parts.every((p) => p.status === 'skipped') ? 'skipped' : parts.every((p) => p.status === 'checked') ? 'checked' : 'partial';
+  const reasons = parts.filter((p) => p.reason).map((p) => p.reason);
+  const covered = parts.filter((p) => p.coverage);
+  const suppressed = Object.assign({}, ...parts.map((p) => p.suppressed ?? {}));
+  return {
+    section: 'live', status, items: parts.flatMap((p) => p.items), ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    ...(covered.length ? { coverage: { reached: [...new Set(covered.flatMap((p) => p.coverage!.reached))].sort(), expected: [...new Set(covered.flatMap((p) => p.coverage!.expected))].sort() } } : {}),
+    ...(Object.keys(suppressed).length ? { suppressed } : {}),
+  };
+}
+
+/** drift: the four sections, each usable alone, in one report. */
+export async function runDrift(options: DriftOptions): Promise<DriftReport> {
+  const inventory = await readInventory(options.root);
+  const commit = await git(options.root, ['rev-parse', 'HEAD']).catch(() => 'unknown');
+  const sections = [
+    await generatedSection(options.root, inventory),
+    environmentsSection(inventory, await readArrivals(options.root, inventory), options.now),
+    upstreamSection(inventory, await readUpstream(options.root, inventory), options.now),
+    await liveSection(options, inventory, commit),
+  ];
+  return buildReport({ generatedAt: options.now.toISOString(), commit, environments: inventory.fleet.environments, clusters: inventory.clusters.map((c) => ({ name: c.name, environment: c.environment })), sections }, options.previousKeys);
+}
