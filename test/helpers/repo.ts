@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { cp, mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -9,7 +10,9 @@ export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 /** A temporary folder holding `files` (path → text), removed when the test file ends. */
 export async function tempRepo(files: Record<string, string> = {}, from?: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'monitoring-gitops-test-'));
-  after(() => rm(dir, { recursive: true, force: true }));
+  // Under the test runner the folder goes with the test file; elsewhere (bench scripts) at exit.
+  if (process.env.NODE_TEST_CONTEXT) after(() => rm(dir, { recursive: true, force: true }));
+  else process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   if (from) await cp(from, dir, { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
