@@ -129,24 +129,27 @@ test('the CLI: exit 1 on drift with the report; exit 0 when clean (live skipped 
 test('live: the rendered manifests applied to a real API server show no drift until someone edits one by hand', async () => {
   await useTestChartMirror();
   const { root } = await fleetWithOrigin();
+  // A namespace of its own: the API server is shared with the other test files of the run.
+  const namespace = `drift-e2e-${Date.now().toString(36)}`;
+  await commitOnMain(root, 'clusters/dev-1.yaml', (t) => t.replace('  namespace: monitoring', `  namespace: ${namespace}`), 'dev-1 in its own namespace');
   const { kubeconfig, client } = await sharedControlPlane();
   const inventory = await readInventory(root);
   const tools = await ensureTools(ALL_TOOLS);
   const state = await renderFleetState(inventory, new Set(['dev-1']), tools, readMirrorMap(root));
-  await client.ensureNamespace('monitoring');
+  await client.ensureNamespace(namespace);
   const objects = Object.values(state.clusters.get('dev-1')!.apps).flatMap((a) => a!.objects);
   for (const o of objects) await client.apply(o as never, { force: true });
   const clean = itemsOf(await runDrift({ root, now: NOW, kubeconfigs: { 'dev-1': kubeconfig } }), 'live');
   assert.deepEqual(clean.map((i) => i.summary), []);
-  const cm = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'monitoring', name: 'prometheus-server' });
+  const cm = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'prometheus-server' });
   const data = (cm as unknown as { data: Record<string, string> }).data;
-  await client.raw('PATCH', '/api/v1/namespaces/monitoring/configmaps/prometheus-server', { query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { data: { 'alerting_rules.yml': `${data['alerting_rules.yml']}# edited by hand\n` } } });
+  await client.raw('PATCH', `/api/v1/namespaces/${namespace}/configmaps/prometheus-server`, { query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { data: { 'alerting_rules.yml': `${data['alerting_rules.yml']}# edited by hand\n` } } });
   const report = await runDrift({ root, now: NOW, kubeconfigs: { 'dev-1': kubeconfig } });
   const live = report.sections.find((s) => s.section === 'live')!;
   assert.equal(live.status, 'checked');
   assert.deepEqual(live.coverage, { reached: ['dev-1'], expected: ['dev-1'] });
   assert.equal(live.items.length, 1, live.items.map((i) => i.summary).join('\n'));
   assert.equal(live.items[0]!.kind, 'field-drift');
-  assert.equal(live.items[0]!.resource, 'ConfigMap monitoring/prometheus-server');
+  assert.equal(live.items[0]!.resource, `ConfigMap ${namespace}/prometheus-server`);
   assert.ok(live.items[0]!.details!.some((d) => d.includes('kubectl-edit')), live.items[0]!.details!.join('\n'));
 });
