@@ -4,6 +4,7 @@ import type { ChartPin, Values } from '../inventory/types.ts';
 import type { K8sObject } from '../render/render.ts';
 import { diffResources, isEmptyDiff, maskSecretsDeep, type ResourceDiff } from './resources.ts';
 import { diffValues, type ValueChange } from './values.ts';
+import { breakingChanges, type BreakingChange } from './immutable.ts';
 
 /** One app of one cluster as a side of the diff sees it. */
 export interface AppState {
@@ -33,6 +34,8 @@ export interface AppDiff {
   version?: { from?: string; to?: string };
   values: ValueChange[];
   resources: ResourceDiff;
+  /** Changes the API server refuses on existing objects: merging them breaks the sync. */
+  breaking: BreakingChange[];
 }
 
 export interface ClusterDiff {
@@ -72,7 +75,8 @@ function diffApp(app: AppName, base: AppState | undefined, head: AppState | unde
   const values = diffValues(maskSecretsDeep(base?.values ?? {}) as Values, maskSecretsDeep(head?.values ?? {}) as Values);
   const version = base?.pin.version !== head?.pin.version ? { from: base?.pin.version, to: head?.pin.version } : undefined;
   if (isEmptyDiff(resources) && !values.length && !version) return undefined;
-  return { app, status: !base ? 'added' : !head ? 'removed' : 'changed', ...(version ? { version } : {}), values, resources };
+  const breaking = base && head ? resources.changed.flatMap((c) => breakingChanges(c.id, c.fields)) : [];
+  return { app, status: !base ? 'added' : !head ? 'removed' : 'changed', ...(version ? { version } : {}), values, resources, breaking };
 }
 
 function diffCluster(name: string, base: ClusterState | undefined, head: ClusterState | undefined): ClusterDiff | undefined {

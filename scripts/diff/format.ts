@@ -19,8 +19,9 @@ export function groupSummary(g: ChangeGroup): string {
   const t = totals(g.example);
   const who = g.clusters.length > 1 ? `the same change on ${g.clusters.length} clusters (${g.clusters.join(', ')})` : g.clusters[0]!;
   const status = g.example.status === 'changed' ? '' : ` [cluster ${g.example.status}]`;
+  const breaking = g.example.apps.reduce((n, a) => n + a.breaking.length, 0);
   const apps = g.example.apps.map((a) => `${a.app}${a.version ? ` ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}${a.values.length ? `, ${a.values.length} value${a.values.length === 1 ? '' : 's'}` : ''}`).join('; ');
-  return `${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}`;
+  return `${breaking ? `⚠️ ${breaking} change${breaking === 1 ? '' : 's'} the API server will refuse — ` : ''}${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}`;
 }
 
 function resourceLines(r: ResourceDiff, indent = ''): string[] {
@@ -33,7 +34,7 @@ function resourceLines(r: ResourceDiff, indent = ''): string[] {
 
 function appLines(a: AppDiff): string[] {
   const head = `${a.app}${a.status === 'changed' ? '' : ` (${a.status})`}${a.version ? `: chart ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}`;
-  return [head, ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceLines(a.resources)];
+  return [head, ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`), ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceLines(a.resources)];
 }
 
 /** The lines of one change, as a diff block. */
@@ -62,7 +63,9 @@ function summaryTable(diff: FleetDiff): string[] {
 export function formatMarkdown(diff: FleetDiff, title: string, artifactHint = 'diff.json, attached to this workflow run'): string {
   const head = [DIFF_MARKER, `## ${title}`, ''];
   if (!diff.changed.length) return [...head, 'No changes to any cluster: the rendered manifests, values and Argo CD objects are the same.', ''].join('\n');
-  const top = [...head, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
+  const breaking = diff.changed.flatMap((d) => d.apps.flatMap((a) => a.breaking.map((b) => `${d.cluster}: ${b.resource}: ${b.reason}`)));
+  const warning = breaking.length ? [`> [!CAUTION]`, `> ${breaking.length} change${breaking.length === 1 ? '' : 's'} the API server will refuse on existing objects; after merge, Argo CD's sync fails there:`, ...breaking.slice(0, 20).map((b) => `> - ${b}`), ''] : [];
+  const top = [...head, ...warning, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
   const details = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.flatMap((g) => ['<details>', `<summary>${escapeHtml(groupSummary(g))}</summary>`, '', '```diff', ...changeLines(g.example), '```', '</details>', ''])]);
   const full = [...top, ...details].join('\n');
   if (full.length <= COMMENT_LIMIT) return full;

@@ -109,3 +109,11 @@ test('the sticky comment is created once and updated on re-run; an over-long dif
     await github.stop();
   }
 });
+
+test('a change the API server refuses on existing objects is called out before merge', async () => {
+  const { root, base, head } = await changed('clusters/prod-us-1.yaml', (t) => t.replace('          size: 16Gi', '          size: 4Gi'));
+  const outcome = await runDiff({ root, base, head });
+  const md = formatMarkdown(outcome.diff, 'Monitoring fleet diff');
+  assert.match(md, /> \[!CAUTION\]\n> 1 change the API server will refuse on existing objects; after merge, Argo CD's sync fails there:\n> - prod-us-1: PersistentVolumeClaim monitoring\/prometheus-server: a PersistentVolumeClaim cannot shrink \(16Gi → 4Gi\)/);
+  assert.match(formatText(outcome.diff, 'diff'), /! BREAKS SYNC: PersistentVolumeClaim monitoring\/prometheus-server/);
+});
