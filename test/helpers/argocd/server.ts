@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { KubeClient } from '../../../scripts/cluster/client.ts';
 import { argoError, getApplication, GRPC, listApplications, type Reply } from './applications.ts';
 import { readArgoCdContract, type ArgoCdContract } from './contract.ts';
+import { matchTemplate, stopServer } from '../http-routes.ts';
 
 export interface ArgoCdStandInOptions {
   /** The real API server the Applications are stored in. */
@@ -105,25 +106,10 @@ function knownRoute<T extends { route?: string }>(rule: T): T {
   return rule;
 }
 
-function stopServer(server: Server): Promise<void> {
-  return new Promise((done) => {
-    server.close(() => done());
-    server.closeAllConnections();
-  });
-}
-
 function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
-  const parts = pathname.replace(/\/+$/, '').split('/');
   for (const route of ROUTES) {
-    const template = route.template.split('/');
-    if (template.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    const fits = template.every((t, i) => {
-      const part = decodeURIComponent(parts[i] ?? '');
-      if (t.startsWith('{')) params[t.slice(1, -1)] = part;
-      return t.startsWith('{') ? part !== '' : t === part;
-    });
-    if (fits) return { route, params };
+    const params = matchTemplate(route.template, pathname.replace(/\/+$/, ''));
+    if (params) return { route, params };
   }
   return undefined;
 }

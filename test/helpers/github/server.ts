@@ -13,6 +13,7 @@ import { PULL_ROUTES } from './routes/pulls.ts';
 import type { Route } from './routes/route.ts';
 import { TamperQueue, type TamperRule } from './tamper.ts';
 import { unimplementedInputs } from './unimplemented.ts';
+import { matchTemplate, stopServer } from '../http-routes.ts';
 
 export type { FaultRule } from './faults.ts';
 export type { TamperRule } from './tamper.ts';
@@ -100,25 +101,10 @@ function knownRoute<T extends { route?: string }>(rule: T): T {
   return rule;
 }
 
-function stopServer(server: Server): Promise<void> {
-  return new Promise((done) => {
-    server.close(() => done());
-    server.closeAllConnections();
-  });
-}
-
 function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
-  const parts = pathname.split('/');
   for (const route of ROUTES) {
-    const template = route.template.split('/');
-    if (route.method !== method || template.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    const fits = template.every((t, i) => {
-      const part = decodeURIComponent(parts[i] ?? '');
-      if (t.startsWith('{')) params[t.slice(1, -1)] = part;
-      return t.startsWith('{') ? part !== '' : t === part;
-    });
-    if (fits) return { route, params };
+    const params = route.method === method ? matchTemplate(route.template, pathname) : undefined;
+    if (params) return { route, params };
   }
   return undefined;
 }
