@@ -62,7 +62,7 @@ export interface FleetDiff {
 }
 
 /** Fields that only echo other changes (pods roll because a ConfigMap changed): left out of resource diffs. */
-export function withoutNoise(o: K8sObject): K8sObject {
+function withoutNoise(o: K8sObject): K8sObject {
   const strip = (annotations: unknown) => (annotations && typeof annotations === 'object' ? Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('checksum/'))) : annotations);
   const copy = structuredClone(o) as Record<string, any>;
   if (copy.metadata?.annotations) copy.metadata.annotations = strip(copy.metadata.annotations);

@@ -1,11 +1,10 @@
-import { parseAllDocuments } from 'yaml';
 import type { AppName } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { mergedValues } from '../generate/values.ts';
 import { leafSpecs } from '../render/leaves.ts';
 import type { MirrorMap } from '../render/mirrors.ts';
-import { renderLeaves, type K8sObject, type RenderTools } from '../render/render.ts';
+import { parseObjects, renderLeaves, type RenderTools } from '../render/render.ts';
 import type { ClusterState, FleetState } from './engine.ts';
 
 /** Renders the selected clusters of an inventory into the state a diff compares (renders come from the cache when they can). */
@@ -14,7 +13,7 @@ export async function renderFleetState(inventory: Inventory, clusters: Set<strin
   const rendered = await renderLeaves(leafSpecs(inventory, plan).filter((l) => clusters.has(l.cluster.name)), mirrors, tools, progress);
   const state: FleetState = { environments: inventory.fleet.environments, clusters: new Map() };
   for (const cluster of inventory.clusters.filter((c) => clusters.has(c.name))) {
-    const argo = plan.filter((f) => f.path.startsWith(`apps/${cluster.name}/`)).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as K8sObject));
+    const argo = plan.filter((f) => f.path.startsWith(`apps/${cluster.name}/`)).flatMap((f) => parseObjects(f.content));
     const entry: ClusterState = { name: cluster.name, environment: cluster.environment, apps: {}, argo };
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     for (const r of rendered.filter((x) => x.leaf.cluster.name === cluster.name)) {

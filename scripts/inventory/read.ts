@@ -46,9 +46,3 @@ async function listNested(root: string, dir: string): Promise<string[]> {
   const nested = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => list(root, `${dir}/${e.name}`)));
   return nested.flat();
 }
-
-/** The app a values-layer path belongs to, if the path names a known app. */
-export function appOfValuesPath(path: string): string | undefined {
-  const match = /^(?:base\/([^/]+)\/values\.yaml|overlays\/[^/]+\/([^/]+)\.values\.yaml)$/.exec(path);
-  return match?.[1] ?? match?.[2];
-}

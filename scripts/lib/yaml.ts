@@ -1,8 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { emitYaml } from './yaml-emit.ts';
 
-export { sortKeysDeep } from './yaml-emit.ts';
-
 /** The one YAML serialisation of the project: canonical key order, fixed options, trailing newline. */
 export function toYaml(value: unknown): string {
   return emitYaml(value);

@@ -78,9 +78,11 @@ export const kubeconformCheck: Check = {
     const crdDir = join(ctx.workDir, 'crd-schemas');
     await writeCrdSchemas(ctx.rendered.flatMap((r) => r.objects), crdDir);
     const findings: Finding[] = [];
+    // One API server serves one set of schemas, whatever version each cluster runs: read it once.
+    const fromCluster = ctx.schemasFromCluster ? await clusterCatalog(ctx.schemasFromCluster) : undefined;
     for (const version of [...new Set(manifests.map((m) => m.cluster.kubernetesVersion))].sort()) {
       const mine = manifests.filter((m) => m.cluster.kubernetesVersion === version);
-      const catalog = ctx.schemasFromCluster ? await clusterCatalog(ctx.schemasFromCluster) : await ensureCatalog(version);
+      const catalog = fromCluster ?? (await ensureCatalog(version));
       const results = await runKubeconform({ files: mine.map((m) => m.path), kubernetesVersion: version, schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(crdDir)], skipKinds: ctx.inventory.fleet.validation?.skipKinds });
       const byPath = new Map(mine.map((m) => [m.path, m]));
       for (const result of results) {

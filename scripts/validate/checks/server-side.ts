@@ -1,9 +1,8 @@
-import { parseAllDocuments } from 'yaml';
 import { installArgoCdCrds, waitForCrds } from '../../cluster/crds.ts';
 import { KubeApiError, KubeClient, type KubeObject } from '../../cluster/client.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Finding } from '../../lib/findings.ts';
-import type { K8sObject } from '../../render/render.ts';
+import { parseObjects, type K8sObject } from '../../render/render.ts';
 import type { Check, ValidateContext } from '../types.ts';
 
 /** Where server-side validation runs: the local control plane (CRDs installed first) or the user's cluster. */
@@ -28,7 +27,7 @@ function candidates(ctx: ValidateContext): Candidate[] {
   const clusters = new Set(ctx.rendered.map((r) => r.leaf.cluster.name));
   const argo = ctx.plan
     .filter((f) => f.path.startsWith('apps/') && clusters.has(f.path.split('/')[1]!))
-    .flatMap((f) => parseAllDocuments(f.content).map((d) => ({ object: d.toJS() as K8sObject, cluster: f.path.split('/')[1]!, file: f.path })));
+    .flatMap((f) => parseObjects(f.content).map((object) => ({ object, cluster: f.path.split('/')[1]!, file: f.path })));
   return [...rendered, ...argo].sort((a, b) => Number(b.object.kind === 'CustomResourceDefinition') - Number(a.object.kind === 'CustomResourceDefinition'));
 }
 

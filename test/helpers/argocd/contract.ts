@@ -1,9 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readArgoCdDescription, type ArgoCdDescription, type SwaggerOperation } from './swagger.ts';
+import { describeSchemaErrors } from '../ajv-problems.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const MAX_ERRORS = 6;
 
 /** Request and response checks against the pinned Argo CD's `assets/swagger.json`. */
 export interface ArgoCdContract {
@@ -57,7 +57,7 @@ function buildContract(description: ArgoCdDescription): ArgoCdContract {
         required: op.parameters.filter((p) => p.in === 'path' || (p.in === 'query' && p.required)).map((p) => p.name),
       };
       const validate = compile(`${where} parameters`, schema);
-      return validate(data) ? problems : [...problems, ...describe(`${where} parameters`, validate.errors)];
+      return validate(data) ? problems : [...problems, ...describeSchemaErrors(`${where} parameters`, validate.errors)];
     },
     checkResponse(method, route, status, body) {
       const op = operationOf(method, route);
@@ -69,19 +69,7 @@ function buildContract(description: ArgoCdDescription): ArgoCdContract {
       if (!schema) return [];
       if (body === undefined) return [`${where}: the response has no body, expected JSON`];
       const validate = compile(`${method.toUpperCase()} ${route} ${documented} response`, schema);
-      return validate(body) ? [] : describe(`${where} response body`, validate.errors);
+      return validate(body) ? [] : describeSchemaErrors(`${where} response body`, validate.errors);
     },
   };
-}
-
-function describe(where: string, errors: ErrorObject[] | null | undefined): string[] {
-  const all = (errors ?? []).map((e) => `${where}: ${e.instancePath || '(root)'} ${e.message ?? e.keyword}${detail(e)}`);
-  return all.length > MAX_ERRORS ? [...all.slice(0, MAX_ERRORS), `${where}: … and ${all.length - MAX_ERRORS} more`] : all;
-}
-
-function detail(e: ErrorObject): string {
-  const params = e.params as Record<string, unknown>;
-  if (e.keyword === 'enum') return ` (${JSON.stringify(params.allowedValues)})`;
-  if (e.keyword === 'additionalProperties') return ` ('${String(params.additionalProperty)}')`;
-  return '';
 }

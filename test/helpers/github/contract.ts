@@ -1,6 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readGitHubDescription, type OpenApiOperation, type OpenApiParameter } from './openapi.ts';
+import { describeSchemaErrors } from '../ajv-problems.ts';
 
 /** What a request carried, as the server saw it: path parameters by name, the query, the parsed JSON body. */
 export interface RequestParts {
@@ -17,7 +18,6 @@ export interface RequestParts {
 export const GENERIC_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 429, 500, 502, 503]);
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const MAX_ERRORS = 6;
 
 interface Validators {
   /** Bodies: no coercion, so a string where GitHub sends a number is a violation. */
@@ -82,7 +82,7 @@ function checkParameters(where: string, op: OpenApiOperation, location: 'path' |
   const unknown = Object.keys(values).filter((name) => !names.has(name)).map((name) => `${where}: ${location} parameter '${name}' is not documented`);
   const validate = compile(`${where} ${location}`, parameterSchema(declared), true);
   const data = { ...values };
-  return validate(data) ? unknown : [...unknown, ...describe(`${where} ${location} parameters`, validate.errors)];
+  return validate(data) ? unknown : [...unknown, ...describeSchemaErrors(`${where} ${location} parameters`, validate.errors)];
 }
 
 function parameterSchema(params: OpenApiParameter[]): object {
@@ -98,7 +98,7 @@ function checkBody(where: string, op: OpenApiOperation, body: unknown): string[]
   if (!op.requestBody) return [`${where}: the operation takes no request body`];
   if (!op.requestBody.schema) return [];
   const validate = compile(`${where} request`, op.requestBody.schema);
-  return validate(body) ? [] : describe(`${where} request body`, validate.errors);
+  return validate(body) ? [] : describeSchemaErrors(`${where} request body`, validate.errors);
 }
 
 /** Problems with a response: `status` must be documented for the operation (or generic), its body must match. */
@@ -114,17 +114,5 @@ export function checkResponse(method: string, route: string, status: number, bod
   if (!schema) return []; // documented without content (e.g. 204, 304, or a 422 described only in prose)
   if (body === undefined) return [`${where}: the response has no body, expected JSON`];
   const validate = compile(`${method.toUpperCase()} ${route} ${documented ?? 'generic'} response`, schema);
-  return validate(body) ? [] : describe(`${where} response body`, validate.errors);
-}
-
-function describe(where: string, errors: ErrorObject[] | null | undefined): string[] {
-  const all = (errors ?? []).map((e) => `${where}: ${e.instancePath || '(root)'} ${e.message ?? e.keyword}${detail(e)}`);
-  return all.length > MAX_ERRORS ? [...all.slice(0, MAX_ERRORS), `${where}: … and ${all.length - MAX_ERRORS} more`] : all;
-}
-
-function detail(e: ErrorObject): string {
-  const params = e.params as Record<string, unknown>;
-  if (e.keyword === 'enum') return ` (${JSON.stringify(params.allowedValues)})`;
-  if (e.keyword === 'additionalProperties') return ` ('${String(params.additionalProperty)}')`;
-  return '';
+  return validate(body) ? [] : describeSchemaErrors(`${where} response body`, validate.errors);
 }
