@@ -8,7 +8,8 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Progress } from '../tools/install.ts';
 import { readToolPins } from '../tools/pins.ts';
 import { CRD_FILE_TEMPLATE, crdSchemas } from './crd.ts';
-import { downloadGoModule } from './module.ts';
+import { downloadGoModule } from '../lib/go-module.ts';
+import { downloadArgoCdModule } from '../tools/argocd-release.ts';
 import { convertOpenApi } from './openapi.ts';
 import { kindScopes, SCOPES_FILE, type KindScopes } from './scopes.ts';
 import { isCurrentCatalog, writeCatalogDir } from './store.ts';
@@ -81,15 +82,12 @@ export function ensureArgoCdCrdSchemas(progress: Progress = () => {}): Promise<s
 }
 
 async function buildArgoCdCrdSchemas(progress: Progress): Promise<string> {
-  const { module, version } = readToolPins().sources.argocd;
+  const { module, version } = readToolPins().argocd;
   const source = `${module}@${version}`;
   const dir = cacheDir('catalog', 'crds');
   if (isCurrentCatalog(dir, source)) return dir;
   progress(`writing the Argo CD CRD schemas from ${source} (once per pin)`);
-  const moduleDir = await downloadGoModule(module, version, {
-    what: 'the Argo CD CRDs',
-    fix: 'check sources.argocd in tools/pins.json (a version whose go.mod this Go accepts) and that the Go module proxy is reachable (GOPROXY)',
-  });
+  const moduleDir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
   const crds = ARGOCD_CRD_FILES.flatMap((file) => readYamlDocuments(join(moduleDir, 'manifests/crds', file), source));
   const files = crds.flatMap((crd) => crdSchemas(crd, { strict: true }));
   if (files.length < ARGOCD_CRD_FILES.length) throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, parseAllDocuments } from 'yaml';
-import { downloadGoModule } from '../catalog/module.ts';
+import { downloadArgoCdModule } from '../tools/argocd-release.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Progress } from '../tools/install.ts';
 import { readToolPins } from '../tools/pins.ts';
@@ -14,15 +14,12 @@ interface Crd extends KubeObject {
 }
 
 /**
- * The CustomResourceDefinitions of the pinned Argo CD (`sources.argocd` in tools/pins.json): the files
+ * The CustomResourceDefinitions of the pinned Argo CD (`argocd` in tools/pins.json): the files
  * its `manifests/crds/kustomization.yaml` lists (Application, AppProject, ApplicationSet).
  */
 export async function readArgoCdCrds(): Promise<Crd[]> {
-  const { module, version } = readToolPins().sources.argocd;
-  const dir = await downloadGoModule(module, version, {
-    what: 'the Argo CD CRDs',
-    fix: 'check sources.argocd in tools/pins.json (a version whose go.mod this Go accepts) and that the Go module proxy is reachable (GOPROXY)',
-  });
+  const { module, version } = readToolPins().argocd;
+  const dir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
   const crdDir = join(dir, 'manifests/crds');
   const kustomization = parse(await readFile(join(crdDir, 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
   const files = kustomization.resources ?? [];

@@ -1,13 +1,43 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
-import { readToolPins, type ToolName, type ToolPin } from './pins.ts';
+import { readBundledTools, type BundledTools } from './argocd-release.ts';
+import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
 /** Where a pinned tool lives: one folder per version, so a pin change never reuses an old binary. */
-export function toolPath(name: ToolName, pin: ToolPin = readToolPins().tools[name]): string {
+export function toolPath(name: ToolName, pin: ToolPin): string {
   return cacheDir('tools', `${name}@${pin.version}`, name);
+}
+
+/** A tool's pin with its version: the pinned one, or the one the pinned Argo CD release bundles. */
+export async function resolveToolPin(name: ToolName): Promise<ToolPin> {
+  const spec = readToolPins().tools[name];
+  if (!spec.bundledWith) {
+    if (!spec.version) throw new EnvironmentError(`${PINS_FILE}: tools.${name} has neither a version nor bundledWith\nfix: give it an exact version`);
+    return withVersion(spec, spec.version);
+  }
+  const version = (await readBundledTools())[name as keyof BundledTools];
+  if (!version) throw new EnvironmentError(`${PINS_FILE}: tools.${name}.bundledWith is argocd, but Argo CD bundles only helm and kustomize\nfix: give tools.${name} an exact version`);
+  checkModuleMajor(name, spec.module, version);
+  return withVersion(spec, version);
+}
+
+/** A Go module path ending in /vN builds only vN.x.y: the pins disagree when the release bundles another major. */
+function checkModuleMajor(name: ToolName, module: string, version: string): void {
+  const suffix = /\/v(\d+)$/.exec(module)?.[1] ?? '1';
+  const major = /^v(\d+)/.exec(version)?.[1];
+  if (major === suffix || (suffix === '1' && (major === '0' || major === '1'))) return;
+  const { argocd } = readToolPins();
+  throw new EnvironmentError(`${PINS_FILE}: Argo CD ${argocd.version} bundles ${name} ${version}, but tools.${name} builds ${module} (major v${suffix})\nfix: set tools.${name}.module and .package to the v${major} module path (and its ldflags), or pin the Argo CD release whose ${name} is v${suffix}`);
+}
+
+/** Every tool's resolved pin. */
+export async function resolveToolPins(names: ToolName[] = ALL_TOOLS): Promise<Record<ToolName, ToolPin>> {
+  const pins = {} as Record<ToolName, ToolPin>;
+  for (const name of names) pins[name] = await resolveToolPin(name);
+  return pins;
 }
 
 /** Checks that Go is there and new enough to build the pins; exit 2 with what to install otherwise. */
@@ -30,33 +60,37 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Whether the binary at `path` was built from the pinned module version (read from its Go build info). */
+/** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
 export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
-  if (!info) return false; // no Go to ask: checkGo explains what to install
-  return info.exitCode === 0 && new RegExp(`^\\s*mod\\s+${escape(pin.module)}\\s+${escape(pin.version)}\\s`, 'm').test(info.stdout);
+  if (!info || info.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
+  // `mod` when go install built the module itself, `dep` when a wrapper module required it.
+  const built = new RegExp(`^\\s*(mod|dep)\\s+${escape(pin.module)}\\s+${escape(pin.version)}\\s`, 'm').test(info.stdout);
+  const tags = /^\s*build\s+-tags=(\S*)/m.exec(info.stdout)?.[1] ?? '';
+  return built && tags === (pin.tags ?? '');
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export type Progress = (line: string) => void;
 
-/** Installs one pinned tool with `go install` unless the right build is already cached; returns its path. */
+/** Installs one pinned tool unless the right build is already cached; returns its path. */
 export async function ensureTool(name: ToolName, progress: Progress = () => {}): Promise<string> {
-  const pin = readToolPins().tools[name];
+  const pin = await resolveToolPin(name);
   const path = toolPath(name, pin);
   if (await isPinnedBuild(path, pin)) return path;
   await checkGo();
+  checkWrapperRequires(name, pin);
   const staging = `${path}.partial-${process.pid}`;
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
-  progress(`installing ${name} ${pin.version}: go install ${pin.package}@${pin.version} (first time only; helm and promtool take minutes)`);
-  const args = ['install', '-trimpath', ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : []), `${pin.package}@${pin.version}`];
-  const result = await run('go', args, { env: { GOBIN: staging, GOFLAGS: '-buildvcs=false' } });
+  const build = buildCommand(name, pin, staging);
+  progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; helm and promtool take minutes)`);
+  const result = await run('go', build.args, { cwd: build.cwd, env: build.env });
   if (result.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(`go install ${pin.package}@${pin.version} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`);
+    throw new EnvironmentError(`${build.describe} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`);
   }
   // Move into place only once built, so an interrupted install never leaves a half-written binary.
   mkdirSync(join(path, '..'), { recursive: true });
@@ -64,6 +98,25 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
   rmSync(staging, { recursive: true, force: true });
   progress(`installed ${name} ${pin.version} in ${Math.round((Date.now() - started) / 1000)}s → ${path}`);
   return path;
+}
+
+/** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
+function checkWrapperRequires(name: ToolName, pin: ToolPin): void {
+  if (!pin.wrapper) return;
+  const goMod = readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8');
+  const required = new RegExp(`^\\s*(?:require\\s+)?${escape(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
+  if (required === pin.version) return;
+  throw new EnvironmentError(`${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`);
+}
+
+/** `go install pkg@version`, or `go build` inside the tool's wrapper module; the toolchain set for this build only. */
+export function buildCommand(name: ToolName, pin: ToolPin, outDir: string): { args: string[]; cwd?: string; env: Record<string, string>; describe: string } {
+  const flags = ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])];
+  const env: Record<string, string> = { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) };
+  const via = pin.toolchain ? ` with ${pin.toolchain}` : '';
+  if (!pin.wrapper) return { args: ['install', ...flags, `${pin.package}@${pin.version}`], env: { ...env, GOBIN: outDir }, describe: `go install ${pin.package}@${pin.version}${via}` };
+  const cwd = new URL(`../../${pin.wrapper}/`, import.meta.url).pathname;
+  return { args: ['build', ...flags, '-o', join(outDir, name), pin.package], cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' }, describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}` };
 }
 
 /** Installs every pinned tool (or the named ones), one at a time: go builds use both cores already. */

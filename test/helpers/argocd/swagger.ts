@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { downloadGoModule } from '../../../scripts/catalog/module.ts';
+import { downloadArgoCdModule } from '../../../scripts/tools/argocd-release.ts';
 import { readToolPins } from '../../../scripts/tools/pins.ts';
 
 /** The id the translated definitions are registered under, so every `$ref` resolves against it. */
@@ -54,7 +54,7 @@ const PHASES = ['Running', 'Terminating', 'Failed', 'Error', 'Succeeded'];
 
 let loaded: Promise<ArgoCdDescription> | undefined;
 
-/** `assets/swagger.json` of the pinned Argo CD module (tools/pins.json `sources.argocd`), once per process. */
+/** `assets/swagger.json` of the pinned Argo CD module (tools/pins.json `argocd`), once per process. */
 export function readArgoCdDescription(): Promise<ArgoCdDescription> {
   loaded ??= load().catch((err: unknown) => {
     loaded = undefined;
@@ -64,8 +64,8 @@ export function readArgoCdDescription(): Promise<ArgoCdDescription> {
 }
 
 async function load(): Promise<ArgoCdDescription> {
-  const { module, version } = readToolPins().sources.argocd;
-  const dir = await downloadGoModule(module, version, { what: 'the Argo CD API description', fix: 'check sources.argocd in tools/pins.json and that the Go module proxy is reachable (GOPROXY)' });
+  const { module, version } = readToolPins().argocd;
+  const dir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD API description');
   const doc = JSON.parse(await readFile(join(dir, 'assets/swagger.json'), 'utf8')) as Json;
   if (doc.swagger !== '2.0') throw new Error(`${module}@${version}: expected a Swagger 2.0 assets/swagger.json, found swagger: ${String(doc.swagger)}`);
   const syncCodes = [...(await readFile(join(dir, 'pkg/apis/application/v1alpha1/types.go'), 'utf8')).matchAll(/SyncStatusCode = "(\w+)"/g)].map((m) => m[1]!);

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
-import { EnvironmentError } from '../lib/errors.ts';
-import { run, tail } from '../lib/exec.ts';
+import { EnvironmentError } from './errors.ts';
+import { run, tail } from './exec.ts';
 
 /** What `go mod download -json` prints for one module. */
 interface ModuleDownload {
@@ -16,12 +16,12 @@ export interface DownloadPurpose {
 
 /**
  * Downloads one Go module (for the documents it ships, not to build it) and returns its read-only
- * folder in the module cache.
+ * folder in the module cache. `toolchain` (GOTOOLCHAIN) where the module's go.mod needs a newer Go.
  */
-export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose): Promise<string> {
+export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose, toolchain?: string): Promise<string> {
   const spec = `${module}@${version} (${what})`;
   // Outside any Go module, so that a go.mod (or vendor folder) of the current directory plays no part.
-  const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd: tmpdir() }).catch((err: unknown) => {
+  const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd: tmpdir(), env: toolchain ? { GOTOOLCHAIN: toolchain } : {} }).catch((err: unknown) => {
     throw new EnvironmentError(`cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`, { cause: err });
   });
   const info = parseDownload(result.stdout);
