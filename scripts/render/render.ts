@@ -5,7 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { cacheDir } from '../lib/cache.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { run, tail } from '../lib/exec.ts';
-import { readToolPins } from '../tools/pins.ts';
+import { ensureCatalog } from '../catalog/build.ts';
+import { argoCdKustomizeArgs, servedApiVersions } from './argocd-build.ts';
 import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts';
 import type { LeafSpec } from './leaves.ts';
 import type { MirrorMap } from './mirrors.ts';
@@ -32,23 +33,27 @@ export interface RenderTools {
   kustomize: string;
 }
 
-/** Everything that changes a render, hashed: leaf files, chart files, tool versions. */
-function renderKey(leaf: LeafSpec, chart: CachedChart): string {
-  const pins = readToolPins().tools;
-  const hash = createHash('sha256').update(`${pins.helm.version}\0${pins.kustomize.version}\0${chart.digest}\0`);
+/** Everything that changes a render, hashed: leaf files, chart files, tool builds (their paths hold their versions), the flags. */
+function renderKey(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): string {
+  const hash = createHash('sha256').update(`${tools.helm}\0${tools.kustomize}\0${chart.digest}\0${argoCdKustomizeArgs('', leaf.cluster.kubernetesVersion, apiVersions).join(' ')}\0`);
   for (const f of leaf.files) hash.update(`${f.path}\0${f.content}\0`);
   return hash.digest('hex');
 }
 
-/** Renders one leaf with `kustomize build --enable-helm`, from a copy that already holds the chart (so kustomize never pulls). */
-async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools): Promise<{ yaml?: string; error?: string }> {
+/**
+ * Renders one leaf as Argo CD's repo-server does (same kustomize flags, same bundled helm), from a copy
+ * that already holds the chart (so kustomize never pulls).
+ */
+async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): Promise<{ yaml?: string; error?: string }> {
   const work = mkdtempSync(join(cacheDir('work'), 'leaf-'));
   try {
     for (const f of leaf.files) writeFileSync(join(work, relative(leaf.dir, f.path)), f.content);
     const chartDir = join(work, 'charts', `${leaf.pin.chart}-${leaf.pin.version}`);
     mkdirSync(chartDir, { recursive: true });
     cpSync(join(chart.home, leaf.pin.chart), join(chartDir, leaf.pin.chart), { recursive: true });
-    const result = await run(tools.kustomize, ['build', '--enable-helm', '--helm-command', tools.helm, work], { env: { TMPDIR: cacheDir('work') } });
+    // --helm-command stands for the PATH entry Argo CD's helm wrapper occupies.
+    const args = [...argoCdKustomizeArgs(work, leaf.cluster.kubernetesVersion, apiVersions), '--helm-command', tools.helm];
+    const result = await run(tools.kustomize, args, { env: { TMPDIR: cacheDir('work') } });
     return result.exitCode === 0 ? { yaml: result.stdout } : { error: tail(result.stderr.replaceAll(work, leaf.dir), 8) };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -64,6 +69,7 @@ export async function renderLeaves(leaves: LeafSpec[], mirrors: MirrorMap, tools
     if (!charts.has(key)) charts.set(key, ensureChart(leaf.pin, mirrors, tools.helm));
     return charts.get(key)!;
   };
+  const apiVersionsOf = memo((version: string) => ensureCatalog(version).then((c) => servedApiVersions(c.scopes)));
   let done = 0;
   return mapLimit(leaves, 2, async (leaf) => {
     let chart: CachedChart;
@@ -73,9 +79,10 @@ export async function renderLeaves(leaves: LeafSpec[], mirrors: MirrorMap, tools
       if (err instanceof ChartVersionMissing) return { leaf, objects: [], error: err.message, chartMissing: true, cached: false };
       throw err;
     }
-    const cacheFile = cacheDir('renders', `${renderKey(leaf, chart)}.yaml`);
+    const apiVersions = await apiVersionsOf(leaf.cluster.kubernetesVersion);
+    const cacheFile = cacheDir('renders', `${renderKey(leaf, chart, tools, apiVersions)}.yaml`);
     const cached = existsSync(cacheFile);
-    const { yaml, error } = cached ? { yaml: readFileSync(cacheFile, 'utf8'), error: undefined } : await buildLeaf(leaf, chart, tools);
+    const { yaml, error } = cached ? { yaml: readFileSync(cacheFile, 'utf8'), error: undefined } : await buildLeaf(leaf, chart, tools, apiVersions);
     if (yaml !== undefined && !cached) {
       mkdirSync(dirname(cacheFile), { recursive: true });
       writeFileSync(`${cacheFile}.tmp-${process.pid}`, yaml);
@@ -84,6 +91,15 @@ export async function renderLeaves(leaves: LeafSpec[], mirrors: MirrorMap, tools
     progress(`rendered ${++done}/${leaves.length} ${leaf.cluster.name}/${leaf.app}${cached ? ' (cached)' : ''}`);
     return { leaf, yaml, error, cached, chartHome: chart.home, objects: yaml ? parseObjects(yaml) : [] };
   });
+}
+
+/** One promise per key. */
+function memo<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, load(key));
+    return seen.get(key)!;
+  };
 }
 
 export function parseObjects(yaml: string): K8sObject[] {

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { ARGOCD_BUILD_OPTIONS, argoCdKustomizeArgs, servedApiVersions } from '../../scripts/render/argocd-build.ts';
+import { parseToolVersions } from '../../scripts/tools/argocd-release.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+test('validate renders with the build options the repository ships for Argo CD', () => {
+  const patch = parse(readFileSync(`${root}bootstrap/argocd-cm.patch.yaml`, 'utf8')) as { data: Record<string, string> };
+  assert.equal(patch.data['kustomize.buildOptions'], ARGOCD_BUILD_OPTIONS);
+});
+
+test("kustomize gets the repo-server's flags: the destination's version and every API it serves", () => {
+  assert.deepEqual(argoCdKustomizeArgs('/leaf', 'v1.34.2', ['apps/v1', 'apps/v1/Deployment']), ['build', '/leaf', '--enable-helm', '--helm-kube-version', '1.34.2', '--helm-api-versions', 'apps/v1', '--helm-api-versions', 'apps/v1/Deployment']);
+  assert.deepEqual(argoCdKustomizeArgs('/leaf', '1.34.2', ['v1'], '--load-restrictor LoadRestrictionsNone'), ['build', '/leaf', '--load-restrictor', 'LoadRestrictionsNone']);
+  assert.deepEqual(servedApiVersions({ 'apps/v1/Deployment': 'Namespaced', 'v1/Namespace': 'Cluster', 'v1/Pod': 'Namespaced' }), ['apps/v1', 'apps/v1/Deployment', 'v1', 'v1/Namespace', 'v1/Pod']);
+});
+
+test("the helm and kustomize of an Argo CD release are read from its tool-versions.sh", () => {
+  const text = '# renovate: datasource=github-releases depName=helm/helm\nHELM_VERSION=4.3.1\nKUSTOMIZE_VERSION=5.8.3\nprotoc_version=29.3\n';
+  assert.deepEqual(parseToolVersions(text, 'v3.6.1'), { helm: 'v4.3.1', kustomize: 'v5.8.3' });
+  assert.throws(() => parseToolVersions('HELM_VERSION=4.3.1\n', 'v9.9.9'), /Argo CD v9\.9\.9's hack\/tool-versions\.sh has no KUSTOMIZE_VERSION/);
+});
