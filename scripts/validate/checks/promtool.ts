@@ -1,48 +1,64 @@
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
 import { leafLabel, type LeafSpec } from '../../render/leaves.ts';
-import { configMapEntry } from '../extract.ts';
+import type { RenderedLeaf } from '../../render/render.ts';
+import { PROMETHEUS_KEYS } from '../config-files.ts';
+import { describeAbsence, missingReferences, readMountedConfig, writeSandbox, type MountedConfig } from '../mounted-config.ts';
+import { configuredContainers, isPrometheus, lookupFile, type FileLookup } from '../pod-files.ts';
 import { runThenAttribute, writeDistinct, type ToolInput } from '../tool-files.ts';
 import type { Check, ValidateContext } from '../types.ts';
 
-const CONFIG_KEY = 'prometheus.yml';
+/** Who a rendered file concerns: the leaf, the workload and where the file sits in the container. */
+type Owner = { leaf: LeafSpec; workload: string; path: string; source: string };
 
-type Owner = { leaf: LeafSpec; configMap: string; key: string };
+/** The Prometheus server containers of every Prometheus leaf, with their config as mounted. */
+function mountedConfigs(ctx: ValidateContext): { leaf: LeafSpec; mounted: MountedConfig }[] {
+  return ctx.rendered.filter((r: RenderedLeaf) => r.leaf.app === 'prometheus').flatMap((r) =>
+    configuredContainers(r.objects).filter(isPrometheus).map((c) => ({ leaf: r.leaf, mounted: readMountedConfig(c, PROMETHEUS_KEYS) })),
+  );
+}
 
-/** prometheus.yml of each Prometheus leaf, from the server ConfigMap. */
-function renderedConfigs(ctx: ValidateContext) {
-  return ctx.rendered.flatMap((r) => {
-    const entry = r.leaf.app === 'prometheus' ? configMapEntry(r.objects, CONFIG_KEY) : undefined;
-    return entry ? [{ text: entry.text, owner: { leaf: r.leaf, configMap: entry.name, key: CONFIG_KEY } }] : [];
+const sourceOf = (lookup: FileLookup) => ('mount' in lookup ? `${lookup.mount.source}${'key' in lookup ? ` key ${lookup.key}` : ''}` : 'no volume');
+
+/** Exactly the rule files prometheus.yml lists (globs expanded over the mounted ConfigMaps), each with its owner. */
+function listedRuleFiles(configs: { leaf: LeafSpec; mounted: MountedConfig }[]) {
+  return configs.flatMap(({ leaf, mounted }) =>
+    mounted.references.filter((r) => r.field.startsWith('rule_files[')).flatMap((r) => r.matches ?? [r.absolute]).flatMap((path) => {
+      const found = lookupFile(mounted.container.mounts, path);
+      return found.found === 'file' ? [{ text: found.text, owner: { leaf, workload: mounted.container.workload, path, source: sourceOf(found) } }] : [];
+    }),
+  );
+}
+
+/** A referenced file, or the config itself, that the server would not find. */
+function absenceFindings(configs: { leaf: LeafSpec; mounted: MountedConfig }[]): Finding[] {
+  return configs.flatMap(({ leaf, mounted }) => {
+    const at = { check: 'promtool', cluster: leaf.cluster.name, app: leaf.app, resource: mounted.container.workload, file: `${leaf.dir}/values.yaml` };
+    if (mounted.problem) return [{ ...at, message: `the Prometheus server reads --config.file=${mounted.container.configFile}, but ${mounted.problem}`, hint: 'keep serverFiles."prometheus.yml" and server.configPath consistent (the chart writes serverFiles into the server ConfigMap mounted at /etc/config)' }];
+    return missingReferences(mounted).map((r) => ({
+      ...at,
+      message: `${mounted.container.configFile} (${sourceOf(mounted.lookup)}) names ${r.field}: ${describeAbsence(r.absolute, r.lookup)}; Prometheus would silently run without it`,
+      hint: r.field.startsWith('rule_files') ? 'add that file under serverFiles (each serverFiles key becomes a file in /etc/config) or remove it from serverFiles."prometheus.yml".rule_files' : 'mount the file (server.extraSecretMounts, server.extraConfigmapMounts) or fix the path',
+    }));
   });
 }
 
-/** Every rule file of the server ConfigMap (serverFiles: alerting_rules.yml, recording_rules.yml, rules, alerts). */
-function renderedRuleFiles(ctx: ValidateContext) {
-  return ctx.rendered.flatMap((r) => {
-    if (r.leaf.app !== 'prometheus') return [];
-    const server = r.objects.find((o) => o.kind === 'ConfigMap' && typeof (o as { data?: Record<string, string> }).data?.[CONFIG_KEY] === 'string') as { metadata?: { name?: string }; data: Record<string, string> } | undefined;
-    return Object.entries(server?.data ?? {})
-      .filter(([key]) => key !== CONFIG_KEY)
-      .map(([key, text]) => ({ text, owner: { leaf: r.leaf, configMap: server!.metadata?.name ?? '?', key } }));
-  });
-}
-
-function leafFindings(failures: { input: ToolInput<Owner>; output: string }[], what: string, hint: string): Finding[] {
+function leafFindings(failures: { input: ToolInput<Owner>; output: string }[], what: string, hint: string, root?: RegExp): Finding[] {
   return failures.flatMap(({ input, output }) =>
-    input.owners.map(({ leaf, configMap, key }) => ({
-      check: 'promtool', cluster: leaf.cluster.name, app: leaf.app, resource: `ConfigMap/${configMap}`,
+    input.owners.map(({ leaf, workload, path, source }) => ({
+      check: 'promtool', cluster: leaf.cluster.name, app: leaf.app, resource: workload,
       file: `${leaf.dir}/values.yaml`,
-      message: `${what} (rendered from ${leafLabel(leaf)}):\n${output.replaceAll(input.path, `${configMap}:${key}`)}`,
+      message: `${what} ${path} (${source}, rendered from ${leafLabel(leaf)}):\n${(root ? output.replace(root, '') : output).replaceAll(input.path, path)}`,
       hint,
     })),
   );
 }
 
-/** promtool: rule files checked with every lint fatal, rule unit tests run, rendered prometheus.yml checked. */
+/** promtool: base rules and rule tests, then what each rendered server loads: its prometheus.yml as mounted and exactly the rule files it lists. */
 export const promtoolCheck: Check = {
   name: 'promtool',
-  title: 'Prometheus rules, rule tests and config (promtool)',
+  title: 'Prometheus rules, rule tests and config as the server loads them (promtool)',
   scope: 'leaf',
   async run(ctx) {
     const promtool = ctx.tools.promtool;
@@ -50,15 +66,33 @@ export const promtoolCheck: Check = {
     const baseRules = [...ctx.sources.keys()].filter((p) => /^base\/prometheus\/rules\/[^/]+\.ya?ml$/.test(p));
     const baseInputs = baseRules.map((p) => ({ path: join(ctx.root, p), owners: [p] }));
     const tests = [...ctx.sources.keys()].filter((p) => /^base\/prometheus\/rules\/tests\/.+\.ya?ml$/.test(p)).map((p) => ({ path: join(ctx.root, p), owners: [p] }));
-    const rendered = writeDistinct(join(ctx.workDir, 'rules'), '.yml', renderedRuleFiles(ctx));
-    const configs = writeDistinct(join(ctx.workDir, 'prometheus'), '.yml', renderedConfigs(ctx));
+    const configs = mountedConfigs(ctx);
+    const rules = writeDistinct(join(ctx.workDir, 'rules'), '.yml', listedRuleFiles(configs));
+    const sandboxes = join(ctx.workDir, 'prometheus');
+    const configInputs = groupByPath(configs.filter(({ mounted }) => !mounted.problem).map(({ leaf, mounted }) => ({
+      path: writeSandbox(sandboxes, mounted, PROMETHEUS_KEYS, (c) => stringify(c)),
+      owner: { leaf, workload: mounted.container.workload, path: mounted.container.configFile, source: sourceOf(mounted.lookup) },
+    })));
     const repoFailures = (failures: { input: ToolInput<string>; output: string }[], what: string, hint: string): Finding[] =>
       failures.map(({ input, output }) => ({ check: 'promtool', file: input.owners[0]!, message: `${what}:\n${output.replaceAll(`${ctx.root}/`, '')}`, hint }));
+    const sandboxRoot = new RegExp(`${sandboxes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[0-9a-f]{16}`, 'g');
     return [
       ...repoFailures(await runThenAttribute(promtool, lint, baseInputs), 'rule file fails promtool check rules', 'fix the rule (PromQL syntax, duplicate rules, label and annotation names) and run promtool check rules --lint=all --lint-fatal on it'),
       ...repoFailures(await runThenAttribute(promtool, ['test', 'rules'], tests, (r) => r.exitCode === 0), 'rule unit test fails', 'fix the rule or the expectation; run promtool test rules on the file to see the difference'),
-      ...leafFindings(await runThenAttribute(promtool, lint, rendered), 'rendered rule file fails promtool check rules', 'rules reach the chart through serverFiles (alerting_rules.yml from base/prometheus/rules/); fix them there or in the values that override them'),
-      ...leafFindings(await runThenAttribute(promtool, ['check', 'config', '--syntax-only'], configs), 'rendered prometheus config fails promtool check config', 'fix server.global or the scrape settings in the values layers'),
+      ...absenceFindings(configs),
+      ...leafFindings(await runThenAttribute(promtool, lint, rules), 'promtool check rules fails on', 'rules reach the chart through serverFiles (alerting_rules.yml from base/prometheus/rules/); fix them there or in the values that override them'),
+      ...leafFindings(await runThenAttribute(promtool, ['check', 'config', '--lint=none'], configInputs), 'promtool check config fails on', 'fix server.global, the scrape settings or the files prometheus.yml names, in the values layers', sandboxRoot),
     ];
   },
 };
+
+/** Leaves that share a sandbox share one input. */
+function groupByPath(items: { path: string; owner: Owner }[]): ToolInput<Owner>[] {
+  const byPath = new Map<string, ToolInput<Owner>>();
+  for (const { path, owner } of items) {
+    const input = byPath.get(path) ?? { path, owners: [] };
+    input.owners.push(owner);
+    byPath.set(path, input);
+  }
+  return [...byPath.values()];
+}
