@@ -1,8 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { Values } from '../inventory/types.ts';
 import { mergeValues } from '../lib/merge.ts';
+import { commentedKeys, pathKey, schemaFreeForm, templateFreeForm, type ChartKeys, type KeyPath } from './chart-keys.ts';
 
 const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -20,35 +22,96 @@ function dropNulls(values: Values): Values {
   return out;
 }
 
-/** A chart (or subchart) folder with the values its schema must accept. */
-export interface ChartValues {
+/** One chart of a chart tree: the parent ('' key) or a subchart under its key (alias or name). */
+export interface ChartPart {
   /** `prometheus` or `prometheus > alertmanager`. */
   name: string;
-  schemaPath: string;
-  values: Values;
-  /** Where these values sit in the parent chart's values ('' for the parent, 'alertmanager' for that subchart). */
-  valuesPath: string;
+  dir: string;
+  /** Where its values sit in the parent's values ([] for the parent, ['alertmanager'] for that subchart). */
+  valuesPath: KeyPath;
+  /** The dependency's `condition` key is false in the user's values: Helm renders nothing of it. */
+  conditional: boolean;
 }
 
 function readYaml(path: string): Values {
   return existsSync(path) ? ((parse(readFileSync(path, 'utf8')) as Values | null) ?? {}) : {};
 }
 
-/** The parent chart and every enabled subchart that ships a values.schema.json, each with its coalesced values. */
-export function chartValuesToCheck(chartDir: string, chartName: string, user: Values): ChartValues[] {
-  const values = coalesce(readYaml(join(chartDir, 'values.yaml')), user);
-  const found: ChartValues[] = [];
-  if (existsSync(join(chartDir, 'values.schema.json'))) found.push({ name: chartName, schemaPath: join(chartDir, 'values.schema.json'), values, valuesPath: '' });
+/**
+ * The chart and its subcharts (folders under charts/, or archives there, unpacked once beside the
+ * chart in the toolkit's cache, outside the chart itself so helm never sees them twice).
+ */
+export function chartParts(chartDir: string, chartName: string): ChartPart[] {
+  const parts: ChartPart[] = [{ name: chartName, dir: chartDir, valuesPath: [], conditional: false }];
   const charts = join(chartDir, 'charts');
-  const dependencies = ((readYaml(join(chartDir, 'Chart.yaml')).dependencies as Values[] | undefined) ?? []);
-  for (const sub of existsSync(charts) ? readdirSync(charts, { withFileTypes: true }).filter((e) => e.isDirectory()) : []) {
-    const dep = dependencies.find((d) => d.name === sub.name);
-    const key = String(dep?.alias ?? sub.name);
-    const enabled = (values[key] as Values | undefined)?.enabled;
-    if (dep?.condition && enabled === false) continue;
-    if (!existsSync(join(charts, sub.name, 'values.schema.json'))) continue;
-    const own = { ...((values[key] as Values | undefined) ?? {}) };
-    found.push({ name: `${chartName} > ${key}`, schemaPath: join(charts, sub.name, 'values.schema.json'), values: coalesce(readYaml(join(charts, sub.name, 'values.yaml')), own), valuesPath: key });
+  const dependencies = (readYaml(join(chartDir, 'Chart.yaml')).dependencies as Values[] | undefined) ?? [];
+  for (const entry of existsSync(charts) ? readdirSync(charts, { withFileTypes: true }) : []) {
+    const dir = entry.isDirectory() ? join(charts, entry.name) : entry.name.endsWith('.tgz') ? unpackedSubchart(chartDir, join(charts, entry.name)) : undefined;
+    if (!dir) continue;
+    const name = String(readYaml(join(dir, 'Chart.yaml')).name ?? entry.name);
+    const dep = dependencies.find((d) => d.name === name);
+    parts.push({ name: `${chartName} > ${String(dep?.alias ?? name)}`, dir, valuesPath: [String(dep?.alias ?? name)], conditional: Boolean(dep?.condition) });
   }
-  return found;
+  return parts;
+}
+
+function unpackedSubchart(chartDir: string, archive: string): string {
+  const target = join(chartDir, '..', '.subcharts', relative(join(chartDir, 'charts'), archive).replace(/\.tgz$/, ''));
+  if (!existsSync(target)) {
+    const staging = `${target}.partial-${process.pid}`;
+    mkdirSync(staging, { recursive: true });
+    execFileSync('tar', ['-xzf', archive, '-C', staging]);
+    renameSync(staging, target);
+  }
+  const [inner] = readdirSync(target).filter((e) => statSync(join(target, e)).isDirectory());
+  return inner ? join(target, inner) : target;
+}
+
+/** A part's values as Helm computes them for it: its defaults under the parent's values at its key. */
+export function partValues(part: ChartPart, parentValues: Values): Values {
+  const own = part.valuesPath.length ? ((parentValues[part.valuesPath[0]!] as Values | undefined) ?? {}) : parentValues;
+  return coalesce(readYaml(join(part.dir, 'values.yaml')), own);
+}
+
+/** Whether Helm renders the part: a subchart with a condition is off when its `enabled` is false. */
+export function partEnabled(part: ChartPart, parentValues: Values): boolean {
+  return !part.conditional || (parentValues[part.valuesPath[0]!] as Values | undefined)?.enabled !== false;
+}
+
+function templatesOf(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/\.(ya?ml|tpl|txt|json)$/.test(e.name)) out.push(readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(join(dir, 'templates'));
+  return out;
+}
+
+const prefixed = (prefix: KeyPath, keys: Set<string>) => new Set([...keys].map((k) => pathKey([...prefix, ...(JSON.parse(k) as KeyPath)])));
+
+/** Both maps' keys, deeply; unlike a values merge, a null default stays a key the chart knows. */
+function union(a: Values, b: Values): Values {
+  const out: Values = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isMap(out[k]) && isMap(v) ? union(out[k] as Values, v) : k in out && !isMap(v) ? out[k] : v;
+  return out;
+}
+
+/** What the whole chart tree accepts: every part's defaults, commented keys, free-form maps, under its key. */
+export function readChartKeys(parts: ChartPart[]): ChartKeys {
+  let defaults: Values = {};
+  const documented = new Set<string>();
+  const freeForm = new Set<string>();
+  for (const part of parts) {
+    const values = readYaml(join(part.dir, 'values.yaml'));
+    const schemaPath = join(part.dir, 'values.schema.json');
+    defaults = union(defaults, part.valuesPath.reduceRight<Values>((v, k) => ({ [k]: v }), values));
+    const text = existsSync(join(part.dir, 'values.yaml')) ? readFileSync(join(part.dir, 'values.yaml'), 'utf8') : '';
+    for (const k of prefixed(part.valuesPath, commentedKeys(text))) documented.add(k);
+    for (const k of prefixed(part.valuesPath, templateFreeForm(templatesOf(part.dir)))) freeForm.add(k);
+    if (existsSync(schemaPath)) for (const k of schemaFreeForm(JSON.parse(readFileSync(schemaPath, 'utf8')), part.valuesPath)) freeForm.add(k);
+  }
+  return { defaults, documented, freeForm };
 }

@@ -1,9 +1,9 @@
 import { createReadStream, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { run, tail } from '../../scripts/lib/exec.ts';
 import { ensureTool } from '../../scripts/tools/install.ts';
 
@@ -77,7 +77,7 @@ async function startRepository(options: ChartRepositoryOptions, unref: boolean):
   try {
     await mkdir(dir);
     const charts = options.charts ?? (await testChartDirs());
-    await runHelm(['package', '--destination', dir, ...charts], home);
+    await runHelm(['package', '--destination', dir, ...(await withPackagedSubcharts(charts, join(root, 'src'), home))], home);
     server = await listen(dir, unref);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await runHelm(['repo', 'index', dir, '--url', url], home);
@@ -88,6 +88,25 @@ async function startRepository(options: ChartRepositoryOptions, unref: boolean):
     await rm(root, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Copies of the charts whose subchart folders are replaced by packaged archives, as a released chart
+ * carries them (`helm dependency build` puts .tgz files in charts/), so tests meet that layout too.
+ */
+async function withPackagedSubcharts(charts: string[], work: string, home: string): Promise<string[]> {
+  return Promise.all(charts.map(async (chart) => {
+    const subcharts = join(chart, 'charts');
+    const entries = await readdir(subcharts, { withFileTypes: true }).catch(() => []);
+    if (!entries.some((e) => e.isDirectory())) return chart;
+    const copy = join(work, basename(chart));
+    await cp(chart, copy, { recursive: true });
+    await rm(join(copy, 'charts'), { recursive: true });
+    await mkdir(join(copy, 'charts'));
+    const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(subcharts, e.name));
+    await runHelm(['package', '--destination', join(copy, 'charts'), ...dirs], home);
+    return copy;
+  }));
 }
 
 async function stopRepository(server: Server, root: string): Promise<void> {

@@ -5,6 +5,7 @@ import { kubeconformCheck } from './kubeconform.ts';
 import { projectCheck, renderCheck } from './leaves.ts';
 import { promtoolCheck } from './promtool.ts';
 import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
+import { valuesKeysCheck } from './values-keys.ts';
 import { valuesSchemaCheck } from './values-schema.ts';
 
 /** Every check, in the order DESIGN.md §4 lists them; validate runs them all and collects every finding. */
@@ -15,6 +16,7 @@ export const CHECKS: Check[] = [
   promtoolCheck,
   amtoolCheck,
   valuesSchemaCheck,
+  valuesKeysCheck,
   dashboardsCheck,
   projectCheck,
   secretsCheck,
