@@ -1,18 +1,17 @@
 import { formatValueChange } from './values.ts';
 import type { AppDiff, ChangeGroup, ClusterDiff, FleetDiff } from './engine.ts';
-import type { ResourceDiff } from './resources.ts';
+import { resourceDiffLines, type ResourceDiff } from './resources.ts';
 
 /** Finds the sticky pull-request comment again. */
 export const DIFF_MARKER = '<!-- monitoring-gitops:diff -->';
 /** GitHub's comment limit is 65,536 characters; stay clear of it. */
 export const COMMENT_LIMIT = 60_000;
 
-const counts = (r: ResourceDiff) => ({ added: r.added.length, removed: r.removed.length, changed: r.changed.length });
+const counts = (r: ResourceDiff) => ({ added: r.added.length, removed: r.removed.length, changed: r.changed.length, labelOnly: r.labelOnly.length });
+type Counts = ReturnType<typeof counts>;
+const sum = (all: Counts[]) => all.reduce((t, c) => ({ added: t.added + c.added, removed: t.removed + c.removed, changed: t.changed + c.changed, labelOnly: t.labelOnly + c.labelOnly }), { added: 0, removed: 0, changed: 0, labelOnly: 0 });
 
-function totals(d: ClusterDiff) {
-  const all = [...d.apps.map((a) => a.resources), d.argo].map(counts);
-  return all.reduce((t, c) => ({ added: t.added + c.added, removed: t.removed + c.removed, changed: t.changed + c.changed }), { added: 0, removed: 0, changed: 0 });
-}
+const totals = (d: ClusterDiff) => sum([...d.apps.map((a) => a.resources), d.argo].map(counts));
 
 /** One line that says what a cluster's change is. */
 export function groupSummary(g: ChangeGroup): string {
@@ -21,25 +20,18 @@ export function groupSummary(g: ChangeGroup): string {
   const status = g.example.status === 'changed' ? '' : ` [cluster ${g.example.status}]`;
   const breaking = g.example.apps.reduce((n, a) => n + a.breaking.length, 0);
   const apps = g.example.apps.map((a) => `${a.app}${a.version ? ` ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}${a.values.length ? `, ${a.values.length} value${a.values.length === 1 ? '' : 's'}` : ''}`).join('; ');
-  return `${breaking ? `⚠️ ${breaking} change${breaking === 1 ? '' : 's'} the API server will refuse — ` : ''}${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}`;
-}
-
-function resourceLines(r: ResourceDiff, indent = ''): string[] {
-  return [
-    ...r.added.map((id) => `+ ${indent}${id}`),
-    ...r.removed.map((id) => `- ${indent}${id}`),
-    ...r.changed.flatMap((c) => [`~ ${indent}${c.id}`, ...c.fields.map((f) => `    ${indent}${formatValueChange(f)}`)]),
-  ];
+  const labels = t.labelOnly ? ` (${t.labelOnly} more: chart label only)` : '';
+  return `${breaking ? `⚠️ ${breaking} change${breaking === 1 ? '' : 's'} the API server will refuse — ` : ''}${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}${labels}`;
 }
 
 function appLines(a: AppDiff): string[] {
   const head = `${a.app}${a.status === 'changed' ? '' : ` (${a.status})`}${a.version ? `: chart ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}`;
-  return [head, ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`), ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceLines(a.resources)];
+  return [head, ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`), ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceDiffLines(a.resources)];
 }
 
 /** The lines of one change, as a diff block. */
 export function changeLines(d: ClusterDiff): string[] {
-  const argo = resourceLines(d.argo);
+  const argo = resourceDiffLines(d.argo);
   return [...d.apps.flatMap(appLines), ...(argo.length ? ['Argo CD objects', ...argo] : [])];
 }
 
@@ -53,7 +45,7 @@ function byEnvironment(diff: FleetDiff): [string, ChangeGroup[]][] {
 function summaryTable(diff: FleetDiff): string[] {
   const rows = [...diff.environments].reverse().map((env) => {
     const mine = diff.changed.filter((d) => d.environment === env);
-    const t = mine.map(totals).reduce((a, c) => ({ added: a.added + c.added, removed: a.removed + c.removed, changed: a.changed + c.changed }), { added: 0, removed: 0, changed: 0 });
+    const t = sum(mine.map(totals));
     return `| ${env} | ${mine.length} | ${t.added} | ${t.removed} | ${t.changed} |`;
   });
   return ['| environment | clusters changed | resources added | removed | changed |', '| --- | --- | --- | --- | --- |', ...rows];

@@ -1,7 +1,7 @@
 import type { AppName } from '../inventory/apps.ts';
 import type { ChartPin } from '../inventory/types.ts';
 import { breakingChanges } from '../diff/immutable.ts';
-import type { ResourceDiff } from '../diff/resources.ts';
+import { countsPhrase, resourceDiffLines, type ResourceDiff } from '../diff/resources.ts';
 import { formatValueChange, type ValueChange } from '../diff/values.ts';
 import type { PromotionPlan } from './plan.ts';
 import { versionGap } from './semver.ts';
@@ -49,13 +49,8 @@ function versionTable(plan: PromotionPlan): string[] {
 
 function effectDetails(effect: ClusterEffect): string[] {
   const r = effect.resources;
-  const summary = `${effect.cluster} / ${effect.app}: ${effect.values.length} value${effect.values.length === 1 ? '' : 's'}, +${r.added.length} −${r.removed.length} ~${r.changed.length} resources`;
-  const lines = [
-    ...effect.values.map((v) => `  ${formatValueChange(v)}`),
-    ...r.added.map((id) => `+ ${id}`),
-    ...r.removed.map((id) => `- ${id}`),
-    ...r.changed.flatMap((c) => [`~ ${c.id}`, ...c.fields.slice(0, 20).map((f) => `    ${formatValueChange(f)}`), ...(c.fields.length > 20 ? [`    … ${c.fields.length - 20} more fields`] : [])]),
-  ];
+  const summary = `${effect.cluster} / ${effect.app}: ${effect.values.length} value${effect.values.length === 1 ? '' : 's'}, ${countsPhrase(r)}`;
+  const lines = [...effect.values.map((v) => `  ${formatValueChange(v)}`), ...resourceDiffLines(r, 20)];
   return ['<details>', `<summary>${summary}</summary>`, '', '```diff', ...(lines.length ? lines : ['(no change)']), '```', '</details>', ''];
 }
 
@@ -86,7 +81,7 @@ export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], val
   const details = effects.flatMap(effectDetails);
   let body = [...head, ...details, ...tail].join('\n');
   if (body.length > BODY_LIMIT) {
-    const counts = effects.map((e) => `- ${e.cluster} / ${e.app}: ${e.values.length} values, +${e.resources.added.length} −${e.resources.removed.length} ~${e.resources.changed.length} resources`);
+    const counts = effects.map((e) => `- ${e.cluster} / ${e.app}: ${e.values.length} values, ${countsPhrase(e.resources)}`);
     body = [...head, 'The full diff is too long for a pull request body; run `npm run promote -- --dry-run` to see it.', '', ...counts, ...tail].join('\n');
   }
   return { title: promotionTitle(plan), body };

@@ -13,7 +13,7 @@ export async function computeEffects(before: Inventory, after: Inventory, cluste
   return clusters.flatMap((cluster) =>
     apps.map((app) => {
       const changed = diff.changed.find((d) => d.cluster === cluster)?.apps.find((a) => a.app === app);
-      return { cluster, app, values: changed?.values ?? [], resources: changed?.resources ?? { added: [], removed: [], changed: [] } };
+      return { cluster, app, values: changed?.values ?? [], resources: changed?.resources ?? { added: [], removed: [], changed: [], labelOnly: [] } };
     }),
   );
 }
