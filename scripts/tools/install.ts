@@ -25,7 +25,7 @@ export async function resolveToolPin(name: ToolName): Promise<ToolPin> {
 }
 
 /** A Go module path ending in /vN builds only vN.x.y: the pins disagree when the release bundles another major. */
-function checkModuleMajor(name: ToolName, module: string, version: string): void {
+export function checkModuleMajor(name: ToolName, module: string, version: string): void {
   const suffix = /\/v(\d+)$/.exec(module)?.[1] ?? '1';
   const major = /^v(\d+)/.exec(version)?.[1];
   if (major === suffix || (suffix === '1' && (major === '0' || major === '1'))) return;
@@ -101,9 +101,8 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
 }
 
 /** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
-function checkWrapperRequires(name: ToolName, pin: ToolPin): void {
+export function checkWrapperRequires(name: ToolName, pin: ToolPin, goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : ''): void {
   if (!pin.wrapper) return;
-  const goMod = readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8');
   const required = new RegExp(`^\\s*(?:require\\s+)?${escape(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
   if (required === pin.version) return;
   throw new EnvironmentError(`${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`);

@@ -27,6 +27,7 @@ export function formatText(report: ValidateReport): string {
     out.push(`${n ? `${n} ✗` : 'ok '.padEnd(3)}  ${c.title}`);
   }
   if (report.skippedClusters.length) out.push('', `not selected: ${report.skippedClusters.join(', ')}`);
+  if (report.notes.length) out.push('', ...report.notes.map((n) => `note: ${n}`));
   if (report.findings.length) out.push('', ...sortFindings(report.findings).map((f) => `[${f.check}] ${formatFinding(f)}`));
   const resources = rows.reduce((n, r) => n + r.resources, 0);
   out.push('', `validate: ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}, ${rows.length} leaves, ${resources} rendered resources, ${report.seconds.toFixed(1)}s`);
@@ -35,7 +36,7 @@ export function formatText(report: ValidateReport): string {
 
 export function formatJson(report: ValidateReport): string {
   const { rows } = leafTable(report);
-  return JSON.stringify({ ok: report.findings.length === 0, seconds: report.seconds, checks: report.checks, leaves: rows, skippedClusters: report.skippedClusters, findings: sortFindings(report.findings) }, null, 2);
+  return JSON.stringify({ ok: report.findings.length === 0, seconds: report.seconds, checks: report.checks, leaves: rows, skippedClusters: report.skippedClusters, notes: report.notes, findings: sortFindings(report.findings) }, null, 2);
 }
 
 /** JUnit XML: one suite per check, one case per cluster/app (or per file for repository checks). */

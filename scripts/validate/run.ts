@@ -9,7 +9,8 @@ import type { Finding } from '../lib/findings.ts';
 import { leafSpecs } from '../render/leaves.ts';
 import { readMirrorMap, MIRRORS_FILE } from '../render/mirrors.ts';
 import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
-import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { ALL_TOOLS, ensureTools, resolveToolPins } from '../tools/install.ts';
+import { checkerNotes } from './checker-versions.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, ValidateContext } from './types.ts';
@@ -37,6 +38,8 @@ export interface ValidateReport {
   rendered: RenderedLeaf[];
   /** Clusters left out by --cluster / --changed-since. */
   skippedClusters: string[];
+  /** What the user should know that is not a finding (a checker older than the program it checks). */
+  notes: string[];
   seconds: number;
 }
 
@@ -77,7 +80,7 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   const sources = await readSources(options.root);
   const parsed = parseInventory(new Map([...sources].filter(([p]) => isInventoryPath(p))));
   if (!parsed.inventory) {
-    return { checks, rendered: [], skippedClusters: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
+    return { checks, rendered: [], skippedClusters: [], notes: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
   }
   const inventory = parsed.inventory;
   const selected = await selectClusters(options, inventory);
@@ -98,7 +101,8 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
     rmSync(workDir, { recursive: true, force: true });
   }
   const skippedClusters = inventory.clusters.map((c) => c.name).filter((c) => !selected.has(c));
-  return { checks, findings, rendered, skippedClusters, seconds: (Date.now() - started) / 1000 };
+  const notes = checkerNotes(rendered, await resolveToolPins(['promtool', 'amtool']));
+  return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000 };
 }
 
 async function selectClusters(options: ValidateOptions, inventory: NonNullable<ReturnType<typeof parseInventory>['inventory']>): Promise<Set<string>> {

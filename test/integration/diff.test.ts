@@ -53,7 +53,8 @@ test('a chart version bump shows the version and the resources it changes', asyn
   assert.match(text, /\+ PodDisruptionBudget monitoring\/prometheus-server/);
   assert.match(text, /spec\.template\.spec\.containers\[0\]\.image: quay\.io\/prometheus\/prometheus:v3\.14\.0 → quay\.io\/prometheus\/prometheus:v3\.15\.0/);
   assert.ok(!/checksum\//.test(text), 'checksum annotations are noise');
-  assert.deepEqual(outcome.diff.changed[0]!.argo, { added: [], removed: [], changed: [] }, 'the Applications do not change with a pin');
+  assert.match(text, /~ \d+ resources?: chart label only \(helm\.sh\/chart, app\.kubernetes\.io\/version\)/);
+  assert.deepEqual(outcome.diff.changed[0]!.argo, { added: [], removed: [], changed: [], labelOnly: [] }, 'the Applications do not change with a pin');
 });
 
 test('a new cluster shows as added; a Secret change is masked', async () => {

@@ -45,8 +45,10 @@ test('a Go older than the pins need is exit 2 naming both versions', async () =>
 test('--print lists every pinned tool where it is installed', async () => {
   const result = await runCli('tools', ['--print']);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^kubeconform v0\.7\.0 \S+\/tools\/kubeconform@v0\.7\.0\/kubeconform$/m);
-  assert.match(result.stdout, /^promtool v0\.316\.0 /m);
+  assert.match(result.stdout, /^kubeconform +v0\.7\.0 +\S+\/tools\/kubeconform@v0\.7\.0\/kubeconform$/m);
+  assert.match(result.stdout, /^helm +v4\.3\.1 +\S+\/tools\/helm@v4\.3\.1\/helm \(bundled with Argo CD v3\.6\.1\)$/m);
+  assert.match(result.stdout, /^kustomize +v5\.8\.3 +\S+\/tools\/kustomize@v5\.8\.3\/kustomize \(bundled with Argo CD v3\.6\.1\)$/m);
+  assert.match(result.stdout, /^promtool +v0\.314\.0 /m);
   const unknown = await runCli('tools', ['--only', 'pluto']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown tool pluto; the pinned tools are kubeconform, helm, kustomize, promtool, amtool, actionlint/);

@@ -17,6 +17,8 @@ test('the default fleet validates clean: every cluster, every check', async () =
   assert.deepEqual(report.findings, []);
   assert.equal(report.rendered.length, 8);
   for (const r of report.rendered) assert.ok(r.objects.length > 5, `${r.leaf.cluster.name}/${r.leaf.app} rendered ${r.objects.length} objects`);
+  const serverConfig = report.rendered[0]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']) ?? report.rendered[1]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']);
+  assert.ok((serverConfig as { data: Record<string, string> }).data['allow-snippet-annotations'], 'the server ConfigMap carries a key that is not a rule file, as the real chart does');
   assert.deepEqual(report.checks.map((c) => c.name).slice(0, 3), ['inventory', 'generated', 'render']);
 });
 
@@ -44,8 +46,8 @@ test('an undefined Alertmanager receiver is an amtool finding on each cluster', 
   const root = await editedFleet({ 'base/prometheus/values.yaml': replaceOnce('      receiver: slack\n      group_by', '      receiver: pager\n      group_by') });
   const out = findingsOf(await validateFleet(root, ['dev-1', 'staging-1']), 'amtool');
   assert.deepEqual(out.map((f) => f.split('\n')[0]), [
-    'overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus ConfigMap/prometheus-alertmanager]: rendered Alertmanager config is invalid: undefined receiver "pager" used in route',
-    'overlays/staging/staging-1/prometheus/values.yaml [staging-1/prometheus ConfigMap/prometheus-alertmanager]: rendered Alertmanager config is invalid: undefined receiver "pager" used in route',
+    'overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
+    'overlays/staging/staging-1/prometheus/values.yaml [staging-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
   ]);
 });
 

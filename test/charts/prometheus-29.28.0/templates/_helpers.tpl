@@ -37,7 +37,6 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ include "prometheus.server.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: {{ include "prometheus.name" . }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ include "prometheus.chart" . }}
 {{- with .Values.commonMetaLabels }}
 {{ toYaml . }}

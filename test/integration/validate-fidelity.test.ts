@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { editedFleet, findingsOf, replaceOnce, useTestChartMirror, validateFleet } from '../helpers/validate.ts';
+
+const withClusterValues = (prometheus: string, grafana = '') => replaceOnce(
+  '  prometheus:\n    enabled: true\n  grafana:\n    enabled: true\n',
+  `  prometheus:\n    enabled: true\n    values:\n${prometheus}  grafana:\n    enabled: true\n${grafana ? `    values:\n${grafana}` : ''}`,
+);
+
+test('a values typo is a finding at the line that set it, with the key the chart has', async () => {
+  await useTestChartMirror();
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': withClusterValues('      server:\n        retenion: 30d\n      alertmanager:\n        persistance:\n          size: 1Gi\n', '      persistence:\n        sise: 5Gi\n'),
+  });
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
+  assert.equal(cli.code, 1, cli.stderr);
+  const lines = cli.stdout.split('\n').filter((l) => l.startsWith('[values-keys]'));
+  assert.deepEqual(lines, [
+    '[values-keys] clusters/dev-1.yaml:18:9 [dev-1/prometheus]: server.retenion is not a value of chart prometheus 29.27.0 (nothing under server reads it); did you mean server.retention?',
+    '[values-keys] clusters/dev-1.yaml:20:9 [dev-1/prometheus]: alertmanager.persistance is not a value of chart prometheus 29.27.0 (nothing under alertmanager reads it); did you mean alertmanager.persistence?',
+    '[values-keys] clusters/dev-1.yaml:26:9 [dev-1/grafana]: persistence.sise is not a value of chart grafana 12.11.1 (nothing under persistence reads it); did you mean persistence.size?',
+  ]);
+});
+
+test('keys the chart leaves to the user pass: annotations, program configs, files, commented-out examples', async () => {
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': withClusterValues([
+      '      server:', '        podAnnotations:', '          team: sre', '        global:', '          external_labels:', '            cluster: dev-1',
+      '      serverFiles:', '        custom_rules.yml:', '          groups: []',
+      '      alertmanager:', '        config:', '          inhibit_rules: []', '',
+    ].join('\n'), '      grafana.ini:\n        users:\n          allow_sign_up: false\n'),
+  });
+  assert.deepEqual(findingsOf(await validateFleet(root), 'values-keys'), []);
+});
+
+test('a typo in a shared layer is reported once, at that layer', async () => {
+  const root = await editedFleet({ 'base/prometheus/values.yaml': (t) => `${t}pushgatway:\n  enabled: false\n` });
+  const out = findingsOf(await validateFleet(root, ['dev-1', 'staging-1']), 'values-keys');
+  assert.equal(out.length, 1, out.join('\n'));
+  assert.match(out[0]!, /^base\/prometheus\/values\.yaml:\d+:1 \[dev-1\/prometheus\]: pushgatway is not a value of chart prometheus 29\.27\.0/);
+});
+
+test('promtool checks the rule files prometheus.yml lists, and says when one is not mounted', async () => {
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': withClusterValues([
+      '      serverFiles:', '        recording_rules.yml:', '          groups:', '            - name: broken', '              rules:',
+      '                - record: job:up:sum', '                  expr: sum by (job) (up ===',
+      '        prometheus.yml:', '          rule_files:', '            - /etc/config/recording_rules.yml', '            - /etc/config/alerting_rules.yml', '            - /etc/config/custom_rules.yml', '',
+    ].join('\n')),
+  });
+  const out = findingsOf(await validateFleet(root), 'promtool').map((f) => f.split('\n').slice(0, 3).join('\n'));
+  assert.ok(out.some((f) => /\[dev-1\/prometheus Deployment\/prometheus-server\]: \/etc\/config\/prometheus\.yml .* names rule_files\[2\]: \/etc\/config\/custom_rules\.yml is not in ConfigMap\/prometheus-server \(mounted at \/etc\/config; it has alerting_rules\.yml, alerts, allow-snippet-annotations, prometheus\.yml, recording_rules\.yml, rules\); Prometheus would silently run without it/.test(f)), out.join('\n---\n'));
+  assert.ok(out.some((f) => /promtool check rules fails on \/etc\/config\/recording_rules\.yml \(ConfigMap\/prometheus-server key recording_rules\.yml/.test(f) && /parse error/.test(f)), out.join('\n---\n'));
+  assert.ok(!out.some((f) => /allow-snippet-annotations:/.test(f)), 'a ConfigMap key prometheus.yml does not list is not a rule file');
+});
+
+test('a chart that runs a newer Prometheus than promtool checks is noted, not failed', async () => {
+  const root = await editedFleet({ 'overlays/dev/pins.yaml': replaceOnce('version: 29.27.0', 'version: 29.28.0') });
+  const report = await validateFleet(root);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(report.notes, ['promtool 3.14.0 checks the config of Prometheus v3.15.0 (chart prometheus 29.28.0): move tools.promtool in tools/pins.json to that release with the chart (dev-1)']);
+  assert.deepEqual((await validateFleet(await editedFleet())).notes, [], 'the pinned charts run the checkers\' versions');
+});
