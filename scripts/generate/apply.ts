@@ -49,6 +49,8 @@ function preflight(root: string, tx: Transaction): string[] {
       parent = dir;
     }
     if (!newDirs.has(parts.join('/'))) touched.add(parts.join('/'));
+    const target = lstatOrUndefined(join(root, path));
+    if (target && !target.isFile()) inTheWay.add(path);
   }
   for (const { path } of tx.removals) touched.add(path.split('/').slice(0, -1).join('/'));
   if (inTheWay.size) throw new FindingsError([...inTheWay].sort().map((file) => ({ file, message: 'a link or file is where the generator needs a folder; it never writes through links', hint: 'remove it (rm, not rm -r) and run generate again' })), `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`);

@@ -105,9 +105,9 @@ export async function runPromote(options: PromoteOptions): Promise<PromoteOutcom
     if (!planned.plan) refuse(planned, options.to);
     const plan = planned.plan;
     if (!plan.moves.length) return { nothing: true as const, plan };
+    if (!options.dryRun) await refuseLegacyBranch(options, plan);
     const { effects, body } = await applyAndValidate(options, worktree, state.inventory, plan);
     if (options.dryRun) return { plan, ...body, effects, pushed: false };
-    await refuseLegacyBranch(options, plan);
     const remoteHead = await remoteBranch(options.root, options.remote, plan.branch);
     const tree = await stagedTree(worktree);
     // Same content already on the branch: re-running changes nothing (no commit, no push).
