@@ -54,6 +54,7 @@ function flowNesting(text: string, maxDepth: number): LimitProblem | undefined {
     if (comment) comment = c !== '\n';
     else if (quote) {
       if (c === '\\' && quote === '"') i++;
+      else if (c === "'" && quote === "'" && text[i + 1] === "'") i++; // '' is a quote inside '…'
       else if (c === quote) quote = '';
     } else if ((c === '"' || c === "'") && /[\n:,[{-]/.test(previous)) quote = c;
     else if (c === '#' && /\s/.test(text[i - 1] ?? '\n')) comment = true;
