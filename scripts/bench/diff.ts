@@ -2,8 +2,13 @@ import { runDiff } from '../diff/command.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { commitOnMain, fleetWithOrigin, gitIn } from '../../test/helpers/git-fleet.ts';
 import { startChartRepository } from '../../test/helpers/chart-repo.ts';
+import { benchArgs } from './args.ts';
 
 /** bench:diff — diff of a one-cluster change on the default fleet (first run renders the head leaf; second is all cached). */
+benchArgs(`usage: npm run bench:diff
+
+Measures npm run diff for a one-cluster change on the default fleet: the first run renders the head
+leaf, the second finds everything in the render cache.`);
 await ensureTools(ALL_TOOLS, console.log);
 const repository = await startChartRepository();
 try {

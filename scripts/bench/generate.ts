@@ -1,48 +1,26 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runGenerate } from '../generate/command.ts';
+import { benchArgs } from './args.ts';
+import { writeSyntheticFleet } from './fleet.ts';
+
+const HELP = `usage: npm run bench:generate [-- N]
+
+Plans and writes a synthetic fleet of N clusters (default 1,000) twice — cold, then with nothing to
+change — in /dev/shm and in the os temporary folder, and prints the times (target: cold under 3 s).`;
 
 /** bench:generate — plans and writes a synthetic fleet (default 1,000 clusters) and prints the time. */
-const CLUSTERS = Number(process.argv[2] ?? 1000);
+const CLUSTERS = Number(benchArgs(HELP, 1)[0] ?? 1000);
 const TARGET_SECONDS = 3;
-const repoRoot = new URL('../../', import.meta.url).pathname;
-
-function clusterFile(i: number): string {
-  const env = ['dev', 'staging', 'prod'][i % 3]!;
-  const name = `${env}-${String(i).padStart(4, '0')}`;
-  const destination = i % 2 ? `  name: ${name}` : `  server: https://${name}.k8s.example.com:6443`;
-  return `name: ${name}
-environment: ${env}
-kubernetesVersion: 1.34.${i % 5}
-domain: ${name}.example.com
-storageClass: openebs-hostpath
-destination:
-${destination}
-  namespace: monitoring
-apps:
-  prometheus:
-    enabled: true
-    values:
-      server:
-        retention: ${(i % 30) + 1}d
-  grafana:
-    enabled: ${i % 10 !== 0}
-`;
-}
 
 /** Plans and writes the synthetic fleet under `parent`; returns seconds for the cold and the no-change run. */
 async function measure(parent: string): Promise<{ cold: number; warm: number; files: number }> {
   const root = await mkdtemp(join(parent, 'bench-generate-'));
   try {
-    for (const part of ['fleet.yaml', 'overlays', 'base']) await cp(join(repoRoot, part), join(root, part), { recursive: true, filter: (src) => !/overlays\/[^/]+\/[^/]+\//.test(src) });
-    await mkdir(join(root, 'clusters'));
-    for (let i = 0; i < CLUSTERS; i++) {
-      const text = clusterFile(i);
-      await writeFile(join(root, 'clusters', `${/^name: (.+)$/m.exec(text)![1]}.yaml`), text);
-    }
+    await writeSyntheticFleet(root, CLUSTERS);
     const t0 = performance.now();
     const cold = await runGenerate(root);
     const t1 = performance.now();

@@ -6,11 +6,16 @@ import { cacheDir } from '../lib/cache.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { runValidate } from '../validate/run.ts';
 import { startChartRepository } from '../../test/helpers/chart-repo.ts';
+import { benchArgs } from './args.ts';
 
 /**
  * bench:validate — validate on the embedded default fleet, cold (empty chart and render caches) and warm,
  * with the test charts served by a local Helm repository through the mirror map.
  */
+benchArgs(`usage: npm run bench:validate
+
+Runs validate on the embedded default fleet twice, cold (empty chart and render caches) and warm, with
+the test charts served by a local Helm repository through the mirror map, and prints the times.`);
 const root = new URL('../../', import.meta.url).pathname;
 await ensureTools(ALL_TOOLS, console.log);
 const sharedCache = cacheDir();

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isAppName } from '../inventory/apps.ts';
 import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
 import { git } from '../promote/git.ts';
-import { createGitHubClient, resolveTarget } from '../promote/github.ts';
+import { checkGitHubApiUrl, createGitHubClient, resolveTarget } from '../promote/github.ts';
 import { runPromote } from '../promote/command.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -14,7 +14,7 @@ const HELP = `usage: npm run promote -- --from ENV --to ENV [--app prometheus|gr
 Promotes chart pins (and their release values) from one environment to the next by pull request.
 Works on the base branch in a throwaway worktree (your checkout is never touched): updates
 overlays/<to>/pins.yaml, regenerates, validates the target clusters, commits on the branch
-promote/<from>-to-<to>[/<app>], pushes, and opens or updates the one pull request for it.
+promote/<from>-to-<to>/<app or all>, pushes, and opens or updates the one pull request for it.
 Re-running with nothing new changes nothing.
 
   --from, --to       environments, next hop only (see fleet.yaml)
@@ -51,7 +51,8 @@ await runCommand(async () => {
   if (!dryRun) {
     const token = process.env.GITHUB_TOKEN;
     if (!token) throw new EnvironmentError('GITHUB_TOKEN is not set; promote needs a token with contents: write and pull-requests: write (or use --dry-run)');
-    github = { client: createGitHubClient(token), target: resolveTarget(values.repo, await git(root, ['remote', 'get-url', remote])) };
+    const baseUrl = await checkGitHubApiUrl();
+    github = { client: createGitHubClient(token, { baseUrl }), target: resolveTarget(values.repo, await git(root, ['remote', 'get-url', remote])) };
   }
   const outcome = await runPromote({
     root, remote, base: values.base ?? 'main', from: values.from, to: values.to, app: values.app as never, force: values.force, soakHours,

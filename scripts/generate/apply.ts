@@ -1,25 +1,11 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { readdir, rename, rmdir, writeFile } from 'node:fs/promises';
-import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
-import { dirname, join, relative } from 'node:path';
-import { GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
+import { accessSync, constants, lstatSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentError, FindingsError } from '../lib/errors.ts';
+import type { GeneratedTree } from './read-tree.ts';
 import type { TreeChanges } from './tree.ts';
+import { runTransaction, type Transaction } from './transaction.ts';
 
-/** Every file currently in the generated trees under `root`, by repository-relative path. */
-export async function readGeneratedTree(root: string): Promise<Map<string, string>> {
-  const found = (await Promise.all(GENERATED_ROOTS.map((top) => walk(join(root, top))))).flat();
-  const paths = found.map((abs) => relative(root, abs).split('\\').join('/')).filter(isGeneratedPath).sort();
-  // Synchronous reads: thousands of small files read several times faster than with fs/promises.
-  return new Map(paths.map((path) => [path, readFileSync(join(root, path), 'utf8')]));
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve(e.isFile() ? [join(dir, e.name)] : []))),
-  );
-  return nested.flat();
-}
+export { readGeneratedTree } from './read-tree.ts';
 
 export interface AppliedChanges {
   written: string[];
@@ -27,32 +13,78 @@ export interface AppliedChanges {
 }
 
 /**
- * Writes the changes: every new content is first staged next to its target, then renamed into
- * place, so a failure while staging leaves the tree as it was. Call only after refusals are empty.
+ * Writes the changes all or nothing: checks that every write and removal can be done (no link or
+ * file in the way, every folder writable), then runs them as one transaction that undoes itself on
+ * any failure or signal. Call only after refusals are empty, with the lock held.
  */
-export async function applyTreeChanges(root: string, changes: TreeChanges): Promise<AppliedChanges> {
+export async function applyTreeChanges(root: string, changes: TreeChanges, existing: GeneratedTree): Promise<AppliedChanges> {
   const writes = [...changes.create, ...changes.update, ...changes.edited.flatMap((e) => (e.write ? [e.write] : []))];
-  const removals = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
-  const staged = writes.map((w) => ({ content: w.content, target: join(root, w.path), tmp: `${join(root, w.path)}.tmp-${process.pid}` }));
-  try {
-    for (const dir of new Set(staged.map((s) => dirname(s.target)))) mkdirSync(dir, { recursive: true });
-    // Many writes in flight: file creation is the slow part here, and the kernel overlaps it well.
-    await mapLimit(staged, FILE_CONCURRENCY, (s) => writeFile(s.tmp, s.content));
-  } catch (err) {
-    for (const s of staged) rmSync(s.tmp, { force: true });
-    throw err;
+  const removed = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
+  const tx: Transaction = {
+    writes: writes.map((w) => ({ ...w, previous: existing.get(w.path) })),
+    removals: [...removed.map((path) => ({ path, previous: existing.get(path) })), ...changes.leftovers.map((path) => ({ path, previous: readFileSync(join(root, path), 'utf8') }))],
+    newDirs: [],
+  };
+  if (!tx.writes.length && !tx.removals.length) return { written: [], removed: [] };
+  tx.newDirs = preflight(root, tx);
+  await runTransaction(root, tx);
+  pruneEmptyDirs(root, tx.removals.map((r) => r.path));
+  return { written: writes.map((w) => w.path).sort(), removed: removed.sort() };
+}
+
+/** Folders to create (parents first); refuses links and files in the way, and folders it cannot write. */
+function preflight(root: string, tx: Transaction): string[] {
+  const newDirs = new Set<string>();
+  const inTheWay = new Set<string>();
+  const touched = new Set<string>(['.']);
+  for (const path of tx.writes.map((w) => w.path)) {
+    const parts = path.split('/').slice(0, -1);
+    let parent = '.';
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (newDirs.has(dir)) continue;
+      const stats = lstatOrUndefined(join(root, dir));
+      if (!stats) newDirs.add(dir), touched.add(parent);
+      else if (!stats.isDirectory()) inTheWay.add(dir);
+      parent = dir;
+    }
+    if (!newDirs.has(parts.join('/'))) touched.add(parts.join('/'));
+    const target = lstatOrUndefined(join(root, path));
+    if (target && !target.isFile()) inTheWay.add(path);
   }
-  await mapLimit(staged, FILE_CONCURRENCY, (s) => rename(s.tmp, s.target));
-  for (const path of removals) rmSync(join(root, path), { force: true });
-  await pruneEmptyDirs(root, removals);
-  return { written: writes.map((w) => w.path).sort(), removed: removals.sort() };
+  for (const { path } of tx.removals) touched.add(path.split('/').slice(0, -1).join('/'));
+  if (inTheWay.size) throw new FindingsError([...inTheWay].sort().map((file) => ({ file, message: 'a link or file is where the generator needs a folder; it never writes through links', hint: 'remove it (rm, not rm -r) and run generate again' })), `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`);
+  const readOnly = [...touched].filter((dir) => !newDirs.has(dir) && !writable(join(root, dir))).sort();
+  if (readOnly.length) throw new EnvironmentError(`cannot write in ${readOnly.length} folder${readOnly.length === 1 ? '' : 's'}, so nothing was changed:\n${readOnly.map((d) => `  ${d === '.' ? '(the repository root)' : `${d}/`}`).join('\n')}\nfix the permissions (or the read-only mount) and run again`);
+  return [...newDirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes folders left empty by removals, up to (not including) the generated roots. */
-async function pruneEmptyDirs(root: string, removed: string[]): Promise<void> {
+function pruneEmptyDirs(root: string, removed: string[]): void {
   const dirs = new Set(removed.flatMap((p) => ancestors(p)));
   for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
-    await rmdir(join(root, dir)).catch(() => undefined); // fails when not empty: that is the point
+    try {
+      rmdirSync(join(root, dir));
+    } catch {
+      // Not empty: that is the point.
+    }
   }
 }
 

@@ -1,15 +1,33 @@
 import { FindingsError } from '../lib/errors.ts';
-import { readInventorySources } from '../inventory/read.ts';
+import { readInventorySources, type InventorySources } from '../inventory/read.ts';
 import { parseInventory } from '../inventory/parse.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { applyTreeChanges, readGeneratedTree } from './apply.ts';
+import { acquireLock, runLeftovers } from './lock.ts';
 import { planGenerate } from './plan.ts';
+import { generateRefusals } from './refusals.ts';
+import { deferSignals } from './transaction.ts';
 import { compareTree, isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
+
+const problems = (n: number) => `${n} problem${n === 1 ? '' : 's'} in the inventory`;
 
 /** Reads and checks the inventory under `root`; findings stop everything (exit 1). */
 export async function readInventory(root: string): Promise<Inventory> {
-  const { inventory, findings } = parseInventory(await readInventorySources(root));
-  if (!inventory) throw new FindingsError(findings, `${findings.length} problem${findings.length === 1 ? '' : 's'} in the inventory`);
+  return (await readCheckedInventory(root)).inventory;
+}
+
+async function readCheckedInventory(root: string): Promise<{ inventory: Inventory; sources: InventorySources }> {
+  const sources = await readInventorySources(root);
+  const { inventory, findings } = parseInventory(sources);
+  if (!inventory) throw new FindingsError(findings, problems(findings.length));
+  return { inventory, sources };
+}
+
+/** The inventory as generate may write it: no secret copied into the tree, no chart outside its namespace. */
+async function readWritableInventory(root: string): Promise<Inventory> {
+  const { inventory, sources } = await readCheckedInventory(root);
+  const refused = generateRefusals(inventory, sources);
+  if (refused.length) throw new FindingsError(refused, problems(refused.length));
   return inventory;
 }
 
@@ -19,23 +37,29 @@ export interface GenerateOutcome {
   removed: string[];
 }
 
-/** `generate`: plan, refuse on hand-written or hand-edited files, then write. */
+/** `generate`: with the checkout's lock, plan, refuse on hand-written, hand-edited or linked files, then write all or nothing. */
 export async function runGenerate(root: string, { force = false } = {}): Promise<GenerateOutcome> {
-  const inventory = await readInventory(root);
-  const changes = compareTree(planGenerate(inventory), await readGeneratedTree(root));
-  const refused = refusals(changes, force);
-  if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`);
-  const applied = await applyTreeChanges(root, changes);
-  return { changes, ...applied };
+  const release = acquireLock(root);
+  try {
+    return await deferSignals(async () => {
+      const inventory = await readWritableInventory(root);
+      const existing = await readGeneratedTree(root);
+      const changes = compareTree(planGenerate(inventory), existing);
+      const refused = refusals(changes, force);
+      if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`);
+      const applied = await applyTreeChanges(root, changes, existing);
+      return { changes, ...applied };
+    });
+  } finally {
+    release();
+  }
 }
 
-/** `generate --check`: findings for every file that generate would change. */
+/** `generate --check`: findings for every file that generate would change, and for what an interrupted run left. */
 export async function checkGenerated(root: string): Promise<TreeChanges> {
-  const inventory = await readInventory(root);
+  const inventory = await readWritableInventory(root);
   const changes = compareTree(planGenerate(inventory), await readGeneratedTree(root));
-  if (!isClean(changes)) {
-    const findings = staleFindings(changes);
-    throw new FindingsError(findings, `${findings.length} generated file${findings.length === 1 ? ' is' : 's are'} out of date`);
-  }
+  const findings = [...(isClean(changes) ? [] : staleFindings(changes)), ...runLeftovers(root)];
+  if (findings.length) throw new FindingsError(findings, `${findings.length} generated file${findings.length === 1 ? ' is' : 's are'} out of date`);
   return changes;
 }

@@ -22,6 +22,8 @@ export type HeaderState = 'hand-written' | 'generated' | 'edited';
 
 export function headerState(content: string): HeaderState {
   if (!content.startsWith(MARK)) return 'hand-written';
+  // A checkout with core.autocrlf turns our LF into CRLF: that is not a hand edit.
+  content = content.replaceAll('\r\n', '\n');
   const lines = content.split('\n');
   const recorded = CHECKSUM.exec(lines[2] ?? '')?.[1];
   return recorded && recorded === checksum(lines.slice(3).join('\n')) ? 'generated' : 'edited';

@@ -26,6 +26,19 @@ export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
   };
 }
 
+/** Argo CD keeps an annotated object when it would prune it, and when its Application is deleted. */
+export const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
+
+/**
+ * Volumes outlive the Application: every PersistentVolumeClaim the chart renders (Prometheus TSDB,
+ * Grafana) carries KEEP_ON_PRUNE, so disabling an app or renaming a cluster never deletes its data.
+ * Claims from StatefulSet volumeClaimTemplates are the controller's, not Argo CD's: never pruned.
+ */
+export const pvcRetentionPatch = {
+  target: { kind: 'PersistentVolumeClaim' },
+  patch: toYaml({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'any', annotations: KEEP_ON_PRUNE } }),
+};
+
 /** The files of one leaf: kustomization.yaml, values.yaml and, for Grafana, the dashboards. */
 export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName, dashboardsYaml: () => string): FileWrite[] {
   const dir = leafPath(cluster, app);
@@ -36,6 +49,7 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
     kind: 'Kustomization',
     namespace: cluster.destination.namespace,
     helmCharts: [helmChart(pin, cluster, app)],
+    patches: [pvcRetentionPatch],
     ...(hasDashboards ? { resources: ['dashboards.yaml'] } : {}),
   };
   const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`];

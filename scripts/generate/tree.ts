@@ -1,6 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { headerState } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
+import type { GeneratedTree } from './read-tree.ts';
 
 /** What it takes to bring the generated trees on disk to the plan. */
 export interface TreeChanges {
@@ -12,11 +13,17 @@ export interface TreeChanges {
   edited: { path: string; action: 'update' | 'remove'; write?: FileWrite }[];
   /** Hand-written files where the generator must write: never touched. */
   blocked: string[];
+  /** Links and special files in the generated trees: never written through. */
+  irregular: string[];
+  /** Temporary files an interrupted run left in the trees: removed. */
+  leftovers: string[];
+  /** Generated files that differ from the plan only in CRLF line endings (a checkout with core.autocrlf). */
+  crlf: string[];
 }
 
 /** Compares the plan with the files found in the generated trees. Pure. */
-export function compareTree(planned: FileWrite[], existing: Map<string, string>): TreeChanges {
-  const changes: TreeChanges = { create: [], update: [], remove: [], unchanged: 0, edited: [], blocked: [] };
+export function compareTree(planned: FileWrite[], existing: GeneratedTree): TreeChanges {
+  const changes: TreeChanges = { create: [], update: [], remove: [], unchanged: 0, edited: [], blocked: [], irregular: [...(existing.irregular ?? [])], leftovers: [...(existing.leftovers ?? [])], crlf: [] };
   const plannedPaths = new Set<string>();
   for (const write of planned) {
     plannedPaths.add(write.path);
@@ -27,7 +34,10 @@ export function compareTree(planned: FileWrite[], existing: Map<string, string>)
       const state = headerState(current);
       if (state === 'hand-written') changes.blocked.push(write.path);
       else if (state === 'edited') changes.edited.push({ path: write.path, action: 'update', write });
-      else changes.update.push(write);
+      else {
+        if (current.replaceAll('\r\n', '\n') === write.content) changes.crlf.push(write.path);
+        changes.update.push(write);
+      }
     }
   }
   for (const [path, content] of existing) {
@@ -40,7 +50,8 @@ export function compareTree(planned: FileWrite[], existing: Map<string, string>)
   return changes;
 }
 
-export const isClean = (c: TreeChanges) => !c.create.length && !c.update.length && !c.remove.length && !c.edited.length && !c.blocked.length;
+export const isClean = (c: TreeChanges) =>
+  !c.create.length && !c.update.length && !c.remove.length && !c.edited.length && !c.blocked.length && !c.irregular.length && !c.leftovers.length;
 
 /** Findings that stop `generate` before it writes anything. */
 export function refusals(changes: TreeChanges, force: boolean): Finding[] {
@@ -56,7 +67,12 @@ export function refusals(changes: TreeChanges, force: boolean): Finding[] {
         message: `generated file was edited by hand (its checksum no longer matches); generate would ${action === 'update' ? 'overwrite' : 'delete'} it`,
         hint: 'put the change in clusters/, overlays/ or base/ instead, then run `npm run generate -- --force` to discard the hand edit',
       }));
-  return [...blocked, ...edited];
+  const irregular = changes.irregular.map((path) => ({
+    file: path,
+    message: 'a symbolic link or special file is in the generated tree; the generator never writes through it',
+    hint: 'remove the link (rm, not rm -r) and run generate again: the generated tree holds regular files only, inside this repository',
+  }));
+  return [...irregular, ...blocked, ...edited];
 }
 
 /** `generate --check` findings: every file that differs from what generate would write. */
@@ -64,7 +80,10 @@ export function staleFindings(changes: TreeChanges): Finding[] {
   const hint = 'run `npm run generate` and commit the result';
   return [
     ...changes.create.map((w) => ({ file: w.path, message: 'missing: generate would create it', hint })),
-    ...changes.update.map((w) => ({ file: w.path, message: 'stale: generate would rewrite it', hint })),
+    ...changes.update.map((w) => changes.crlf.includes(w.path)
+      ? { file: w.path, message: 'stale: CRLF line endings (generated files use LF); generate would rewrite it', hint: 'add `* text=auto eol=lf` to .gitattributes (or set core.autocrlf=false), then run `npm run generate`' }
+      : { file: w.path, message: 'stale: generate would rewrite it', hint }),
+    ...changes.leftovers.map((path) => ({ file: path, message: 'leftover temporary file of an interrupted generate run', hint: 'run `npm run generate`: it removes it' })),
     ...changes.remove.map((path) => ({ file: path, message: 'stale: generate would delete it (its source is gone)', hint })),
     ...refusals(changes, false),
   ];

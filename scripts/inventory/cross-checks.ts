@@ -1,6 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { positionOf } from '../lib/yaml.ts';
 import { APPS } from './apps.ts';
+import { destinationKey, reservedNamespaceFinding } from './destinations.ts';
 import { rootProjectName } from './names.ts';
 import type { CheckedFile } from './parse-files.ts';
 import type { Cluster, Environment, Fleet } from './types.ts';
@@ -42,6 +43,8 @@ function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number],
   if (cluster.name !== expected) {
     findings.push({ ...at(checked, ['name']), message: `name '${cluster.name}' differs from the file name '${expected}'`, hint: `rename the file to clusters/${cluster.name}.yaml or set name: ${expected}` });
   }
+  const reserved = reservedNamespaceFinding(cluster, at(checked, ['destination', 'namespace']));
+  if (reserved) findings.push(reserved);
   const env = input.environments.get(cluster.environment)?.environment;
   if (!input.fleet.data.environments.includes(cluster.environment)) {
     findings.push({ ...at(checked, ['environment']), message: `unknown environment '${cluster.environment}'`, hint: `use one of: ${input.fleet.data.environments.join(', ')} (fleet.yaml lists the environments)` });
@@ -70,7 +73,7 @@ function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
     const { name, destination: d, argocd } = c.cluster;
     claim(`name:${name}`, c, ['name'], `cluster name '${name}'`, 'give every cluster a unique name');
     const target = d.name !== undefined ? `destination.name '${d.name}'` : `destination.server '${d.server}'`;
-    claim(`dest:${d.name ?? ''}|${d.server ?? ''}`, c, ['destination', d.name !== undefined ? 'name' : 'server'], target, 'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice');
+    claim(`dest:${destinationKey(d)}`, c, ['destination', d.name !== undefined ? 'name' : 'server'], target, 'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice');
     // One report per cluster: the root project collides whenever the project does.
     [argocd.project, rootProjectName(c.cluster)].some((project) =>
       claim(`project:${argocd.namespace}/${project}`, c, ['argocd', 'project'], `AppProject '${project}' in namespace '${argocd.namespace}'`, 'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)'),

@@ -19,7 +19,7 @@ export function checkYaml<T>(schema: SchemaName, file: string, text: string, fin
   }
   const schemaFindings = checkYamlAgainstSchema(schema, source);
   findings.push(...schemaFindings);
-  return schemaFindings.length ? undefined : { source, data: source.doc.toJS() as T };
+  return schemaFindings.length ? undefined : { source, data: source.data as T };
 }
 
 /** clusters/<name>.yaml with defaults filled in. */

@@ -16,7 +16,7 @@ type Entries = [path: string, text: string][];
 
 /** Parses and checks every hand-written file; pure: sources in, inventory or findings out. */
 export function parseInventory(sources: InventorySources): ParseResult {
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...(sources.problems ?? [])];
   const entries = (re: RegExp): Entries => [...sources.entries()].filter(([path]) => re.test(path));
 
   const fleet = parseFleet(sources.get('fleet.yaml'), findings);

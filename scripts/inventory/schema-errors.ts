@@ -11,6 +11,8 @@ export interface DescribedError {
   typoOf?: string;
   /** For a missing required key: its name. */
   missingKey?: string;
+  /** A string was wanted and something else found (an unquoted number or boolean, usually). */
+  wantedString?: boolean;
 }
 
 type SchemaNode = { properties?: Record<string, { description?: string }>; oneOf?: { required?: string[] }[]; 'x-hint'?: string };
@@ -49,8 +51,10 @@ export function describeSchemaError(error: ErrorObject): DescribedError | null {
       return { path, atKey: false, message: `${where} is not valid: ${JSON.stringify(error.data)}`, hint: hint ?? `match the pattern ${String(error.params.pattern)}` };
     case 'not':
       return { path, atKey: false, message: `${where} has a value that is not allowed`, hint };
-    default:
-      return { path, atKey: false, message: `${where} ${plainWords(error.message ?? 'is invalid')}${valueSuffix(error)}`, hint };
+    default: {
+      const wantedString = error.keyword === 'type' && error.params.type === 'string';
+      return { path, atKey: false, message: `${where} ${plainWords(error.message ?? 'is invalid')}${valueSuffix(error)}`, hint, ...(wantedString ? { wantedString } : {}) };
+    }
   }
 }
 

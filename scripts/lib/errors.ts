@@ -1,4 +1,5 @@
 import { formatFinding, sortFindings, type Finding } from './findings.ts';
+import { redactUrls } from './redact.ts';
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, environment: 2, bug: 3 } as const;
@@ -24,8 +25,30 @@ export class FindingsError extends Error {
   }
 }
 
-/** Prints an error the way users should see it and returns the exit code it maps to. */
-export function reportError(err: unknown, log: (line: string) => void = console.error): number {
+/** File system errors the machine causes, not the toolkit: permissions, read-only or full disks, fd limits. */
+const ENVIRONMENT_CODES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+};
+
+/** A Node system error of one of those kinds becomes an EnvironmentError naming the path. */
+export function asEnvironmentError(err: unknown): EnvironmentError | undefined {
+  const { code, path, syscall } = (err ?? {}) as { code?: string; path?: string; syscall?: string };
+  const what = code ? ENVIRONMENT_CODES[code] : undefined;
+  if (!what) return undefined;
+  const where = path ? ` (${syscall ?? 'access'} ${path})` : '';
+  return new EnvironmentError(`${what}${where}; fix the file system (owner, mode, mount, free space) and run again`, { cause: err });
+}
+
+/** Prints an error the way users should see it and returns the exit code it maps to; URL credentials never print. */
+export function reportError(err: unknown, print: (line: string) => void = console.error): number {
+  const log = (line: string) => print(redactUrls(line));
+  err = asEnvironmentError(err) ?? err;
   if (err instanceof FindingsError) {
     for (const f of sortFindings(err.findings)) log(formatFinding(f));
     log(`error: ${err.message}; nothing was written`);

@@ -15,7 +15,7 @@ import { computeEffects } from './effects.ts';
 import { commitAndPush, fetchBase, fileHistory, remoteBranch, remoteTree, stagedTree, uncommitted, withWorktree } from './git.ts';
 import { explainGitHubError, openOrUpdatePullRequest, type GitHubClient, type GitHubTarget, type PullRequestOutcome } from './github.ts';
 import { arrivalOf } from './history.ts';
-import { planPromotion, type PromotionPlan, type PromotionRequest, type PromotionState } from './plan.ts';
+import { checkEnvironments, legacyPromotionBranch, planPromotion, type PromotionPlan, type PromotionRequest, type PromotionState } from './plan.ts';
 
 export interface PromoteOptions extends PromotionRequest {
   root: string;
@@ -43,6 +43,7 @@ export interface PromoteOutcome {
 /** Reads what planning needs from the base-branch worktree and the user's checkout. */
 async function gatherState(options: PromoteOptions, worktree: string, baseCommit: string): Promise<PromotionState> {
   const inventory = await readInventory(worktree);
+  checkEnvironments(inventory.fleet.environments, options);
   const targetClusters = inventory.clusters.filter((c) => c.environment === options.to).map((c) => c.name);
   const dirty = await uncommitted(options.root, [`overlays/${options.to}`, ...targetClusters.flatMap((c) => [`clusters/${c}.yaml`, `apps/${c}`])]);
   const stale = !isClean(compareTree(planGenerate(inventory), await readGeneratedTree(worktree)));
@@ -84,6 +85,17 @@ async function applyAndValidate(options: PromoteOptions, worktree: string, befor
   return { effects, body: promotionBody(plan, effects, { findings: 0, leaves: report.rendered.length, resources, seconds: report.seconds }) };
 }
 
+/** A branch of the old name (promote/dev-to-staging) makes git refuse promote/dev-to-staging/all: say how to migrate. */
+async function refuseLegacyBranch(options: PromoteOptions, plan: PromotionPlan): Promise<void> {
+  const legacy = legacyPromotionBranch(plan);
+  if ((await remoteBranch(options.root, options.remote, legacy)) === undefined) return;
+  throw new FindingsError([{
+    file: `overlays/${plan.to}/pins.yaml`,
+    message: `promotion refused: the branch ${legacy} (named by an older version of this toolkit) blocks ${plan.branch}: git cannot hold a branch inside another one`,
+    hint: `close its pull request if one is open, then delete it (git push ${options.remote} --delete ${legacy}) and promote again; the new pull request comes from ${plan.branch}`,
+  }], 'promotion refused');
+}
+
 /** promote: plan on the base branch, apply and validate in a throwaway worktree, push, open or update the PR. */
 export async function runPromote(options: PromoteOptions): Promise<PromoteOutcome | { nothing: true; plan: PromotionPlan }> {
   const baseCommit = await fetchBase(options.root, options.remote, options.base);
@@ -93,6 +105,7 @@ export async function runPromote(options: PromoteOptions): Promise<PromoteOutcom
     if (!planned.plan) refuse(planned, options.to);
     const plan = planned.plan;
     if (!plan.moves.length) return { nothing: true as const, plan };
+    if (!options.dryRun) await refuseLegacyBranch(options, plan);
     const { effects, body } = await applyAndValidate(options, worktree, state.inventory, plan);
     if (options.dryRun) return { plan, ...body, effects, pushed: false };
     const remoteHead = await remoteBranch(options.root, options.remote, plan.branch);

@@ -2,7 +2,9 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
+import { lookup } from 'node:dns/promises';
 import { EnvironmentError, UsageError } from '../lib/errors.ts';
+import { hasUrlCredentials, redactUrls } from '../lib/redact.ts';
 
 const GitHub = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
@@ -39,6 +41,31 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
       onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
     },
   });
+}
+
+/**
+ * GITHUB_API_URL (or api.github.com) checked before anything is pushed: no credentials in it, and a
+ * host that resolves — a DNS failure is not worth four retries, nor a "500" that GitHub never sent.
+ */
+export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Promise<string> {
+  if (hasUrlCredentials(baseUrl)) throw new UsageError(`GITHUB_API_URL ${redactUrls(baseUrl)} carries credentials; remove them and put the token in GITHUB_TOKEN`);
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname;
+  } catch {
+    throw new UsageError(`GITHUB_API_URL ${baseUrl} is not a URL; use for example https://github.example.com/api/v3`);
+  }
+  await lookup(host).catch((err: NodeJS.ErrnoException) => {
+    throw new EnvironmentError(`cannot resolve ${host} (${err.code ?? err.message}), the host of ${baseUrl}; check GITHUB_API_URL and the network, then run promote again`, { cause: err });
+  });
+  return baseUrl;
+}
+
+/** A request that never got an answer: octokit reports it as status 500, which GitHub never sent. */
+function networkCause(err: unknown): string | undefined {
+  const e = err as { status?: number; response?: unknown; cause?: { cause?: { code?: string }; code?: string; message?: string } };
+  if (e.status !== 500 || e.response !== undefined || !e.cause) return undefined;
+  return e.cause.cause?.code ?? e.cause.code ?? e.cause.message;
 }
 
 /** owner/repo from --repo, GITHUB_REPOSITORY, or a GitHub remote URL. */
@@ -91,6 +118,8 @@ export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTa
 export function explainGitHubError(err: unknown): Error {
   const status = (err as { status?: number }).status;
   const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
+  const network = networkCause(err);
+  if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network, then run promote again: it picks up where it stopped`, { cause: err });
   if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a token with contents: write and pull-requests: write`, { cause: err });
   if (status === 403) return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset and run again`, { cause: err });
   if (status === 422) return new EnvironmentError(`GitHub could not process the pull request (422 ${message}); the branch was pushed, run promote again to finish`, { cause: err });

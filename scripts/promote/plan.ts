@@ -65,12 +65,21 @@ export interface Refusal {
   fix: string;
 }
 
-export const promotionBranch = (r: Pick<PromotionRequest, 'from' | 'to' | 'app'>) => `promote/${r.from}-to-${r.to}${r.app ? `/${r.app}` : ''}`;
+/** One level deeper than the hop for every branch (`…/all`, `…/prometheus`): git refuses a branch nested under another one. */
+export const promotionBranch = (r: Pick<PromotionRequest, 'from' | 'to' | 'app'>) => `promote/${r.from}-to-${r.to}/${r.app ?? 'all'}`;
+/** The branch name of toolkit versions before the …/all suffix; it blocks the new names until deleted. */
+export const legacyPromotionBranch = (r: Pick<PromotionRequest, 'from' | 'to'>) => `promote/${r.from}-to-${r.to}`;
+
+/** --from and --to must be environments of fleet.yaml, and two different ones; usage error otherwise. */
+export function checkEnvironments(order: string[], request: Pick<PromotionRequest, 'from' | 'to'>): void {
+  for (const env of [request.from, request.to]) if (!order.includes(env)) throw new UsageError(`unknown environment '${env}'; fleet.yaml lists ${order.join(' → ')}`);
+  if (request.from === request.to) throw new UsageError(`--from and --to are both '${request.from}'; promotion moves pins from one environment to the next (${order.join(' → ')})`);
+}
 
 /** What moves from one environment to the next, or why it must not. Pure. */
 export function planPromotion(state: PromotionState, request: PromotionRequest): { plan?: PromotionPlan; refusals: Refusal[] } {
   const order = state.inventory.fleet.environments;
-  for (const env of [request.from, request.to]) if (!order.includes(env)) throw new UsageError(`unknown environment '${env}'; fleet.yaml lists ${order.join(' → ')}`);
+  checkEnvironments(order, request);
   const [source, target] = [request.from, request.to].map((name) => state.inventory.environments.find((e) => e.name === name)!);
   const refusals: Refusal[] = state.targetProblems.map((p) => ({ reason: p, fix: `commit or regenerate first (npm run generate), then promote again` }));
   refusals.push(...orderRefusals(order, request));
@@ -92,7 +101,10 @@ export function planPromotion(state: PromotionState, request: PromotionRequest):
 
 function orderRefusals(order: string[], request: PromotionRequest): Refusal[] {
   const [i, j] = [order.indexOf(request.from), order.indexOf(request.to)];
-  if (j <= i) return [{ reason: `${request.from} → ${request.to} goes against the promotion order ${order.join(' → ')}`, fix: `promote forward: --from ${order[j - 1] ?? order[0]} --to ${request.to}, or change the target's pins by a reviewed pull request` }];
+  if (j <= i) {
+    const forward = j === 0 ? `${request.to} is the first environment: nothing is promoted into it (Renovate or a reviewed pull request changes its pins)` : `promote forward into ${request.to}: --from ${order[j - 1]} --to ${request.to}`;
+    return [{ reason: `${request.from} → ${request.to} goes against the promotion order ${order.join(' → ')}`, fix: `${forward}; to roll ${request.to} back, change its pins by a reviewed pull request` }];
+  }
   if (j === i + 1 || request.force) return [];
   return [{ reason: `${request.from} → ${request.to} skips ${order.slice(i + 1, j).join(', ')}`, fix: `promote one hop at a time (--to ${order[i + 1]}), or pass --force "<reason>" to skip (the reason goes into the pull request)` }];
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
-import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
+import { isInventoryPath, readInventorySources, type InventorySources } from '../inventory/read.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { cacheDir } from '../lib/cache.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -44,7 +44,7 @@ export interface ValidateReport {
 }
 
 /** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
-async function readSources(root: string): Promise<Map<string, string>> {
+async function readSources(root: string): Promise<InventorySources> {
   const sources = await readInventorySources(root);
   const list = (dir: string) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : []);
   for (const path of [...list('.github/workflows'), ...list('base/prometheus/rules/tests'), MIRRORS_FILE]) {
@@ -78,7 +78,7 @@ async function startLocalControlPlane(progress: (line: string) => void): Promise
 async function validateWith(allChecks: Check[], options: ValidateOptions, started: number, progress: (line: string) => void): Promise<ValidateReport> {
   const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
   const sources = await readSources(options.root);
-  const parsed = parseInventory(new Map([...sources].filter(([p]) => isInventoryPath(p))));
+  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
   if (!parsed.inventory) {
     return { checks, rendered: [], skippedClusters: [], notes: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
   }

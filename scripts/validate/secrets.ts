@@ -7,6 +7,11 @@ const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
   { name: 'a Slack token', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
   { name: 'a GitHub token', re: /\b(ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}/ },
   { name: 'an AWS access key', re: /\bAKIA[0-9A-Z]{16}\b/ },
+  // A digit in the token tells a credential from prose such as "Bearer authentication".
+  { name: 'a bearer token', re: /\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/i },
+  { name: 'an Authorization header value', re: /\bAuthorization["']?\s*[:=]\s*["']?Basic\s+[A-Za-z0-9+/]{8,}={0,2}/i },
+  // user:password@host, unless the password is a ${VAR} reference resolved elsewhere.
+  { name: 'a URL with a password', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:'"]+:(?!\$)[^\s/@'"]+@/i },
 ];
 
 /** Keys whose literal value is a credential; references to files or Secrets are fine. */

@@ -11,7 +11,7 @@ import { snapshotTree } from '../helpers/repo.ts';
 import { useTestChartMirror } from '../helpers/validate.ts';
 
 const TOKEN = 'test-token';
-const BRANCH = 'promote/dev-to-staging';
+const BRANCH = 'promote/dev-to-staging/all';
 
 /** A fleet with origin, the dev prometheus bumped on main, and a GitHub stand-in serving the origin. */
 async function setup() {

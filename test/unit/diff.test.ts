@@ -23,7 +23,7 @@ test('resources are matched by kind, namespace and name; Secret data is masked',
 
 test('the pull request body carries the table, the path, the effect and readable metadata; it stays under GitHub limits', () => {
   const plan: PromotionPlan = {
-    from: 'dev', to: 'staging', branch: 'promote/dev-to-staging', sourceCommit: '0123456789abcdef', pinsText: '',
+    from: 'dev', to: 'staging', branch: 'promote/dev-to-staging/all', sourceCommit: '0123456789abcdef', pinsText: '',
     moves: [{ app: 'prometheus', source: { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '29.28.0' }, current: { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus', version: '29.27.0' }, versionChange: { from: '29.27.0', to: '29.28.0' }, releaseValues: [] }],
   };
   const huge = Array.from({ length: 3000 }, (_, i) => ({ id: `ConfigMap m/c${i}`, fields: [{ path: 'data.x', before: 'a'.repeat(30), after: 'b'.repeat(30) }] }));

@@ -30,7 +30,7 @@ test('semver ordering knows pre-releases and numeric parts', () => {
 test('the next hop moves the version and edits the target pins in place', () => {
   const { plan, refusals } = planPromotion(state({ dev: pin('1.1.0'), staging: pin('1.0.0') }), { from: 'dev', to: 'staging' });
   assert.deepEqual(refusals, []);
-  assert.equal(plan!.branch, 'promote/dev-to-staging');
+  assert.equal(plan!.branch, 'promote/dev-to-staging/all');
   assert.deepEqual(plan!.moves.map((m) => [m.app, m.versionChange]), [['prometheus', { from: '1.0.0', to: '1.1.0' }]]);
   assert.equal(plan!.pinsText, PINS_TEXT.replace('version: 1.0.0', 'version: 1.1.0'), 'comments and order are kept');
 });

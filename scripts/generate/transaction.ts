@@ -1,0 +1,118 @@
+import { mkdirSync, rmdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import { FILE_CONCURRENCY } from '../lib/concurrency.ts';
+import { STAGING_DIR } from './lock.ts';
+
+/** Every change of one run, decided beforehand: writes (with the content they replace) and removals. */
+export interface Transaction {
+  writes: { path: string; content: string; previous?: string }[];
+  removals: { path: string; previous?: string }[];
+  /** Folders to create, parents first. */
+  newDirs: string[];
+}
+
+/** What was done so far, so that it can be undone. */
+interface Journal {
+  dirs: string[];
+  written: Transaction['writes'];
+  removed: Transaction['removals'];
+}
+
+/** Set by a signal handler while a run holds the lock: the next step stops and everything is undone. */
+let interruptedBy: string | undefined;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Runs `work` with SIGINT/SIGTERM/SIGHUP turned into a flag that the transaction checks between steps. */
+export async function deferSignals<T>(work: () => Promise<T>): Promise<T> {
+  interruptedBy = undefined;
+  const onSignal = (signal: string) => void (interruptedBy ??= signal);
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    return await work();
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
+}
+
+function checkInterrupt(): void {
+  if (interruptedBy) throw new EnvironmentError(`interrupted by ${interruptedBy}; every change of this run was undone`);
+}
+
+/**
+ * Stages every write under STAGING_DIR, then moves the files into place and removes the old ones.
+ * Any failure or signal undoes what was done (old contents are in memory) and removes the staging
+ * folder; a SIGKILL leaves only whole files (renames are atomic) and the staging folder, which the
+ * next run removes.
+ */
+export async function runTransaction(root: string, tx: Transaction): Promise<void> {
+  const staging = join(root, STAGING_DIR, String(process.pid));
+  const journal: Journal = { dirs: [], written: [], removed: [] };
+  try {
+    checkInterrupt();
+    mkdirSync(staging, { recursive: true });
+    await forEachLimit(tx.writes.map((w, i) => ({ ...w, i })), (w) => writeFile(join(staging, String(w.i)), w.content));
+    checkInterrupt();
+    for (const dir of tx.newDirs) {
+      checkInterrupt();
+      mkdirSync(join(root, dir));
+      journal.dirs.push(dir);
+    }
+    await forEachLimit(tx.writes.map((w, i) => ({ ...w, i })), async (w) => {
+      await rename(join(staging, String(w.i)), join(root, w.path));
+      journal.written.push(w);
+    });
+    await forEachLimit(tx.removals, async (r) => {
+      await rm(join(root, r.path));
+      journal.removed.push(r);
+    });
+  } catch (err) {
+    const failures = undo(root, staging, journal);
+    if (failures.length) throw new EnvironmentError(`${(err as Error).message}\nand undoing the run failed for ${failures.length} file(s); restore them with git checkout:\n${failures.map((f) => `  ${f}`).join('\n')}`, { cause: err });
+    throw err;
+  } finally {
+    rmSync(join(root, STAGING_DIR), { recursive: true, force: true });
+  }
+}
+
+/** Puts back every file as it was, newest change first; returns what could not be restored. */
+function undo(root: string, staging: string, journal: Journal): string[] {
+  const failures: string[] = [];
+  const restore = (path: string, previous: string | undefined) => {
+    try {
+      if (previous === undefined) return void rmSync(join(root, path), { force: true });
+      const aside = join(staging, `undo-${failures.length}-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(dirname(aside), { recursive: true });
+      writeFileSync(aside, previous);
+      renameSync(aside, join(root, path));
+    } catch {
+      failures.push(path);
+    }
+  };
+  for (const r of journal.removed.reverse()) restore(r.path, r.previous);
+  for (const w of journal.written.reverse()) restore(w.path, w.previous);
+  for (const dir of journal.dirs.reverse()) {
+    try {
+      rmdirSync(join(root, dir));
+    } catch {
+      failures.push(`${dir}/`);
+    }
+  }
+  return failures;
+}
+
+/** Runs `fn` over `items`, at most FILE_CONCURRENCY at once; after a failure or a signal no new item starts, and it waits for those in flight. */
+async function forEachLimit<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < items.length && failure === undefined && !interruptedBy) {
+      const item = items[next++]!;
+      await fn(item).catch((err: unknown) => void (failure ??= err));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));
+  if (failure !== undefined) throw failure;
+  checkInterrupt();
+}
