@@ -4,8 +4,8 @@ import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
 import { runDiff } from '../diff/command.ts';
 import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
 import { formatMarkdown, formatText } from '../diff/format.ts';
-import { git } from '../promote/git.ts';
-import { createGitHubClient, explainGitHubError, resolveTarget } from '../promote/github.ts';
+import { git } from '../lib/git.ts';
+import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
 
 const HELP = `usage: npm run diff -- --base REF [--head REF | --worktree] [--format md|json|text] [--cluster NAME]…
@@ -47,14 +47,9 @@ await runCommand(async () => {
   if (!values.comment) return;
   const markdown = formatMarkdown(outcome.diff, title);
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
-  const token = process.env.GITHUB_TOKEN;
-  if (!token) throw new EnvironmentError('--comment needs GITHUB_TOKEN (pull-requests: write)');
+  const github = connectGitHub(process.env.GITHUB_TOKEN, '--comment needs a token with pull-requests: write', values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => ''));
   const pr = values.pr ? Number(values.pr) : await pullNumberFromEvent();
   if (!pr) throw new UsageError('--comment needs the pull request: --pr N, or run it in a pull_request workflow');
-  const gh = createGitHubClient(token);
-  const target = resolveTarget(values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => ''));
-  const result = await upsertStickyComment(gh, target, pr, markdown).catch((err: unknown) => {
-    throw explainGitHubError(err);
-  });
+  const result = await explained(upsertStickyComment(github.client, github.target, pr, markdown), { what: 'the comment', rerun: 'run diff --comment again' });
   console.error(`diff: comment ${result.id} ${result.action} on pull request #${pr}`);
 });

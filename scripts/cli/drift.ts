@@ -4,8 +4,8 @@ import { EnvironmentError, EXIT, runCommand, UsageError } from '../lib/errors.ts
 import { runDrift } from '../drift/command.ts';
 import { findDriftIssue, upsertDriftIssue } from '../drift/issue.ts';
 import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
-import { git } from '../promote/git.ts';
-import { createGitHubClient, explainGitHubError, resolveTarget } from '../promote/github.ts';
+import { git } from '../lib/git.ts';
+import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
 
 const HELP = `usage: npm run drift -- [--format md|json] [--issue] [--argocd-url URL] [--kubeconfig CLUSTER=FILE]…
@@ -42,8 +42,8 @@ await runCommand(async () => {
   const root = resolve(values.root ?? '.');
   const argocdToken = process.env.ARGOCD_TOKEN ?? '';
   if (values['argocd-url'] && !argocdToken) throw new EnvironmentError('--argocd-url needs ARGOCD_TOKEN (argocd account generate-token)');
-  const github = values.issue ? await githubTarget(root, values.repo) : undefined;
-  const issue = github && (await findDriftIssue(github.client, github.target).catch((err: unknown) => { throw explainGitHubError(err); }));
+  const github = values.issue ? connectGitHub(process.env.GITHUB_TOKEN, '--issue needs a token with issues: write', values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => '')) : undefined;
+  const issue = github && (await explained(findDriftIssue(github.client, github.target), { what: 'the drift issue', rerun: 'run drift --issue again' }));
   const previousFile = values.out && join(values.out, 'drift-report.json');
   const previous = issue?.body ?? (previousFile && existsSync(previousFile) ? readFileSync(previousFile, 'utf8') : undefined);
   const report = await runDrift({
@@ -58,15 +58,9 @@ await runCommand(async () => {
   }
   console.log(format === 'json' ? JSON.stringify(report, null, 2) : markdown);
   if (github) {
-    const outcome = await upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)).catch((err: unknown) => { throw explainGitHubError(err); });
+    const outcome = await explained(upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)), { what: 'the drift issue', rerun: 'run drift --issue again' });
     console.error(`drift: issue ${outcome.number ?? '-'} ${outcome.action}`);
   }
   if (report.sections.every((s) => s.status === 'skipped')) throw new EnvironmentError('nothing could be checked: every section was skipped (see the report for why)');
   return hasDrift(report) ? EXIT.findings : EXIT.ok;
 });
-
-async function githubTarget(root: string, repo: string | undefined) {
-  const token = process.env.GITHUB_TOKEN;
-  if (!token) throw new EnvironmentError('--issue needs GITHUB_TOKEN (issues: write)');
-  return { client: createGitHubClient(token), target: resolveTarget(repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => '')) };
-}

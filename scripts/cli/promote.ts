@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAppName } from '../inventory/apps.ts';
 import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
-import { git } from '../promote/git.ts';
-import { checkGitHubApiUrl, createGitHubClient, resolveTarget } from '../promote/github.ts';
+import { git } from '../lib/git.ts';
+import { checkGitHubApiUrl, connectGitHub } from '../lib/github.ts';
 import { runPromote } from '../promote/command.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -49,10 +49,8 @@ await runCommand(async () => {
   const dryRun = values['dry-run'] ?? false;
   let github;
   if (!dryRun) {
-    const token = process.env.GITHUB_TOKEN;
-    if (!token) throw new EnvironmentError('GITHUB_TOKEN is not set; promote needs a token with contents: write and pull-requests: write (or use --dry-run)');
     const baseUrl = await checkGitHubApiUrl();
-    github = { client: createGitHubClient(token, { baseUrl }), target: resolveTarget(values.repo, await git(root, ['remote', 'get-url', remote])) };
+    github = connectGitHub(process.env.GITHUB_TOKEN, 'promote needs a token with contents: write and pull-requests: write (or use --dry-run)', values.repo, await git(root, ['remote', 'get-url', remote]), { baseUrl });
   }
   const outcome = await runPromote({
     root, remote, base: values.base ?? 'main', from: values.from, to: values.to, app: values.app as never, force: values.force, soakHours,

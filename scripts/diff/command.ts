@@ -1,7 +1,7 @@
 import { readInventory } from '../generate/command.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { UsageError } from '../lib/errors.ts';
-import { git, withWorktree } from '../promote/git.ts';
+import { git, withWorktree } from '../lib/git.ts';
 import { readMirrorMap } from '../render/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';

@@ -1,4 +1,4 @@
-import type { GitHubClient, GitHubTarget } from '../promote/github.ts';
+import type { GitHubClient, GitHubTarget } from '../lib/github.ts';
 import { DIFF_MARKER } from './format.ts';
 
 /** Creates the one diff comment of a pull request, or updates it in place (found by its hidden marker). */

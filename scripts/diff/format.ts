@@ -1,11 +1,10 @@
 import { formatValueChange } from './values.ts';
 import type { AppDiff, ChangeGroup, ClusterDiff, FleetDiff } from './engine.ts';
 import { resourceDiffLines, type ResourceDiff } from './resources.ts';
+import { GITHUB_BODY_LIMIT } from '../lib/github.ts';
 
 /** Finds the sticky pull-request comment again. */
 export const DIFF_MARKER = '<!-- monitoring-gitops:diff -->';
-/** GitHub's comment limit is 65,536 characters; stay clear of it. */
-export const COMMENT_LIMIT = 60_000;
 
 const counts = (r: ResourceDiff) => ({ added: r.added.length, removed: r.removed.length, changed: r.changed.length, labelOnly: r.labelOnly.length });
 type Counts = ReturnType<typeof counts>;
@@ -60,10 +59,10 @@ export function formatMarkdown(diff: FleetDiff, title: string, artifactHint = 'd
   const top = [...head, ...warning, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
   const details = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.flatMap((g) => ['<details>', `<summary>${escapeHtml(groupSummary(g))}</summary>`, '', '```diff', ...changeLines(g.example), '```', '</details>', ''])]);
   const full = [...top, ...details].join('\n');
-  if (full.length <= COMMENT_LIMIT) return full;
+  if (full.length <= GITHUB_BODY_LIMIT) return full;
   const short = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.map((g) => `- ${groupSummary(g)}`), '']);
   const degraded = [...top, `The full diff is too long for a comment (${full.length} characters); it is in ${artifactHint}. Counts per change:`, '', ...short].join('\n');
-  return degraded.length <= COMMENT_LIMIT ? degraded : `${degraded.slice(0, COMMENT_LIMIT - 200)}\n\n… cut; see ${artifactHint}.\n`;
+  return degraded.length <= GITHUB_BODY_LIMIT ? degraded : `${degraded.slice(0, GITHUB_BODY_LIMIT - 200)}\n\n… cut; see ${artifactHint}.\n`;
 }
 
 /** Plain text for terminals. */

@@ -1,4 +1,5 @@
 import type { Values } from '../inventory/types.ts';
+import { isMap } from '../lib/values.ts';
 
 /** One changed leaf of a values tree; `undefined` on a side means absent there. */
 export interface ValueChange {
@@ -7,7 +8,6 @@ export interface ValueChange {
   after?: unknown;
 }
 
-const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Leaf-level differences between two values trees, maps by key and lists by index (`containers[0].image`). Pure. */
 export function diffValues(before: Values, after: Values, prefix = ''): ValueChange[] {

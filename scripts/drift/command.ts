@@ -1,8 +1,7 @@
-import { APPS } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { readInventory } from '../generate/command.ts';
-import { fileHistory, git } from '../promote/git.ts';
-import { arrivalOf } from '../promote/history.ts';
+import { git } from '../lib/git.ts';
+import { readArrivals } from '../inventory/arrivals.ts';
 import { readMirrorMap } from '../render/mirrors.ts';
 import { renderFleetState } from '../diff/state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
@@ -25,15 +24,10 @@ export interface DriftOptions {
   progress?: (line: string) => void;
 }
 
-async function readArrivals(root: string, inventory: Inventory): Promise<Arrivals> {
+async function readFleetArrivals(root: string, inventory: Inventory): Promise<Arrivals> {
   const arrivals: Arrivals = {};
-  for (const env of inventory.environments) {
-    const history = await fileHistory(root, 'HEAD', `overlays/${env.name}/pins.yaml`).catch(() => []);
-    arrivals[env.name] = Object.fromEntries(APPS.flatMap((app) => {
-      const arrival = env.pins[app] && arrivalOf(history, app, env.pins[app]!.version);
-      return arrival ? [[app, arrival]] : [];
-    }));
-  }
+  // A shallow or history-less checkout has no arrivals: the section then shows pending promotions without their age.
+  for (const env of inventory.environments) arrivals[env.name] = await readArrivals(root, 'HEAD', env).catch(() => ({}));
   return arrivals;
 }
 
@@ -85,7 +79,7 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const commit = await git(options.root, ['rev-parse', 'HEAD']).catch(() => 'unknown');
   const sections = [
     await generatedSection(options.root, inventory),
-    environmentsSection(inventory, await readArrivals(options.root, inventory), options.now),
+    environmentsSection(inventory, await readFleetArrivals(options.root, inventory), options.now),
     upstreamSection(inventory, await readUpstream(options.root, inventory), options.now),
     await liveSection(options, inventory, commit),
   ];

@@ -1,8 +1,8 @@
 import { APPS } from '../inventory/apps.ts';
 import type { Environment, Inventory } from '../inventory/types.ts';
 import { diffValues, formatValueChange } from '../diff/values.ts';
-import type { Arrival } from '../promote/plan.ts';
-import { compareSemver } from '../promote/semver.ts';
+import type { Arrival } from '../inventory/arrivals.ts';
+import { compareVersions } from '../lib/versions.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
 /** When each environment's current version of each app arrived (from the git history of its pins.yaml). */
@@ -16,7 +16,7 @@ function pinItems(earlier: Environment, later: Environment, arrivals: Arrivals, 
     const [a, b] = [earlier.pins[app], later.pins[app]];
     if (!a || !b) return [];
     const releaseValues = diffValues(b.values ?? {}, a.values ?? {});
-    const order = compareSemver(a.version, b.version);
+    const order = compareVersions(a.version, b.version);
     if (order === 0 && !releaseValues.length) return [];
     const where = { environment: later.name, app };
     if (order < 0) {

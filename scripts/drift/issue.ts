@@ -1,4 +1,4 @@
-import type { GitHubClient, GitHubTarget } from '../promote/github.ts';
+import type { GitHubClient, GitHubTarget } from '../lib/github.ts';
 import { DRIFT_MARKER } from './report.ts';
 
 export const DRIFT_LABEL = 'drift-report';

@@ -3,6 +3,7 @@ import { diffValues, type ValueChange } from '../diff/values.ts';
 import type { K8sObject } from '../render/render.ts';
 import { fieldOwners, type FieldOwner } from './live-managers.ts';
 import { DEFAULT_IGNORE_RULES, matchingRule, type IgnoreRule, type PathSegment } from './live-rules.ts';
+import { isMap } from '../lib/values.ts';
 
 /** Argo CD's annotation tracking (the default since v3): `<app>:<group>/<kind>:<namespace>/<name>`. */
 export const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
@@ -14,7 +15,6 @@ const DROPPED_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation
 const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', ARGOCD_TRACKING_ANNOTATION];
 
 type Obj = Record<string, unknown>;
-const isMap = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * A copy of `object` without what is never drift: `status`, server bookkeeping in `metadata`

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PathSegment } from './live-rules.ts';
+import { isMap } from '../lib/values.ts';
 
 /** The field set of one manager (`fieldsV1`): `f:<field>`, `k:<key json>`, `v:<value json>`, `i:<index>`, `.`. */
 export interface FieldSet {
@@ -25,7 +26,6 @@ export interface FieldOwner {
   subresource?: string;
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * The managers whose `fieldsV1` contains the field at `segments` of `live` (list indexes are matched to

@@ -1,4 +1,5 @@
 import type { DriftItem, DriftSection } from './types.ts';
+import { GITHUB_BODY_LIMIT } from '../lib/github.ts';
 
 /** The whole report, as JSON artifacts and the issue carry it. */
 export interface DriftReport {
@@ -15,8 +16,6 @@ export interface DriftReport {
 
 /** Hidden marker of the drift issue; the keys after it let the next run say what is new. */
 export const DRIFT_MARKER = 'monitoring-gitops:drift';
-/** GitHub's issue body limit is 65,536 characters. */
-const BODY_LIMIT = 60_000;
 const SECTION_TITLES: Record<DriftSection['section'], string> = {
   generated: 'Generated vs committed',
   environments: 'Environment vs environment',
@@ -82,10 +81,10 @@ export function formatDriftMarkdown(r: DriftReport): string {
   ].join('\n');
   for (const limit of [20, 3, 0]) {
     const body = build(limit);
-    if (body.length <= BODY_LIMIT) return body;
+    if (body.length <= GITHUB_BODY_LIMIT) return body;
   }
   const marker = `<!-- ${DRIFT_MARKER} ${JSON.stringify({ keys: items.map((i) => i.key) })} -->`;
-  return `${build(0).slice(0, BODY_LIMIT - marker.length - 200)}\n\n… cut: the full report is in the drift-report.json artifact.\n${marker}`;
+  return `${build(0).slice(0, GITHUB_BODY_LIMIT - marker.length - 200)}\n\n… cut: the full report is in the drift-report.json artifact.\n${marker}`;
 }
 
 /** The item keys a previous report (issue body or JSON) carried. */

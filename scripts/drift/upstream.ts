@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { APPS } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { resolveRepository, type MirrorMap } from '../render/mirrors.ts';
-import { compareSemver, parseSemver, versionGap } from '../promote/semver.ts';
+import { compareVersions, isStableVersion, versionGap } from '../lib/versions.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
 /** One published chart version, as a Helm repository index or a registry lists it. */
@@ -49,7 +49,7 @@ async function readOciTags(url: string, chart: string): Promise<string[]> {
 
 /** Newest stable release: pre-releases and unparsable versions ignored. */
 export function newestStable(releases: ChartRelease[]): ChartRelease | undefined {
-  return releases.filter((r) => parseSemver(r.version)?.prerelease.length === 0).sort((a, b) => compareSemver(b.version, a.version))[0];
+  return releases.filter((r) => isStableVersion(r.version)).sort((a, b) => compareVersions(b.version, a.version))[0];
 }
 
 export type ReleaseLookup = Map<string, ChartRelease[] | Error>;
@@ -80,7 +80,7 @@ function versionItems(app: string, chart: string, pins: { env: string; pin: { ve
   const pinnedRelease = (version: string) => releases.find((r) => r.version === version);
   for (const { env, pin } of pins) if (pinnedRelease(pin.version)?.deprecated) items.push({ section: 'upstream', key: `upstream:${app}:deprecated:${pin.version}`, kind: 'deprecated-chart', severity: 'warning', app, environment: env, summary: `${app}: ${chart} ${pin.version} (pinned in ${env}) is marked deprecated in its repository`, action: 'find the chart\'s new home or replacement and move the pins' });
   if (!newest) return items;
-  const behind = pins.filter((p) => compareSemver(newest.version, p.pin.version) > 0);
+  const behind = pins.filter((p) => compareVersions(newest.version, p.pin.version) > 0);
   if (!behind.length) return items;
   const gaps = behind.map((p) => `${p.env} ${p.pin.version} (${versionGap(p.pin.version, newest.version)})`);
   const worst = behind.some((p) => versionGap(p.pin.version, newest.version) === 'major') ? 'warning' : 'info';

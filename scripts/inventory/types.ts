@@ -1,7 +1,8 @@
+import type { Values } from '../lib/values.ts';
 import type { AppName } from './apps.ts';
 
-/** A mapping of Helm values. */
-export type Values = Record<string, unknown>;
+/** A mapping of Helm values (defined with the merge that reads it, in lib/). */
+export type { Values };
 
 /** fleet.yaml: settings shared by every cluster. */
 export interface Fleet {

@@ -1,8 +1,4 @@
-import type { Values } from '../inventory/types.ts';
-
-function isPlainObject(value: unknown): value is Values {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+import { isMap as isPlainObject, type Values } from './values.ts';
 
 /**
  * Merges Helm values layers the way `helm -f lower -f upper` does: maps merge deeply, lists and

@@ -1,4 +1,5 @@
 import { stringify, type ToStringOptions, type CreateNodeOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { isMap } from './values.ts';
 
 /** The fixed options of every YAML file we write. */
 export const YAML_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {
@@ -68,7 +69,6 @@ export function sortKeysDeep(value: unknown): unknown {
   return value;
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Lines of `value` as a block node at `indent`; each line ends with a newline. */
 function block(value: unknown, indent: number): string {

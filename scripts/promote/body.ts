@@ -4,7 +4,8 @@ import { breakingChanges } from '../diff/immutable.ts';
 import { countsPhrase, resourceDiffLines, type ResourceDiff } from '../diff/resources.ts';
 import { formatValueChange, type ValueChange } from '../diff/values.ts';
 import type { PromotionPlan } from './plan.ts';
-import { versionGap } from './semver.ts';
+import { versionGap } from '../lib/versions.ts';
+import { GITHUB_BODY_LIMIT } from '../lib/github.ts';
 
 /** What the promotion does to one cluster's app. */
 export interface ClusterEffect {
@@ -23,8 +24,6 @@ export interface ValidationSummary {
 
 /** Marks the machine-readable metadata in the body; the next hop and re-runs read it back. */
 export const METADATA_MARKER = 'monitoring-gitops:promotion';
-/** GitHub refuses bodies over 65,536 characters. */
-const BODY_LIMIT = 60_000;
 
 /** Where to read what changed in a chart version, for the repositories we know. */
 export function releaseNotesUrl(pin: ChartPin): string {
@@ -80,7 +79,7 @@ export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], val
   const tail = ['', `<!-- ${METADATA_MARKER} ${JSON.stringify(metadata)} -->`];
   const details = effects.flatMap(effectDetails);
   let body = [...head, ...details, ...tail].join('\n');
-  if (body.length > BODY_LIMIT) {
+  if (body.length > GITHUB_BODY_LIMIT) {
     const counts = effects.map((e) => `- ${e.cluster} / ${e.app}: ${e.values.length} values, ${countsPhrase(e.resources)}`);
     body = [...head, 'The full diff is too long for a pull request body; run `npm run promote -- --dry-run` to see it.', '', ...counts, ...tail].join('\n');
   }

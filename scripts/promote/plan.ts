@@ -3,7 +3,8 @@ import type { ChartPin, Inventory } from '../inventory/types.ts';
 import { diffValues, type ValueChange } from '../diff/values.ts';
 import { UsageError } from '../lib/errors.ts';
 import { setPin } from './pins-edit.ts';
-import { compareSemver } from './semver.ts';
+import { compareVersions } from '../lib/versions.ts';
+import type { AppArrivals, Arrival } from '../inventory/arrivals.ts';
 
 export interface PromotionRequest {
   from: string;
@@ -16,11 +17,6 @@ export interface PromotionRequest {
   soakHours?: number;
 }
 
-/** When the source environment's current version of an app reached the base branch. */
-export interface Arrival {
-  commit: string;
-  time: Date;
-}
 
 /** Everything planning reads, gathered by the adapters beforehand. */
 export interface PromotionState {
@@ -30,7 +26,7 @@ export interface PromotionState {
   targetPinsText: string;
   /** The base-branch commit the source pins were read at. */
   sourceCommit: string;
-  arrivals: Partial<Record<AppName, Arrival>>;
+  arrivals: AppArrivals;
   now: Date;
   /** Reasons the target cannot be promoted into right now (uncommitted or stale generated files). */
   targetProblems: string[];
@@ -119,7 +115,7 @@ function appMove(app: AppName, source: ChartPin, current: ChartPin | undefined, 
 function moveRefusals(move: AppMove, request: PromotionRequest, now: Date): Refusal[] {
   const refusals: Refusal[] = [];
   const { current, source } = move;
-  if (current && current.chart === source.chart && compareSemver(source.version, current.version) < 0) {
+  if (current && current.chart === source.chart && compareVersions(source.version, current.version) < 0) {
     refusals.push({ reason: `${move.app}: ${request.from} has ${source.version}, older than ${request.to}'s ${current.version}`, fix: `promotion never downgrades; bring ${request.from} up to ${current.version} or newer first, or roll ${request.to} back by a reviewed pull request` });
   }
   if (request.soakHours && move.arrival) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
+import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
@@ -53,12 +54,6 @@ export async function checkGo(): Promise<string> {
   return version;
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
 
 /** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
 export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {

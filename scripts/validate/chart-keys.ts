@@ -1,4 +1,5 @@
 import type { Values } from '../inventory/types.ts';
+import { isMap } from '../lib/values.ts';
 
 /** A values path as a list of keys (keys may hold dots: `serverFiles`, `alerting_rules.yml`). */
 export type KeyPath = string[];
@@ -20,7 +21,6 @@ export function formatPath(path: KeyPath): string {
   return path.map((k) => (/^[A-Za-z_][\w-]*$/.test(k) ? k : JSON.stringify(k))).join('.');
 }
 
-const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Keys that values.yaml shows only as commented-out examples, each under the key its indentation puts

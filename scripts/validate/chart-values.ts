@@ -5,8 +5,8 @@ import { parse } from 'yaml';
 import type { Values } from '../inventory/types.ts';
 import { mergeValues } from '../lib/merge.ts';
 import { commentedKeys, pathKey, schemaFreeForm, templateFreeForm, type ChartKeys, type KeyPath } from './chart-keys.ts';
+import { isMap } from '../lib/values.ts';
 
-const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** What Helm hands a chart: its defaults under the user's values, with `null` deleting keys. Pure. */
 export function coalesce(defaults: Values, user: Values): Values {

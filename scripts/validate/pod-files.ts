@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { K8sObject } from '../render/render.ts';
+import { isMap } from '../lib/values.ts';
 
 /**
  * The file system a rendered container sees, as far as the rendered objects tell: ConfigMap volumes
@@ -29,7 +30,6 @@ export interface ConfiguredContainer {
 }
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isMap) : []);
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { runDrift } from '../../scripts/drift/command.ts';
 import { upsertDriftIssue } from '../../scripts/drift/issue.ts';
 import { formatDriftMarkdown, hasDrift, previousKeys } from '../../scripts/drift/report.ts';
-import { createGitHubClient } from '../../scripts/promote/github.ts';
+import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { readInventory } from '../../scripts/generate/command.ts';
 import { renderFleetState } from '../../scripts/diff/state.ts';
 import { readMirrorMap } from '../../scripts/render/mirrors.ts';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPromote, type PromoteOptions } from '../../scripts/promote/command.ts';
-import { createGitHubClient } from '../../scripts/promote/github.ts';
+import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github/server.ts';
 import { commitOnMain, fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arrivalOf } from '../../scripts/promote/history.ts';
+import { arrivalOf } from '../../scripts/inventory/arrivals.ts';
 import { setPin } from '../../scripts/promote/pins-edit.ts';
 import { planPromotion, type PromotionState } from '../../scripts/promote/plan.ts';
-import { compareSemver, versionGap } from '../../scripts/promote/semver.ts';
+import { compareVersions, versionGap } from '../../scripts/lib/versions.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
 
 const pin = (version: string, values?: Record<string, unknown>) => ({ repoURL: 'https://charts.example.com', chart: 'prometheus', version, ...(values ? { values } : {}) });
@@ -20,11 +20,14 @@ function state(pins: Record<string, ReturnType<typeof pin>>, overrides: Partial<
 }
 
 test('semver ordering knows pre-releases and numeric parts', () => {
-  assert.ok(compareSemver('29.10.0', '29.9.0') > 0);
-  assert.ok(compareSemver('1.0.0-rc.1', '1.0.0') < 0);
-  assert.ok(compareSemver('1.0.0-rc.10', '1.0.0-rc.9') > 0);
+  assert.ok(compareVersions('29.10.0', '29.9.0') > 0);
+  assert.ok(compareVersions('1.0.0-rc.1', '1.0.0') < 0);
+  assert.ok(compareVersions('1.0.0-rc.10', '1.0.0-rc.9') > 0);
   assert.equal(versionGap('1.2.3', '1.3.0'), 'minor');
   assert.equal(versionGap('1.2.3', '2.0.0'), 'major');
+  assert.ok(compareVersions('1.0.0-A', '1.0.0-a') < 0, 'pre-release identifiers compare in ASCII order (SemVer 2.0 §11)');
+  assert.ok(compareVersions('1.10', '1.9') > 0, 'versions that are not semver still compare by number');
+  assert.ok(compareVersions('1.26.8', '1.26') > 0);
 });
 
 test('the next hop moves the version and edits the target pins in place', () => {

@@ -6,8 +6,8 @@ import { mergedValues, valuesLayers, type ValuesLayer } from '../../generate/val
 import { formatPath, unknownKeys, type ChartKeys, type KeyPath } from '../chart-keys.ts';
 import { chartParts, readChartKeys } from '../chart-values.ts';
 import type { Check, ValidateContext } from '../types.ts';
+import { isMap } from '../../lib/values.ts';
 
-const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function has(values: Values, path: KeyPath): boolean {
   let node: unknown = values;

@@ -3,8 +3,8 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { lookup } from 'node:dns/promises';
-import { EnvironmentError, UsageError } from '../lib/errors.ts';
-import { hasUrlCredentials, redactUrls } from '../lib/redact.ts';
+import { EnvironmentError, UsageError } from './errors.ts';
+import { hasUrlCredentials, redactUrls } from './redact.ts';
 
 const GitHub = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
@@ -114,15 +114,39 @@ export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTa
   return { number: pr.number, url: pr.html_url, action };
 }
 
+/** GitHub's comment, issue and pull request bodies hold 65,536 characters; every body stays clear of it. */
+export const GITHUB_BODY_LIMIT = 60_000;
+
+/** What a GitHub call was for, so its failure can say what to do next. */
+export interface GitHubCall {
+  /** `the pull request`, `the comment`. */
+  what: string;
+  /** What finishes the work: `run drift --issue again`; for promote, the branch is already pushed. */
+  rerun: string;
+}
+
 /** Turns GitHub's answers into messages that say what to do; the token never appears. */
-export function explainGitHubError(err: unknown): Error {
+export function explainGitHubError(err: unknown, { what, rerun }: GitHubCall): Error {
   const status = (err as { status?: number }).status;
   const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
   const network = networkCause(err);
-  if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network, then run promote again: it picks up where it stopped`, { cause: err });
-  if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a token with contents: write and pull-requests: write`, { cause: err });
-  if (status === 403) return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset and run again`, { cause: err });
-  if (status === 422) return new EnvironmentError(`GitHub could not process the pull request (422 ${message}); the branch was pushed, run promote again to finish`, { cause: err });
-  if (status && status >= 500) return new EnvironmentError(`GitHub is failing (${status} ${message}) even after retries; run promote again later: it picks up where it stopped`, { cause: err });
-  return new EnvironmentError(`cannot reach GitHub: ${message}; run promote again: it picks up where it stopped`, { cause: err });
+  if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
+  if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token; ${rerun}`, { cause: err });
+  if (status === 403) return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset; ${rerun}`, { cause: err });
+  if (status === 422) return new EnvironmentError(`GitHub could not process ${what} (422 ${message}); ${rerun}`, { cause: err });
+  if (status && status >= 500) return new EnvironmentError(`GitHub is failing (${status} ${message}) even after retries; ${rerun} later`, { cause: err });
+  return new EnvironmentError(`cannot reach GitHub: ${message}; ${rerun}`, { cause: err });
+}
+
+/** Awaits a GitHub call, turning its failure into the explained error. */
+export function explained<T>(request: Promise<T>, call: GitHubCall): Promise<T> {
+  return request.catch((err: unknown) => {
+    throw explainGitHubError(err, call);
+  });
+}
+
+/** The client and repository for a command: GITHUB_TOKEN (exit 2 without it) and --repo, GITHUB_REPOSITORY or the remote's URL. */
+export function connectGitHub(token: string | undefined, needs: string, repo: string | undefined, remoteUrl: string, options: GitHubClientOptions = {}): { client: GitHubClient; target: GitHubTarget } {
+  if (!token) throw new EnvironmentError(`GITHUB_TOKEN is not set; ${needs}`);
+  return { client: createGitHubClient(token, options), target: resolveTarget(repo, remoteUrl) };
 }

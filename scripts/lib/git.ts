@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from '../lib/cache.ts';
-import { EnvironmentError } from '../lib/errors.ts';
-import { run, tail } from '../lib/exec.ts';
+import { cacheDir } from './cache.ts';
+import { EnvironmentError } from './errors.ts';
+import { run, tail } from './exec.ts';
 
 /** Runs git in `dir`; a failure is an environment error carrying git's own words. */
 export async function git(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
