@@ -176,7 +176,7 @@ test('the CLI: exit 2 without a token, 1 when refused, 0 with the pull request U
     assert.match(skip.stderr, /promotion refused: dev → prod skips staging\n    fix: promote one hop at a time/);
     const done = await runCli('promote', ['--root', root, '--from', 'dev', '--to', 'staging', '--repo', 'acme/fleet'], { ...env, GITHUB_TOKEN: TOKEN });
     assert.equal(done.code, 0, done.stderr);
-    assert.match(done.stdout, /promote: pushed promote\/dev-to-staging; pull request #1 created: http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1/);
+    assert.match(done.stdout, /promote: pushed promote\/dev-to-staging\/all; pull request #1 created: http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1/);
     assert.ok(!done.stdout.includes(TOKEN) && !done.stderr.includes(TOKEN));
   } finally {
     await github.stop();
