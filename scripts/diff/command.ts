@@ -1,4 +1,4 @@
-import { readInventory } from '../generate/command.ts';
+import { readInventory } from '../inventory/read.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { UsageError } from '../lib/errors.ts';
 import { git, withWorktree } from '../lib/git.ts';
@@ -6,7 +6,7 @@ import { readMirrorMap } from '../render/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
 import { diffFleet, type FleetDiff } from './engine.ts';
-import { renderFleetState } from './state.ts';
+import { renderFleetState } from '../render/fleet-state.ts';
 
 export interface DiffOptions {
   root: string;

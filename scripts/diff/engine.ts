@@ -1,32 +1,11 @@
 import type { AppName } from '../inventory/apps.ts';
 import { APPS } from '../inventory/apps.ts';
 import type { ChartPin, Values } from '../inventory/types.ts';
-import type { K8sObject } from '../render/render.ts';
+import type { K8sObject } from '../lib/k8s.ts';
+import type { AppState, ClusterState, FleetState } from '../render/fleet-state.ts';
 import { diffResources, isEmptyDiff, maskSecretsDeep, type ResourceDiff } from './resources.ts';
 import { diffValues, type ValueChange } from './values.ts';
 import { breakingChanges, type BreakingChange } from './immutable.ts';
-
-/** One app of one cluster as a side of the diff sees it. */
-export interface AppState {
-  pin: ChartPin;
-  values: Values;
-  objects: K8sObject[];
-  renderError?: string;
-}
-
-export interface ClusterState {
-  name: string;
-  environment: string;
-  apps: Partial<Record<AppName, AppState>>;
-  /** The cluster's generated Argo CD objects (root, project, children). */
-  argo: K8sObject[];
-}
-
-/** Everything a diff compares: the selected clusters of one side, rendered. */
-export interface FleetState {
-  environments: string[];
-  clusters: Map<string, ClusterState>;
-}
 
 export interface AppDiff {
   app: AppName;

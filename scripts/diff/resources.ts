@@ -1,8 +1,6 @@
-import type { K8sObject } from '../render/render.ts';
+import { resourceId, type K8sObject } from '../lib/k8s.ts';
 import { diffValues, formatValueChange, type ValueChange } from './values.ts';
 
-/** A rendered resource's identity: `Kind namespace/name` (cluster-scoped: `Kind name`). */
-export const resourceId = (o: K8sObject) => `${o.kind ?? '?'} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`;
 
 export interface ResourceDiff {
   added: string[];

@@ -1,9 +1,9 @@
 import type { Inventory } from '../inventory/types.ts';
-import { readInventory } from '../generate/command.ts';
+import { readInventory } from '../inventory/read.ts';
 import { git } from '../lib/git.ts';
 import { readArrivals } from '../inventory/arrivals.ts';
 import { readMirrorMap } from '../render/mirrors.ts';
-import { renderFleetState } from '../diff/state.ts';
+import { renderFleetState } from '../render/fleet-state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { readArgoCdSection, type ArgoCdConnection } from './argocd.ts';
 import { environmentsSection, type Arrivals } from './environments.ts';

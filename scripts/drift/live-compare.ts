@@ -1,6 +1,6 @@
 import { masked } from '../diff/resources.ts';
 import { diffValues, type ValueChange } from '../diff/values.ts';
-import type { K8sObject } from '../render/render.ts';
+import type { K8sObject } from '../lib/k8s.ts';
 import { fieldOwners, type FieldOwner } from './live-managers.ts';
 import { DEFAULT_IGNORE_RULES, matchingRule, type IgnoreRule, type PathSegment } from './live-rules.ts';
 import { isMap } from '../lib/values.ts';

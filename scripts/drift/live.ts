@@ -1,8 +1,8 @@
 import { KubeApiError, KubeClient, isNotFound, type KubeObject } from '../cluster/client.ts';
-import { resourceId } from '../diff/resources.ts';
+import { resourceId } from '../lib/k8s.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { EnvironmentError } from '../lib/errors.ts';
-import type { K8sObject } from '../render/render.ts';
+import type { K8sObject } from '../lib/k8s.ts';
 import { compareLive } from './live-compare.ts';
 import { fieldDriftItem, liveSection, missingItem, uncheckedItem, type ObjectPlace, type TargetOutcome } from './live-items.ts';
 import { DEFAULT_IGNORE_RULES, hpaTargets, type HpaLike, type IgnoreRule } from './live-rules.ts';

@@ -1,6 +1,5 @@
 import { FindingsError } from '../lib/errors.ts';
-import { readInventorySources, type InventorySources } from '../inventory/read.ts';
-import { parseInventory } from '../inventory/parse.ts';
+import { inventoryProblems, readCheckedInventory } from '../inventory/read.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { applyTreeChanges, readGeneratedTree } from './apply.ts';
 import { acquireLock, runLeftovers } from './lock.ts';
@@ -9,25 +8,11 @@ import { generateRefusals } from './refusals.ts';
 import { deferSignals } from './transaction.ts';
 import { compareTree, isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
 
-const problems = (n: number) => `${n} problem${n === 1 ? '' : 's'} in the inventory`;
-
-/** Reads and checks the inventory under `root`; findings stop everything (exit 1). */
-export async function readInventory(root: string): Promise<Inventory> {
-  return (await readCheckedInventory(root)).inventory;
-}
-
-async function readCheckedInventory(root: string): Promise<{ inventory: Inventory; sources: InventorySources }> {
-  const sources = await readInventorySources(root);
-  const { inventory, findings } = parseInventory(sources);
-  if (!inventory) throw new FindingsError(findings, problems(findings.length));
-  return { inventory, sources };
-}
-
 /** The inventory as generate may write it: no secret copied into the tree, no chart outside its namespace. */
 async function readWritableInventory(root: string): Promise<Inventory> {
   const { inventory, sources } = await readCheckedInventory(root);
   const refused = generateRefusals(inventory, sources);
-  if (refused.length) throw new FindingsError(refused, problems(refused.length));
+  if (refused.length) throw new FindingsError(refused, inventoryProblems(refused.length));
   return inventory;
 }
 

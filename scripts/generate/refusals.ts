@@ -1,5 +1,5 @@
 import { APPS } from '../inventory/apps.ts';
-import type { InventorySources } from '../inventory/read.ts';
+import type { InventorySources } from '../inventory/types.ts';
 import type { Cluster, Inventory, Values } from '../inventory/types.ts';
 import type { Finding } from '../lib/findings.ts';
 import { findPlaintextSecrets } from '../validate/secrets.ts';

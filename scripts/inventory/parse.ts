@@ -3,7 +3,7 @@ import { APPS, isAppName, type AppName } from './apps.ts';
 import { crossCheck, type CrossCheckInput } from './cross-checks.ts';
 import { checkDashboard, checkYaml, toCluster, toPins } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
-import type { InventorySources } from './read.ts';
+import type { InventorySources } from './types.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
 export interface ParseResult {

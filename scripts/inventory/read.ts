@@ -1,12 +1,13 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
-import { EnvironmentError } from '../lib/errors.ts';
+import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
+import { parseInventory } from './parse.ts';
+import type { Inventory, InventorySources } from './types.ts';
 
 /** Hand-written inputs of the generator: repository-relative path → text; `problems` are files refused while reading. */
-export type InventorySources = Map<string, string> & { problems?: Finding[] };
 
 /** Which hand-written files the inventory is made of; anything else is not read. */
 export function isInventoryPath(path: string): boolean {
@@ -113,4 +114,19 @@ function notUtf8(file: string, bytes: Buffer): Finding {
     message: `byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset} is not UTF-8`,
     hint: "save the file as UTF-8 (iconv -f latin1 -t utf-8, or the editor's encoding setting)",
   };
+}
+
+export const inventoryProblems = (n: number) => `${n} problem${n === 1 ? '' : 's'} in the inventory`;
+
+/** Reads and checks the inventory under `root`; findings stop everything (exit 1). */
+export async function readInventory(root: string): Promise<Inventory> {
+  return (await readCheckedInventory(root)).inventory;
+}
+
+/** The checked inventory with the sources it was read from. */
+export async function readCheckedInventory(root: string): Promise<{ inventory: Inventory; sources: InventorySources }> {
+  const sources = await readInventorySources(root);
+  const { inventory, findings } = parseInventory(sources);
+  if (!inventory) throw new FindingsError(findings, inventoryProblems(findings.length));
+  return { inventory, sources };
 }

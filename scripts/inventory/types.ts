@@ -1,3 +1,4 @@
+import type { Finding } from '../lib/findings.ts';
 import type { Values } from '../lib/values.ts';
 import type { AppName } from './apps.ts';
 
@@ -83,3 +84,6 @@ export interface Inventory {
     dashboards: Dashboard[];
   };
 }
+
+/** Hand-written inventory files by repository-relative path, with the problems met while reading them. */
+export type InventorySources = Map<string, string> & { problems?: Finding[] };

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../inventory/types.ts';
-import { readInventory, runGenerate } from '../generate/command.ts';
+import { readInventory } from '../inventory/read.ts';
+import { runGenerate } from '../generate/command.ts';
 import { readGeneratedTree } from '../generate/apply.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { compareTree, isClean } from '../generate/tree.ts';

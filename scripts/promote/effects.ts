@@ -1,7 +1,7 @@
 import type { AppName } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { diffFleet } from '../diff/engine.ts';
-import { renderFleetState } from '../diff/state.ts';
+import { renderFleetState } from '../render/fleet-state.ts';
 import type { MirrorMap } from '../render/mirrors.ts';
 import type { RenderTools } from '../render/render.ts';
 import type { ClusterEffect } from './body.ts';

@@ -6,13 +6,12 @@ import { cacheDir } from '../lib/cache.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { run, tail } from '../lib/exec.ts';
 import { ensureCatalog } from '../catalog/build.ts';
+import type { K8sObject } from '../lib/k8s.ts';
 import { argoCdKustomizeArgs, servedApiVersions } from './argocd-build.ts';
 import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts';
 import type { LeafSpec } from './leaves.ts';
 import type { MirrorMap } from './mirrors.ts';
 
-/** A Kubernetes object as rendered. */
-export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
 
 export interface RenderedLeaf {
   leaf: LeafSpec;

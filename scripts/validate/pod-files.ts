@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { K8sObject } from '../render/render.ts';
+import { resourceName, type K8sObject } from '../lib/k8s.ts';
 import { isMap } from '../lib/values.ts';
 
 /**
@@ -48,7 +48,7 @@ export function configuredContainers(objects: K8sObject[]): ConfiguredContainer[
       if (pod.automountServiceAccountToken !== false && !mounts.some((m) => m.path === SERVICE_ACCOUNT_DIR)) {
         mounts.push({ path: SERVICE_ACCOUNT_DIR, kind: 'opaque', source: 'serviceaccount', files: new Map() });
       }
-      return [{ workload: `${o.kind}/${o.metadata?.name ?? '?'}`, container: String(c.name ?? '?'), image: String(c.image ?? ''), args, configFile: posix.resolve('/', configFile), mounts }];
+      return [{ workload: resourceName(o), container: String(c.name ?? '?'), image: String(c.image ?? ''), args, configFile: posix.resolve('/', configFile), mounts }];
     });
   });
 }

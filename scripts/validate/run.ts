@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
-import { isInventoryPath, readInventorySources, type InventorySources } from '../inventory/read.ts';
+import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
+import type { InventorySources } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { cacheDir } from '../lib/cache.ts';
 import { UsageError } from '../lib/errors.ts';

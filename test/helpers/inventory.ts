@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseInventory } from '../../scripts/inventory/parse.ts';
-import { readInventorySources, type InventorySources } from '../../scripts/inventory/read.ts';
+import { readInventorySources } from '../../scripts/inventory/read.ts';
+import type { InventorySources } from '../../scripts/inventory/types.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
 import { FIXTURES } from './repo.ts';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readInventory } from '../../scripts/generate/command.ts';
+import { readInventory } from '../../scripts/inventory/read.ts';
 import { readGeneratedTree } from '../../scripts/generate/read-tree.ts';
 import { planGenerate } from '../../scripts/generate/plan.ts';
 import { syntheticClusterFile } from '../../scripts/bench/fleet.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffFleet, type ClusterState, type FleetState } from '../../scripts/diff/engine.ts';
+import { diffFleet } from '../../scripts/diff/engine.ts';
+import type { ClusterState, FleetState } from '../../scripts/render/fleet-state.ts';
 
 const pin = { repoURL: 'https://charts.example.com', chart: 'prometheus', version: '1.0.0' };
 const deployment = (cluster: string, image: string, checksum: string) => ({

@@ -3,7 +3,7 @@ import { positionOf, parseYamlSource } from '../../lib/yaml.ts';
 import { CHART_CLUSTER_KINDS } from '../../generate/cluster-apps.ts';
 import { ensureCatalog } from '../../catalog/build.ts';
 import { crdScopes } from '../../catalog/scopes.ts';
-import { groupOf, resourceName } from '../extract.ts';
+import { groupOf, resourceName } from '../../lib/k8s.ts';
 import type { Check } from '../types.ts';
 
 /** Every leaf renders; a pin to a version its repository lacks is reported at the pin. */

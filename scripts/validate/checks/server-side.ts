@@ -2,7 +2,8 @@ import { installArgoCdCrds, waitForCrds } from '../../cluster/crds.ts';
 import { KubeApiError, KubeClient, type KubeObject } from '../../cluster/client.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Finding } from '../../lib/findings.ts';
-import { parseObjects, type K8sObject } from '../../render/render.ts';
+import { parseObjects } from '../../render/render.ts';
+import { resourceName, type K8sObject } from '../../lib/k8s.ts';
 import type { Check, ValidateContext } from '../types.ts';
 
 /** Where server-side validation runs: the local control plane (CRDs installed first) or the user's cluster. */
@@ -43,7 +44,7 @@ async function dryRun(client: KubeClient, c: Candidate, where: string): Promise<
     // A wrong field type makes server-side apply fail with 500 "failed to create typed patch object": content, not the server.
     if (err.code >= 500 && !/typed patch object/.test(err.apiMessage)) throw new EnvironmentError(`${where} failed: ${err.message}`, { cause: err });
     return {
-      check: 'server-side', cluster: c.cluster, app: c.app, file: c.file, resource: `${c.object.kind}/${c.object.metadata?.name}`,
+      check: 'server-side', cluster: c.cluster, app: c.app, file: c.file, resource: resourceName(c.object),
       message: `${where} rejects ${c.object.apiVersion} ${c.object.kind}: ${err.reason ?? err.code}: ${err.describeCauses().join('; ')}`,
       hint: 'fix the values (or the inventory) that produce this object; the API server checks defaults, CRD schemas and admission that kubeconform cannot',
     };

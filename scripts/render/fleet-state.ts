@@ -1,11 +1,33 @@
 import type { AppName } from '../inventory/apps.ts';
-import type { Inventory } from '../inventory/types.ts';
+import type { ChartPin, Inventory, Values } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { mergedValues } from '../generate/values.ts';
-import { leafSpecs } from '../render/leaves.ts';
-import type { MirrorMap } from '../render/mirrors.ts';
-import { parseObjects, renderLeaves, type RenderTools } from '../render/render.ts';
-import type { ClusterState, FleetState } from './engine.ts';
+import { leafSpecs } from './leaves.ts';
+import type { MirrorMap } from './mirrors.ts';
+import { parseObjects, renderLeaves, type RenderTools } from './render.ts';
+import type { K8sObject } from '../lib/k8s.ts';
+
+/** One app of one cluster as a side of the diff sees it. */
+export interface AppState {
+  pin: ChartPin;
+  values: Values;
+  objects: K8sObject[];
+  renderError?: string;
+}
+
+export interface ClusterState {
+  name: string;
+  environment: string;
+  apps: Partial<Record<AppName, AppState>>;
+  /** The cluster's generated Argo CD objects (root, project, children). */
+  argo: K8sObject[];
+}
+
+/** Everything a diff compares: the selected clusters of one side, rendered. */
+export interface FleetState {
+  environments: string[];
+  clusters: Map<string, ClusterState>;
+}
 
 /** Renders the selected clusters of an inventory into the state a diff compares (renders come from the cache when they can). */
 export async function renderFleetState(inventory: Inventory, clusters: Set<string>, tools: RenderTools, mirrors: MirrorMap, progress: (line: string) => void = () => {}): Promise<FleetState> {
