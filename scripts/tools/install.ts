@@ -4,6 +4,7 @@ import { cacheDir } from '../lib/cache.ts';
 import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
+import { withHeartbeat } from '../lib/heartbeat.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
 import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
@@ -82,7 +83,7 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
   const started = Date.now();
   const build = buildCommand(name, pin, staging);
   progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; helm and promtool take minutes)`);
-  const result = await run('go', build.args, { cwd: build.cwd, env: build.env });
+  const result = await withHeartbeat(progress, `still building ${name} ${pin.version}`, () => run('go', build.args, { cwd: build.cwd, env: build.env }));
   if (result.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });
     throw new EnvironmentError(`${build.describe} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`);
