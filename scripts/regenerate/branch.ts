@@ -1,4 +1,4 @@
-import { git } from '../promote/git.ts';
+import { git } from '../lib/git.ts';
 import { runGenerate } from '../generate/command.ts';
 import { UsageError } from '../lib/errors.ts';
 
