@@ -1,7 +1,6 @@
 import { readInventory } from '../inventory/read.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { UsageError } from '../lib/errors.ts';
-import { git, withWorktree } from '../lib/git.ts';
+import { changedPaths, forkPoint, resolveCommit, withWorktree } from '../lib/git.ts';
 import { readMirrorMap } from '../render/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
@@ -27,25 +26,12 @@ export interface DiffOutcome {
   seconds: number;
 }
 
-/** Paths that differ between the merge base and the head (or the working tree, untracked files included). */
-async function changedPaths(root: string, mergeBase: string, head: string | undefined): Promise<string[]> {
-  const diff = await git(root, ['diff', '--name-only', mergeBase, ...(head ? [head] : [])]);
-  const untracked = head ? '' : await git(root, ['ls-files', '--others', '--exclude-standard']);
-  return `${diff}\n${untracked}`.split('\n').filter(Boolean);
-}
-
-async function resolve(root: string, ref: string): Promise<string> {
-  return git(root, ['rev-parse', '--verify', `${ref}^{commit}`]).catch(() => {
-    throw new UsageError(`cannot resolve '${ref}' to a commit in ${root}; fetch it first (git fetch origin) or name another ref`);
-  });
-}
-
 /** diff: what a change does to each cluster, rendering only the clusters whose inputs changed, on both sides. */
 export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
-  const head = options.head ? await resolve(options.root, options.head) : undefined;
-  const mergeBase = await git(options.root, ['merge-base', await resolve(options.root, options.base), head ?? 'HEAD']);
+  const head = options.head ? await resolveCommit(options.root, options.head, '--head') : undefined;
+  const mergeBase = await forkPoint(options.root, options.base, '--base', head);
   const paths = await changedPaths(options.root, mergeBase, head);
   const tools = await ensureTools(ALL_TOOLS, progress);
   const mirrors = readMirrorMap(options.root);

@@ -1,7 +1,7 @@
 import { APPS } from '../inventory/apps.ts';
 import { applicationName, rootApplicationName } from '../inventory/names.ts';
 import type { Cluster, Inventory } from '../inventory/types.ts';
-import type { ArgoApplication, ArgoResourceStatus } from './argocd.ts';
+import type { ArgoApplication, ArgoResourceStatus } from './argocd-types.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
 export interface ArgoCdSectionInput {
@@ -183,4 +183,9 @@ function ago(ms: number): string {
   if (hours < 1) return `${minutes} min`;
   if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
   return `${Math.round(hours / 24)} days`;
+}
+
+/** The section from what was read of Argo CD: its Applications, or why it could not be asked (a skipped section). Pure. */
+export function argoCdSectionFrom(state: { applications: ArgoApplication[] } | { unreachable: string }, input: Omit<ArgoCdSectionInput, 'applications'>): DriftSection {
+  return 'unreachable' in state ? skippedArgoCdSection(state.unreachable) : argoCdSection({ ...input, applications: state.applications });
 }

@@ -1,39 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Inventory } from '../inventory/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
-import { argoCdSection, skippedArgoCdSection } from './argocd-section.ts';
-import type { DriftSection } from './types.ts';
-
-export { argoCdSection, skippedArgoCdSection, type ArgoCdSectionInput } from './argocd-section.ts';
+import type { ArgoApplication } from './argocd-types.ts';
 
 /** The label every Application this repository generates carries. */
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=monitoring-gitops';
-
-/** One entry of `status.resources[]`. */
-export interface ArgoResourceStatus {
-  group?: string;
-  version?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  status?: string;
-  health?: { status?: string; message?: string };
-}
-
-/** The part of an Argo CD Application (as `GET /api/v1/applications` answers it) drift reads; every field may be absent. */
-export interface ArgoApplication {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string } };
-  status?: {
-    sync?: { status?: string; revision?: string; revisions?: string[] };
-    health?: { status?: string; message?: string; lastTransitionTime?: string };
-    operationState?: { phase?: string; message?: string; startedAt?: string; finishedAt?: string };
-    reconciledAt?: string;
-    resources?: ArgoResourceStatus[];
-    conditions?: { type?: string; message?: string; lastTransitionTime?: string }[];
-  };
-}
 
 export interface ArgoCdConnection {
   /** Base URL of argocd-server, e.g. https://argocd.example.com (a path prefix such as /argo-cd is kept). */
@@ -75,7 +46,7 @@ export async function readArgoCdApplications(connection: ArgoCdConnection): Prom
   const said = redact(argoMessage(body) ?? '').slice(0, 300);
   const where = `Argo CD at ${connection.url}`;
   if (status === 401) {
-    throw new ArgoCdApiError('unauthenticated', `${where} refused the token (401 Unauthenticated${said ? `: ${said}` : ''})\nfix: pass a valid, unexpired API token (argocd account generate-token --account <account>) in ARGOCD_AUTH_TOKEN`, 401);
+    throw new ArgoCdApiError('unauthenticated', `${where} refused the token (401 Unauthenticated${said ? `: ${said}` : ''})\nfix: pass a valid, unexpired API token (argocd account generate-token --account <account>) in ARGOCD_TOKEN`, 401);
   }
   if (status === 403) {
     throw new ArgoCdApiError('forbidden', `${where} denied listing Applications (403 PermissionDenied${said ? `: ${said}` : ''})\nfix: give the token's account 'applications, get' on the monitoring projects in argocd-rbac-cm (p, role:drift, applications, get, */*, allow)`, 403);
@@ -91,16 +62,12 @@ export async function readArgoCdApplications(connection: ArgoCdConnection): Prom
   return (items ?? []) as ArgoApplication[];
 }
 
-/**
- * The live section from the Argo CD at `connection`: read, then mapped by {@link argoCdSection}.
- * An Argo CD that cannot be asked (unreachable, token refused) is a skipped section with the reason.
- */
-export async function readArgoCdSection(connection: ArgoCdConnection, input: { inventory: Inventory; mainRevision: string; now: Date }): Promise<DriftSection> {
+/** The Applications, or why Argo CD could not be asked (unreachable, token refused): drift reports a skipped section then. */
+export async function readArgoCdState(connection: ArgoCdConnection): Promise<{ applications: ArgoApplication[] } | { unreachable: string }> {
   try {
-    const applications = await readArgoCdApplications(connection);
-    return argoCdSection({ ...input, applications, uiUrl: connection.url });
+    return { applications: await readArgoCdApplications(connection) };
   } catch (err) {
-    if (err instanceof ArgoCdApiError) return skippedArgoCdSection(err.message);
+    if (err instanceof ArgoCdApiError) return { unreachable: err.message };
     throw err;
   }
 }

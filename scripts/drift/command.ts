@@ -5,7 +5,8 @@ import { readArrivals } from '../inventory/arrivals.ts';
 import { readMirrorMap } from '../render/mirrors.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
-import { readArgoCdSection, type ArgoCdConnection } from './argocd.ts';
+import { readArgoCdState, type ArgoCdConnection } from './argocd.ts';
+import { argoCdSectionFrom } from './argocd-section.ts';
 import { environmentsSection, type Arrivals } from './environments.ts';
 import { generatedSection } from './generated.ts';
 import { liveDriftSection } from './live.ts';
@@ -46,7 +47,9 @@ async function readUpstream(root: string, inventory: Inventory): Promise<Release
 /** Git vs live: Argo CD's view of each Application and, with kubeconfigs, each resource. */
 async function liveSection(options: DriftOptions, inventory: Inventory, commit: string): Promise<DriftSection> {
   const parts: DriftSection[] = [];
-  if (options.argocd) parts.push(await readArgoCdSection(options.argocd, { inventory, mainRevision: commit, now: options.now }));
+  if (options.argocd) {
+    parts.push(argoCdSectionFrom(await readArgoCdState(options.argocd), { inventory, mainRevision: commit, now: options.now, uiUrl: options.argocd.url }));
+  }
   const clusters = Object.keys(options.kubeconfigs ?? {}).filter((c) => inventory.clusters.some((x) => x.name === c));
   if (clusters.length) {
     const tools = await ensureTools(ALL_TOOLS, options.progress);

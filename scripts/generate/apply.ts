@@ -53,7 +53,7 @@ function preflight(root: string, tx: Transaction): string[] {
     if (target && !target.isFile()) inTheWay.add(path);
   }
   for (const { path } of tx.removals) touched.add(path.split('/').slice(0, -1).join('/'));
-  if (inTheWay.size) throw new FindingsError([...inTheWay].sort().map((file) => ({ file, message: 'a link or file is where the generator needs a folder; it never writes through links', hint: 'remove it (rm, not rm -r) and run generate again' })), `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`);
+  if (inTheWay.size) throw new FindingsError([...inTheWay].sort().map((file) => ({ file, message: 'a link or file is where the generator needs a folder; it never writes through links', hint: 'remove it (rm, not rm -r) and run generate again' })), `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`, true);
   const readOnly = [...touched].filter((dir) => !newDirs.has(dir) && !writable(join(root, dir))).sort();
   if (readOnly.length) throw new EnvironmentError(`cannot write in ${readOnly.length} folder${readOnly.length === 1 ? '' : 's'}, so nothing was changed:\n${readOnly.map((d) => `  ${d === '.' ? '(the repository root)' : `${d}/`}`).join('\n')}\nfix the permissions (or the read-only mount) and run again`);
   return [...newDirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));

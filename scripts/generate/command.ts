@@ -27,11 +27,13 @@ export async function runGenerate(root: string, { force = false } = {}): Promise
   const release = acquireLock(root);
   try {
     return await deferSignals(async () => {
-      const inventory = await readWritableInventory(root);
+      const inventory = await readWritableInventory(root).catch((err: unknown) => {
+        throw err instanceof FindingsError ? new FindingsError(err.findings, err.message, true) : err;
+      });
       const existing = await readGeneratedTree(root);
       const changes = compareTree(planGenerate(inventory), existing);
       const refused = refusals(changes, force);
-      if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`);
+      if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`, true);
       const applied = await applyTreeChanges(root, changes, existing);
       return { changes, ...applied };
     });

@@ -1,8 +1,11 @@
 import { formatFinding, sortFindings, type Finding } from './findings.ts';
 import { redactUrls } from './redact.ts';
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, environment: 2, bug: 3 } as const;
+/**
+ * Exit codes shared by every command: 1 when the repository's content is at fault, 2 when the command
+ * could not do its work (called wrongly, or the machine, network or a tool failed), 3 for a toolkit bug.
+ */
+export const EXIT = { ok: 0, findings: 1, notRun: 2, bug: 3 } as const;
 
 /** The user called a command wrongly: exit 2. */
 export class UsageError extends Error {
@@ -20,6 +23,8 @@ export class FindingsError extends Error {
   constructor(
     readonly findings: Finding[],
     summary = `${findings.length} problem${findings.length === 1 ? '' : 's'} found`,
+    /** Set by commands that write (generate): they refused before changing anything, and say so. */
+    readonly nothingWritten = false,
   ) {
     super(summary);
   }
@@ -51,16 +56,16 @@ export function reportError(err: unknown, print: (line: string) => void = consol
   err = asEnvironmentError(err) ?? err;
   if (err instanceof FindingsError) {
     for (const f of sortFindings(err.findings)) log(formatFinding(f));
-    log(`error: ${err.message}; nothing was written`);
+    log(`error: ${err.message}${err.nothingWritten ? '; nothing was written' : ''}`);
     return EXIT.findings;
   }
   if (err instanceof UsageError) {
     log(`usage error: ${err.message}`);
-    return EXIT.usage;
+    return EXIT.notRun;
   }
   if (err instanceof EnvironmentError) {
     log(`error: ${err.message}`);
-    return EXIT.environment;
+    return EXIT.notRun;
   }
   log(`internal error (please report it with this output):`);
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './cache.ts';
-import { EnvironmentError } from './errors.ts';
+import { EnvironmentError, UsageError } from './errors.ts';
 import { run, tail } from './exec.ts';
 
 /** Runs git in `dir`; a failure is an environment error carrying git's own words. */
@@ -74,4 +74,23 @@ export async function commitAndPush(worktree: string, remote: string, branch: st
   const commit = await git(worktree, ['rev-parse', 'HEAD']);
   await git(worktree, ['push', '--quiet', `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`, remote, `HEAD:refs/heads/${branch}`]);
   return commit;
+}
+
+/** A ref the user named, as a commit: one that does not resolve is a usage error (exit 2) saying how to get it. */
+export async function resolveCommit(dir: string, ref: string, flag: string): Promise<string> {
+  return git(dir, ['rev-parse', '--verify', `${ref}^{commit}`]).catch(() => {
+    throw new UsageError(`${flag} ${ref}: git cannot resolve it to a commit in ${dir}; fetch it first (git fetch origin) or name another ref`);
+  });
+}
+
+/** The commit a change starts from: where `ref` and `head` (default HEAD) meet. */
+export async function forkPoint(dir: string, ref: string, flag: string, head = 'HEAD'): Promise<string> {
+  return git(dir, ['merge-base', await resolveCommit(dir, ref, flag), head]);
+}
+
+/** Paths that differ between `from` and `to`, or, without `to`, the working tree (staged, unstaged and untracked files). */
+export async function changedPaths(dir: string, from: string, to?: string): Promise<string[]> {
+  const diff = await git(dir, ['diff', '--name-only', from, ...(to ? [to] : [])]);
+  const untracked = to ? '' : await git(dir, ['ls-files', '--others', '--exclude-standard']);
+  return `${diff}\n${untracked}`.split('\n').filter(Boolean);
 }

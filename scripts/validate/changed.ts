@@ -1,6 +1,5 @@
 import type { Inventory } from '../inventory/types.ts';
-import { run } from '../lib/exec.ts';
-import { EnvironmentError } from '../lib/errors.ts';
+import { changedPaths, forkPoint } from '../lib/git.ts';
 
 /**
  * Which clusters a set of changed paths can affect. Pure. Shared inputs (fleet.yaml, base/, schemas/,
@@ -20,11 +19,7 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
   return affected;
 }
 
-/** Paths changed between `ref` and the working tree (committed, staged and unstaged), relative to the root. */
+/** Paths changed since `ref` forked from HEAD, working tree included, relative to the root. */
 export async function readChangedPaths(root: string, ref: string): Promise<string[]> {
-  const base = await run('git', ['merge-base', ref, 'HEAD'], { cwd: root });
-  if (base.exitCode !== 0) throw new EnvironmentError(`--changed-since ${ref}: git cannot find that revision (${base.stderr.trim()}); fetch it first (git fetch origin ${ref})`);
-  const diff = await run('git', ['diff', '--name-only', base.stdout.trim()], { cwd: root });
-  const untracked = await run('git', ['ls-files', '--others', '--exclude-standard'], { cwd: root });
-  return [...diff.stdout.split('\n'), ...untracked.stdout.split('\n')].filter(Boolean);
+  return changedPaths(root, await forkPoint(root, ref, '--changed-since'));
 }

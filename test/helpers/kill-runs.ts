@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { readInventory } from '../../scripts/inventory/read.ts';
 import { readGeneratedTree } from '../../scripts/generate/read-tree.ts';
 import { planGenerate } from '../../scripts/generate/plan.ts';
-import { syntheticClusterFile } from '../../scripts/bench/fleet.ts';
+import { syntheticClusterFile } from '../bench/fleet.ts';
 import { tempFiles } from './faults.ts';
 import { PROJECT_ROOT } from './repo.ts';
 

@@ -81,7 +81,7 @@ test('an unchanged repository reports no changes; the CLI exits 0 either way', a
   assert.match(cli.stdout, /No changes to any cluster/);
   const bad = await runCli('diff', ['--root', root, '--base', 'no-such-ref']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /cannot resolve 'no-such-ref' to a commit/);
+  assert.match(bad.stderr, /^usage error: --base no-such-ref: git cannot resolve it to a commit/m, 'a ref the user named is a usage error in every command');
 });
 
 test('the sticky comment is created once and updated on re-run; an over-long diff degrades to counts', async () => {

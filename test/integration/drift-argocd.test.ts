@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
-import { argoCdSection, ArgoCdApiError, readArgoCdApplications, readArgoCdSection, type ArgoApplication } from '../../scripts/drift/argocd.ts';
+import { ArgoCdApiError, readArgoCdApplications, readArgoCdState, type ArgoCdConnection } from '../../scripts/drift/argocd.ts';
+import { argoCdSection, argoCdSectionFrom, type ArgoCdSectionInput } from '../../scripts/drift/argocd-section.ts';
+import type { ArgoApplication } from '../../scripts/drift/argocd-types.ts';
+
+/** Read, then build: the order drift itself follows. */
+const readArgoCdSection = async (connection: ArgoCdConnection, input: Omit<ArgoCdSectionInput, 'applications' | 'uiUrl'>) => argoCdSectionFrom(await readArgoCdState(connection), { ...input, uiUrl: connection.url });
 import { parseInventory } from '../../scripts/inventory/parse.ts';
 import { readInventorySources } from '../../scripts/inventory/read.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { writeSyntheticFleet } from '../../scripts/bench/fleet.ts';
+import { writeSyntheticFleet } from '../bench/fleet.ts';
 import { differencesFromCleanRun, flipInventory, killAndRepair, runGenerateCli } from '../helpers/kill-runs.ts';
 import { tempFiles } from '../helpers/faults.ts';
 import { tempRepo } from '../helpers/repo.ts';

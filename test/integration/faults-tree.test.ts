@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.ts';
 import { committedRepo, dropPrivilegesUnavailable, giveToFaultUser, gitStatus, runCliAsUser, tempFiles } from '../helpers/faults.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
 import { PROJECT_ROOT, tempRepo } from '../helpers/repo.ts';
-import { writeSyntheticFleet } from '../../scripts/bench/fleet.ts';
+import { writeSyntheticFleet } from '../bench/fleet.ts';
 
 /** Faults of the file system and of other runs (issue #11); permission cases run as an unprivileged user. */
 const noDrop = dropPrivilegesUnavailable();
@@ -106,7 +106,7 @@ test('case 7: CRLF line endings are stale (and say why), not "edited by hand"; g
 
 test('case 7: bench scripts answer --help without running', async () => {
   for (const bench of ['generate', 'validate', 'diff']) {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, `scripts/bench/${bench}.ts`), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, `test/bench/${bench}.ts`), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise((resolve) => child.on('close', resolve));

@@ -151,7 +151,7 @@ test('--changed-since selects only the clusters a git change affects; --json and
   assert.match(xml, /<testcase classname="staging-1" name="prometheus"\/>/);
   const badRef = await runCli('validate', ['--root', root, '--changed-since', 'no-such-ref']);
   assert.equal(badRef.code, 2);
-  assert.match(badRef.stderr, /--changed-since no-such-ref: git cannot find that revision/);
+  assert.match(badRef.stderr, /^usage error: --changed-since no-such-ref: git cannot resolve it to a commit/m, 'a ref the user named is a usage error in every command');
 });
 
 test('a cluster-scoped kind outside the AppProject whitelist is a finding, whatever its kind', async () => {

@@ -28,7 +28,7 @@ test('URL credentials are redacted from everything reportError prints', () => {
 test('EACCES and other machine faults are exit 2 naming the path, not an internal error', () => {
   const lines: string[] = [];
   const err = Object.assign(new Error("EACCES: permission denied, open '/r/apps/x.yaml'"), { code: 'EACCES', path: '/r/apps/x.yaml', syscall: 'open' });
-  assert.equal(reportError(err, (l) => lines.push(l)), EXIT.environment);
+  assert.equal(reportError(err, (l) => lines.push(l)), EXIT.notRun);
   assert.equal(lines.join('\n'), 'error: permission denied (open /r/apps/x.yaml); fix the file system (owner, mode, mount, free space) and run again');
 });
 

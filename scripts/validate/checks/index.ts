@@ -8,7 +8,7 @@ import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
 import { valuesKeysCheck } from './values-keys.ts';
 import { valuesSchemaCheck } from './values-schema.ts';
 
-/** Every check, in the order DESIGN.md §4 lists them; validate runs them all and collects every finding. */
+/** Every check, in the order the README's Validation section lists them; validate runs them all and collects every finding. */
 export const CHECKS: Check[] = [
   generatedCheck,
   renderCheck,

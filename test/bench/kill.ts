@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { writeSyntheticFleet } from './fleet.ts';
 import { benchArgs } from './args.ts';
-import { flipInventory, killAndRepair, runGenerateCli } from '../../test/helpers/kill-runs.ts';
-import { tempRepo } from '../../test/helpers/repo.ts';
+import { flipInventory, killAndRepair, runGenerateCli } from '../helpers/kill-runs.ts';
+import { tempRepo } from '../helpers/repo.ts';
 
 const HELP = `usage: npm run bench:kill [-- KILLS]
 

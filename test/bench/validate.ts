@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readGeneratedTree } from '../generate/apply.ts';
-import { cacheDir } from '../lib/cache.ts';
-import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
-import { runValidate } from '../validate/run.ts';
-import { startChartRepository } from '../../test/helpers/chart-repo.ts';
+import { readGeneratedTree } from '../../scripts/generate/apply.ts';
+import { cacheDir } from '../../scripts/lib/cache.ts';
+import { ALL_TOOLS, ensureTools } from '../../scripts/tools/install.ts';
+import { runValidate } from '../../scripts/validate/run.ts';
+import { startChartRepository } from '../helpers/chart-repo.ts';
 import { benchArgs } from './args.ts';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runGenerate } from '../generate/command.ts';
+import { runGenerate } from '../../scripts/generate/command.ts';
 import { benchArgs } from './args.ts';
 import { writeSyntheticFleet } from './fleet.ts';
 

@@ -1,7 +1,7 @@
-import { runDiff } from '../diff/command.ts';
-import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
-import { commitOnMain, fleetWithOrigin, gitIn } from '../../test/helpers/git-fleet.ts';
-import { startChartRepository } from '../../test/helpers/chart-repo.ts';
+import { runDiff } from '../../scripts/diff/command.ts';
+import { ALL_TOOLS, ensureTools } from '../../scripts/tools/install.ts';
+import { commitOnMain, fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
+import { startChartRepository } from '../helpers/chart-repo.ts';
 import { benchArgs } from './args.ts';
 
 /** bench:diff — diff of a one-cluster change on the default fleet (first run renders the head leaf; second is all cached). */

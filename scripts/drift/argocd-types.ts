@@ -1,0 +1,26 @@
+/** What drift reads of Argo CD's API (`GET /api/v1/applications`, Swagger in the pinned argo-cd module). */
+
+/** One entry of `status.resources[]`. */
+export interface ArgoResourceStatus {
+  group?: string;
+  version?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  status?: string;
+  health?: { status?: string; message?: string };
+}
+
+/** The part of an Argo CD Application (as `GET /api/v1/applications` answers it) drift reads; every field may be absent. */
+export interface ArgoApplication {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string } };
+  status?: {
+    sync?: { status?: string; revision?: string; revisions?: string[] };
+    health?: { status?: string; message?: string; lastTransitionTime?: string };
+    operationState?: { phase?: string; message?: string; startedAt?: string; finishedAt?: string };
+    reconciledAt?: string;
+    resources?: ArgoResourceStatus[];
+    conditions?: { type?: string; message?: string; lastTransitionTime?: string }[];
+  };
+}
