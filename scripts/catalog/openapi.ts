@@ -37,7 +37,7 @@ export function convertOpenApi(document: unknown /* swagger.json or /openapi/v2 
 
 /** kubeconform's `{{.KindSuffix}}`: `-<first label of the group>-<version>`, or `-<version>` for the core group. */
 export function kindSuffix(group: string, version: string): string {
-  return (group ? `-${group.split('.')[0]}` : '').toLowerCase() + `-${version.toLowerCase()}`;
+  return `${(group ? `-${group.split('.')[0]}` : '').toLowerCase()}-${version.toLowerCase()}`;
 }
 
 /** The file kubeconform's default template looks for: `deployment-apps-v1.json`, `service-v1.json`. */

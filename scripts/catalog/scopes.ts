@@ -31,7 +31,7 @@ export function crdScopes(objects: unknown[]): KindScopes {
   const scopes: KindScopes = {};
   for (const o of objects) {
     if (!isRecord(o) || o.kind !== 'CustomResourceDefinition' || !isRecord(o.spec)) continue;
-    const { group, scope, names, versions } = o.spec as Record<string, any>;
+    const { group, scope, names, versions } = o.spec as { group?: string; scope?: string; names?: { kind?: string }; versions?: { name?: string }[] };
     for (const v of Array.isArray(versions) ? versions : []) scopes[`${group}/${v?.name}/${names?.kind}`] = scope === 'Cluster' ? 'Cluster' : 'Namespaced';
   }
   return scopes;

@@ -1,6 +1,6 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
+import { runCommand, UsageError } from '../lib/errors.ts';
 import { runDiff } from '../diff/command.ts';
 import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
 import { formatMarkdown, formatText } from '../diff/format.ts';

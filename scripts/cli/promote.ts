@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAppName } from '../inventory/apps.ts';
-import { EnvironmentError, runCommand, UsageError } from '../lib/errors.ts';
+import { runCommand, UsageError } from '../lib/errors.ts';
 import { git } from '../lib/git.ts';
 import { checkGitHubApiUrl, connectGitHub } from '../lib/github.ts';
 import { runPromote } from '../promote/command.ts';
@@ -47,7 +47,7 @@ await runCommand(async () => {
   const root = resolve(values.root ?? '.');
   const remote = values.remote ?? 'origin';
   const dryRun = values['dry-run'] ?? false;
-  let github;
+  let github: ReturnType<typeof connectGitHub> | undefined;
   if (!dryRun) {
     const baseUrl = await checkGitHubApiUrl();
     github = connectGitHub(process.env.GITHUB_TOKEN, 'promote needs a token with contents: write and pull-requests: write (or use --dry-run)', values.repo, await git(root, ['remote', 'get-url', remote]), { baseUrl });

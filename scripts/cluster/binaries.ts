@@ -97,7 +97,10 @@ export function parseBuildInfo(text: string): BuildInfo {
     const [kind, a = '', b = ''] = line.trim().split(/\s+/);
     if (kind === 'path') info.path = a;
     // `mod` is the module of the main package (k8s.io/kubernetes, go.etcd.io/etcd/server/v3), `dep` the others.
-    else if (kind === 'mod' || kind === 'dep') info.deps.set((last = a), b);
+    else if (kind === 'mod' || kind === 'dep') {
+      last = a;
+      info.deps.set(a, b);
+    }
     else if (kind === '=>' && last) info.deps.set(last, b);
     else if (kind === 'build') {
       const eq = line.indexOf('=');

@@ -1,6 +1,6 @@
 import type { AppName } from '../inventory/apps.ts';
 import { APPS } from '../inventory/apps.ts';
-import type { ChartPin, Values } from '../inventory/types.ts';
+import type { Values } from '../inventory/types.ts';
 import type { K8sObject } from '../lib/k8s.ts';
 import type { AppState, ClusterState, FleetState } from '../render/fleet-state.ts';
 import { diffResources, isEmptyDiff, maskSecretsDeep, type ResourceDiff } from './resources.ts';
@@ -43,7 +43,7 @@ export interface FleetDiff {
 /** Fields that only echo other changes (pods roll because a ConfigMap changed): left out of resource diffs. */
 function withoutNoise(o: K8sObject): K8sObject {
   const strip = (annotations: unknown) => (annotations && typeof annotations === 'object' ? Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('checksum/'))) : annotations);
-  const copy = structuredClone(o) as Record<string, any>;
+  const copy = structuredClone(o) as { metadata?: { annotations?: unknown }; spec?: { template?: { metadata?: { annotations?: unknown } } } };
   if (copy.metadata?.annotations) copy.metadata.annotations = strip(copy.metadata.annotations);
   if (copy.spec?.template?.metadata?.annotations) copy.spec.template.metadata.annotations = strip(copy.spec.template.metadata.annotations);
   return copy as K8sObject;

@@ -151,7 +151,7 @@ const operationFailed: Check = (app, target) => {
   return itemOf(target, 'operation-failed', {
     severity: 'critical',
     summary: `last sync of ${target.name} ended ${op.phase}${op.message ? `: ${firstLine(op.message)}` : ''}`,
-    ...(op.message && op.message.includes('\n') ? { details: op.message.split('\n').slice(1, 10) } : {}),
+    ...(op.message?.includes('\n') ? { details: op.message.split('\n').slice(1, 10) } : {}),
     ...(op.finishedAt ? { since: op.finishedAt } : {}),
     action: `argocd app get ${target.name} --show-operation; fix the cause, then argocd app sync ${target.name}`,
   });

@@ -44,7 +44,10 @@ function preflight(root: string, tx: Transaction): string[] {
       const dir = parts.slice(0, i).join('/');
       if (newDirs.has(dir)) continue;
       const stats = lstatOrUndefined(join(root, dir));
-      if (!stats) newDirs.add(dir), touched.add(parent);
+      if (!stats) {
+        newDirs.add(dir);
+        touched.add(parent);
+      }
       else if (!stats.isDirectory()) inTheWay.add(dir);
       parent = dir;
     }

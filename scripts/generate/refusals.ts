@@ -2,7 +2,7 @@ import { APPS } from '../inventory/apps.ts';
 import type { InventorySources } from '../inventory/types.ts';
 import type { Cluster, Inventory, Values } from '../inventory/types.ts';
 import type { Finding } from '../lib/findings.ts';
-import { findPlaintextSecrets } from '../validate/secrets.ts';
+import { findPlaintextSecrets } from '../inventory/secrets.ts';
 import { enabledApps } from './cluster-apps.ts';
 import { valuesLayers } from './values.ts';
 

@@ -27,7 +27,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Runs `work` with SIGINT/SIGTERM/SIGHUP turned into a flag that the transaction checks between steps. */
 export async function deferSignals<T>(work: () => Promise<T>): Promise<T> {
   interruptedBy = undefined;
-  const onSignal = (signal: string) => void (interruptedBy ??= signal);
+  const onSignal = (signal: string) => {
+    interruptedBy ??= signal;
+  };
   for (const s of SIGNALS) process.on(s, onSignal);
   try {
     return await work();
@@ -109,7 +111,9 @@ async function forEachLimit<T>(items: T[], fn: (item: T) => Promise<void>): Prom
   const worker = async () => {
     while (next < items.length && failure === undefined && !interruptedBy) {
       const item = items[next++]!;
-      await fn(item).catch((err: unknown) => void (failure ??= err));
+      await fn(item).catch((err: unknown) => {
+        failure ??= err;
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));

@@ -23,9 +23,10 @@ export function checkYaml<T>(schema: SchemaName, file: string, text: string, fin
 }
 
 /** clusters/<name>.yaml with defaults filled in. */
+// biome-ignore lint/suspicious/noExplicitAny: read after its JSON Schema has accepted it, so its shape is known
 export function toCluster(file: string, raw: Record<string, any>): Cluster {
   const apps: Partial<Record<AppName, ClusterApp>> = {};
-  for (const [name, app] of Object.entries<any>(raw.apps ?? {})) {
+  for (const [name, app] of Object.entries<{ enabled: boolean; values?: Record<string, unknown> }>(raw.apps ?? {})) {
     if (isAppName(name)) apps[name] = { enabled: app.enabled, values: app.values ?? {} };
   }
   return {

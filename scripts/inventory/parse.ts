@@ -60,6 +60,7 @@ function parseEnvironments(pinFiles: Entries, findings: Finding[]): CrossCheckIn
   const environments: CrossCheckInput['environments'] = new Map();
   for (const [file, text] of pinFiles) {
     const name = file.split('/')[1]!;
+    // biome-ignore lint/suspicious/noExplicitAny: read after its JSON Schema has accepted it, so its shape is known
     const checked = checkYaml<Record<string, any>>('pins', file, text, findings);
     if (checked) environments.set(name, { pinsFile: checked, environment: { name, pins: toPins(checked.data), values: {} } });
   }

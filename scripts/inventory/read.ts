@@ -44,7 +44,7 @@ export async function readInventorySources(root: string): Promise<InventorySourc
   const texts = await mapLimit(paths, FILE_CONCURRENCY, (path) => readText(root, path, listing));
   if (listing.unreadable.length) throw new EnvironmentError(`cannot read ${listing.unreadable.length} inventory file${listing.unreadable.length === 1 ? '' : 's'}:\n${listing.unreadable.map((u) => `  ${u}`).join('\n')}\nfix the permissions (the generator must read every inventory file, or it would drop that cluster's files)`);
   const sources: InventorySources = new Map();
-  paths.forEach((path, i) => texts[i] !== undefined && sources.set(path, texts[i]!));
+  for (const [i, path] of paths.entries()) if (texts[i] !== undefined) sources.set(path, texts[i]!);
   sources.problems = listing.refused;
   return sources;
 }

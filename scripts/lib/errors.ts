@@ -73,7 +73,7 @@ export function reportError(err: unknown, print: (line: string) => void = consol
 }
 
 /** Runs a command's main function and exits with the code its outcome maps to. */
-export async function runCommand(main: () => Promise<number | void>): Promise<void> {
+export async function runCommand(main: () => Promise<number | undefined>): Promise<void> {
   try {
     process.exitCode = (await main()) ?? EXIT.ok;
   } catch (err) {

@@ -43,7 +43,7 @@ function versionTable(plan: PromotionPlan): string[] {
     const gap = m.current ? versionGap(m.current.version, m.source.version) : 'new';
     return `| ${m.app} | \`${m.source.chart}\` | ${from} | **${m.source.version}** | ${gap} | [release notes](${releaseNotesUrl(m.source)}) | ${m.releaseValues.length} |`;
   });
-  return ['| app | chart | ' + plan.to + ' now | promoted | change | notes | release values changed |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows];
+  return [`| app | chart | ${plan.to} now | promoted | change | notes | release values changed |`, '| --- | --- | --- | --- | --- | --- | --- |', ...rows];
 }
 
 function effectDetails(effect: ClusterEffect): string[] {

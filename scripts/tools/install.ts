@@ -60,14 +60,14 @@ export async function checkGo(): Promise<string> {
 export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
-  if (!info || info.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
+  if (info?.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
   // `mod` when go install built the module itself, `dep` when a wrapper module required it.
-  const built = new RegExp(`^\\s*(mod|dep)\\s+${escape(pin.module)}\\s+${escape(pin.version)}\\s`, 'm').test(info.stdout);
+  const built = new RegExp(`^\\s*(mod|dep)\\s+${escapeRegExp(pin.module)}\\s+${escapeRegExp(pin.version)}\\s`, 'm').test(info.stdout);
   const tags = /^\s*build\s+-tags=(\S*)/m.exec(info.stdout)?.[1] ?? '';
   return built && tags === (pin.tags ?? '');
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export type Progress = (line: string) => void;
 
@@ -99,7 +99,7 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
 /** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
 export function checkWrapperRequires(name: ToolName, pin: ToolPin, goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : ''): void {
   if (!pin.wrapper) return;
-  const required = new RegExp(`^\\s*(?:require\\s+)?${escape(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
+  const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
   if (required === pin.version) return;
   throw new EnvironmentError(`${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`);
 }

@@ -13,7 +13,7 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
     if (path === 'fleet.yaml' || ['base', 'schemas', 'scripts', 'tools', 'package.json', 'package-lock.json', 'helm-mirrors.yaml'].includes(parts[0]!)) return new Set(all);
     if (parts[0] === 'clusters') affected.add(parts[1]!.replace(/\.ya?ml$/, ''));
     else if (parts[0] === 'apps' && parts.length > 2) affected.add(parts[1]!);
-    else if (parts[0] === 'overlays' && parts.length === 3) inventory.clusters.filter((c) => c.environment === parts[1]).forEach((c) => affected.add(c.name));
+    else if (parts[0] === 'overlays' && parts.length === 3) for (const c of inventory.clusters.filter((x) => x.environment === parts[1])) affected.add(c.name);
     else if (parts[0] === 'overlays' && parts.length > 3) affected.add(parts[2]!);
   }
   return affected;

@@ -7,6 +7,7 @@ export interface DashboardQuery {
   expr: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: read after its JSON Schema has accepted it, so its shape is known
 type Node = Record<string, any>;
 
 /** Every panel, rows' nested panels included. */
@@ -39,7 +40,10 @@ export function substituteVariables(expr: string): string {
 export function datasourceUids(dashboard: Dashboard): { uid: string; where: string }[] {
   const found: { uid: string; where: string }[] = [];
   const visit = (node: unknown, where: string) => {
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, where));
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, where);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const obj = node as Node;
     const here = obj.title ? `panel '${obj.title}'` : where;

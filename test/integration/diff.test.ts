@@ -6,7 +6,6 @@ import { runDiff } from '../../scripts/diff/command.ts';
 import { upsertStickyComment } from '../../scripts/diff/comment.ts';
 import { DIFF_MARKER, formatMarkdown, formatText, groupSummary } from '../../scripts/diff/format.ts';
 import { createGitHubClient } from '../../scripts/lib/github.ts';
-import { runGenerate } from '../../scripts/generate/command.ts';
 import { runCli } from '../helpers/cli.ts';
 import { commitOnMain, fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
 import { startGitHubStandIn } from '../helpers/github/server.ts';

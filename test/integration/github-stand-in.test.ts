@@ -41,8 +41,14 @@ function resilientOctokit(baseUrl: string) {
     retry: { retryAfterBaseValue: 10 },
     throttle: {
       retryAfterBaseValue: 10,
-      onRateLimit: (retryAfter, _options, _octokit, retryCount) => (rateLimits.push({ kind: 'primary', retryAfter }), retryCount < 1),
-      onSecondaryRateLimit: (retryAfter, _options, _octokit, retryCount) => (rateLimits.push({ kind: 'secondary', retryAfter }), retryCount < 1),
+      onRateLimit: (retryAfter, _options, _octokit, retryCount) => {
+        rateLimits.push({ kind: 'primary', retryAfter });
+        return retryCount < 1;
+      },
+      onSecondaryRateLimit: (retryAfter, _options, _octokit, retryCount) => {
+        rateLimits.push({ kind: 'secondary', retryAfter });
+        return retryCount < 1;
+      },
     },
   });
 }
@@ -86,7 +92,7 @@ test('a promotion pull request: find, open, refuse a duplicate, update, label, r
     errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${HEAD}.` }],
   });
   const missing = await failure(octokit.rest.pulls.create({ owner, repo, head: 'no-such-branch', base: 'main', title: 't' }));
-  assert.deepEqual((missing.response?.data as { errors: unknown[] }).errors, [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+  assert.deepEqual((missing.response!.data as { errors: unknown[] }).errors, [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
   const empty = await failure(octokit.rest.pulls.create({ owner, repo, head: 'main', base: 'main', title: 't' }));
   assert.match(JSON.stringify(empty.response?.data), /No commits between main and main/);
 

@@ -50,7 +50,7 @@ test('the first promotion opens one pull request; a re-run changes nothing; a ne
     assert.deepEqual(pr.labels, ['promotion']);
     assert.deepEqual(pr.requestedReviewers, ['alice']);
     const pins = gitIn(origin, 'show', `${BRANCH}:overlays/staging/pins.yaml`);
-    assert.match(pins, /chart: prometheus\n  version: 29\.28\.0/);
+    assert.match(pins, /chart: prometheus\n {2}version: 29\.28\.0/);
     assert.match(gitIn(origin, 'show', `${BRANCH}:overlays/staging/staging-1/prometheus/kustomization.yaml`), /version: 29\.28\.0/);
     const head = branchHead(origin);
 
@@ -173,7 +173,7 @@ test('the CLI: exit 2 without a token, 1 when refused, 0 with the pull request U
     assert.match(noToken.stderr, /GITHUB_TOKEN is not set/);
     const skip = await runCli('promote', ['--root', root, '--from', 'dev', '--to', 'prod'], { ...env, GITHUB_TOKEN: TOKEN });
     assert.equal(skip.code, 1);
-    assert.match(skip.stderr, /promotion refused: dev → prod skips staging\n    fix: promote one hop at a time/);
+    assert.match(skip.stderr, /promotion refused: dev → prod skips staging\n {4}fix: promote one hop at a time/);
     const done = await runCli('promote', ['--root', root, '--from', 'dev', '--to', 'staging', '--repo', 'acme/fleet'], { ...env, GITHUB_TOKEN: TOKEN });
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /promote: pushed promote\/dev-to-staging\/all; pull request #1 created: http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1/);

@@ -81,7 +81,7 @@ test('regenerate:branch refuses a branch that is not a bot branch, and a checkou
   assert.equal(onMain.code, 2);
   assert.match(onMain.stderr, /branch 'main' is not a renovate\/\* branch/);
   git(root, 'checkout', '--quiet', 'renovate/prometheus-29.x');
-  await writeFile(join(root, 'clusters/dev-1.yaml'), (await readFile(join(root, 'clusters/dev-1.yaml'), 'utf8')) + '\n');
+  await writeFile(join(root, 'clusters/dev-1.yaml'), `${await readFile(join(root, 'clusters/dev-1.yaml'), 'utf8')}\n`);
   const dirty = await runCli('regenerate-branch', ['--root', root]);
   assert.equal(dirty.code, 2);
   assert.match(dirty.stderr, /uncommitted changes:\n\s*M clusters\/dev-1\.yaml/);

@@ -25,7 +25,7 @@ test("app.kubernetes.io/instance is dropped only when live carries the Applicati
   assert.deepEqual([d.metadata?.labels, l.metadata?.labels], [{ 'app.kubernetes.io/name': 'prometheus' }, { 'app.kubernetes.io/name': 'prometheus' }]);
   // The chart's own value, or a hand edit to anything but the Application's name, is compared.
   const [d2, l2] = normalisePair(obj('prometheus'), obj('edited'), ['dev-1-prometheus']);
-  assert.deepEqual([(d2.metadata?.labels as Record<string, string>)['app.kubernetes.io/instance'], (l2.metadata?.labels as Record<string, string>)['app.kubernetes.io/instance']], ['prometheus', 'edited']);
+  assert.deepEqual([(d2.metadata!.labels as Record<string, string>)['app.kubernetes.io/instance'], (l2.metadata!.labels as Record<string, string>)['app.kubernetes.io/instance']], ['prometheus', 'edited']);
   assert.deepEqual(compareLive(obj('prometheus'), obj('dev-1-prometheus'), { applicationNames: ['dev-1-prometheus'] }).drifts, []);
 });
 

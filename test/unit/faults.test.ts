@@ -8,7 +8,7 @@ import { redactUrls } from '../../scripts/lib/redact.ts';
 import { parseYamlSource } from '../../scripts/lib/yaml.ts';
 import { nestingProblem } from '../../scripts/lib/yaml-limits.ts';
 import { promotionBranch } from '../../scripts/promote/plan.ts';
-import { findPlaintextSecrets } from '../../scripts/validate/secrets.ts';
+import { findPlaintextSecrets } from '../../scripts/inventory/secrets.ts';
 import { minimalInventory } from '../helpers/inventory.ts';
 
 test('validate finds Authorization: Bearer headers and URLs with a password; references and prose pass', () => {
@@ -33,7 +33,7 @@ test('EACCES and other machine faults are exit 2 naming the path, not an interna
 });
 
 test('duplicate keys are found in linear time and named', () => {
-  const text = Array.from({ length: 40_000 }, (_, i) => `key${i}: v`).join('\n') + '\nkey7: again\n';
+  const text = `${Array.from({ length: 40_000 }, (_, i) => `key${i}: v`).join('\n')}\nkey7: again\n`;
   const started = performance.now();
   const { problems } = parseYamlSource('f.yaml', text);
   assert.ok(performance.now() - started < 5000, 'parsing 40,000 keys stays fast');

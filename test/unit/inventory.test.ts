@@ -46,12 +46,12 @@ test('an unknown key is an error with a did-you-mean hint', async () => {
 
 test('an unknown top-level key is an error', async () => {
   const out = await problems({ 'clusters/alpha.yaml': (t) => `${t}storageclass: fast\n` });
-  assert.match(out.join('\n'), /clusters\/alpha\.yaml:17:1: unknown key 'storageclass' in the top level\n    fix: did you mean 'storageClass'\? allowed keys: name, environment, kubernetesVersion/);
+  assert.match(out.join('\n'), /clusters\/alpha\.yaml:17:1: unknown key 'storageclass' in the top level\n {4}fix: did you mean 'storageClass'\? allowed keys: name, environment, kubernetesVersion/);
 });
 
 test('a cluster name that is not a DNS-1123 label is refused with the rule', async () => {
   const out = await problems({ 'clusters/alpha.yaml': edit('name: alpha', 'name: Alpha_1') });
-  assert.match(out.join('\n'), /clusters\/alpha\.yaml:1:7: name is not valid: "Alpha_1"\n    fix: use lower-case letters, digits and '-'/);
+  assert.match(out.join('\n'), /clusters\/alpha\.yaml:1:7: name is not valid: "Alpha_1"\n {4}fix: use lower-case letters, digits and '-'/);
 });
 
 test('a name that differs from the file name is refused', async () => {
@@ -92,7 +92,7 @@ test('setting both destination.name and destination.server is refused', async ()
 
 test('the default project is refused', async () => {
   const out = await problems({ 'clusters/beta.yaml': edit('project: observability-beta', 'project: default') });
-  assert.match(out.join('\n'), /clusters\/beta\.yaml:8:12: argocd\.project has a value that is not allowed\n    fix: .*'default' project is not allowed/);
+  assert.match(out.join('\n'), /clusters\/beta\.yaml:8:12: argocd\.project has a value that is not allowed\n {4}fix: .*'default' project is not allowed/);
 });
 
 test('two clusters sharing an AppProject are refused', async () => {
@@ -109,7 +109,7 @@ test('every problem is reported at once, across files', async () => {
   assert.equal(out.length, 3, out.join('\n'));
   assert.match(out[0]!, /^clusters\/alpha\.yaml:3:20: kubernetesVersion is not valid: "v1\.34"/);
   assert.match(out[1]!, /^clusters\/beta\.yaml:2:14: unknown environment 'staging'/);
-  assert.match(out[2]!, /^overlays\/dev\/pins\.yaml:6:12: grafana\.repoURL is not valid: "registry\.example\.com\/charts"\n    fix: write an https:\/\/ or oci:\/\//);
+  assert.match(out[2]!, /^overlays\/dev\/pins\.yaml:6:12: grafana\.repoURL is not valid: "registry\.example\.com\/charts"\n {4}fix: write an https:\/\/ or oci:\/\//);
 });
 
 test('an environment without pins, and an overlay folder of no environment, are refused', async () => {
@@ -127,7 +127,7 @@ test('rule files, values files and dashboards are checked too', async () => {
   assert.equal(out.length, 3, out.join('\n'));
   assert.match(out[0]!, /^base\/grafana\/dashboards\/cpu\.json:\d+:\d+: invalid JSON/);
   assert.match(out[1]!, /^base\/grafana\/values\.yaml:1:1: the top level must be a mapping/);
-  assert.match(out[2]!, /^base\/prometheus\/rules\/cpu\.yaml:6:14: groups\.0\.rules\.0\.for is not valid: "five minutes"\n    fix: write a Prometheus duration/);
+  assert.match(out[2]!, /^base\/prometheus\/rules\/cpu\.yaml:6:14: groups\.0\.rules\.0\.for is not valid: "five minutes"\n {4}fix: write a Prometheus duration/);
 });
 
 test('duplicate rule groups and dashboard uids are refused', async () => {

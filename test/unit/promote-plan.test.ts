@@ -48,7 +48,7 @@ test('release values travel with the version and show as value changes', () => {
   const { plan } = planPromotion(state({ dev: pin('1.0.0', { server: { newFlag: true } }), staging: pin('1.0.0') }), { from: 'dev', to: 'staging', app: 'prometheus' });
   assert.equal(plan!.branch, 'promote/dev-to-staging/prometheus');
   assert.deepEqual(plan!.moves[0]!.releaseValues, [{ path: 'server.newFlag', after: true }]);
-  assert.match(plan!.pinsText, /values:\n    server:\n      newFlag: true/);
+  assert.match(plan!.pinsText, /values:\n {4}server:\n {6}newFlag: true/);
 });
 
 test('wrong direction, skipped environments, downgrades, soak time and a dirty target are refused with what to do', () => {
@@ -78,6 +78,6 @@ test('the arrival of a version is the oldest commit of its unbroken run', () => 
 
 test('setPin adds and removes release values', () => {
   const withValues = setPin(PINS_TEXT, 'prometheus', pin('1.0.0', { a: 1 }));
-  assert.match(withValues, /  values:\n    a: 1\n/);
+  assert.match(withValues, / {2}values:\n {4}a: 1\n/);
   assert.equal(setPin(withValues, 'prometheus', pin('1.0.0')), PINS_TEXT);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findPlaintextSecrets } from '../../scripts/validate/secrets.ts';
+import { findPlaintextSecrets } from '../../scripts/inventory/secrets.ts';
 
 const scan = (text: string) => findPlaintextSecrets('base/prometheus/values.yaml', text).map((f) => `${f.line}:${f.column} ${f.message}`);
 

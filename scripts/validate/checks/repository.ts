@@ -3,7 +3,7 @@ import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
 import { readGeneratedTree } from '../../generate/apply.ts';
 import { compareTree, isClean, staleFindings } from '../../generate/tree.ts';
-import { findPlaintextSecrets } from '../secrets.ts';
+import { findPlaintextSecrets } from '../../inventory/secrets.ts';
 import type { Check } from '../types.ts';
 
 /** The committed generated files must be exactly what generate produces now. */

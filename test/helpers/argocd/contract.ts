@@ -29,7 +29,10 @@ function buildContract(description: ArgoCdDescription): ArgoCdContract {
   const compiled = new Map<string, ValidateFunction>();
   const compile = (key: string, schema: object) => {
     let fn = compiled.get(key);
-    if (!fn) compiled.set(key, (fn = ajv.compile(schema)));
+    if (!fn) {
+      fn = ajv.compile(schema);
+      compiled.set(key, fn);
+    }
     return fn;
   };
   const operationOf = (method: string, route: string): SwaggerOperation | string =>
@@ -46,7 +49,7 @@ function buildContract(description: ArgoCdDescription): ArgoCdContract {
       for (const name of new Set(query.keys())) {
         const param = declared.get(name);
         const values = query.getAll(name);
-        if (!param || param.in !== 'query') problems.push(`${where}: query parameter '${name}' is not documented`);
+        if (param?.in !== 'query') problems.push(`${where}: query parameter '${name}' is not documented`);
         else if (param.collectionFormat === 'multi') data[name] = values;
         else if (values.length > 1) problems.push(`${where}: query parameter '${name}' is not repeatable (sent ${values.length} times)`);
         else data[name] = values[0];

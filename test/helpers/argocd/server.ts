@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeClient } from '../../../scripts/cluster/client.ts';
 import { argoError, getApplication, GRPC, listApplications, type Reply } from './applications.ts';
@@ -143,7 +143,8 @@ class Handler {
     const match = matchRoute(url.pathname);
     if (!match) return this.unexpected(`${method} ${url.pathname}${url.search}`, argoError(404, GRPC.notFound, 'Not Found'));
     if (method !== 'GET') return this.unexpected(`${method} ${url.pathname}: the stand-in implements only GET`, argoError(405, GRPC.unknown, 'Method Not Allowed'));
-    const routeKey = (entry.route = `GET ${match.route.template}`);
+    entry.route = `GET ${match.route.template}`;
+    const routeKey = entry.route;
     const problems = this.contract.checkRequest(method, match.route.template, match.params, url.searchParams);
     if (problems.length) return this.violation(...problems);
     const denied = this.authenticate(req);
