@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { $ } from 'zx';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
@@ -22,11 +22,9 @@ await ensureTools(ALL_TOOLS, (line) => console.log(line));
 await ensureControlPlaneBinaries((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig },
-});
-const code = await new Promise<number>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+const env = { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig };
+const suite = await $({ stdio: 'inherit', env, nothrow: true })`${process.execPath} --import tsx --test --test-reporter=spec --test-concurrency=2 ${files}`;
+const code = suite.exitCode ?? 1;
 await repository.stop();
 await controlPlane.stop();
 process.exit(code);

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
-import { EnvironmentError } from '../lib/errors.ts';
-import { run, tail } from '../lib/exec.ts';
+import { run, } from '../lib/exec.ts';
+import { goBuildInto } from '../tools/go-build.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
 import { GO_ENV, KUBE_MODULE_DIR, readControlPlanePin, type ControlPlanePin } from './pin.ts';
 
@@ -42,23 +42,14 @@ export async function ensureControlPlaneBinaries(progress: Progress = () => {}):
 
 async function buildInto(dir: string, pin: ControlPlanePin, progress: Progress): Promise<void> {
   const staging = `${dir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const started = Date.now();
-  progress(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} from tools/kube (first time only: about 10 minutes on 2 cores, 2 GB of memory)`);
+  const what = `kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd}`;
+  progress(`building ${what} from tools/kube (first time only: about 10 minutes on 2 cores, 2 GB of memory)`);
   const args = ['build', '-trimpath', `-tags=${BUILD_TAGS}`, `-ldflags=${versionLdflags(pin)}`, '-o', `${staging}/`, APISERVER_PACKAGE, ETCD_PACKAGE];
-  const result = await run('go', args, { cwd: KUBE_MODULE_DIR, env: { ...GO_ENV, CGO_ENABLED: '0' } });
-  if (result.exitCode !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(`building kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} (go build in tools/kube) failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (2 GB), and that tools/kube/go.mod is tidy (\`go mod tidy\` there)`);
-  }
-  // Move into place only once both are built, so an interrupted build never leaves a half-written binary.
-  mkdirSync(dir, { recursive: true });
-  renameSync(join(staging, 'kube-apiserver'), join(dir, 'kube-apiserver'));
+  const fix = 'check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (2 GB), and that tools/kube/go.mod is tidy (`go mod tidy` there)';
   // go names a main package ending in a major version (…/server/v3) after the element before it.
-  renameSync(join(staging, 'server'), join(dir, 'etcd'));
-  rmSync(staging, { recursive: true, force: true });
-  progress(`built kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd} in ${Math.round((Date.now() - started) / 1000)}s → ${dir}`);
+  const outputs: [string, string][] = [['kube-apiserver', join(dir, 'kube-apiserver')], ['server', join(dir, 'etcd')]];
+  const seconds = await goBuildInto({ describe: `building ${what} (go build in tools/kube)`, args, cwd: KUBE_MODULE_DIR, env: { ...GO_ENV, CGO_ENABLED: '0' }, fix }, staging, outputs, progress);
+  progress(`built ${what} in ${seconds}s → ${dir}`);
 }
 
 /** The -X flags Kubernetes' release builds set (hack/lib/version.sh), so /version reports the pin. */

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onExit } from 'signal-exit';
+import { EnvironmentError } from '../lib/errors.ts';
+import { tail } from '../lib/exec.ts';
 
 /** A server process in its own process group (pgid = pid), its output in a log file. */
 export interface Daemon {
@@ -23,7 +26,7 @@ export function spawnDaemon(name: string, file: string, args: string[], logFile:
   } finally {
     closeSync(log);
   }
-  if (child.pid === undefined) throw new Error(`cannot start ${name} (${file})`);
+  if (child.pid === undefined) throw new EnvironmentError(`cannot start ${name} (${file})`);
   const daemon: Daemon = { name, pid: child.pid, logFile };
   child.on('error', (err) => (daemon.exit ??= err.message));
   child.on('exit', (code, signal) => (daemon.exit = signal ? `killed by ${signal}` : `exit code ${code}`));
@@ -71,8 +74,7 @@ export function logTail(path: string, lines = 15): string {
   } catch {
     return '';
   }
-  const all = text.trimEnd().split('\n');
-  return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
+  return tail(text, lines);
 }
 
 // A shell that reads process group ids from its stdin; at end of input (this Node process exited, even by
@@ -101,38 +103,16 @@ export function startWatchdog(dir = ''): Watchdog {
   };
 }
 
-const exitCleanups = new Set<() => void>();
-let hooked = false;
-
 /**
- * Runs `cleanup` (synchronous) when this process exits or gets SIGINT/SIGTERM/SIGHUP; returns the
- * function that unregisters it. After cleaning up on a signal, the signal's default action still happens
- * unless the program handles that signal itself.
+ * Runs `cleanup` (synchronous) when this process exits or gets a terminating signal (signal-exit, the
+ * library execa uses too); returns the function that unregisters it. A failing cleanup never hides the exit.
  */
 export function onProcessExit(cleanup: () => void): () => void {
-  exitCleanups.add(cleanup);
-  if (!hooked) {
-    hooked = true;
-    process.on('exit', runExitCleanups);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  }
-  return () => exitCleanups.delete(cleanup);
-}
-
-function runExitCleanups(): void {
-  for (const cleanup of [...exitCleanups]) {
-    exitCleanups.delete(cleanup);
+  return onExit(() => {
     try {
       cleanup();
     } catch {
       // best effort: the process is going away
     }
-  }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  runExitCleanups();
-  if (process.listenerCount(signal) > 1) return;
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
-  process.kill(process.pid, signal);
+  });
 }

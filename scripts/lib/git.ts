@@ -1,14 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './cache.ts';
-import { EnvironmentError, UsageError } from './errors.ts';
-import { run, tail } from './exec.ts';
+import { UsageError } from './errors.ts';
+import { shell } from './exec.ts';
 
 /** Runs git in `dir`; a failure is an environment error carrying git's own words. */
 export async function git(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await run('git', args, { cwd: dir, env });
-  if (result.exitCode !== 0) throw new EnvironmentError(`git ${args.join(' ')} failed:\n${tail(result.stderr || result.stdout, 6)}`);
-  return result.stdout.trim();
+  return shell({ cwd: dir, env })`git ${args}`;
 }
 
 /** Fetches the base branch and returns its commit (what promotion reads and builds on). */
@@ -21,12 +19,13 @@ export async function fetchBase(dir: string, remote: string, base: string): Prom
 export async function withWorktree<T>(dir: string, commit: string, work: (path: string) => Promise<T>): Promise<T> {
   mkdirSync(cacheDir('work'), { recursive: true });
   const path = mkdtempSync(join(cacheDir('work'), 'promote-'));
-  await git(dir, ['worktree', 'add', '--quiet', '--detach', path, commit]);
+  const $git = shell({ cwd: dir });
+  await $git`git worktree add --quiet --detach ${path} ${commit}`;
   try {
     return await work(path);
   } finally {
-    await git(dir, ['worktree', 'remove', '--force', path]).catch(() => rmSync(path, { recursive: true, force: true }));
-    await git(dir, ['worktree', 'prune']).catch(() => undefined);
+    await $git`git worktree remove --force ${path}`.catch(() => rmSync(path, { recursive: true, force: true }));
+    await $git`git worktree prune`.catch(() => undefined);
   }
 }
 
@@ -70,9 +69,10 @@ const IDENTITY = { GIT_AUTHOR_NAME: 'monitoring-gitops', GIT_AUTHOR_EMAIL: 'moni
 
 /** Commits the staged worktree on top of its HEAD and pushes it to `branch`, only if the branch is still where we saw it. */
 export async function commitAndPush(worktree: string, remote: string, branch: string, message: string, expected: string | undefined): Promise<string> {
-  await git(worktree, ['commit', '--quiet', '--no-verify', '-m', message], IDENTITY);
-  const commit = await git(worktree, ['rev-parse', 'HEAD']);
-  await git(worktree, ['push', '--quiet', `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`, remote, `HEAD:refs/heads/${branch}`]);
+  const $git = shell({ cwd: worktree, env: IDENTITY });
+  await $git`git commit --quiet --no-verify -m ${message}`;
+  const commit = await $git`git rev-parse HEAD`;
+  await $git`git push --quiet --force-with-lease=refs/heads/${branch}:${expected ?? ''} ${remote} HEAD:refs/heads/${branch}`;
   return commit;
 }
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
-import { run, tail } from '../lib/exec.ts';
-import { withHeartbeat } from '../lib/heartbeat.ts';
+import { run, } from '../lib/exec.ts';
+import { goBuildInto, type GoBuild } from './go-build.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
 import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
@@ -79,20 +79,10 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
   await checkGo();
   checkWrapperRequires(name, pin);
   const staging = `${path}.partial-${process.pid}`;
-  mkdirSync(staging, { recursive: true });
-  const started = Date.now();
   const build = buildCommand(name, pin, staging);
   progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; helm and promtool take minutes)`);
-  const result = await withHeartbeat(progress, `still building ${name} ${pin.version}`, () => run('go', build.args, { cwd: build.cwd, env: build.env }));
-  if (result.exitCode !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(`${build.describe} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`);
-  }
-  // Move into place only once built, so an interrupted install never leaves a half-written binary.
-  mkdirSync(join(path, '..'), { recursive: true });
-  renameSync(join(staging, name), path);
-  rmSync(staging, { recursive: true, force: true });
-  progress(`installed ${name} ${pin.version} in ${Math.round((Date.now() - started) / 1000)}s → ${path}`);
+  const seconds = await goBuildInto(build, staging, [[name, path]], progress);
+  progress(`installed ${name} ${pin.version} in ${seconds}s → ${path}`);
   return path;
 }
 
@@ -105,13 +95,14 @@ export function checkWrapperRequires(name: ToolName, pin: ToolPin, goMod = pin.w
 }
 
 /** `go install pkg@version`, or `go build` inside the tool's wrapper module; the toolchain set for this build only. */
-export function buildCommand(name: ToolName, pin: ToolPin, outDir: string): { args: string[]; cwd?: string; env: Record<string, string>; describe: string } {
+export function buildCommand(name: ToolName, pin: ToolPin, outDir: string): GoBuild {
   const flags = ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])];
   const env: Record<string, string> = { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) };
   const via = pin.toolchain ? ` with ${pin.toolchain}` : '';
-  if (!pin.wrapper) return { args: ['install', ...flags, `${pin.package}@${pin.version}`], env: { ...env, GOBIN: outDir }, describe: `go install ${pin.package}@${pin.version}${via}` };
+  const fix = `check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`;
+  if (!pin.wrapper) return { args: ['install', ...flags, `${pin.package}@${pin.version}`], env: { ...env, GOBIN: outDir }, describe: `go install ${pin.package}@${pin.version}${via}`, fix };
   const cwd = new URL(`../../${pin.wrapper}/`, import.meta.url).pathname;
-  return { args: ['build', ...flags, '-o', join(outDir, name), pin.package], cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' }, describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}` };
+  return { args: ['build', ...flags, '-o', join(outDir, name), pin.package], cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' }, describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}`, fix };
 }
 
 /** Installs every pinned tool (or the named ones), one at a time: go builds use both cores already. */
