@@ -13,7 +13,7 @@ import {
 export const CRD_FILE_TEMPLATE = '{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';
 
 /** Whether `value` is an apiextensions.k8s.io/v1 CustomResourceDefinition (the only version 1.22+ serves). */
-export function isCrd(value: unknown): value is JsonSchema {
+function isCrd(value: unknown): value is JsonSchema {
   return isRecord(value) && value.apiVersion === 'apiextensions.k8s.io/v1' && value.kind === 'CustomResourceDefinition';
 }
 
@@ -42,7 +42,7 @@ export function crdFileName(gvk: GroupVersionKind): string {
 }
 
 /** One version's openAPIV3Schema as a standalone kubeconform schema. */
-export function convertCrdSchema(root: JsonSchema, gvk: GroupVersionKind, options: ConvertOptions): JsonSchema {
+function convertCrdSchema(root: JsonSchema, gvk: GroupVersionKind, options: ConvertOptions): JsonSchema {
   const tight = constrainGvk(tightenSchema(withEmbeddedResources(root), options), gvk);
   const properties = tight.properties as JsonSchema;
   // The API server checks metadata as ObjectMeta whatever the CRD says; a CRD may only narrow it (name length).

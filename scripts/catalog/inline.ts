@@ -1,7 +1,7 @@
 import { isRecord, type JsonSchema } from './schema.ts';
 
 /** Replaces one named definition before inlining (the Quantity of built-in APIs, for instance). */
-export type DefinitionOverride = (name: string, definition: JsonSchema) => JsonSchema;
+type DefinitionOverride = (name: string, definition: JsonSchema) => JsonSchema;
 
 /**
  * Inlines every `#/definitions/…` reference of `schema`, so that the result stands alone. A definition
@@ -37,7 +37,7 @@ const SCHEMA_VALUES = ['items', 'additionalProperties', 'additionalItems', 'not'
  * A copy of `node` with `fn` applied to each direct subschema. Only schema positions are visited:
  * JSONSchemaProps has a property *named* `$ref`, which is not a reference.
  */
-export function mapSubschemas(node: JsonSchema, fn: (child: JsonSchema) => JsonSchema): JsonSchema {
+function mapSubschemas(node: JsonSchema, fn: (child: JsonSchema) => JsonSchema): JsonSchema {
   const out: JsonSchema = { ...node };
   for (const key of SCHEMA_MAPS) {
     const map = node[key];

@@ -7,7 +7,7 @@ import { isRecord } from './schema.ts';
  * How kubeconform judged one resource. `missing-schema`: the catalog has no schema for its apiVersion
  * and kind, which is also how an API removed in the target Kubernetes version shows up.
  */
-export type KubeconformStatus = 'valid' | 'invalid' | 'error' | 'skipped' | 'missing-schema';
+type KubeconformStatus = 'valid' | 'invalid' | 'error' | 'skipped' | 'missing-schema';
 
 /** One resource (one YAML document) kubeconform looked at. */
 export interface KubeconformResult {
@@ -24,7 +24,7 @@ export interface KubeconformResult {
 }
 
 /** What one kubeconform run checks, and against which catalog. */
-export interface KubeconformOptions {
+interface KubeconformOptions {
   /** Manifest files (several YAML documents each, if need be); kubeconform also accepts folders. */
   files: string[];
   /** The target cluster's version ("1.34.2"); selects the catalog folder through the schema templates. */

@@ -31,7 +31,7 @@ export function isRecord(value: unknown): value is JsonSchema {
 }
 
 /** `group/version`, or only `version` for the core group. */
-export function apiVersionOf(gvk: GroupVersionKind): string {
+function apiVersionOf(gvk: GroupVersionKind): string {
   return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
 }
 

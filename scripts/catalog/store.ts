@@ -7,7 +7,7 @@ import type { SchemaFile } from './schema.ts';
 export const CATALOG_FORMAT = 2; // 2: built-in catalogs also hold scopes.json
 
 /** Written last into a finished catalog folder; a folder without it (or with another format/source) is rebuilt. */
-export interface CatalogMarker {
+interface CatalogMarker {
   format: number;
   /** What the schemas were converted from, e.g. `k8s.io/kubernetes@v1.34.2`. */
   source: string;

@@ -1,5 +1,5 @@
 /** One field-level problem of a rejected request (Status `details.causes[]`). */
-export interface StatusCause {
+interface StatusCause {
   /** Path of the field, e.g. `spec.ports[0].port`. */
   field?: string;
   /** e.g. `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`. */
@@ -8,7 +8,7 @@ export interface StatusCause {
 }
 
 /** The `Status` object the API server answers a failed request with. */
-export interface ApiStatus {
+interface ApiStatus {
   kind?: string;
   status?: string;
   code?: number;

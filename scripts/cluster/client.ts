@@ -8,23 +8,23 @@ export { KubeApiError, isNotFound } from './api-error.ts';
 export type { KubeObject, ObjectRef } from './resources.ts';
 
 /** The field manager of everything the toolkit applies (server-side apply tracks field ownership by it). */
-export const FIELD_MANAGER = 'monitoring-gitops';
+const FIELD_MANAGER = 'monitoring-gitops';
 
-export interface RequestOptions {
+interface RequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   contentType?: string;
   accept?: string;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   /** Validate and run admission, persist nothing (`dryRun=All`). */
   dryRun?: boolean;
   /** Unknown or duplicate fields: `Strict` (default) rejects them, `Warn` and `Ignore` let them through. */
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
-export interface ApplyOptions extends WriteOptions {
+interface ApplyOptions extends WriteOptions {
   /** Take over fields another manager owns instead of failing with a conflict. */
   force?: boolean;
   /** Apply to a subresource, e.g. `status`. */
@@ -32,7 +32,7 @@ export interface ApplyOptions extends WriteOptions {
 }
 
 /** One HTTP answer, read whole. */
-export interface RawResponse {
+interface RawResponse {
   status: number;
   statusText: string;
   body: string;

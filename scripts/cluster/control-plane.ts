@@ -31,7 +31,7 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-export interface ControlPlaneOptions {
+interface ControlPlaneOptions {
   /** Keep the instance's files here (reused by the next start); default: a temporary folder removed by stop(). */
   dataDir?: string;
   /** Once ready, the processes outlive this Node process (cluster:up); otherwise they are killed when it exits. */
@@ -42,7 +42,7 @@ export interface ControlPlaneOptions {
 }
 
 /** The service CIDR is only a flag value (Service IPs are allocated from it); nothing routes to it. */
-export const SERVICE_CIDR = '10.96.0.0/16';
+const SERVICE_CIDR = '10.96.0.0/16';
 
 /** Builds the binaries if needed, starts etcd and kube-apiserver on free ports, waits for /readyz. */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {

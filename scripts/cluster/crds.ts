@@ -17,7 +17,7 @@ interface Crd extends KubeObject {
  * The CustomResourceDefinitions of the pinned Argo CD (`argocd` in tools/pins.json): the files
  * its `manifests/crds/kustomization.yaml` lists (Application, AppProject, ApplicationSet).
  */
-export async function readArgoCdCrds(): Promise<Crd[]> {
+async function readArgoCdCrds(): Promise<Crd[]> {
   const { module, version } = readToolPins().argocd;
   const dir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
   const crdDir = join(dir, 'manifests/crds');

@@ -13,7 +13,7 @@ export interface ControlPlaneCredentials {
   serviceAccountPrivateKey: string;
 }
 
-export const ADMIN_USER = 'admin';
+const ADMIN_USER = 'admin';
 
 /**
  * Writes the token file and service-account key pair into `dir`, or reuses them when a kept folder

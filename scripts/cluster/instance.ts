@@ -8,7 +8,7 @@ import { startControlPlane } from './control-plane.ts';
 import { groupAlive, stopGroups } from './processes.ts';
 
 /** The pid file of the instance `npm run cluster:up` leaves running for manual use. */
-export interface InstanceState {
+interface InstanceState {
   server: string;
   kubeconfig: string;
   version: string;
@@ -22,7 +22,7 @@ export const instanceDir = (): string => cacheDir('cluster');
 const stateFile = () => join(instanceDir(), 'state.json');
 
 /** The recorded instance when all its processes still run (a stale pid file, e.g. after a reboot, counts as none). */
-export function readRunningInstance(): InstanceState | undefined {
+function readRunningInstance(): InstanceState | undefined {
   const state = readState();
   return state?.processes.every(isOurs) ? state : undefined;
 }

@@ -15,7 +15,7 @@ export interface KubeConnection {
   token: string;
 }
 
-export const CONTEXT_NAME = 'monitoring-gitops-local';
+const CONTEXT_NAME = 'monitoring-gitops-local';
 
 /** A kubeconfig with one cluster, user and context, all named `name`; kubectl and the toolkit read it. */
 export function kubeconfigYaml(server: string, caFile: string, token: string, name = CONTEXT_NAME): string {

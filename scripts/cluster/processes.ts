@@ -83,7 +83,7 @@ export function logTail(path: string, lines = 15): string {
 const WATCHDOG = 'pgs=""; while read pg; do pgs="$pgs -$pg"; done; [ -n "$pgs" ] && kill -TERM $pgs 2>/dev/null; sleep 2; [ -n "$pgs" ] && kill -KILL $pgs 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
 
 /** Stops the groups it is told about (and removes `dir`) once this Node process is gone, however it ends. */
-export interface Watchdog {
+interface Watchdog {
   watch(pgid: number): void;
   /** Ends the watchdog without it doing anything (the caller has cleaned up). */
   dismiss(): void;

@@ -21,7 +21,7 @@ interface ApiResource {
   namespaced: boolean;
 }
 
-export interface ResolvedResource {
+interface ResolvedResource {
   plural: string;
   namespaced: boolean;
   /** e.g. `status`, `scale` (a CRD without `subresources.status` keeps its status in the main resource). */

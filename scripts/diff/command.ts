@@ -7,7 +7,7 @@ import { affectedClusters } from '../validate/changed.ts';
 import { diffFleet, type FleetDiff } from './engine.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
 
-export interface DiffOptions {
+interface DiffOptions {
   root: string;
   base: string;
   /** A ref to compare; omitted means the working tree (`--worktree`). */
@@ -16,7 +16,7 @@ export interface DiffOptions {
   progress?: (line: string) => void;
 }
 
-export interface DiffOutcome {
+interface DiffOutcome {
   diff: FleetDiff;
   baseCommit: string;
   /** The head commit, or 'worktree'. */

@@ -29,7 +29,7 @@ function appLines(a: AppDiff): string[] {
 }
 
 /** The lines of one change, as a diff block. */
-export function changeLines(d: ClusterDiff): string[] {
+function changeLines(d: ClusterDiff): string[] {
   const argo = resourceDiffLines(d.argo);
   return [...d.apps.flatMap(appLines), ...(argo.length ? ['Argo CD objects', ...argo] : [])];
 }

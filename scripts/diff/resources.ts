@@ -13,7 +13,7 @@ export interface ResourceDiff {
 
 /** Labels that carry the chart or app version (`helm.sh/chart: prometheus-29.28.0`): every chart bump changes them. */
 const VERSION_LABEL = /(^|\.)labels\.(helm\.sh\/chart|app\.kubernetes\.io\/version|chart)$/;
-export const isVersionLabel = (change: ValueChange) => VERSION_LABEL.test(change.path);
+const isVersionLabel = (change: ValueChange) => VERSION_LABEL.test(change.path);
 
 /** Secret values never appear in a diff: only that they changed. */
 export function masked(o: K8sObject): K8sObject {

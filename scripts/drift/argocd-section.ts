@@ -28,7 +28,7 @@ const HOUR = 3_600_000;
 const DEGRADED = 'Degraded';
 
 /** An Argo CD that could not be asked: nothing checked, and why. */
-export function skippedArgoCdSection(reason: string, coverage?: DriftSection['coverage']): DriftSection {
+function skippedArgoCdSection(reason: string, coverage?: DriftSection['coverage']): DriftSection {
   return { section: 'live', status: 'skipped', reason, items: [], ...(coverage ? { coverage } : {}) };
 }
 

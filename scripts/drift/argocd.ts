@@ -4,7 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { ArgoApplication } from './argocd-types.ts';
 
 /** The label every Application this repository generates carries. */
-export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=monitoring-gitops';
+const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=monitoring-gitops';
 
 export interface ArgoCdConnection {
   /** Base URL of argocd-server, e.g. https://argocd.example.com (a path prefix such as /argo-cd is kept). */
@@ -23,7 +23,7 @@ export interface ArgoCdConnection {
   timeoutMs?: number;
 }
 
-export type ArgoCdFailure = 'unreachable' | 'unauthenticated' | 'forbidden' | 'http' | 'bad-response';
+type ArgoCdFailure = 'unreachable' | 'unauthenticated' | 'forbidden' | 'http' | 'bad-response';
 
 /** Argo CD could not be asked: which way it failed (`failure`) and, in the message, what to do. Exit 2. */
 export class ArgoCdApiError extends EnvironmentError {

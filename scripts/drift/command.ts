@@ -14,7 +14,7 @@ import { buildReport, type DriftReport } from './report.ts';
 import type { DriftSection } from './types.ts';
 import { lookupKey, readReleases, upstreamSection, type ReleaseLookup } from './upstream.ts';
 
-export interface DriftOptions {
+interface DriftOptions {
   root: string;
   now: Date;
   argocd?: ArgoCdConnection;

@@ -1,7 +1,7 @@
 import type { GitHubClient, GitHubTarget } from '../lib/github.ts';
 import { DRIFT_MARKER } from './report.ts';
 
-export const DRIFT_LABEL = 'drift-report';
+const DRIFT_LABEL = 'drift-report';
 
 /**
  * A body without what changes on every run (the "Generated <time> at commit <sha>" line, the "new since
@@ -13,9 +13,9 @@ function comparable(body: string): string {
   const end = lines.findIndex((line, i) => i > start && line.startsWith('### '));
   return (start < 0 ? lines : [...lines.slice(0, start), ...lines.slice(end < 0 ? lines.length : end)]).join('\n');
 }
-export const DRIFT_TITLE = 'Drift report';
+const DRIFT_TITLE = 'Drift report';
 
-export interface IssueOutcome {
+interface IssueOutcome {
   number?: number;
   action: 'created' | 'updated' | 'reopened' | 'closed' | 'unchanged' | 'none';
   /** The body of the issue found, for "new since the last report". */

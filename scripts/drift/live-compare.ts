@@ -6,9 +6,9 @@ import { DEFAULT_IGNORE_RULES, matchingRule, type IgnoreRule, type PathSegment }
 import { isMap } from '../lib/values.ts';
 
 /** Argo CD's annotation tracking (the default since v3): `<app>:<group>/<kind>:<namespace>/<name>`. */
-export const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
 /** Argo CD's label tracking writes the Application name here; Helm charts write the release name here too. */
-export const ARGOCD_TRACKING_LABEL = 'app.kubernetes.io/instance';
+const ARGOCD_TRACKING_LABEL = 'app.kubernetes.io/instance';
 
 /** Bookkeeping the server writes on every change: never drift. */
 const DROPPED_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink'];
@@ -90,7 +90,7 @@ export interface FieldDrift {
   owners: FieldOwner[];
 }
 
-export interface CompareOptions {
+interface CompareOptions {
   /** Names the Argo CD Application of the object may carry in its tracking label. */
   applicationNames?: readonly string[];
   /** An HPA scales the object. */

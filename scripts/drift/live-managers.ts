@@ -3,12 +3,12 @@ import type { PathSegment } from './live-rules.ts';
 import { isMap } from '../lib/values.ts';
 
 /** The field set of one manager (`fieldsV1`): `f:<field>`, `k:<key json>`, `v:<value json>`, `i:<index>`, `.`. */
-export interface FieldSet {
+interface FieldSet {
   [key: string]: FieldSet;
 }
 
 /** One entry of `metadata.managedFields`. */
-export interface ManagedFieldsEntry {
+interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
   apiVersion?: string;

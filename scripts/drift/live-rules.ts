@@ -17,7 +17,7 @@ export interface IgnoreRule {
 }
 
 /** What an ignore rule may look at besides the path. */
-export interface RuleContext {
+interface RuleContext {
   kind: string;
   /** An HPA in the object's namespace targets it. */
   scaledByHpa: boolean;

@@ -11,7 +11,7 @@ import type { DriftItem, DriftSection } from './types.ts';
 export { DEFAULT_IGNORE_RULES, type IgnoreRule } from './live-rules.ts';
 
 /** What Git wants of one app on a cluster: its rendered objects. */
-export interface LiveDesiredApp {
+interface LiveDesiredApp {
   app: string;
   objects: K8sObject[];
   /** The Argo CD Application that syncs it (its name is what label tracking writes); default `<cluster>-<app>`. */
@@ -28,7 +28,7 @@ export interface LiveTarget {
   desired: LiveDesiredApp[];
 }
 
-export interface LiveDriftInput {
+interface LiveDriftInput {
   targets: LiveTarget[];
   /** Known noise to count instead of report; default {@link DEFAULT_IGNORE_RULES} (pass `[...DEFAULT_IGNORE_RULES, mine]` to add). */
   ignore?: readonly IgnoreRule[];

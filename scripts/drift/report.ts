@@ -23,7 +23,7 @@ const SECTION_TITLES: Record<DriftSection['section'], string> = {
   live: 'Git vs live',
 };
 
-export const allItems = (r: DriftReport): DriftItem[] => r.sections.flatMap((s) => s.items);
+const allItems = (r: DriftReport): DriftItem[] => r.sections.flatMap((s) => s.items);
 /** Drift worth an exit 1 and an open issue: anything above info. */
 export const hasDrift = (r: DriftReport) => allItems(r).some((i) => i.severity !== 'info');
 

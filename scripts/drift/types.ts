@@ -1,5 +1,5 @@
 /** The four kinds of drift the report covers, each usable alone. */
-export type DriftSectionName = 'generated' | 'environments' | 'upstream' | 'live';
+type DriftSectionName = 'generated' | 'environments' | 'upstream' | 'live';
 
 /** One thing that differs from what it should be, in words a platform engineer can act on. */
 export interface DriftItem {

@@ -6,19 +6,19 @@ import { compareVersions, isStableVersion, versionGap } from '../lib/versions.ts
 import type { DriftItem, DriftSection } from './types.ts';
 
 /** One published chart version, as a Helm repository index or a registry lists it. */
-export interface ChartRelease {
+interface ChartRelease {
   version: string;
   created?: string;
   deprecated?: boolean;
 }
 
 /** Repositories known to have moved: charts should be pinned from the new home. */
-export const MOVED_REPOSITORIES: Record<string, string> = {
+const MOVED_REPOSITORIES: Record<string, string> = {
   'https://grafana.github.io/helm-charts': 'https://grafana-community.github.io/helm-charts',
 };
 
 /** The releases of every chart in a Helm repository index (index.yaml). Pure. */
-export function parseIndex(text: string): Map<string, ChartRelease[]> {
+function parseIndex(text: string): Map<string, ChartRelease[]> {
   const index = (parse(text) ?? {}) as { entries?: Record<string, { version?: string; created?: string; deprecated?: boolean }[]> };
   return new Map(Object.entries(index.entries ?? {}).map(([chart, list]) => [chart, list.filter((e) => e.version).map((e) => ({ version: String(e.version), created: e.created, deprecated: e.deprecated === true }))]));
 }
@@ -48,7 +48,7 @@ async function readOciTags(url: string, chart: string): Promise<string[]> {
 }
 
 /** Newest stable release: pre-releases and unparsable versions ignored. */
-export function newestStable(releases: ChartRelease[]): ChartRelease | undefined {
+function newestStable(releases: ChartRelease[]): ChartRelease | undefined {
   return releases.filter((r) => isStableVersion(r.version)).sort((a, b) => compareVersions(b.version, a.version))[0];
 }
 

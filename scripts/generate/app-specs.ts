@@ -2,7 +2,7 @@ import type { AppName } from '../inventory/apps.ts';
 import type { Cluster, Inventory, Values } from '../inventory/types.ts';
 
 /** What the generator knows about each app beyond its chart pin. */
-export interface AppSpec {
+interface AppSpec {
   /** Helm release name; service names such as prometheus-server derive from it. */
   releaseName: string;
   /** Argo CD sync wave of the child Application. */

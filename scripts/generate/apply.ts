@@ -7,7 +7,7 @@ import { runTransaction, type Transaction } from './transaction.ts';
 
 export { readGeneratedTree } from './read-tree.ts';
 
-export interface AppliedChanges {
+interface AppliedChanges {
   written: string[];
   removed: string[];
 }

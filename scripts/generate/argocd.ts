@@ -1,6 +1,6 @@
 /** Typed constructors of the Argo CD objects the generator writes (argoproj.io/v1alpha1). */
 
-export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
+const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
@@ -12,13 +12,13 @@ export interface ObjectMeta {
   finalizers?: string[];
 }
 
-export interface ApplicationDestination {
+interface ApplicationDestination {
   name?: string;
   server?: string;
   namespace: string;
 }
 
-export interface ApplicationInput {
+interface ApplicationInput {
   meta: ObjectMeta;
   project: string;
   repoURL: string;
@@ -58,7 +58,7 @@ export interface GroupKind {
   kind: string;
 }
 
-export interface AppProjectInput {
+interface AppProjectInput {
   meta: ObjectMeta;
   description: string;
   sourceRepos: string[];

@@ -20,7 +20,7 @@ const ARGOCD_KINDS: GroupKind[] = [
 ];
 
 export const enabledApps = (cluster: Cluster): AppName[] => APPS.filter((app) => cluster.apps[app]?.enabled);
-export const childrenPath = (cluster: Cluster) => `apps/${cluster.name}/children`;
+const childrenPath = (cluster: Cluster) => `apps/${cluster.name}/children`;
 
 function labels(cluster: Cluster, app?: AppName): Record<string, string> {
   return {

@@ -16,7 +16,7 @@ async function readWritableInventory(root: string): Promise<Inventory> {
   return inventory;
 }
 
-export interface GenerateOutcome {
+interface GenerateOutcome {
   changes: TreeChanges;
   written: string[];
   removed: string[];

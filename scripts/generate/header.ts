@@ -18,7 +18,7 @@ export function withHeader(body: string, sources: string[]): string {
 }
 
 /** What the header of a file on disk tells: not ours, ours and intact, or ours but edited by hand. */
-export type HeaderState = 'hand-written' | 'generated' | 'edited';
+type HeaderState = 'hand-written' | 'generated' | 'edited';
 
 export function headerState(content: string): HeaderState {
   if (!content.startsWith(MARK)) return 'hand-written';

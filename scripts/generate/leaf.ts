@@ -12,7 +12,7 @@ export function leafPath(cluster: Cluster, app: AppName): string {
 }
 
 /** kustomize's HelmChart entry: the exact pin, rendered for the cluster's Kubernetes version. */
-export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
+function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
   // Release values reach the chart through values.yaml; the entry itself names only the chart.
   return {
     name: pin.chart,
@@ -27,14 +27,14 @@ export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
 }
 
 /** Argo CD keeps an annotated object when it would prune it, and when its Application is deleted. */
-export const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
+const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
 
 /**
  * Volumes outlive the Application: every PersistentVolumeClaim the chart renders (Prometheus TSDB,
  * Grafana) carries KEEP_ON_PRUNE, so disabling an app or renaming a cluster never deletes its data.
  * Claims from StatefulSet volumeClaimTemplates are the controller's, not Argo CD's: never pruned.
  */
-export const pvcRetentionPatch = {
+const pvcRetentionPatch = {
   target: { kind: 'PersistentVolumeClaim' },
   patch: toYaml({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'any', annotations: KEEP_ON_PRUNE } }),
 };

@@ -5,7 +5,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 
 /** One generate at a time per checkout; the file names its owner. */
-export const LOCK_FILE = '.generate.lock';
+const LOCK_FILE = '.generate.lock';
 /** Where a run stages its writes before moving them into place; removed when the run ends. */
 export const STAGING_DIR = '.generate-staging';
 /** A lock file being written aside by run <pid>. */

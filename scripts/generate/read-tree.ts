@@ -16,7 +16,7 @@ export type GeneratedTree = Map<string, string> & {
 };
 
 /** A temporary file name of an older apply step (written next to its target). */
-export const isLeftoverName = (name: string) => /\.tmp-\d+$/.test(name);
+const isLeftoverName = (name: string) => /\.tmp-\d+$/.test(name);
 
 /** Every file currently in the generated trees under `root`, by repository-relative path. */
 export async function readGeneratedTree(root: string): Promise<GeneratedTree> {

@@ -6,7 +6,7 @@ import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
-export interface ParseResult {
+interface ParseResult {
   /** Present only when there are no findings. */
   inventory?: Inventory;
   findings: Finding[];

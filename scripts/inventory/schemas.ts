@@ -5,7 +5,7 @@ import type { Finding } from '../lib/findings.ts';
 import { positionOf, type SourceDocument } from '../lib/yaml.ts';
 import { describeSchemaError, type DescribedError } from './schema-errors.ts';
 
-export const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'dashboard'] as const;
+const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'dashboard'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -24,7 +24,7 @@ function compileAll(): Map<SchemaName, ValidateFunction> {
 }
 
 /** The raw ajv errors of `data` against one of the repository's schemas. */
-export function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
+function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
   validators ??= compileAll();
   const validate = validators.get(name)!;
   return validate(data) ? [] : (validate.errors ?? []);

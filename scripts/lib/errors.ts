@@ -42,7 +42,7 @@ const ENVIRONMENT_CODES: Record<string, string> = {
 };
 
 /** A Node system error of one of those kinds becomes an EnvironmentError naming the path. */
-export function asEnvironmentError(err: unknown): EnvironmentError | undefined {
+function asEnvironmentError(err: unknown): EnvironmentError | undefined {
   const { code, path, syscall } = (err ?? {}) as { code?: string; path?: string; syscall?: string };
   const what = code ? ENVIRONMENT_CODES[code] : undefined;
   if (!what) return undefined;

@@ -48,7 +48,7 @@ const spawnTracked = ((...args: Parameters<typeof spawn>) => {
   return child;
 }) as typeof spawn;
 
-export interface ShellOptions {
+interface ShellOptions {
   cwd?: string;
   /** Added to the toolkit's environment. */
   env?: Record<string, string>;

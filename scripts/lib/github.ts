@@ -14,7 +14,7 @@ export interface GitHubTarget {
   repo: string;
 }
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   baseUrl?: string;
   /** Milliseconds one unit of GitHub's retry-after stands for; tests shrink it (default 1000). */
   retryAfterBaseValue?: number;
@@ -76,7 +76,7 @@ export function resolveTarget(explicit: string | undefined, remoteUrl: string): 
   return { owner: m[1]!, repo: m[2]! };
 }
 
-export interface PullRequestSpec {
+interface PullRequestSpec {
   head: string;
   base: string;
   title: string;
@@ -118,7 +118,7 @@ export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTa
 export const GITHUB_BODY_LIMIT = 60_000;
 
 /** What a GitHub call was for, so its failure can say what to do next. */
-export interface GitHubCall {
+interface GitHubCall {
   /** `the pull request`, `the comment`. */
   what: string;
   /** What finishes the work: `run drift --issue again`; for promote, the branch is already pushed. */

@@ -9,7 +9,7 @@ interface ModuleDownload {
 }
 
 /** Why a module is downloaded (`the OpenAPI document of Kubernetes 1.34.2`) and what to do when it cannot be. */
-export interface DownloadPurpose {
+interface DownloadPurpose {
   what: string;
   fix: string;
 }

@@ -51,7 +51,7 @@ function inlineString(value: string, indent: number): string {
 /** Keys that lead a mapping, in this order; every other key follows alphabetically. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'spec'];
 
-export function compareKeys(a: string, b: string): number {
+function compareKeys(a: string, b: string): number {
   const ia = LEADING_KEYS.indexOf(a);
   const ib = LEADING_KEYS.indexOf(b);
   if (ia !== -1 || ib !== -1) return (ia === -1 ? Infinity : ia) - (ib === -1 ? Infinity : ib);

@@ -23,7 +23,7 @@ export interface SourceDocument {
   data?: unknown;
 }
 
-export interface YamlProblem {
+interface YamlProblem {
   line: number;
   column: number;
   message: string;

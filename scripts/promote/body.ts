@@ -15,7 +15,7 @@ export interface ClusterEffect {
   resources: ResourceDiff;
 }
 
-export interface ValidationSummary {
+interface ValidationSummary {
   findings: number;
   leaves: number;
   resources: number;
@@ -23,16 +23,16 @@ export interface ValidationSummary {
 }
 
 /** Marks the machine-readable metadata in the body; the next hop and re-runs read it back. */
-export const METADATA_MARKER = 'monitoring-gitops:promotion';
+const METADATA_MARKER = 'monitoring-gitops:promotion';
 
 /** Where to read what changed in a chart version, for the repositories we know. */
-export function releaseNotesUrl(pin: ChartPin): string {
+function releaseNotesUrl(pin: ChartPin): string {
   const github = /^https:\/\/([a-z0-9-]+)\.github\.io\/helm-charts$/.exec(pin.repoURL);
   if (github) return `https://github.com/${github[1]}/helm-charts/releases/tag/${pin.chart}-${pin.version}`;
   return `https://artifacthub.io/packages/search?ts_query_web=${encodeURIComponent(pin.chart)}`;
 }
 
-export function promotionTitle(plan: PromotionPlan): string {
+function promotionTitle(plan: PromotionPlan): string {
   const apps = plan.moves.map((m) => (m.versionChange ? `${m.app} ${m.source.version}` : `${m.app} release values`)).join(', ');
   return `Promote ${apps} from ${plan.from} to ${plan.to}`;
 }

@@ -31,7 +31,7 @@ export interface PromoteOptions extends PromotionRequest {
   progress: (line: string) => void;
 }
 
-export interface PromoteOutcome {
+interface PromoteOutcome {
   plan: PromotionPlan;
   title: string;
   body: string;

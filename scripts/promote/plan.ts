@@ -32,7 +32,7 @@ export interface PromotionState {
   targetProblems: string[];
 }
 
-export interface AppMove {
+interface AppMove {
   app: AppName;
   source: ChartPin;
   /** The target's pin before the promotion, if it had one. */
@@ -56,7 +56,7 @@ export interface PromotionPlan {
 }
 
 /** A reason not to promote, with what to do about it; exit 1. */
-export interface Refusal {
+interface Refusal {
   reason: string;
   fix: string;
 }

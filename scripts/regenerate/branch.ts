@@ -11,7 +11,7 @@ export const REGENERATE_AUTHOR = { name: 'github-actions[bot]', email: '41898282
 /** The generated trees: the only paths the regenerate commit may touch. */
 const GENERATED_PATHS = ['apps', 'overlays'];
 
-export interface RegenerateOptions {
+interface RegenerateOptions {
   /** The branch being regenerated (CI: GITHUB_REF_NAME); default the checked-out branch. */
   branch?: string;
   /** Only branches starting with this are touched (default `renovate/`). */
@@ -20,7 +20,7 @@ export interface RegenerateOptions {
   push?: string;
 }
 
-export interface RegenerateOutcome {
+interface RegenerateOutcome {
   branch: string;
   /** The regenerate commit, or undefined when the branch was already up to date. */
   commit?: string;

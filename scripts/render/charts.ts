@@ -75,7 +75,7 @@ function checkPulledChart(staging: string, pin: ChartPin): void {
 }
 
 /** sha256 over every file's relative path and content, in a stable order. */
-export function digestTree(dir: string): string {
+function digestTree(dir: string): string {
   const hash = createHash('sha256');
   const walk = (d: string, rel: string) => {
     for (const name of readdirSync(d).sort()) {

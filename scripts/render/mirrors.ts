@@ -7,7 +7,7 @@ import { UsageError } from '../lib/errors.ts';
 export type MirrorMap = Map<string, string>;
 
 /** Env var holding a mirror map: `canonical=mirror` pairs separated by commas or newlines. */
-export const MIRRORS_ENV = 'MONITORING_GITOPS_HELM_MIRRORS';
+const MIRRORS_ENV = 'MONITORING_GITOPS_HELM_MIRRORS';
 /** Optional file at the repository root: a YAML mapping of canonical URL → mirror URL. */
 export const MIRRORS_FILE = 'helm-mirrors.yaml';
 

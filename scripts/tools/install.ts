@@ -14,7 +14,7 @@ export function toolPath(name: ToolName, pin: ToolPin): string {
 }
 
 /** A tool's pin with its version: the pinned one, or the one the pinned Argo CD release bundles. */
-export async function resolveToolPin(name: ToolName): Promise<ToolPin> {
+async function resolveToolPin(name: ToolName): Promise<ToolPin> {
   const spec = readToolPins().tools[name];
   if (!spec.bundledWith) {
     if (!spec.version) throw new EnvironmentError(`${PINS_FILE}: tools.${name} has neither a version nor bundledWith\nfix: give it an exact version`);
@@ -57,7 +57,7 @@ export async function checkGo(): Promise<string> {
 
 
 /** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
-export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
+async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
   if (info?.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
@@ -95,7 +95,7 @@ export function checkWrapperRequires(name: ToolName, pin: ToolPin, goMod = pin.w
 }
 
 /** `go install pkg@version`, or `go build` inside the tool's wrapper module; the toolchain set for this build only. */
-export function buildCommand(name: ToolName, pin: ToolPin, outDir: string): GoBuild {
+function buildCommand(name: ToolName, pin: ToolPin, outDir: string): GoBuild {
   const flags = ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])];
   const env: Record<string, string> = { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) };
   const via = pin.toolchain ? ` with ${pin.toolchain}` : '';

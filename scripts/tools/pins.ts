@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** One external Go program as tools/pins.json pins it. */
-export interface ToolPinSpec {
+interface ToolPinSpec {
   /** Go package path of the main package (what `go install` or `go build` builds). */
   package: string;
   /** Go module that holds it; `go version -m` reports its version. */
@@ -33,7 +33,7 @@ export interface ArgoCdPin {
   toolchain: string;
 }
 
-export interface ToolPins {
+interface ToolPins {
   go: { minimum: string };
   argocd: ArgoCdPin;
   tools: Record<ToolName, ToolPinSpec>;

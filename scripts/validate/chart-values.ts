@@ -9,7 +9,7 @@ import { isMap } from '../lib/values.ts';
 
 
 /** What Helm hands a chart: its defaults under the user's values, with `null` deleting keys. Pure. */
-export function coalesce(defaults: Values, user: Values): Values {
+function coalesce(defaults: Values, user: Values): Values {
   return dropNulls(mergeValues(defaults, user));
 }
 
@@ -23,7 +23,7 @@ function dropNulls(values: Values): Values {
 }
 
 /** One chart of a chart tree: the parent ('' key) or a subchart under its key (alias or name). */
-export interface ChartPart {
+interface ChartPart {
   /** `prometheus` or `prometheus > alertmanager`. */
   name: string;
   dir: string;

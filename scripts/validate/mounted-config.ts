@@ -6,7 +6,7 @@ import { fileReferences, rebaseReferences, type FileReference, type ReferenceKey
 import { expandGlob, hasGlob, lookupFile, type ConfiguredContainer, type FileLookup } from './pod-files.ts';
 
 /** A file the config names, and what the container finds there (a glob: every file it matches). */
-export interface ResolvedReference extends FileReference {
+interface ResolvedReference extends FileReference {
   lookup: FileLookup;
   /** For a glob: the matching files (empty when it matches none). */
   matches?: string[];

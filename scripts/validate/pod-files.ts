@@ -7,7 +7,7 @@ import { isMap } from '../lib/values.ts';
  * with their keys, and mounts whose content is not rendered (Secrets, the service account, emptyDir,
  * volumes claimed from a PVC). Pure: built from the objects, no I/O.
  */
-export interface Mount {
+interface Mount {
   /** Absolute path in the container. */
   path: string;
   /** `files` when the rendered objects hold the content (a ConfigMap); `opaque` when they do not. */

@@ -19,7 +19,7 @@ import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts'
 import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
 
-export interface ValidateOptions {
+interface ValidateOptions {
   root: string;
   clusters?: string[];
   changedSince?: string;
