@@ -1,5 +1,5 @@
 import type { AppName } from '../inventory/apps.ts';
-import type { Cluster, Inventory, Values } from '../inventory/types.ts';
+import type { Cluster, Inventory, Scheduling, Values } from '../inventory/types.ts';
 
 /** What the generator knows about each app beyond its chart pin. */
 interface AppSpec {
@@ -11,9 +11,14 @@ interface AppSpec {
   inventoryValues(cluster: Cluster): Values;
   /** Values built from shared content (alert rules), part of the base layer. */
   contentValues(inventory: Inventory): Values;
+  /** The scheduling as each of the chart's workloads takes it. */
+  schedulingValues(scheduling: Scheduling): Values;
 }
 
 const tls = (secretName: string, host: string) => [{ secretName, hosts: [host] }];
+
+/** Every prometheus-chart workload but node-exporter, whose DaemonSet must keep running on every node. */
+const PROMETHEUS_WORKLOADS = ['server', 'alertmanager', 'kube-state-metrics', 'prometheus-pushgateway'];
 
 export const APP_SPECS: Record<AppName, AppSpec> = {
   prometheus: {
@@ -35,6 +40,7 @@ export const APP_SPECS: Record<AppName, AppSpec> = {
     contentValues: (inventory) => ({
       serverFiles: { 'alerting_rules.yml': { groups: inventory.base.rules.flatMap((r) => r.groups) } },
     }),
+    schedulingValues: (scheduling) => Object.fromEntries(PROMETHEUS_WORKLOADS.map((workload) => [workload, { ...scheduling }])),
   },
   grafana: {
     releaseName: 'grafana',
@@ -48,5 +54,6 @@ export const APP_SPECS: Record<AppName, AppSpec> = {
       };
     },
     contentValues: () => ({}),
+    schedulingValues: (scheduling) => ({ ...scheduling }),
   },
 };

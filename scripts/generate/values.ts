@@ -1,5 +1,5 @@
 import type { AppName } from '../inventory/apps.ts';
-import type { Cluster, Environment, Inventory, Values } from '../inventory/types.ts';
+import type { Cluster, Environment, Inventory, Scheduling, Values } from '../inventory/types.ts';
 import { mergeValues } from '../lib/merge.ts';
 import { APP_SPECS } from './app-specs.ts';
 
@@ -21,9 +21,23 @@ export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cl
     { source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`, values: env.pins[app]?.values ?? {}, file: `overlays/${env.name}/pins.yaml`, at: [app, 'values'] },
     { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {}, file: `overlays/${env.name}/${app}.values.yaml`, at: [] },
     { source: `${cluster.file} (domain, storageClass)`, values: spec.inventoryValues(cluster) },
+    { source: `fleet.yaml scheduling.${env.name} and ${cluster.file} scheduling`, values: schedulingLayer(app, effectiveScheduling(inventory, cluster)) },
     { source: `${cluster.file} (apps.${app}.values)`, values: cluster.apps[app]?.values ?? {}, file: cluster.file, at: ['apps', app, 'values'] },
   ];
 }
+
+/** The environment's scheduling refined by the cluster's: node labels merged, tolerations and affinity replaced. Pure. */
+export function effectiveScheduling(inventory: Inventory, cluster: Cluster): Scheduling {
+  const env = inventory.fleet.scheduling?.[cluster.environment] ?? {};
+  const own = cluster.scheduling ?? {};
+  const nodeSelector = { ...env.nodeSelector, ...own.nodeSelector };
+  const tolerations = own.tolerations ?? env.tolerations;
+  const affinity = own.affinity ?? env.affinity;
+  return { ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}), ...(tolerations ? { tolerations } : {}), ...(affinity ? { affinity } : {}) };
+}
+
+/** Nothing at all when nothing is scheduled, so an unscheduled cluster's values stay as they were. */
+const schedulingLayer = (app: AppName, scheduling: Scheduling): Values => (Object.keys(scheduling).length ? APP_SPECS[app].schedulingValues(scheduling) : {});
 
 /** The merged values handed to the chart: chart defaults come last, inside Helm. */
 export function mergedValues(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): Values {

@@ -33,6 +33,9 @@ function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckI
   for (const { env, file } of overlayEnvironments) {
     if (!known.includes(env)) findings.push({ file, message: `overlays/${env}/ is not an environment listed in fleet.yaml`, hint: `add '${env}' to environments in fleet.yaml (in promotion order) or delete overlays/${env}/` });
   }
+  for (const env of Object.keys(fleet.data.scheduling ?? {}).filter((e) => !known.includes(e))) {
+    findings.push({ ...at(fleet, ['scheduling', env]), message: `scheduling.${env}: '${env}' is not an environment listed in fleet.yaml`, hint: `use one of ${known.join(', ')}` });
+  }
   return findings;
 }
 

@@ -36,6 +36,7 @@ export function toCluster(file: string, raw: Record<string, any>): Cluster {
     kubernetesVersion: raw.kubernetesVersion,
     domain: raw.domain,
     storageClass: raw.storageClass,
+    ...(raw.scheduling ? { scheduling: raw.scheduling } : {}),
     argocd: { namespace: raw.argocd?.namespace ?? 'argocd', project: raw.argocd?.project ?? `monitoring-${raw.name}` },
     destination: { ...raw.destination },
     apps,

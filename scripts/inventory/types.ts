@@ -15,6 +15,15 @@ export interface Fleet {
   environments: string[];
   /** Settings of validate. */
   validation?: { skipKinds?: string[] };
+  /** Scheduling per environment name. */
+  scheduling?: Record<string, Scheduling>;
+}
+
+/** Where the monitoring pods run (node-exporter excepted: a DaemonSet runs on every node). */
+export interface Scheduling {
+  nodeSelector?: Record<string, string>;
+  tolerations?: Values[];
+  affinity?: Values;
 }
 
 /** Argo CD destination: exactly one of name or server. */
@@ -38,6 +47,7 @@ export interface Cluster {
   kubernetesVersion: string;
   domain: string;
   storageClass: string;
+  scheduling?: Scheduling;
   argocd: { namespace: string; project: string };
   destination: Destination;
   apps: Partial<Record<AppName, ClusterApp>>;

@@ -62,3 +62,30 @@ test('a chart that runs a newer Prometheus than promtool checks is noted, not fa
   assert.deepEqual(report.notes, ['promtool 3.14.0 checks the config of Prometheus v3.15.0 (chart prometheus 29.28.0): move tools.promtool in tools/pins.json to that release with the chart (dev-1)']);
   assert.deepEqual((await validateFleet(await editedFleet())).notes, [], 'the pinned charts run the checkers\' versions');
 });
+
+test('scheduling from fleet.yaml and a cluster file reaches every rendered pod template but node-exporter\'s', async () => {
+  const root = await editedFleet({
+    'fleet.yaml': (t) => `${t}scheduling:\n  dev:\n    nodeSelector:\n      pool: monitoring\n    tolerations:\n      - key: dedicated\n        operator: Equal\n        value: monitoring\n        effect: NoSchedule\n`,
+    'clusters/dev-1.yaml': (t) => withClusterValues('      prometheus-pushgateway:\n        enabled: true\n')(t).replace('storageClass: openebs-hostpath\n', 'storageClass: openebs-hostpath\nscheduling:\n  nodeSelector:\n    zone: a\n  affinity:\n    podAntiAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 1\n          podAffinityTerm:\n            topologyKey: kubernetes.io/hostname\n'),
+  });
+  const report = await validateFleet(root);
+  assert.deepEqual(report.findings, []);
+  const workloads = report.rendered.flatMap((r) => r.objects).filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind ?? ''));
+  const pod = (o: (typeof workloads)[number]) => (o as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
+  const scheduled = workloads.filter((o) => o.kind !== 'DaemonSet');
+  assert.ok(scheduled.length >= 5, `server, alertmanager, kube-state-metrics, pushgateway and grafana: ${scheduled.map((o) => o.metadata?.name).join(', ')}`);
+  for (const o of scheduled) {
+    assert.deepEqual(pod(o).nodeSelector, { pool: 'monitoring', zone: 'a' }, `${o.kind}/${o.metadata?.name}`);
+    assert.deepEqual(pod(o).tolerations, [{ key: 'dedicated', operator: 'Equal', value: 'monitoring', effect: 'NoSchedule' }], `${o.kind}/${o.metadata?.name}`);
+    assert.ok((pod(o).affinity as { podAntiAffinity?: unknown }).podAntiAffinity, `${o.kind}/${o.metadata?.name}`);
+  }
+  const nodeExporter = workloads.find((o) => o.kind === 'DaemonSet')!;
+  assert.deepEqual(pod(nodeExporter).tolerations, [{ effect: 'NoSchedule', operator: 'Exists' }], 'node-exporter keeps tolerating every node');
+  assert.equal(pod(nodeExporter).affinity, undefined);
+});
+
+test('scheduling for an environment fleet.yaml does not list is refused at its line', async () => {
+  const root = await editedFleet({ 'fleet.yaml': (t) => `${t}scheduling:\n  prdo:\n    nodeSelector:\n      pool: monitoring\n` }, { regenerate: false });
+  const report = await validateFleet(root);
+  assert.deepEqual(findingsOf(report, 'inventory').map((f) => f.split('\n')[0]), ["fleet.yaml:12:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"]);
+});
