@@ -110,8 +110,8 @@ export function supervise(dir: string, temporary: boolean) {
   };
   return {
     daemons,
-    start(name: string, file: string, args: string[]): Daemon {
-      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`));
+    start(name: string, file: string, args: string[], env?: Record<string, string>): Daemon {
+      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`), env);
       daemons.push(daemon);
       watchdog.watch(daemon.pid);
       return daemon;

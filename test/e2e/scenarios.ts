@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeClient } from '../../scripts/cluster/client.ts';
+import type { Progress } from '../../scripts/tools/install.ts';
+import { runCli } from '../helpers/cli.ts';
+import { commitChange } from './fleet-repo.ts';
+import type { E2e } from './harness.ts';
+import { listApplications, waitConverged } from './status.ts';
+
+export const SCENARIOS = ['steady', 'change', 'selfheal'];
+
+type Deployment = { metadata: { name: string; generation?: number }; spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } } };
+const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
+
+/** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
+export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, change, selfheal };
+  for (const name of names) {
+    const started = Date.now();
+    await all[name]!(e2e, log);
+    log(`scenario ${name}: passed in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+/** Nothing goes OutOfSync over a further minute of reconciliation (no diff noise from SSA, defaults, hooks). */
+async function steady(e2e: E2e, log: Progress, seconds = Number(process.env.E2E_STEADY_SECONDS ?? 60)): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  const outOfSync = new Map<string, number>();
+  while (Date.now() < until) {
+    for (const app of await listApplications(e2e.argocd.url, e2e.token)) {
+      if (app.sync !== 'Synced' || app.health !== 'Healthy') outOfSync.set(app.name, (outOfSync.get(app.name) ?? 0) + 1);
+    }
+    await sleep(2000);
+  }
+  if (outOfSync.size) throw new Error(`not steady over ${seconds}s: ${[...outOfSync].map(([n, c]) => `${n} (${c} samples)`).join(', ')}`);
+  log(`steady: every Application stayed Synced and Healthy for ${seconds}s`);
+}
+
+/** A value changed for prod-eu-1 only reaches exactly prod-eu-1 (revision and live object), as diff predicted. */
+async function change(e2e: E2e, log: Progress): Promise<void> {
+  const before = e2e.repo.head();
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
+  const devBefore = await prometheusArgs(dev);
+  const head = await commitChange(e2e.repo, 'clusters/prod-eu-1.yaml', (t) => t.replace(/\n  prometheus:\n    enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 21d\n'), 'prod-eu-1: keep 21 days');
+  const predicted = await runCli('diff', ['--base', before, '--head', head, '--root', e2e.repo.root, '--format', 'text']);
+  if (predicted.code !== 0 || !/prod-eu-1/.test(predicted.stdout) || /dev-1/.test(predicted.stdout.replace(/^.*prod-eu-1.*$/gm, '')) || !/retention\.time=21d/.test(predicted.stdout)) {
+    throw new Error(`diff did not predict exactly prod-eu-1's retention change (exit ${predicted.code}):\n${predicted.stdout}${predicted.stderr}`);
+  }
+  await waitConverged(e2e.argocd.url, e2e.token, ['prod-eu-1-prometheus', 'prod-eu-1-root'], { revision: head, timeoutMs: 180_000 });
+  const prodArgs = await prometheusArgs(prod);
+  if (!prodArgs.includes('--storage.tsdb.retention.time=21d')) throw new Error(`prod-eu-1's live prometheus-server has ${prodArgs.join(' ')}`);
+  const devAfter = await prometheusArgs(dev);
+  if (devAfter.join(' ') !== devBefore.join(' ')) throw new Error(`dev-1's live prometheus-server changed: ${devBefore.join(' ')} → ${devAfter.join(' ')}`);
+  log(`change: ${head.slice(0, 7)} reached prod-eu-1 only (retention 21d live; dev-1 untouched)`);
+}
+
+/** A hand edit of a live object is reverted by self-heal. */
+async function selfheal(e2e: E2e, log: Progress): Promise<void> {
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const live = await dev.get<Deployment & { apiVersion: string; kind: string }>(PROMETHEUS);
+  const wanted = live.spec.replicas ?? 1;
+  await dev.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: wanted + 2 } }, { force: true });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const now = await dev.get<Deployment & { apiVersion: string; kind: string }>(PROMETHEUS);
+    if ((now.spec.replicas ?? 1) === wanted) return log(`selfheal: dev-1 prometheus-server replicas ${wanted + 2} → ${wanted} again`);
+  }
+  throw new Error(`self-heal did not revert dev-1's prometheus-server replicas to ${wanted} within 120s`);
+}
+
+async function prometheusArgs(client: KubeClient): Promise<string[]> {
+  const deployment = await client.get<Deployment & { apiVersion: string; kind: string }>(PROMETHEUS);
+  return deployment.spec.template.spec.containers.find((c) => c.name === 'prometheus-server')?.args ?? [];
+}

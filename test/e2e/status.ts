@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One Application as Argo CD's API reports it. */
+export interface AppStatus {
+  name: string;
+  sync: string;
+  health: string;
+  revision: string;
+  phase: string;
+  message: string;
+}
+
+interface ApiApplication {
+  metadata: { name: string };
+  status?: {
+    sync?: { status?: string; revision?: string };
+    health?: { status?: string; message?: string };
+    operationState?: { phase?: string; message?: string };
+    conditions?: { type: string; message: string }[];
+  };
+}
+
+/** GET /api/v1/applications of the real argocd-server, with the drift account's token. */
+export async function listApplications(url: string, token: string): Promise<AppStatus[]> {
+  const res = await fetch(`${url}/api/v1/applications`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`argocd-server answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { items?: ApiApplication[] | null };
+  return (body.items ?? []).map(toStatus).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function toStatus(app: ApiApplication): AppStatus {
+  const s = app.status ?? {};
+  const condition = s.conditions?.map((c) => `${c.type}: ${c.message}`).join('; ') ?? '';
+  return {
+    name: app.metadata.name,
+    sync: s.sync?.status ?? 'Unknown',
+    health: s.health?.status ?? 'Unknown',
+    revision: s.sync?.revision ?? '',
+    phase: s.operationState?.phase ?? '',
+    message: condition || s.operationState?.message || s.health?.message || '',
+  };
+}
+
+export const converged = (a: AppStatus, revision?: string) => a.sync === 'Synced' && a.health === 'Healthy' && (!revision || a.revision === revision);
+
+/**
+ * Polls until every Application of `expected` is Synced and Healthy (at `revision` when given); returns
+ * the seconds each took. Fails with the table of what is not there yet.
+ */
+export async function waitConverged(url: string, token: string, expected: string[], options: { revision?: string; timeoutMs?: number } = {}): Promise<Map<string, number>> {
+  const started = Date.now();
+  const deadline = started + (options.timeoutMs ?? 300_000);
+  const seconds = new Map<string, number>();
+  let last: AppStatus[] = [];
+  while (Date.now() < deadline) {
+    last = await listApplications(url, token).catch(() => last);
+    for (const app of last) if (expected.includes(app.name) && !seconds.has(app.name) && converged(app, options.revision)) seconds.set(app.name, (Date.now() - started) / 1000);
+    if (expected.every((name) => seconds.has(name))) return seconds;
+    await sleep(1000);
+  }
+  throw new Error(`not Synced and Healthy within ${(options.timeoutMs ?? 300_000) / 1000}s:\n${table(last.filter((a) => !seconds.has(a.name)), seconds)}\nexpected: ${expected.filter((n) => !seconds.has(n)).join(', ')}`);
+}
+
+/** The table the e2e prints: Application, sync, health, revision, seconds. */
+export function table(apps: AppStatus[], seconds: Map<string, number>): string {
+  const rows = [['Application', 'sync', 'health', 'revision', 'seconds'], ...apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 7), seconds.has(a.name) ? seconds.get(a.name)!.toFixed(1) : `- ${a.message.slice(0, 160)}`])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.slice(0, -0 || undefined).map((r) => (i === 4 ? 7 : r[i]!.length))));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
