@@ -64,8 +64,9 @@ function argoEnv(options: ArgoCdOptions, logDir: string): Record<string, string>
     HOME: join(logDir, 'tmp'),
     TMPDIR: join(logDir, 'tmp'),
     ARGOCD_GPG_ENABLED: 'false',
-    // Out of cluster, the controller and API server take https://kubernetes.default.svc to mean the kubeconfig's cluster.
+    // Out of cluster, https://kubernetes.default.svc then means $KUBECONFIG's cluster (default ~/.kube/config).
     ARGOCD_FAKE_IN_CLUSTER: 'true',
+    KUBECONFIG: options.hub.plane.kubeconfig,
     // The repo-server's own helm calls (none: charts come through kustomize) and kustomize's must not go online for plugins.
     HELM_CACHE_HOME: join(logDir, 'tmp', 'helm-cache'),
     HELM_CONFIG_HOME: join(logDir, 'tmp', 'helm-config'),
