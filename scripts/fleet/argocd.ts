@@ -26,6 +26,8 @@ export interface ArgoCdOptions {
   helm: string;
   kustomize: string;
   namespace?: string;
+  /** How often Applications are compared with Git (argocd-cm's timeout.reconciliation); default 10s. */
+  reconciliation?: string;
 }
 
 /** Starts the four processes (logs next to the hub's) and waits until the API server answers. */
@@ -67,6 +69,8 @@ function argoEnv(options: ArgoCdOptions, logDir: string): Record<string, string>
     // Out of cluster, https://kubernetes.default.svc then means $KUBECONFIG's cluster (default ~/.kube/config).
     ARGOCD_FAKE_IN_CLUSTER: 'true',
     KUBECONFIG: options.hub.plane.kubeconfig,
+    // Argo CD's manifests pass argocd-cm's timeout.reconciliation to the controller and repo-server this way.
+    ARGOCD_RECONCILIATION_TIMEOUT: options.reconciliation ?? '10s',
     // The repo-server's own helm calls (none: charts come through kustomize) and kustomize's must not go online for plugins.
     HELM_CACHE_HOME: join(logDir, 'tmp', 'helm-cache'),
     HELM_CONFIG_HOME: join(logDir, 'tmp', 'helm-config'),
