@@ -40,23 +40,3 @@ export function driftToken(): { secretKey: string; tokenId: string; issuedAt: nu
   const signature = createHmac('sha256', secretKey).update(unsigned).digest('base64url');
   return { secretKey, tokenId, issuedAt, token: `${unsigned}.${signature}` };
 }
-
-/** A cluster Secret: what `argocd cluster add` writes, with a bearer token and the API server's CA. */
-export function clusterSecret(namespace: string, name: string, server: string, token: string, ca: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: `cluster-${name}`, namespace, labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
-    stringData: { name, server, config: JSON.stringify({ bearerToken: token, tlsClientConfig: { insecure: false, caData: Buffer.from(ca).toString('base64') } }) },
-  };
-}
-
-/** A repository Secret: the Git repository Argo CD reads, over HTTPS with a certificate it cannot verify. */
-export function repositorySecret(namespace: string, name: string, url: string, type: 'git' | 'helm' = 'git'): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace, labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
-    stringData: { type, url, insecure: 'true' },
-  };
-}

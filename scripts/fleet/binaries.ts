@@ -1,4 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -70,7 +71,7 @@ async function kubeControllersBuild(): Promise<Build> {
   const packages = ['k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'];
   const outputs = { 'kube-controller-manager': 'kube-controller-manager', 'kube-scheduler': 'kube-scheduler' };
   const flags = ['-trimpath', `-tags=${K8S_TAGS}`, `-ldflags=${versionLdflags(pin)}`];
-  return { what: `kube-controller-manager and kube-scheduler ${pin.kubernetes}`, wrapper, packages, outputs, dir: cacheDir('fleet', `kube-controllers-${pin.kubernetes}`), env: {}, flags, expect, estimate: 'about 8 minutes on 2 cores, 2 GB of memory' };
+  return { what: `kube-controller-manager and kube-scheduler ${pin.kubernetes}`, wrapper, packages, outputs, dir: cacheDir('fleet', `kube-controllers-${pin.kubernetes}-${wrapperHash(wrapper)}`), env: {}, flags, expect, estimate: 'about 8 minutes on 2 cores, 2 GB of memory' };
 }
 
 function kwokBuild(): Build {
@@ -85,7 +86,7 @@ async function argocdBuild(): Promise<Build> {
   const expect = await moduleGraph(wrapper, env);
   if (expect.get(module) !== version) throw new EnvironmentError(`${wrapper}/go.mod requires ${module} ${expect.get(module)}, but tools/pins.json pins ${version}\nfix: follow the header of ${wrapper}/go.mod`);
   const ldflags = `-s -w -X ${module}/common.version=${version.replace(/^v/, '')} -X ${module}/common.gitTreeState=clean`;
-  return { what: `Argo CD ${version} (application controller, repo-server, API server)`, wrapper, packages: ['.'], outputs: { argocd: 'argocd' }, dir: cacheDir('fleet', `argocd-${version}`), env, flags: ['-trimpath', `-ldflags=${ldflags}`], expect, estimate: `about 10 minutes on 2 cores with ${toolchain}, 2.5 GB of memory` };
+  return { what: `Argo CD ${version} (application controller, repo-server, API server)`, wrapper, packages: ['.'], outputs: { argocd: 'argocd' }, dir: cacheDir('fleet', `argocd-${version}-${wrapperHash(wrapper)}`), env, flags: ['-trimpath', `-ldflags=${ldflags}`], expect, estimate: `about 10 minutes on 2 cores with ${toolchain}, 2.5 GB of memory` };
 }
 
 async function ensureBuild(build: Build, progress: Progress): Promise<void> {
@@ -136,6 +137,14 @@ async function moduleGraph(wrapper: string, env: Record<string, string>): Promis
   const result = await run('go', ['list', '-m', '-f', '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}', 'all'], { cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly' } });
   if (result.exitCode !== 0) throw new EnvironmentError(`cannot read ${wrapper}/go.mod's module graph:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY); \`go mod tidy\` in ${wrapper} after editing its go.mod`);
   return new Map(result.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+}
+
+// The wrapper's own sources (main.go) are not in the binary's build info: they key the cache folder.
+function wrapperHash(wrapper: string): string {
+  const dir = new URL(`../../${wrapper}/`, import.meta.url).pathname;
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir).filter((f) => /\.(go|mod|sum)$/.test(f)).sort()) hash.update(`${name}\0`).update(readFileSync(join(dir, name)));
+  return hash.digest('hex').slice(0, 12);
 }
 
 async function goModCache(): Promise<string> {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeClient, KubeObject } from '../../scripts/cluster/client.ts';
-import { argocdConfigMaps, argocdSecret, clusterSecret, driftToken, repositorySecret } from '../../scripts/fleet/argocd-config.ts';
+import { argocdConfigMaps, argocdSecret, driftToken } from '../../scripts/fleet/argocd-config.ts';
 import type { SimulatedFleet } from '../../scripts/fleet/fleet.ts';
 
 const NAMESPACE = 'argocd';
@@ -19,17 +19,21 @@ export async function installArgoCdSettings(hub: KubeClient, fleetRoot: string):
 }
 
 /**
- * README, Bootstrap steps 1 and 3: a cluster Secret per inventory destination (what `argocd cluster add`
- * writes), the repository, the Grafana admin Secret each cluster needs, then every root applied.
+ * The README's Bootstrap steps with the files it names: bootstrap/cluster-secret.yaml per inventory
+ * destination, bootstrap/cluster-secrets.yaml on each cluster, bootstrap/repository.yaml (the e2e's Git
+ * server has a self-signed certificate), then every root applied.
  */
 export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string): Promise<string[]> {
   const hub = fleet.hub.client;
+  const template = (name: string, vars: Record<string, string>) => readTemplate(join(fleetRoot, 'bootstrap', name), vars);
   for (const [name, cluster] of fleet.workloads) {
-    await hub.apply(clusterSecret(NAMESPACE, name, cluster.plane.server, cluster.plane.token, cluster.client.connection.ca), { force: true });
+    const CA_DATA = Buffer.from(cluster.client.connection.ca).toString('base64');
+    for (const object of await template('cluster-secret.yaml', { NAME: name, SERVER: cluster.plane.server, TOKEN: cluster.plane.token, CA_DATA })) await hub.apply(object, { force: true });
     await cluster.client.ensureNamespace('monitoring');
-    await cluster.client.apply(grafanaAdminSecret(), { force: true });
+    const secrets = await template('cluster-secrets.yaml', { GRAFANA_ADMIN_PASSWORD: 'e2e-only', SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e', SMTP_PASSWORD: 'e2e-only' });
+    for (const object of secrets) await cluster.client.apply({ ...object, metadata: { ...object.metadata, namespace: 'monitoring' } }, { force: true });
   }
-  await hub.apply(repositorySecret(NAMESPACE, 'monitoring-gitops', repoURL), { force: true });
+  for (const object of await template('repository.yaml', { URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' })) await hub.apply(object, { force: true });
   const roots: string[] = [];
   for (const name of fleet.workloads.keys()) {
     const text = await readFile(join(fleetRoot, 'apps', name, 'root.yaml'), 'utf8');
@@ -42,7 +46,8 @@ export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, r
   return roots;
 }
 
-/** The Secret base/grafana/values.yaml names (admin.existingSecret): created by hand on each cluster, never committed. */
-function grafanaAdminSecret(): KubeObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'monitoring' }, stringData: { 'admin-user': 'admin', 'admin-password': 'e2e-only' } };
+/** A bootstrap/ file with its ${VAR}s filled as `envsubst` does (the README's commands), as objects. */
+async function readTemplate(path: string, vars: Record<string, string>): Promise<KubeObject[]> {
+  const text = (await readFile(path, 'utf8')).replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => vars[name] ?? '');
+  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
 }

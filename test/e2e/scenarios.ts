@@ -6,14 +6,14 @@ import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
-export const SCENARIOS = ['steady', 'change', 'selfheal'];
+export const SCENARIOS = ['steady', 'change', 'selfheal', 'prune'];
 
 type Deployment = { metadata: { name: string; generation?: number }; spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } } };
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
 export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, change, selfheal };
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, change, selfheal, prune };
   for (const name of names) {
     const started = Date.now();
     await all[name]!(e2e, log);
@@ -67,6 +67,28 @@ async function selfheal(e2e: E2e, log: Progress): Promise<void> {
     if ((now.spec.replicas ?? 1) === wanted) return log(`selfheal: dev-1 prometheus-server replicas ${wanted + 2} → ${wanted} again`);
   }
   throw new Error(`self-heal did not revert dev-1's prometheus-server replicas to ${wanted} within 120s`);
+}
+
+/** Disabling Grafana on dev-1 prunes its Application and workloads but keeps its volume claim, still bound. */
+async function prune(e2e: E2e, log: Progress): Promise<void> {
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'monitoring', name: 'grafana' };
+  const before = await dev.get<{ apiVersion: string; kind: string; metadata: { name: string; uid: string }; spec: { volumeName: string } }>(claim);
+  const head = await commitChange(e2e.repo, 'clusters/dev-1.yaml', (t) => t.replace(/\n  grafana:\n    enabled: true/, '\n  grafana:\n    enabled: false'), 'dev-1: no Grafana');
+  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-root'], { revision: head, timeoutMs: 180_000 });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const apps = (await listApplications(e2e.argocd.url, e2e.token)).map((a) => a.name);
+    const deployment = await dev.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'grafana' }).then(() => true, () => false);
+    if (!apps.includes('dev-1-grafana') && !deployment) break;
+    if (Date.now() > deadline) throw new Error(`dev-1-grafana not pruned within 120s (Application listed: ${apps.includes('dev-1-grafana')}, Deployment there: ${deployment})`);
+    await sleep(1000);
+  }
+  const after = await dev.get<typeof before & { status: { phase: string } }>(claim).catch(() => undefined);
+  if (!after || after.metadata.uid !== before.metadata.uid || after.status.phase !== 'Bound' || after.spec.volumeName !== before.spec.volumeName) {
+    throw new Error(`dev-1's Grafana volume claim did not survive the prune: ${after ? `${after.status.phase} ${after.spec.volumeName}` : 'deleted'}`);
+  }
+  log(`prune: dev-1-grafana and its Deployment gone; claim grafana still Bound to ${after.spec.volumeName}`);
 }
 
 async function prometheusArgs(client: KubeClient): Promise<string[]> {

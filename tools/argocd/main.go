@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/spf13/cobra"
@@ -39,7 +40,12 @@ func redisCommand() *cobra.Command {
 				return err
 			}
 			fmt.Printf("redis listening on %s\n", server.Addr())
-			select {}
+			// miniredis only ages keys when told to: without this no TTL (Argo CD's revision and
+			// manifest caches) would ever expire and new commits would go unnoticed.
+			for range time.Tick(time.Second) {
+				server.FastForward(time.Second)
+			}
+			return nil
 		},
 	}
 	command.Flags().StringVar(&addr, "addr", "127.0.0.1:6379", "address to listen on")
