@@ -6,14 +6,14 @@ import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
-export const SCENARIOS = ['steady', 'change', 'selfheal', 'prune'];
+export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'prune'];
 
 type Deployment = { metadata: { name: string; generation?: number }; spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } } };
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
 export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, change, selfheal, prune };
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, prune };
   for (const name of names) {
     const started = Date.now();
     await all[name]!(e2e, log);
@@ -89,6 +89,47 @@ async function prune(e2e: E2e, log: Progress): Promise<void> {
     throw new Error(`dev-1's Grafana volume claim did not survive the prune: ${after ? `${after.status.phase} ${after.spec.volumeName}` : 'deleted'}`);
   }
   log(`prune: dev-1-grafana and its Deployment gone; claim grafana still Bound to ${after.spec.volumeName}`);
+}
+
+/**
+ * `npm run drift -- --argocd-url` against the real argocd-server: no live drift on the converged fleet; with
+ * self-heal off for dev-1-prometheus (and its root), a hand edit shows as that Application out of sync.
+ */
+async function drift(e2e: E2e, log: Progress): Promise<void> {
+  const clean = await liveDrift(e2e);
+  if (clean.items.length || clean.status !== 'checked') throw new Error(`drift on the converged fleet: ${clean.status} ${JSON.stringify(clean.items.map((i) => i.summary))}`);
+  const hub = e2e.fleet.hub.client;
+  await setSelfHeal(hub, ['dev-1-root', 'dev-1-prometheus'], false);
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  await dev.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: 4 } }, { force: true });
+  const deadline = Date.now() + 90_000;
+  let report = clean;
+  while (!report.items.some((i) => i.app === 'prometheus' && i.cluster === 'dev-1' && i.kind === 'out-of-sync')) {
+    if (Date.now() > deadline) throw new Error(`drift did not report dev-1 prometheus out of sync within 90s: ${JSON.stringify(report.items)}`);
+    await sleep(3000);
+    report = await liveDrift(e2e);
+  }
+  await setSelfHeal(hub, ['dev-1-prometheus', 'dev-1-root'], true);
+  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { timeoutMs: 120_000 });
+  log(`drift: zero live drift when converged; the hand edit reported (${report.items.map((i) => i.summary).join('; ')}), then healed`);
+}
+
+type LiveSection = { status: string; items: { kind: string; cluster?: string; app?: string; summary: string }[] };
+
+async function liveDrift(e2e: E2e): Promise<LiveSection> {
+  const result = await runCli('drift', ['--format', 'json', '--argocd-url', e2e.argocd.url, '--root', e2e.repo.root], { ARGOCD_TOKEN: e2e.token });
+  if (result.code === 2 || result.code === null) throw new Error(`drift failed (exit ${result.code}): ${result.stderr}`);
+  const report = JSON.parse(result.stdout) as { sections: (LiveSection & { section: string })[] };
+  return report.sections.find((s) => s.section === 'live')!;
+}
+
+/** Self-heal on or off, as someone would with `kubectl patch` on the hub (the root first when turning it off). */
+async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): Promise<void> {
+  for (const name of apps) {
+    const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { syncPolicy: { automated: Record<string, boolean> } } }>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name });
+    app.spec.syncPolicy.automated.selfHeal = selfHeal;
+    await hub.update(app);
+  }
 }
 
 async function prometheusArgs(client: KubeClient): Promise<string[]> {
