@@ -28,7 +28,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
   const start = async (name: string, storageClass?: string) => {
     const cluster = await startSimulatedCluster({ name, binaries, storageClass, nodes: storageClass ? 2 : 1, progress });
     started.push(cluster);
-    progress(`cluster ${name} up at ${cluster.plane.server}`);
+    progress(`cluster ${name} up at ${cluster.plane.server} (${cluster.plane.dataDir})`);
     return cluster;
   };
   let stopping: Promise<void> | undefined;
