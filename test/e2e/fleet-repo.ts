@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { runGenerate } from '../../scripts/generate/command.ts';
 import { gitIn } from '../helpers/git-fleet.ts';
-import { PROJECT_ROOT, tempRepo } from '../helpers/repo.ts';
+import { PROJECT_ROOT } from '../helpers/repo.ts';
 
-/** The e2e's fleet: a checkout (`root`) whose `main` is pushed to a bare repository Argo CD reads over HTTPS. */
+/** The e2e's fleet (the caller removes `root`): a checkout whose `main` is pushed to a bare repository Argo CD reads over HTTPS. */
 export interface E2eFleetRepo {
   root: string;
   /** Folder of bare repositories (what the git server serves); the fleet is `fleet.git` in it. */
@@ -25,7 +26,8 @@ const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https:
  * the local chart repository as the charts' mirror for Argo CD, generated, committed and pushed.
  */
 export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[]): Promise<E2eFleetRepo> {
-  const root = await tempRepo();
+  // Not tempRepo(): under the test runner its after() would fire when the before() hook that made it ends.
+  const root = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-fleet-'));
   for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml']) await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true }).catch(() => {});
   for (const file of await listClusters(root)) if (!clusters.includes(file.replace(/\.yaml$/, ''))) await rm(join(root, 'clusters', file));
   const repoURL = `${gitUrl}/fleet.git`;

@@ -49,6 +49,7 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     const git = await startGitServer({ root: gitRoot, cert: await readFile(join(pki, 'apiserver.crt'), 'utf8'), key: await readFile(join(pki, 'apiserver.key'), 'utf8') });
     stops.push(git.stop);
     const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), E2E_CLUSTERS);
+    stops.push(() => rm(repo.root, { recursive: true, force: true }));
     const { token } = await installArgoCdSettings(fleet.hub.client, repo.root);
     const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
     stops.push(argocd.stop);

@@ -8,15 +8,22 @@ export interface AppStatus {
   revision: string;
   phase: string;
   message: string;
+  /** When the Application object was created (a root creates its children wave by wave). */
+  createdAt: string;
+  /** When its first sync was deployed ('' while none was): Argo CD's history, oldest first. */
+  firstSyncedAt: string;
+  /** Sync operations in its history (more than one at the same revision: it was synced again, e.g. by self-heal). */
+  syncs: number;
 }
 
 interface ApiApplication {
-  metadata: { name: string };
+  metadata: { name: string; creationTimestamp?: string };
   status?: {
     sync?: { status?: string; revision?: string };
     health?: { status?: string; message?: string };
-    operationState?: { phase?: string; message?: string };
+    operationState?: { phase?: string; message?: string; finishedAt?: string };
     conditions?: { type: string; message: string }[];
+    history?: { revision?: string; deployedAt?: string }[];
   };
 }
 
@@ -38,6 +45,9 @@ function toStatus(app: ApiApplication): AppStatus {
     revision: s.sync?.revision ?? '',
     phase: s.operationState?.phase ?? '',
     message: condition || s.operationState?.message || s.health?.message || '',
+    createdAt: app.metadata.creationTimestamp ?? '',
+    firstSyncedAt: s.history?.[0]?.deployedAt ?? '',
+    syncs: s.history?.length ?? 0,
   };
 }
 
@@ -61,9 +71,23 @@ export async function waitConverged(url: string, token: string, expected: string
   throw new Error(`not Synced and Healthy within ${(options.timeoutMs ?? 300_000) / 1000}s:\n${table(last.filter((a) => !seconds.has(a.name)), seconds)}\nexpected: ${expected.filter((n) => !seconds.has(n)).join(', ')}`);
 }
 
-/** The table the e2e prints: Application, sync, health, revision, seconds. */
+/**
+ * Sync waves in order: each cluster's Grafana (wave 1) was created only after its Prometheus (wave 0) had
+ * synced, as the roots' Application health check makes them wait. Returns what is out of order.
+ */
+export function waveViolations(apps: AppStatus[], clusters: string[]): string[] {
+  const byName = new Map(apps.map((a) => [a.name, a]));
+  return clusters.flatMap((c) => {
+    const prometheus = byName.get(`${c}-prometheus`);
+    const grafana = byName.get(`${c}-grafana`);
+    if (!prometheus?.firstSyncedAt || !grafana?.createdAt) return [`${c}: prometheus synced ${prometheus?.firstSyncedAt || 'never'}, grafana created ${grafana?.createdAt || 'never'}`];
+    return Date.parse(grafana.createdAt) >= Date.parse(prometheus.firstSyncedAt) ? [] : [`${c}: grafana created ${grafana.createdAt}, before prometheus first synced ${prometheus.firstSyncedAt}`];
+  });
+}
+
+/** The table the e2e prints: Application, sync, health, revision, syncs (history entries), seconds. */
 export function table(apps: AppStatus[], seconds: Map<string, number>): string {
-  const rows = [['Application', 'sync', 'health', 'revision', 'seconds'], ...apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 7), seconds.has(a.name) ? seconds.get(a.name)!.toFixed(1) : `- ${a.message.slice(0, 160)}`])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.slice(0, -0 || undefined).map((r) => (i === 4 ? 7 : r[i]!.length))));
+  const rows = [['Application', 'sync', 'health', 'revision', 'syncs', 'seconds'], ...apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 7), String(a.syncs), seconds.has(a.name) ? seconds.get(a.name)!.toFixed(1) : `- ${a.message.slice(0, 160)}`])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }

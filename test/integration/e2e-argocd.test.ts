@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { E2E_CLUSTERS, startE2e, type E2e } from '../e2e/harness.ts';
 import { runScenarios } from '../e2e/scenarios.ts';
-import { listApplications, table, waitConverged } from '../e2e/status.ts';
+import { listApplications, table, waitConverged, waveViolations } from '../e2e/status.ts';
 
 // The core of `npm run e2e` (which also runs the prune, promotion and drift scenarios): a real Argo CD
 // v3.6.1 on a simulated hub syncs a generated dev and prod cluster, and one commit reaches one cluster.
@@ -20,6 +20,7 @@ test('every root and child Application of both clusters becomes Synced and Healt
   const apps = await listApplications(e2e.argocd.url, e2e.token);
   console.log(table(apps, seconds).replace(/^/gm, '# '));
   assert.deepEqual(apps.map((a) => a.name), [...expected].sort());
+  assert.deepEqual(waveViolations(apps, E2E_CLUSTERS), [], 'sync waves in order');
   // Workloads really ran: node-exporter's DaemonSet has a Ready pod on each fake node.
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   const daemonSets = await dev.list<{ metadata: { name: string }; status: { numberReady: number; desiredNumberScheduled: number } } & { apiVersion: string; kind: string }>({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring' });
