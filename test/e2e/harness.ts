@@ -61,3 +61,13 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     throw err;
   }
 }
+
+/** Per workload cluster, when its live prometheus-server Deployment became Available (the e2e's wave check). */
+export async function prometheusAvailableAt(e2e: E2e): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  for (const [name, cluster] of e2e.fleet.workloads) {
+    const deployment = await cluster.client.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastTransitionTime: string }[] } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' });
+    result.set(name, deployment.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.lastTransitionTime ?? '');
+  }
+  return result;
+}

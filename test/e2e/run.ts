@@ -1,4 +1,4 @@
-import { E2E_CLUSTERS, startE2e } from './harness.ts';
+import { E2E_CLUSTERS, prometheusAvailableAt, startE2e } from './harness.ts';
 import { listApplications, table, waitConverged, waveViolations } from './status.ts';
 import { runScenarios, SCENARIOS } from './scenarios.ts';
 
@@ -18,9 +18,9 @@ try {
   const apps = await listApplications(e2e.argocd.url, e2e.token);
   console.log(table(apps, seconds));
   const healthy = apps.filter((a) => seconds.has(a.name)).length;
-  const waves = waveViolations(apps, E2E_CLUSTERS);
+  const waves = waveViolations(apps, await prometheusAvailableAt(e2e));
   if (waves.length) throw new Error(`sync waves out of order: ${waves.join('; ')}`);
-  log('sync waves in order: each Grafana created after its Prometheus synced');
+  log('sync waves in order: each Grafana Application created after its prometheus-server was Available');
   await runScenarios(e2e, only, log);
   console.log(`e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${E2E_CLUSTERS.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`);
 } catch (err) {

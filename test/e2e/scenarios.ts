@@ -1,19 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
+import { join } from 'node:path';
+import { runPromote } from '../../scripts/promote/command.ts';
+import { createGitHubClient } from '../../scripts/promote/github.ts';
 import { runCli } from '../helpers/cli.ts';
+import { gitIn } from '../helpers/git-fleet.ts';
+import { startGitHubStandIn } from '../helpers/github/server.ts';
 import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
-export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'prune'];
+export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'prune', 'promote'];
 
 type Deployment = { metadata: { name: string; generation?: number }; spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } } };
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
 export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, prune };
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, prune, promote };
   for (const name of names) {
     const started = Date.now();
     await all[name]!(e2e, log);
@@ -129,6 +134,37 @@ async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): 
     const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { syncPolicy: { automated: Record<string, boolean> } } }>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name });
     app.spec.syncPolicy.automated.selfHeal = selfHeal;
     await hub.update(app);
+  }
+}
+
+/**
+ * A promotion pull request (staging → prod: the e2e fleet has no staging cluster, so staging's pin is moved
+ * first on main) opened by `promote` against the GitHub stand-in, merged into the local origin; Argo CD
+ * converges prod-eu-1's Grafana to the new chart.
+ */
+async function promote(e2e: E2e, log: Progress): Promise<void> {
+  await commitChange(e2e.repo, 'overlays/staging/pins.yaml', (t) => t.replace(/(chart: grafana\n  version: )12\.11\.1/, '$112.12.0'), 'staging: grafana 12.12.0');
+  const origin = join(e2e.repo.gitRoot, 'fleet.git');
+  const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
+  try {
+    const outcome = await runPromote({
+      root: e2e.repo.root, remote: 'origin', base: 'main', from: 'staging', to: 'prod', dryRun: false, labels: [], reviewers: [], draft: false,
+      now: new Date(), progress: () => {},
+      github: { client: createGitHubClient('e2e', { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
+    });
+    if (!('pullRequest' in outcome) || !outcome.pullRequest) throw new Error(`promote opened no pull request: ${JSON.stringify(outcome).slice(0, 400)}`);
+    const pr = [...github.pulls.values()][0]!;
+    // Merged as GitHub fast-forwards a rebased branch: main takes the pull request's head.
+    const head = gitIn(origin, 'rev-parse', `refs/heads/${pr.head}`);
+    gitIn(origin, 'update-ref', 'refs/heads/main', head);
+    await waitConverged(e2e.argocd.url, e2e.token, ['prod-eu-1-grafana', 'prod-eu-1-root'], { revision: head, timeoutMs: 180_000 });
+    const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
+    const live = await prod.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'grafana' });
+    if (live.metadata.labels['helm.sh/chart'] !== 'grafana-12.12.0') throw new Error(`prod-eu-1's Grafana runs ${live.metadata.labels['helm.sh/chart']} after the promotion`);
+    gitIn(e2e.repo.root, 'pull', '--quiet', '--ff-only', 'origin', 'main');
+    log(`promote: pull request '${pr.title}' merged (${head.slice(0, 7)}); prod-eu-1 runs grafana-12.12.0`);
+  } finally {
+    await github.stop();
   }
 }
 

@@ -10,8 +10,6 @@ export interface AppStatus {
   message: string;
   /** When the Application object was created (a root creates its children wave by wave). */
   createdAt: string;
-  /** When its first sync was deployed ('' while none was): Argo CD's history, oldest first. */
-  firstSyncedAt: string;
   /** Sync operations in its history (more than one at the same revision: it was synced again, e.g. by self-heal). */
   syncs: number;
 }
@@ -46,7 +44,6 @@ function toStatus(app: ApiApplication): AppStatus {
     phase: s.operationState?.phase ?? '',
     message: condition || s.operationState?.message || s.health?.message || '',
     createdAt: app.metadata.creationTimestamp ?? '',
-    firstSyncedAt: s.history?.[0]?.deployedAt ?? '',
     syncs: s.history?.length ?? 0,
   };
 }
@@ -72,16 +69,16 @@ export async function waitConverged(url: string, token: string, expected: string
 }
 
 /**
- * Sync waves in order: each cluster's Grafana (wave 1) was created only after its Prometheus (wave 0) had
- * synced, as the roots' Application health check makes them wait. Returns what is out of order.
+ * Sync waves in order: each cluster's Grafana Application (wave 1) was created only once its Prometheus
+ * (wave 0) was healthy, i.e. not before the live prometheus-server Deployment became Available (`availableAt`,
+ * per cluster; the roots' Application health check makes them wait). Returns what is out of order.
  */
-export function waveViolations(apps: AppStatus[], clusters: string[]): string[] {
+export function waveViolations(apps: AppStatus[], availableAt: Map<string, string>): string[] {
   const byName = new Map(apps.map((a) => [a.name, a]));
-  return clusters.flatMap((c) => {
-    const prometheus = byName.get(`${c}-prometheus`);
+  return [...availableAt].flatMap(([c, available]) => {
     const grafana = byName.get(`${c}-grafana`);
-    if (!prometheus?.firstSyncedAt || !grafana?.createdAt) return [`${c}: prometheus synced ${prometheus?.firstSyncedAt || 'never'}, grafana created ${grafana?.createdAt || 'never'}`];
-    return Date.parse(grafana.createdAt) >= Date.parse(prometheus.firstSyncedAt) ? [] : [`${c}: grafana created ${grafana.createdAt}, before prometheus first synced ${prometheus.firstSyncedAt}`];
+    if (!available || !grafana?.createdAt) return [`${c}: prometheus-server available ${available || 'never'}, grafana created ${grafana?.createdAt || 'never'}`];
+    return Date.parse(grafana.createdAt) >= Date.parse(available) ? [] : [`${c}: grafana created ${grafana.createdAt}, before prometheus-server was available (${available})`];
   });
 }
 
