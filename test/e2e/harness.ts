@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureControlPlaneBinaries } from '../../scripts/cluster/binaries.ts';
+import { onProcessExit } from '../../scripts/cluster/processes.ts';
 import { ensureArgoCdBinaries } from '../../scripts/fleet/binaries.ts';
 import { startArgoCd, type ArgoCd } from '../../scripts/fleet/argocd.ts';
 import { startFleet, type SimulatedFleet } from '../../scripts/fleet/fleet.ts';
@@ -36,8 +38,12 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
   await ensureControlPlaneBinaries(progress);
   const argoBinaries = await ensureArgoCdBinaries(progress);
   const stops: (() => Promise<void>)[] = [];
+  // The clusters' own folders go with their processes; these two are only the harness's to remove, also on Ctrl-C.
+  const folders: string[] = [];
+  const unhook = onProcessExit(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+    unhook();
   };
   try {
     const fleet = await startFleet({ workloads: E2E_CLUSTERS, progress });
@@ -45,10 +51,12 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     const pki = join(fleet.hub.plane.dataDir, 'pki');
     // The hub's serving certificate is valid for 127.0.0.1: good enough for a Git host Argo CD is told not to verify.
     const gitRoot = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-git-'));
+    folders.push(gitRoot);
     stops.push(() => rm(gitRoot, { recursive: true, force: true }));
     const git = await startGitServer({ root: gitRoot, cert: await readFile(join(pki, 'apiserver.crt'), 'utf8'), key: await readFile(join(pki, 'apiserver.key'), 'utf8') });
     stops.push(git.stop);
     const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), E2E_CLUSTERS);
+    folders.push(repo.root);
     stops.push(() => rm(repo.root, { recursive: true, force: true }));
     const { token } = await installArgoCdSettings(fleet.hub.client, repo.root);
     const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });

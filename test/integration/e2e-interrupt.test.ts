@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +34,7 @@ test('Ctrl-C during npm run e2e stops every process it started and removes their
   }
   const dirs = [...output.matchAll(/cluster \S+ up at \S+ \((\S+)\)/g)].map((m) => m[1]!);
   assert.equal(dirs.length, 3, output);
+  const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('monitoring-gitops-e2e-')));
   assert.ok(processesUsing(dirs).length >= 3 * 5 + 4, 'the fleet and Argo CD run');
   child.kill('SIGINT');
   assert.equal(await exited, 'SIGINT', output);
@@ -40,4 +42,6 @@ test('Ctrl-C during npm run e2e stops every process it started and removes their
   for (let i = 0; i < 50 && processesUsing(dirs).length; i++) await sleep(100);
   assert.deepEqual(processesUsing(dirs), []);
   for (const dir of dirs) assert.throws(() => readdirSync(dir), /ENOENT/, `${dir} removed`);
+  // The served Git repository and the fleet checkout go too.
+  assert.deepEqual(readdirSync(tmpdir()).filter((f) => before.has(f)), []);
 });
