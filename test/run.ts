@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
 import { ensureControlPlaneBinaries } from '../scripts/cluster/binaries.ts';
+import { ensureArgoCdBinaries, ensureClusterBinaries } from '../scripts/fleet/binaries.ts';
 import { startControlPlane } from '../scripts/cluster/control-plane.ts';
 import { startChartRepository } from './helpers/chart-repo.ts';
 import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
@@ -20,6 +21,9 @@ const files = ['unit', 'integration'].flatMap((dir) =>
 // Tools first, once: test files run in parallel processes and must not race to build the same binaries.
 await ensureTools(ALL_TOOLS, (line) => console.log(line));
 await ensureControlPlaneBinaries((line) => console.log(line));
+// The e2e's simulated fleet and Argo CD (test/integration/e2e-argocd.test.ts): minutes cold, cached after.
+await ensureClusterBinaries((line) => console.log(line));
+await ensureArgoCdBinaries((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
 const env = { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig };

@@ -88,8 +88,9 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
 /**
  * The processes of one instance: killed (and a temporary folder removed) when this Node process ends,
  * by an exit/signal handler or, if it is SIGKILLed, by a watchdog; `release()` lets them outlive it.
+ * `stop()` stops them in the reverse order of their start.
  */
-function supervise(dir: string, temporary: boolean) {
+export function supervise(dir: string, temporary: boolean) {
   const daemons: Daemon[] = [];
   const watchdog = startWatchdog(temporary ? dir : '');
   const kill = () => {
@@ -109,8 +110,8 @@ function supervise(dir: string, temporary: boolean) {
   };
   return {
     daemons,
-    start(name: string, file: string, args: string[]): Daemon {
-      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`));
+    start(name: string, file: string, args: string[], env?: Record<string, string>): Daemon {
+      const daemon = spawnDaemon(name, file, args, join(dir, `${name}.log`), env);
       daemons.push(daemon);
       watchdog.watch(daemon.pid);
       return daemon;

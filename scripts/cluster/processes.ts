@@ -18,11 +18,11 @@ export interface Daemon {
  * Starts `file` detached in a new process group, so that a terminal's Ctrl-C does not reach it half-way
  * and stopping it stops anything it started. It never keeps this Node process alive.
  */
-export function spawnDaemon(name: string, file: string, args: string[], logFile: string): Daemon {
+export function spawnDaemon(name: string, file: string, args: string[], logFile: string, env?: Record<string, string>): Daemon {
   const log = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { detached: true, stdio: ['ignore', log, log] });
+    child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], ...(env ? { env: { ...process.env, ...env } } : {}) });
   } finally {
     closeSync(log);
   }

@@ -1,7 +1,7 @@
 import { readInventory } from '../inventory/read.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { changedPaths, forkPoint, resolveCommit, withWorktree } from '../lib/git.ts';
-import { readMirrorMap } from '../render/mirrors.ts';
+import { readMirrorMap } from '../inventory/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
 import { diffFleet, type FleetDiff } from './engine.ts';

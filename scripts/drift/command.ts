@@ -2,7 +2,7 @@ import type { Inventory } from '../inventory/types.ts';
 import { readInventory } from '../inventory/read.ts';
 import { git } from '../lib/git.ts';
 import { readArrivals } from '../inventory/arrivals.ts';
-import { readMirrorMap } from '../render/mirrors.ts';
+import { readMirrorMap } from '../inventory/mirrors.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { readArgoCdState, type ArgoCdConnection } from './argocd.ts';

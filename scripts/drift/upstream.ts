@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { APPS } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { resolveRepository, type MirrorMap } from '../render/mirrors.ts';
+import { resolveRepository, type MirrorMap } from '../inventory/mirrors.ts';
 import { compareVersions, isStableVersion, versionGap } from '../lib/versions.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 

@@ -1,6 +1,7 @@
 import type { AppName } from '../inventory/apps.ts';
 import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
+import { resolveRepository } from '../inventory/mirrors.ts';
 import { APP_SPECS } from './app-specs.ts';
 import { withHeader } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
@@ -11,12 +12,15 @@ export function leafPath(cluster: Cluster, app: AppName): string {
   return `overlays/${cluster.environment}/${cluster.name}/${app}`;
 }
 
-/** kustomize's HelmChart entry: the exact pin, rendered for the cluster's Kubernetes version. */
-function helmChart(pin: ChartPin, cluster: Cluster, app: AppName) {
+/**
+ * kustomize's HelmChart entry: the exact pin, rendered for the cluster's Kubernetes version, fetched by
+ * Argo CD's repo-server from the fleet's chart mirror when it names one for the pin's repository.
+ */
+export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName, chartMirrors: Record<string, string> = {}) {
   // Release values reach the chart through values.yaml; the entry itself names only the chart.
   return {
     name: pin.chart,
-    repo: pin.repoURL,
+    repo: resolveRepository(pin.repoURL, new Map(Object.entries(chartMirrors).map(([from, to]) => [from.replace(/\/+$/, ''), to.replace(/\/+$/, '')]))),
     version: pin.version,
     releaseName: APP_SPECS[app].releaseName,
     namespace: cluster.destination.namespace,
@@ -48,11 +52,13 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: cluster.destination.namespace,
-    helmCharts: [helmChart(pin, cluster, app)],
+    helmCharts: [helmChart(pin, cluster, app, inventory.fleet.chartMirrors)],
     patches: [pvcRetentionPatch],
     ...(hasDashboards ? { resources: ['dashboards.yaml'] } : {}),
   };
-  const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`];
+  // fleet.yaml feeds a leaf when it names a chart mirror or schedules the leaf's environment.
+  const fromFleet = Object.keys(inventory.fleet.chartMirrors ?? {}).length > 0 || inventory.fleet.scheduling?.[env.name] !== undefined;
+  const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`, ...(fromFleet ? ['fleet.yaml'] : [])];
   const files: FileWrite[] = [
     { path: `${dir}/kustomization.yaml`, content: withHeader(toYaml(kustomization), sources) },
     { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app)), sources) },

@@ -13,6 +13,8 @@ export interface Fleet {
   targetRevision: string;
   /** Environments in promotion order, first to last. */
   environments: string[];
+  /** Canonical chart repository URL → the mirror Argo CD's repo-server pulls from, written into the leaves (pins keep the canonical URL). */
+  chartMirrors?: Record<string, string>;
   /** Settings of validate. */
   validation?: { skipKinds?: string[] };
   /** Scheduling per environment name. */

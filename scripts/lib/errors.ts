@@ -73,9 +73,10 @@ export function reportError(err: unknown, print: (line: string) => void = consol
 }
 
 /** Runs a command's main function and exits with the code its outcome maps to. */
-export async function runCommand(main: () => Promise<number | undefined>): Promise<void> {
+export async function runCommand(main: () => Promise<unknown>): Promise<void> {
   try {
-    process.exitCode = (await main()) ?? EXIT.ok;
+    const code = await main();
+    process.exitCode = typeof code === 'number' ? code : EXIT.ok;
   } catch (err) {
     process.exitCode = reportError(err);
   }

@@ -7,7 +7,7 @@ import { readGeneratedTree } from '../generate/apply.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { compareTree, isClean } from '../generate/tree.ts';
 import { FindingsError } from '../lib/errors.ts';
-import { readMirrorMap } from '../render/mirrors.ts';
+import { readMirrorMap } from '../inventory/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { runValidate } from '../validate/run.ts';
 import { promotionBody, type ClusterEffect } from './body.ts';

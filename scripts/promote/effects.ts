@@ -2,7 +2,7 @@ import type { AppName } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { diffFleet } from '../diff/engine.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
-import type { MirrorMap } from '../render/mirrors.ts';
+import type { MirrorMap } from '../inventory/mirrors.ts';
 import type { RenderTools } from '../render/render.ts';
 import type { ClusterEffect } from './body.ts';
 

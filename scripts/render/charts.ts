@@ -6,7 +6,7 @@ import type { ChartPin } from '../inventory/types.ts';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
-import { resolveRepository, type MirrorMap } from './mirrors.ts';
+import { resolveRepository, type MirrorMap } from '../inventory/mirrors.ts';
 
 /** The pinned version is not in the repository: a finding about the pin, not an environment problem. */
 export class ChartVersionMissing extends Error {

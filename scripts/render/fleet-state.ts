@@ -3,7 +3,7 @@ import type { ChartPin, Inventory, Values } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { mergedValues } from '../generate/values.ts';
 import { leafSpecs } from './leaves.ts';
-import type { MirrorMap } from './mirrors.ts';
+import type { MirrorMap } from '../inventory/mirrors.ts';
 import { parseObjects, renderLeaves, type RenderTools } from './render.ts';
 import type { K8sObject } from '../lib/k8s.ts';
 

@@ -10,7 +10,7 @@ import type { K8sObject } from '../lib/k8s.ts';
 import { argoCdKustomizeArgs, servedApiVersions } from './argocd-build.ts';
 import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts';
 import type { LeafSpec } from './leaves.ts';
-import type { MirrorMap } from './mirrors.ts';
+import type { MirrorMap } from '../inventory/mirrors.ts';
 
 
 export interface RenderedLeaf {

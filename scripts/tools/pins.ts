@@ -37,6 +37,8 @@ interface ToolPins {
   go: { minimum: string };
   argocd: ArgoCdPin;
   tools: Record<ToolName, ToolPinSpec>;
+  /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts). */
+  fleet: { kwok: { package: string; module: string; version: string } };
   /** Modules downloaded for documents they ship (OpenAPI), not built. */
   sources: { kubernetes: { module: string } };
 }

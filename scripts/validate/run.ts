@@ -8,7 +8,7 @@ import { cacheDir } from '../lib/cache.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 import { leafSpecs } from '../render/leaves.ts';
-import { readMirrorMap, MIRRORS_FILE } from '../render/mirrors.ts';
+import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
 import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
 import { ALL_TOOLS, ensureTools, resolveToolPins } from '../tools/install.ts';
 import { checkerNotes } from './checker-versions.ts';

@@ -9,7 +9,7 @@ import { formatDriftMarkdown, hasDrift, previousKeys } from '../../scripts/drift
 import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { readInventory } from '../../scripts/inventory/read.ts';
 import { renderFleetState } from '../../scripts/render/fleet-state.ts';
-import { readMirrorMap } from '../../scripts/render/mirrors.ts';
+import { readMirrorMap } from '../../scripts/inventory/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../../scripts/tools/install.ts';
 import { runCli } from '../helpers/cli.ts';
 import { sharedControlPlane } from '../helpers/control-plane.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMirrorPairs, readMirrorMap, resolveRepository } from '../../scripts/render/mirrors.ts';
+import { parseMirrorPairs, readMirrorMap, resolveRepository } from '../../scripts/inventory/mirrors.ts';
 import { tempRepo } from '../helpers/repo.ts';
 
 test('the longest canonical prefix wins and the rest of the URL is kept', () => {

@@ -1,0 +1,42 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { KubeObject } from '../cluster/client.ts';
+
+/** The label Argo CD reads its own ConfigMaps and Secrets by. */
+const PART_OF = { 'app.kubernetes.io/part-of': 'argocd' };
+
+/** The account the drift report uses: read-only API access by token (no login). */
+export const DRIFT_ACCOUNT = 'drift-report';
+
+/**
+ * argocd-cm as an Argo CD install starts (empty) plus `settings` (the repository's bootstrap patch),
+ * the drift report's account and the e2e's faster reconciliation.
+ */
+export function argocdConfigMaps(namespace: string, settings: Record<string, string>, reconciliation = '10s'): KubeObject[] {
+  const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: PART_OF }, data });
+  return [
+    cm('argocd-cm', { ...settings, 'timeout.reconciliation': reconciliation, [`accounts.${DRIFT_ACCOUNT}`]: 'apiKey' }),
+    cm('argocd-rbac-cm', { 'policy.csv': `p, ${DRIFT_ACCOUNT}, applications, get, */*, allow\np, ${DRIFT_ACCOUNT}, projects, get, *, allow\n`, 'policy.default': '' }),
+    cm('argocd-cmd-params-cm', {}),
+  ];
+}
+
+/** argocd-secret: the key Argo CD signs tokens with, and the drift account's one token id. */
+export function argocdSecret(namespace: string, secretKey: string, tokenId: string, issuedAt: number): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'argocd-secret', namespace, labels: PART_OF },
+    stringData: { 'server.secretkey': secretKey, [`accounts.${DRIFT_ACCOUNT}.tokens`]: JSON.stringify([{ id: tokenId, iat: issuedAt }]) },
+  };
+}
+
+/** A fresh signing key and an API token for the drift account, as `argocd account generate-token` makes it. */
+export function driftToken(): { secretKey: string; tokenId: string; issuedAt: number; token: string } {
+  const secretKey = randomBytes(32).toString('base64url');
+  const tokenId = randomUUID();
+  const issuedAt = Math.floor(Date.now() / 1000) - 5;
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ iss: 'argocd', sub: `${DRIFT_ACCOUNT}:apiKey`, jti: tokenId, iat: issuedAt, nbf: issuedAt })}`;
+  const signature = createHmac('sha256', secretKey).update(unsigned).digest('base64url');
+  return { secretKey, tokenId, issuedAt, token: `${unsigned}.${signature}` };
+}

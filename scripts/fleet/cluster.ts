@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { KubeClient } from '../cluster/client.ts';
+import { logTail, type Daemon } from '../cluster/processes.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { startControlPlane, supervise, type ControlPlane } from '../cluster/control-plane.ts';
+import type { Progress } from '../tools/install.ts';
+import type { ClusterBinaries } from './binaries.ts';
+import { fakeNode, staticVolume, storageClass } from './objects.ts';
+
+/** One simulated cluster: a control plane plus the controllers, scheduler and fake nodes that make workloads run. */
+export interface SimulatedCluster {
+  name: string;
+  plane: ControlPlane;
+  client: KubeClient;
+  /** Stops KWOK, the scheduler, kube-controller-manager, then the control plane. */
+  stop(): Promise<void>;
+}
+
+export interface SimulatedClusterOptions {
+  name: string;
+  binaries: ClusterBinaries;
+  /** Fake nodes (node-exporter's DaemonSet runs one pod per node); default 2. */
+  nodes?: number;
+  /** Storage class the static volume pool serves (the inventory's `storageClass`); none when absent (the hub). */
+  storageClass?: string;
+  /** Volumes in the pool; default 8. */
+  volumes?: number;
+  progress?: Progress;
+}
+
+const KWOK_STAGES = new URL('./kwok-stages.yaml', import.meta.url).pathname;
+// The node-lifecycle controller would mark fake nodes NotReady (they send no heartbeats) and evict their pods.
+const CONTROLLERS = '*,-node-lifecycle-controller';
+
+/** Starts a cluster on 127.0.0.1 and waits until its nodes are Ready; every process dies with this Node process. */
+export async function startSimulatedCluster(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
+  const plane = await startControlPlane({ progress: options.progress });
+  const processes = supervise(plane.dataDir, false);
+  const client = await KubeClient.fromKubeconfig(plane.kubeconfig);
+  const stop = async () => {
+    client.close();
+    await processes.stop();
+    await plane.stop();
+  };
+  try {
+    const { binaries } = options;
+    processes.start('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(plane));
+    processes.start('kube-scheduler', binaries.kubeScheduler, ['--kubeconfig', plane.kubeconfig, '--leader-elect=false', '--secure-port=0']);
+    processes.start('kwok', binaries.kwok, ['--kubeconfig', plane.kubeconfig, '--config', KWOK_STAGES, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--server-address=']);
+    if (options.storageClass) await provisionStorage(client, options.storageClass, options.volumes ?? 8);
+    const nodes = Array.from({ length: options.nodes ?? 2 }, (_, i) => `${options.name}-node-${i}`);
+    for (const node of nodes) await client.apply(fakeNode(node));
+    await waitNodesReady(options.name, client, nodes, processes.daemons);
+    for (const node of nodes) await untaint(client, node);
+    return { name: options.name, plane, client, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function controllerManagerArgs(plane: ControlPlane): string[] {
+  return [
+    '--kubeconfig', plane.kubeconfig, '--leader-elect=false', '--secure-port=0', `--controllers=${CONTROLLERS}`,
+    `--service-account-private-key-file=${join(plane.dataDir, 'sa.key')}`, `--root-ca-file=${plane.caFile}`,
+    '--use-service-account-credentials=false',
+    // Sync fast: the e2e waits on what these controllers do.
+    '--concurrent-gc-syncs=10', '--pvclaimbinder-sync-period=2s',
+  ];
+}
+
+/** The class (binding when the first pod is scheduled, as OpenEBS's) and a pool of pre-made volumes the PV binder hands out. */
+async function provisionStorage(client: KubeClient, className: string, count: number): Promise<void> {
+  await client.apply(storageClass(className));
+  for (let i = 0; i < count; i++) await client.apply(staticVolume(className, i));
+}
+
+// kube-apiserver's TaintNodesByCondition admission taints every new node not-ready; the node-lifecycle
+// controller, which would lift it, is off (see CONTROLLERS): the node is Ready, so lift it here.
+async function untaint(client: KubeClient, name: string): Promise<void> {
+  const node = await client.get({ apiVersion: 'v1', kind: 'Node', name });
+  await client.update({ ...node, spec: { ...(node.spec as object), taints: [] } });
+}
+
+async function waitNodesReady(name: string, client: KubeClient, names: string[], daemons: Daemon[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = daemons.find((d) => d.exit);
+    if (dead) throw new EnvironmentError(`${dead.name} of cluster '${name}' stopped (${dead.exit}); its last log lines:\n${logTail(dead.logFile)}`);
+    const nodes = await client.list({ apiVersion: 'v1', kind: 'Node' });
+    const ready = nodes.filter((n) => (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (names.every((node) => ready.some((n) => n.metadata.name === node))) return;
+    if (Date.now() > deadline) throw new EnvironmentError(`nodes ${names.join(', ')} of cluster '${name}' not Ready within ${timeoutMs / 1000}s; kwok's last log lines:\n${logTail(daemons.find((d) => d.name === 'kwok')?.logFile ?? '')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { runGenerate } from '../../scripts/generate/command.ts';
+import { gitIn } from '../helpers/git-fleet.ts';
+import { PROJECT_ROOT } from '../helpers/repo.ts';
+
+/** The e2e's fleet (the caller removes `root`): a checkout whose `main` is pushed to a bare repository Argo CD reads over HTTPS. */
+export interface E2eFleetRepo {
+  root: string;
+  /** Folder of bare repositories (what the git server serves); the fleet is `fleet.git` in it. */
+  gitRoot: string;
+  /** The URL Argo CD reads (fleet.yaml's repoURL). */
+  repoURL: string;
+  /** Head of main. */
+  head(): string;
+}
+
+/** Canonical chart repositories of the default fleet: all served by the one local test repository. */
+const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https://grafana-community.github.io/helm-charts'];
+
+/**
+ * The default fleet cut down to `clusters` (one dev, one prod), with fleet.yaml naming the served URL and
+ * the local chart repository as the charts' mirror for Argo CD, generated, committed and pushed.
+ */
+export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[]): Promise<E2eFleetRepo> {
+  // Not tempRepo(): under the test runner its after() would fire when the before() hook that made it ends.
+  const root = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-fleet-'));
+  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml']) await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true }).catch(() => {});
+  for (const file of await listClusters(root)) if (!clusters.includes(file.replace(/\.yaml$/, ''))) await rm(join(root, 'clusters', file));
+  const repoURL = `${gitUrl}/fleet.git`;
+  await editYaml(join(root, 'fleet.yaml'), (doc) => {
+    doc.set('repoURL', repoURL);
+    doc.set('chartMirrors', Object.fromEntries(CANONICAL.map((url) => [url, chartRepo])));
+  });
+  // The toolkit (validate, diff) pulls the same charts from the same place.
+  await writeFile(join(root, 'helm-mirrors.yaml'), CANONICAL.map((url) => `${url}: ${chartRepo}\n`).join(''));
+  await runGenerate(root);
+  await mkdir(gitRoot, { recursive: true });
+  gitIn(gitRoot, 'init', '--quiet', '--bare', 'fleet.git');
+  gitIn(root, 'init', '--quiet');
+  gitIn(root, 'remote', 'add', 'origin', join(gitRoot, 'fleet.git'));
+  commitAll(root, 'e2e fleet');
+  return { root, gitRoot, repoURL, head: () => gitIn(root, 'rev-parse', 'HEAD') };
+}
+
+/** Edits a file, regenerates, commits on main and pushes: a merged pull request. Returns the new head. */
+export async function commitChange(fleet: E2eFleetRepo, path: string, edit: (text: string) => string, message: string): Promise<string> {
+  const file = join(fleet.root, path);
+  await writeFile(file, edit(await readFile(file, 'utf8')));
+  await runGenerate(fleet.root);
+  commitAll(fleet.root, message);
+  return fleet.head();
+}
+
+function commitAll(root: string, message: string): void {
+  gitIn(root, 'add', '-A');
+  execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', 'commit', '--quiet', '-m', message], { cwd: root });
+  gitIn(root, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+}
+
+async function listClusters(root: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir(join(root, 'clusters'))).filter((f) => f.endsWith('.yaml'));
+}
+
+async function editYaml(path: string, edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<void> {
+  const doc = parseDocument(await readFile(path, 'utf8'));
+  edit(doc);
+  await writeFile(path, doc.toString());
+}

@@ -1,0 +1,83 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureControlPlaneBinaries } from '../../scripts/cluster/binaries.ts';
+import { onProcessExit } from '../../scripts/cluster/processes.ts';
+import { ensureArgoCdBinaries } from '../../scripts/fleet/binaries.ts';
+import { startArgoCd, type ArgoCd } from '../../scripts/fleet/argocd.ts';
+import { startFleet, type SimulatedFleet } from '../../scripts/fleet/fleet.ts';
+import { startGitServer, type GitServer } from '../../scripts/fleet/git-server.ts';
+import { ensureTools } from '../../scripts/tools/install.ts';
+import type { Progress } from '../../scripts/tools/install.ts';
+import { sharedChartRepository } from '../helpers/chart-repo.ts';
+import { bootstrapFleet, installArgoCdSettings } from './bootstrap.ts';
+import { makeFleetRepo, type E2eFleetRepo } from './fleet-repo.ts';
+
+/** Everything the e2e runs: the fleet, Argo CD on the hub, the git server, the fleet repository. */
+export interface E2e {
+  fleet: SimulatedFleet;
+  argocd: ArgoCd;
+  git: GitServer;
+  repo: E2eFleetRepo;
+  /** API token of the drift account (ARGOCD_AUTH_TOKEN). */
+  token: string;
+  /** Names of the roots applied. */
+  roots: string[];
+  startedAt: number;
+  stop(): Promise<void>;
+}
+
+/** The e2e fleet: one dev and one prod cluster of the default fleet. */
+export const E2E_CLUSTERS = ['dev-1', 'prod-eu-1'];
+
+/** Builds what is missing, starts hub + workload clusters, serves the fleet, bootstraps Argo CD as the README says. */
+export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
+  const startedAt = Date.now();
+  const tools = await ensureTools(['helm', 'kustomize'], progress);
+  await ensureControlPlaneBinaries(progress);
+  const argoBinaries = await ensureArgoCdBinaries(progress);
+  const stops: (() => Promise<void>)[] = [];
+  // The clusters' own folders go with their processes; these two are only the harness's to remove, also on Ctrl-C.
+  const folders: string[] = [];
+  const unhook = onProcessExit(() => {
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  });
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+    unhook();
+  };
+  try {
+    const fleet = await startFleet({ workloads: E2E_CLUSTERS, progress });
+    stops.push(fleet.stop);
+    const pki = join(fleet.hub.plane.dataDir, 'pki');
+    // The hub's serving certificate is valid for 127.0.0.1: good enough for a Git host Argo CD is told not to verify.
+    const gitRoot = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-git-'));
+    folders.push(gitRoot);
+    stops.push(() => rm(gitRoot, { recursive: true, force: true }));
+    const git = await startGitServer({ root: gitRoot, cert: await readFile(join(pki, 'apiserver.crt'), 'utf8'), key: await readFile(join(pki, 'apiserver.key'), 'utf8') });
+    stops.push(git.stop);
+    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), E2E_CLUSTERS);
+    folders.push(repo.root);
+    stops.push(() => rm(repo.root, { recursive: true, force: true }));
+    const { token } = await installArgoCdSettings(fleet.hub.client, repo.root);
+    const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
+    stops.push(argocd.stop);
+    progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir})`);
+    const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL);
+    return { fleet, argocd, git, repo, token, roots, startedAt, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Per workload cluster, when its live prometheus-server Deployment became Available (the e2e's wave check). */
+export async function prometheusAvailableAt(e2e: E2e): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  for (const [name, cluster] of e2e.fleet.workloads) {
+    const deployment = await cluster.client.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastTransitionTime: string }[] } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' });
+    result.set(name, deployment.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.lastTransitionTime ?? '');
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { E2E_CLUSTERS, prometheusAvailableAt, startE2e, type E2e } from '../e2e/harness.ts';
+import { runScenarios } from '../e2e/scenarios.ts';
+import { listApplications, table, waitConverged, waveViolations } from '../e2e/status.ts';
+
+// The core of `npm run e2e` (which also runs the prune, promotion and drift scenarios): a real Argo CD
+// v3.6.1 on a simulated hub syncs a generated dev and prod cluster, and one commit reaches one cluster.
+let e2e: E2e;
+before(async () => {
+  e2e = await startE2e((line) => console.log(`# ${line}`));
+});
+after(async () => {
+  await e2e?.stop();
+});
+
+test('every root and child Application of both clusters becomes Synced and Healthy at the head of main', { timeout: 600_000 }, async () => {
+  const expected = E2E_CLUSTERS.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`]);
+  const seconds = await waitConverged(e2e.argocd.url, e2e.token, expected, { revision: e2e.repo.head() });
+  const apps = await listApplications(e2e.argocd.url, e2e.token);
+  console.log(table(apps, seconds).replace(/^/gm, '# '));
+  assert.deepEqual(apps.map((a) => a.name), [...expected].sort());
+  assert.deepEqual(waveViolations(apps, await prometheusAvailableAt(e2e)), [], 'sync waves in order');
+  // Workloads really ran: node-exporter's DaemonSet has a Ready pod on each fake node.
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const daemonSets = await dev.list<{ metadata: { name: string }; status: { numberReady: number; desiredNumberScheduled: number } } & { apiVersion: string; kind: string }>({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring' });
+  assert.ok(daemonSets.length > 0 && daemonSets.every((d) => d.status.numberReady === 2 && d.status.desiredNumberScheduled === 2), JSON.stringify(daemonSets.map((d) => d.status)));
+});
+
+test('a commit that changes one value on prod-eu-1 reaches exactly prod-eu-1, as diff predicted', { timeout: 600_000 }, async () => {
+  await runScenarios(e2e, ['change'], (line) => console.log(`# ${line}`));
+});
