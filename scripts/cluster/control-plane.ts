@@ -11,7 +11,8 @@ import { KubeClient } from './client.ts';
 import { readSelfSignedCa, writeCredentials, type ControlPlaneCredentials } from './credentials.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { freePorts } from './ports.ts';
-import { killGroupsNow, logTail, onProcessExit, spawnDaemon, startWatchdog, stopGroups, type Daemon } from './processes.ts';
+import { onProcessExit } from '../lib/exit.ts';
+import { killGroupsNow, logTail, spawnDaemon, startWatchdog, stopGroups, type Daemon } from './processes.ts';
 
 /** A running etcd + kube-apiserver on 127.0.0.1. */
 export interface ControlPlane {

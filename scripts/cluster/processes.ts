@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { onExit } from 'signal-exit';
 import { EnvironmentError } from '../lib/errors.ts';
 import { tail } from '../lib/exec.ts';
 
@@ -101,18 +100,4 @@ export function startWatchdog(dir = ''): Watchdog {
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     },
   };
-}
-
-/**
- * Runs `cleanup` (synchronous) when this process exits or gets a terminating signal (signal-exit, the
- * library execa uses too); returns the function that unregisters it. A failing cleanup never hides the exit.
- */
-export function onProcessExit(cleanup: () => void): () => void {
-  return onExit(() => {
-    try {
-      cleanup();
-    } catch {
-      // best effort: the process is going away
-    }
-  });
 }

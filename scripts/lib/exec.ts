@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { execa, type Options } from 'execa';
-import { onExit } from 'signal-exit';
 import { $, ProcessOutput } from 'zx';
 import { EnvironmentError } from './errors.ts';
+import { onProcessExit } from './exit.ts';
 
 /**
  * The one process layer. Checkers (kubeconform, promtool, helm, …) run through `run` (execa: exit codes
@@ -36,7 +36,7 @@ export function tail(text: string, lines = 12): string {
 }
 
 const children = new Set<ChildProcess>();
-onExit(() => {
+onProcessExit(() => {
   for (const child of children) child.kill('SIGTERM');
 });
 

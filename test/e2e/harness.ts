@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureControlPlaneBinaries } from '../../scripts/cluster/binaries.ts';
-import { onProcessExit } from '../../scripts/cluster/processes.ts';
+import { onProcessExit } from '../../scripts/lib/exit.ts';
 import { ensureArgoCdBinaries } from '../../scripts/fleet/binaries.ts';
 import { startArgoCd, type ArgoCd } from '../../scripts/fleet/argocd.ts';
 import { startFleet, type SimulatedFleet } from '../../scripts/fleet/fleet.ts';
