@@ -60,7 +60,7 @@ test('a dashboard with broken PromQL is reported with the panel', async () => {
 
 test('a plaintext Slack webhook URL is refused at its line', async () => {
   // generate refuses to copy the secret, so the tree stays as it was; validate still finds it in the values file.
-  const root = await editedFleet({ 'overlays/prod/prometheus.values.yaml': (t) => `${t}alertmanager:\n  config:\n    global:\n      slack_api_url: https://hooks.slack.com/services/T0000/B0000/abcdefabcdef\n` }, { regenerate: false });
+  const root = await editedFleet({ 'overlays/prod/prometheus.values.yaml': replaceOnce('alertmanager:\n', 'alertmanager:\n  config:\n    global:\n      slack_api_url: https://hooks.slack.com/services/T0000/B0000/abcdefabcdef\n') }, { regenerate: false });
   const out = findingsOf(await validateFleet(root), 'secrets');
   assert.deepEqual(out.map((f) => f.split('\n')[0]), ['overlays/prod/prometheus.values.yaml:13:22: plaintext secret: a Slack webhook URL']);
 });
@@ -125,7 +125,7 @@ test('an Application edited against the Argo CD schema is caught even when gener
 });
 
 test("merged values the chart's values.schema.json rejects are a finding naming the value", async () => {
-  const root = await editedFleet({ 'overlays/dev/prometheus.values.yaml': (t) => `${t}  retention: 5\n` });
+  const root = await editedFleet({ 'overlays/dev/prometheus.values.yaml': replaceOnce('server:\n', 'server:\n  retention: 5\n') });
   const out = findingsOf(await validateFleet(root), 'values-schema');
   assert.deepEqual(out.map((f) => f.split('\n')[0]), ['overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus]: server.retention must be string (values.schema.json of prometheus 29.27.0)']);
 });
