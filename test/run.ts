@@ -15,7 +15,10 @@ import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
  */
 const testDir = new URL('.', import.meta.url).pathname;
 const files = ['unit', 'integration'].flatMap((dir) =>
-  readdirSync(join(testDir, dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(testDir, dir, f)),
+  readdirSync(join(testDir, dir))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(testDir, dir, f)),
 );
 
 // Tools first, once: test files run in parallel processes and must not race to build the same binaries.

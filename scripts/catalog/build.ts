@@ -90,7 +90,8 @@ async function buildArgoCdCrdSchemas(progress: Progress): Promise<string> {
   const moduleDir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
   const crds = ARGOCD_CRD_FILES.flatMap((file) => readYamlDocuments(join(moduleDir, 'manifests/crds', file), source));
   const files = crds.flatMap((crd) => crdSchemas(crd, { strict: true }));
-  if (files.length < ARGOCD_CRD_FILES.length) throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);
+  if (files.length < ARGOCD_CRD_FILES.length)
+    throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);
   writeCatalogDir(dir, files, source);
   return dir;
 }

@@ -1,13 +1,4 @@
-import {
-  constrainGvk,
-  isRecord,
-  SCHEMA_DRAFT,
-  tightenSchema,
-  type ConvertOptions,
-  type GroupVersionKind,
-  type JsonSchema,
-  type SchemaFile,
-} from './schema.ts';
+import { constrainGvk, isRecord, SCHEMA_DRAFT, tightenSchema, type ConvertOptions, type GroupVersionKind, type JsonSchema, type SchemaFile } from './schema.ts';
 
 /** kubeconform `-schema-location` template (relative part) for schemas written by {@link crdSchemas}. */
 export const CRD_FILE_TEMPLATE = '{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';

@@ -52,8 +52,13 @@ export async function runKubeconform(options: KubeconformOptions): Promise<Kubec
   if (options.files.length === 0) return [];
   const kubeconform = await ensureTool('kubeconform');
   const args = [
-    '-strict', '-output', 'json', '-summary', '-verbose',
-    '-kubernetes-version', options.kubernetesVersion.replace(/^v/, ''),
+    '-strict',
+    '-output',
+    'json',
+    '-summary',
+    '-verbose',
+    '-kubernetes-version',
+    options.kubernetesVersion.replace(/^v/, ''),
     ...options.schemaLocations.flatMap((location) => ['-schema-location', location]),
     ...(options.skipKinds?.length ? ['-skip', options.skipKinds.join(',')] : []),
     ...options.files,
@@ -62,7 +67,9 @@ export async function runKubeconform(options: KubeconformOptions): Promise<Kubec
   try {
     return parseKubeconformOutput(result.stdout);
   } catch (err) {
-    throw new EnvironmentError(`kubeconform printed no report (exit ${result.exitCode}): ${(err as Error).message}\n${tail(result.stderr || result.stdout)}`, { cause: err });
+    throw new EnvironmentError(`kubeconform printed no report (exit ${result.exitCode}): ${(err as Error).message}\n${tail(result.stderr || result.stdout)}`, {
+      cause: err,
+    });
   }
 }
 

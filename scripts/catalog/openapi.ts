@@ -1,14 +1,5 @@
 import { inlineRefs } from './inline.ts';
-import {
-  constrainGvk,
-  isRecord,
-  SCHEMA_DRAFT,
-  tightenSchema,
-  type ConvertOptions,
-  type GroupVersionKind,
-  type JsonSchema,
-  type SchemaFile,
-} from './schema.ts';
+import { constrainGvk, isRecord, SCHEMA_DRAFT, tightenSchema, type ConvertOptions, type GroupVersionKind, type JsonSchema, type SchemaFile } from './schema.ts';
 
 /** Quantities are strings in the spec, but `cpu: 1` is accepted by the API server, so numbers are too. */
 const QUANTITY: JsonSchema = { oneOf: [{ type: 'string' }, { type: 'number' }] };

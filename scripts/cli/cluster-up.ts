@@ -38,7 +38,11 @@ await runCommand(async () => {
   }
   const started = Date.now();
   const { state, started: fresh } = await startInstance((line) => console.log(line));
-  console.log(fresh ? `control plane ${state.version} started at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s` : `control plane ${state.version} already running at ${state.server} (since ${state.startedAt})`);
+  console.log(
+    fresh
+      ? `control plane ${state.version} started at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`
+      : `control plane ${state.version} already running at ${state.server} (since ${state.startedAt})`,
+  );
   if (values['argocd-crds']) {
     const client = await KubeClient.fromKubeconfig(state.kubeconfig);
     const names = await installArgoCdCrds(client, (line) => console.log(line));
@@ -46,7 +50,9 @@ await runCommand(async () => {
     client.close();
   }
   const logs = join(instanceDir(), 'data');
-  console.log(`kubeconfig: ${state.kubeconfig}\n  export KUBECONFIG=${state.kubeconfig}\nlogs:       ${join(logs, 'kube-apiserver.log')}, ${join(logs, 'etcd.log')}\nstop:       npm run cluster:down`);
+  console.log(
+    `kubeconfig: ${state.kubeconfig}\n  export KUBECONFIG=${state.kubeconfig}\nlogs:       ${join(logs, 'kube-apiserver.log')}, ${join(logs, 'etcd.log')}\nstop:       npm run cluster:down`,
+  );
 });
 
 /** The simulated fleet, in the foreground: every process stops with this command (Ctrl-C). */
@@ -56,7 +62,8 @@ async function runFleet(count: string): Promise<void> {
   const started = Date.now();
   const fleet = await startFleet({ workloads: Array.from({ length: n }, (_, i) => `cluster-${i + 1}`), progress: (line) => console.log(line) });
   console.log(`fleet up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  for (const cluster of [fleet.hub, ...fleet.workloads.values()]) console.log(`${cluster.name.padEnd(10)} ${cluster.plane.server}  KUBECONFIG=${cluster.plane.kubeconfig}`);
+  for (const cluster of [fleet.hub, ...fleet.workloads.values()])
+    console.log(`${cluster.name.padEnd(10)} ${cluster.plane.server}  KUBECONFIG=${cluster.plane.kubeconfig}`);
   console.log('Ctrl-C stops every process');
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   await fleet.stop();

@@ -28,9 +28,16 @@ exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub erro
 
 await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
-    base: { type: 'string' }, head: { type: 'string' }, worktree: { type: 'boolean' }, format: { type: 'string' },
-    cluster: { type: 'string', multiple: true }, out: { type: 'string' }, comment: { type: 'boolean' }, pr: { type: 'string' },
-    repo: { type: 'string' }, root: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    worktree: { type: 'boolean' },
+    format: { type: 'string' },
+    cluster: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    comment: { type: 'boolean' },
+    pr: { type: 'string' },
+    repo: { type: 'string' },
+    root: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
   if (!values.base) throw new UsageError('--base is required (for example --base origin/main)');
@@ -38,16 +45,28 @@ await runCommand(async () => {
   const format = values.format ?? 'text';
   if (!['md', 'json', 'text'].includes(format)) throw new UsageError(`--format ${format}: use md, json or text`);
   const root = resolve(values.root ?? '.');
-  const outcome = await runDiff({ root, base: values.base, head: values.head, clusters: values.cluster?.flatMap((c) => c.split(',')), progress: (l) => console.error(l) });
+  const outcome = await runDiff({
+    root,
+    base: values.base,
+    head: values.head,
+    clusters: values.cluster?.flatMap((c) => c.split(',')),
+    progress: (l) => console.error(l),
+  });
   const title = `Monitoring fleet diff: ${outcome.baseCommit.slice(0, 7)} → ${outcome.head === 'worktree' ? 'working tree' : outcome.head.slice(0, 7)}`;
-  const render = (f: string) => (f === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : f === 'md' ? formatMarkdown(outcome.diff, title) : formatText(outcome.diff, title));
+  const render = (f: string) =>
+    f === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : f === 'md' ? formatMarkdown(outcome.diff, title) : formatText(outcome.diff, title);
   if (values.out) writeFileSync(values.out, render(format));
   console.log(render(format));
   console.error(`diff: ${outcome.diff.changed.length} cluster(s) changed, ${outcome.rendered.length} rendered, ${outcome.seconds.toFixed(1)}s`);
   if (!values.comment) return;
   const markdown = formatMarkdown(outcome.diff, title);
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
-  const github = connectGitHub(process.env.GITHUB_TOKEN, '--comment needs a token with pull-requests: write', values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => ''));
+  const github = connectGitHub(
+    process.env.GITHUB_TOKEN,
+    '--comment needs a token with pull-requests: write',
+    values.repo,
+    await git(root, ['remote', 'get-url', 'origin']).catch(() => ''),
+  );
   const pr = values.pr ? Number(values.pr) : await pullNumberFromEvent();
   if (!pr) throw new UsageError('--comment needs the pull request: --pr N, or run it in a pull_request workflow');
   const result = await explained(upsertStickyComment(github.client, github.target, pr, markdown), { what: 'the comment', rerun: 'run diff --comment again' });

@@ -28,26 +28,44 @@ exit codes: 0 clean, 1 drift found, 2 error or nothing could be checked`;
 
 await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
-    format: { type: 'string' }, issue: { type: 'boolean' }, 'argocd-url': { type: 'string' }, kubeconfig: { type: 'string', multiple: true },
-    out: { type: 'string' }, root: { type: 'string' }, repo: { type: 'string' },
+    format: { type: 'string' },
+    issue: { type: 'boolean' },
+    'argocd-url': { type: 'string' },
+    kubeconfig: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    root: { type: 'string' },
+    repo: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
   const format = values.format ?? 'md';
   if (!['md', 'json'].includes(format)) throw new UsageError(`--format ${format}: use md or json`);
-  const kubeconfigs = Object.fromEntries((values.kubeconfig ?? []).map((pair) => {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--kubeconfig ${pair}: write CLUSTER=FILE (for example prod-eu-1=~/.kube/prod-eu-1)`);
-    return [pair.slice(0, at), resolve(pair.slice(at + 1))];
-  }));
+  const kubeconfigs = Object.fromEntries(
+    (values.kubeconfig ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new UsageError(`--kubeconfig ${pair}: write CLUSTER=FILE (for example prod-eu-1=~/.kube/prod-eu-1)`);
+      return [pair.slice(0, at), resolve(pair.slice(at + 1))];
+    }),
+  );
   const root = resolve(values.root ?? '.');
   const argocdToken = process.env.ARGOCD_TOKEN ?? '';
   if (values['argocd-url'] && !argocdToken) throw new EnvironmentError('--argocd-url needs ARGOCD_TOKEN (argocd account generate-token)');
-  const github = values.issue ? connectGitHub(process.env.GITHUB_TOKEN, '--issue needs a token with issues: write', values.repo, await git(root, ['remote', 'get-url', 'origin']).catch(() => '')) : undefined;
+  const github = values.issue
+    ? connectGitHub(
+        process.env.GITHUB_TOKEN,
+        '--issue needs a token with issues: write',
+        values.repo,
+        await git(root, ['remote', 'get-url', 'origin']).catch(() => ''),
+      )
+    : undefined;
   const issue = github && (await explained(findDriftIssue(github.client, github.target), { what: 'the drift issue', rerun: 'run drift --issue again' }));
   const previousFile = values.out && join(values.out, 'drift-report.json');
   const previous = issue?.body ?? (previousFile && existsSync(previousFile) ? readFileSync(previousFile, 'utf8') : undefined);
   const report = await runDrift({
-    root, now: new Date(), kubeconfigs, previousKeys: previous ? previousKeys(previous) : undefined, progress: (l) => console.error(l),
+    root,
+    now: new Date(),
+    kubeconfigs,
+    previousKeys: previous ? previousKeys(previous) : undefined,
+    progress: (l) => console.error(l),
     ...(values['argocd-url'] ? { argocd: { url: values['argocd-url'], token: argocdToken } } : {}),
   });
   const markdown = formatDriftMarkdown(report);
@@ -58,9 +76,13 @@ await runCommand(async () => {
   }
   console.log(format === 'json' ? JSON.stringify(report, null, 2) : markdown);
   if (github) {
-    const outcome = await explained(upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)), { what: 'the drift issue', rerun: 'run drift --issue again' });
+    const outcome = await explained(upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)), {
+      what: 'the drift issue',
+      rerun: 'run drift --issue again',
+    });
     console.error(`drift: issue ${outcome.number ?? '-'} ${outcome.action}`);
   }
-  if (report.sections.every((s) => s.status === 'skipped')) throw new EnvironmentError('nothing could be checked: every section was skipped (see the report for why)');
+  if (report.sections.every((s) => s.status === 'skipped'))
+    throw new EnvironmentError('nothing could be checked: every section was skipped (see the report for why)');
   return hasDrift(report) ? EXIT.findings : EXIT.ok;
 });

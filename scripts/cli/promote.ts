@@ -34,10 +34,20 @@ exit codes: 0 promoted or nothing to do, 1 refused or validation findings, 2 usa
 
 await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
-    from: { type: 'string' }, to: { type: 'string' }, app: { type: 'string' }, 'dry-run': { type: 'boolean' },
-    'plan-out': { type: 'string' }, force: { type: 'string' }, 'soak-hours': { type: 'string' },
-    label: { type: 'string', multiple: true }, reviewer: { type: 'string', multiple: true }, draft: { type: 'boolean' },
-    repo: { type: 'string' }, remote: { type: 'string' }, base: { type: 'string' }, root: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    app: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'plan-out': { type: 'string' },
+    force: { type: 'string' },
+    'soak-hours': { type: 'string' },
+    label: { type: 'string', multiple: true },
+    reviewer: { type: 'string', multiple: true },
+    draft: { type: 'boolean' },
+    repo: { type: 'string' },
+    remote: { type: 'string' },
+    base: { type: 'string' },
+    root: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
   if (!values.from || !values.to) throw new UsageError('--from and --to are required');
@@ -50,16 +60,37 @@ await runCommand(async () => {
   let github: ReturnType<typeof connectGitHub> | undefined;
   if (!dryRun) {
     const baseUrl = await checkGitHubApiUrl();
-    github = connectGitHub(process.env.GITHUB_TOKEN, 'promote needs a token with contents: write and pull-requests: write (or use --dry-run)', values.repo, await git(root, ['remote', 'get-url', remote]), { baseUrl });
+    github = connectGitHub(
+      process.env.GITHUB_TOKEN,
+      'promote needs a token with contents: write and pull-requests: write (or use --dry-run)',
+      values.repo,
+      await git(root, ['remote', 'get-url', remote]),
+      { baseUrl },
+    );
   }
   const outcome = await runPromote({
-    root, remote, base: values.base ?? 'main', from: values.from, to: values.to, app: values.app as never, force: values.force, soakHours,
-    dryRun, labels: values.label ?? ['promotion'], reviewers: values.reviewer ?? [], draft: values.draft ?? false, now: new Date(), github,
+    root,
+    remote,
+    base: values.base ?? 'main',
+    from: values.from,
+    to: values.to,
+    app: values.app as never,
+    force: values.force,
+    soakHours,
+    dryRun,
+    labels: values.label ?? ['promotion'],
+    reviewers: values.reviewer ?? [],
+    draft: values.draft ?? false,
+    now: new Date(),
+    github,
     progress: (line) => console.error(line),
   });
   if (values['plan-out']) writeFileSync(values['plan-out'], `${JSON.stringify(outcome, null, 2)}\n`);
-  if ('nothing' in outcome) return void console.log(`promote: nothing to promote from ${values.from} to ${values.to} (the pins and release values are the same)`);
+  if ('nothing' in outcome)
+    return void console.log(`promote: nothing to promote from ${values.from} to ${values.to} (the pins and release values are the same)`);
   if (dryRun) return void console.log(`promote --dry-run: would push ${outcome.plan.branch} and open or update:\n\n# ${outcome.title}\n\n${outcome.body}`);
   const pr = outcome.pullRequest!;
-  console.log(`promote: ${outcome.pushed ? `pushed ${outcome.plan.branch}` : `${outcome.plan.branch} already up to date`}; pull request #${pr.number} ${pr.action}: ${pr.url}`);
+  console.log(
+    `promote: ${outcome.pushed ? `pushed ${outcome.plan.branch}` : `${outcome.plan.branch} already up to date`}; pull request #${pr.number} ${pr.action}: ${pr.url}`,
+  );
 });

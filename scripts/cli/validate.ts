@@ -45,7 +45,11 @@ await runCommand(async () => {
     root: resolve(values.root ?? '.'),
     clusters: values.cluster?.flatMap((c) => c.split(',')).filter(Boolean),
     changedSince: values['changed-since'],
-    serverSide: values.kubeconfig ? { kubeconfig: resolve(values.kubeconfig), installCrds: false, label: `the cluster of ${values.kubeconfig}` } : values['server-side'] ? 'local' : undefined,
+    serverSide: values.kubeconfig
+      ? { kubeconfig: resolve(values.kubeconfig), installCrds: false, label: `the cluster of ${values.kubeconfig}` }
+      : values['server-side']
+        ? 'local'
+        : undefined,
     schemasFromCluster: values['schemas-from-cluster'] && resolve(values['schemas-from-cluster']),
     progress: (line) => console.error(line),
   });

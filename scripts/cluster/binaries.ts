@@ -1,7 +1,7 @@
-import { existsSync, } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
-import { run, } from '../lib/exec.ts';
+import { run } from '../lib/exec.ts';
 import { goBuildInto } from '../tools/go-build.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
 import { GO_ENV, KUBE_MODULE_DIR, readControlPlanePin, type ControlPlanePin } from './pin.ts';
@@ -45,10 +45,19 @@ async function buildInto(dir: string, pin: ControlPlanePin, progress: Progress):
   const what = `kube-apiserver ${pin.kubernetes} and etcd ${pin.etcd}`;
   progress(`building ${what} from tools/kube (first time only: about 10 minutes on 2 cores, 2 GB of memory)`);
   const args = ['build', '-trimpath', `-tags=${BUILD_TAGS}`, `-ldflags=${versionLdflags(pin)}`, '-o', `${staging}/`, APISERVER_PACKAGE, ETCD_PACKAGE];
-  const fix = 'check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (2 GB), and that tools/kube/go.mod is tidy (`go mod tidy` there)';
+  const fix =
+    'check that the Go module proxy is reachable (GOPROXY), that Go is 1.26+ with enough memory (2 GB), and that tools/kube/go.mod is tidy (`go mod tidy` there)';
   // go names a main package ending in a major version (…/server/v3) after the element before it.
-  const outputs: [string, string][] = [['kube-apiserver', join(dir, 'kube-apiserver')], ['server', join(dir, 'etcd')]];
-  const seconds = await goBuildInto({ describe: `building ${what} (go build in tools/kube)`, args, cwd: KUBE_MODULE_DIR, env: { ...GO_ENV, CGO_ENABLED: '0' }, fix }, staging, outputs, progress);
+  const outputs: [string, string][] = [
+    ['kube-apiserver', join(dir, 'kube-apiserver')],
+    ['server', join(dir, 'etcd')],
+  ];
+  const seconds = await goBuildInto(
+    { describe: `building ${what} (go build in tools/kube)`, args, cwd: KUBE_MODULE_DIR, env: { ...GO_ENV, CGO_ENABLED: '0' }, fix },
+    staging,
+    outputs,
+    progress,
+  );
   progress(`built ${what} in ${seconds}s → ${dir}`);
 }
 
@@ -91,8 +100,7 @@ export function parseBuildInfo(text: string): BuildInfo {
     else if (kind === 'mod' || kind === 'dep') {
       last = a;
       info.deps.set(a, b);
-    }
-    else if (kind === '=>' && last) info.deps.set(last, b);
+    } else if (kind === '=>' && last) info.deps.set(last, b);
     else if (kind === 'build') {
       const eq = line.indexOf('=');
       if (eq > 0) info.settings.set(line.slice(line.indexOf('build') + 5, eq).trim(), line.slice(eq + 1).trim());

@@ -71,7 +71,8 @@ export class KubeClient {
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const headers: Record<string, string> = { Authorization: `Bearer ${this.connection.token}`, Accept: options.accept ?? 'application/json' };
-    if (body !== undefined) Object.assign(headers, { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
+    if (body !== undefined)
+      Object.assign(headers, { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, { method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -79,7 +80,9 @@ export class KubeClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (err) => reject(new EnvironmentError(`cannot reach the Kubernetes API server at ${this.connection.server}: ${err.message}`, { cause: err })));
+      req.on('error', (err) =>
+        reject(new EnvironmentError(`cannot reach the Kubernetes API server at ${this.connection.server}: ${err.message}`, { cause: err })),
+      );
       req.end(body);
     });
   }
@@ -106,7 +109,10 @@ export class KubeClient {
     const resource = await this.discovery.resolve(ref.apiVersion, ref.kind);
     if (!resource || (subresource && !resource.subresources.includes(subresource))) {
       const what = `${subresource ? `subresource ${subresource} of ` : ''}kind ${ref.kind} in ${ref.apiVersion}`;
-      throw new KubeApiError({ method: 'GET', path: groupVersionPath(ref.apiVersion) }, { code: 404, reason: 'NotFound', message: `the server does not serve ${what}` });
+      throw new KubeApiError(
+        { method: 'GET', path: groupVersionPath(ref.apiVersion) },
+        { code: 404, reason: 'NotFound', message: `the server does not serve ${what}` },
+      );
     }
     return resourcePath(ref, resource, subresource);
   }
@@ -140,7 +146,9 @@ export class KubeClient {
     const items: T[] = [];
     let token: string | undefined;
     do {
-      const page = await this.request<{ items: T[]; metadata?: { continue?: string } }>('GET', path, { query: { labelSelector: options.labelSelector, limit: '500', continue: token } });
+      const page = await this.request<{ items: T[]; metadata?: { continue?: string } }>('GET', path, {
+        query: { labelSelector: options.labelSelector, limit: '500', continue: token },
+      });
       items.push(...page.items);
       token = page.metadata?.continue || undefined;
     } while (token);
@@ -159,7 +167,10 @@ export class KubeClient {
   async updateStatus<T extends KubeObject>(object: T, options: WriteOptions = {}): Promise<T> {
     const resource = await this.discovery.resolve(object.apiVersion, object.kind);
     const subresource = resource?.subresources.includes('status') ? 'status' : undefined;
-    return this.request<T>('PUT', await this.pathOf(refOf(object), subresource), { query: { ...writeQuery(options), fieldManager: FIELD_MANAGER }, body: object });
+    return this.request<T>('PUT', await this.pathOf(refOf(object), subresource), {
+      query: { ...writeQuery(options), fieldManager: FIELD_MANAGER },
+      body: object,
+    });
   }
 
   /** Replaces `object` (`PUT`); it must carry the resourceVersion it was read at. */

@@ -130,9 +130,14 @@ function etcdArgs(dir: string, clientPort: number, peerPort: number, temporary: 
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   return [
-    '--name=monitoring-gitops', `--data-dir=${join(dir, 'etcd')}`, '--log-level=warn',
-    `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=monitoring-gitops=${peer}`,
+    '--name=monitoring-gitops',
+    `--data-dir=${join(dir, 'etcd')}`,
+    '--log-level=warn',
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=monitoring-gitops=${peer}`,
     // A throwaway instance need not survive a power cut: skipping fsync makes every write much faster.
     ...(temporary ? ['--unsafe-no-fsync'] : []),
   ];
@@ -141,16 +146,20 @@ function etcdArgs(dir: string, clientPort: number, peerPort: number, temporary: 
 function apiserverArgs(dir: string, etcdPort: number, securePort: number, credentials: ControlPlaneCredentials): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${securePort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${securePort}`,
     `--cert-dir=${join(dir, 'pki')}`,
-    `--token-auth-file=${credentials.tokenFile}`, '--authorization-mode=RBAC',
+    `--token-auth-file=${credentials.tokenFile}`,
+    '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${credentials.serviceAccountPublicKey}`,
     `--service-account-signing-key-file=${credentials.serviceAccountPrivateKey}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     // No controller-manager creates service-account tokens, so pods must not require them.
     '--disable-admission-plugins=ServiceAccount',
-    '--allow-privileged=true', '--profiling=false',
+    '--allow-privileged=true',
+    '--profiling=false',
   ];
 }
 
@@ -162,11 +171,16 @@ async function waitReady(daemons: Daemon[], certFile: string, server: string, to
   try {
     while (Date.now() < deadline) {
       const dead = daemons.find((d) => d.exit);
-      if (dead) throw new StartError(`${dead.name} stopped (${dead.exit}) before the control plane was ready; its last log lines:\n${logTail(dead.logFile)}\nfix: ${FIX}`);
+      if (dead)
+        throw new StartError(
+          `${dead.name} stopped (${dead.exit}) before the control plane was ready; its last log lines:\n${logTail(dead.logFile)}\nfix: ${FIX}`,
+        );
       const ca = readSelfSignedCa(certFile);
       if (ca) {
         client ??= new KubeClient({ server, ca, token });
-        const res = await client.raw('GET', '/readyz', { query: { verbose: 'true' }, accept: 'text/plain' }).catch((err: Error) => ({ status: 0, body: err.message }));
+        const res = await client
+          .raw('GET', '/readyz', { query: { verbose: 'true' }, accept: 'text/plain' })
+          .catch((err: Error) => ({ status: 0, body: err.message }));
         if (res.status === 200) return ca;
         last = res.status ? `/readyz answered ${res.status}: ${failingChecks(res.body)}` : res.body;
       }

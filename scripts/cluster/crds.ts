@@ -23,9 +23,12 @@ async function readArgoCdCrds(): Promise<Crd[]> {
   const crdDir = join(dir, 'manifests/crds');
   const kustomization = parse(await readFile(join(crdDir, 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
   const files = kustomization.resources ?? [];
-  const docs = await Promise.all(files.map(async (f) => parseAllDocuments(await readFile(join(crdDir, f), 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }) as Crd)));
+  const docs = await Promise.all(
+    files.map(async (f) => parseAllDocuments(await readFile(join(crdDir, f), 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }) as Crd)),
+  );
   const crds = docs.flat().filter((d) => d?.kind === 'CustomResourceDefinition');
-  if (crds.length < 3) throw new EnvironmentError(`${module}@${version}: manifests/crds holds ${crds.length} CRDs, expected Application, AppProject and ApplicationSet`);
+  if (crds.length < 3)
+    throw new EnvironmentError(`${module}@${version}: manifests/crds holds ${crds.length} CRDs, expected Application, AppProject and ApplicationSet`);
   return crds;
 }
 
@@ -53,7 +56,10 @@ export async function waitForCrds(client: KubeClient, crds: Crd[], timeoutMs = 6
       else pending.delete(crd);
     }
     if (!pending.size) return;
-    if (Date.now() > deadline) throw new EnvironmentError(`CRDs not established within ${Math.round(timeoutMs / 1000)}s: ${[...pending].map((c) => c.metadata.name).join(', ')} (${why})`);
+    if (Date.now() > deadline)
+      throw new EnvironmentError(
+        `CRDs not established within ${Math.round(timeoutMs / 1000)}s: ${[...pending].map((c) => c.metadata.name).join(', ')} (${why})`,
+      );
     await sleep(100);
   }
 }

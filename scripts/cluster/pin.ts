@@ -40,10 +40,15 @@ export function readControlPlanePin(): Promise<ControlPlanePin> {
 
 async function listModules(): Promise<GoModule[]> {
   const result = await run('go', ['list', '-m', '-json', 'all'], { cwd: KUBE_MODULE_DIR, env: GO_ENV }).catch((err: unknown) => {
-    throw new EnvironmentError(`Go is not installed; the local Kubernetes control plane is built with it\nfix: install Go 1.26+ (https://go.dev/doc/install) and put it on PATH`, { cause: err });
+    throw new EnvironmentError(
+      `Go is not installed; the local Kubernetes control plane is built with it\nfix: install Go 1.26+ (https://go.dev/doc/install) and put it on PATH`,
+      { cause: err },
+    );
   });
   if (result.exitCode !== 0) {
-    throw new EnvironmentError(`cannot read the control plane pin (go list -m all in tools/kube):\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY); after editing tools/kube/go.mod run \`go mod tidy\` there`);
+    throw new EnvironmentError(
+      `cannot read the control plane pin (go list -m all in tools/kube):\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY); after editing tools/kube/go.mod run \`go mod tidy\` there`,
+    );
   }
   // `go list -json` prints one object after another; top-level objects start at column 0.
   return JSON.parse(`[${result.stdout.trim().replace(/^}\n{/gm, '},{')}]`) as GoModule[];
@@ -53,12 +58,15 @@ function toPin(modules: GoModule[]): ControlPlanePin {
   const versions = new Map(modules.filter((m) => m.Version).map((m) => [m.Path, m.Replace?.Version ?? m.Version ?? '']));
   const kubernetes = modules.find((m) => m.Path === KUBERNETES);
   const etcd = versions.get(ETCD);
-  if (!kubernetes?.Version || !etcd) throw new EnvironmentError(`tools/kube/go.mod must require ${KUBERNETES} and ${ETCD}\nfix: restore tools/kube/go.mod from git`);
+  if (!kubernetes?.Version || !etcd)
+    throw new EnvironmentError(`tools/kube/go.mod must require ${KUBERNETES} and ${ETCD}\nfix: restore tools/kube/go.mod from git`);
   const staging = stagingVersion(kubernetes.Version);
   const wrong = modules.filter((m) => m.Path.startsWith('k8s.io/') && m.Path !== KUBERNETES && isWrongStaging(m, staging));
   if (wrong.length) {
     const list = wrong.map((m) => `${m.Path} ${m.Replace?.Version ?? m.Version}`).join(', ');
-    throw new EnvironmentError(`tools/kube/go.mod pins ${KUBERNETES} ${kubernetes.Version} but not its staging modules at ${staging}: ${list}\nfix: replace every k8s.io staging module with its published ${staging} (\`k8s.io/api => k8s.io/api ${staging}\`) and run \`go mod tidy\` in tools/kube`);
+    throw new EnvironmentError(
+      `tools/kube/go.mod pins ${KUBERNETES} ${kubernetes.Version} but not its staging modules at ${staging}: ${list}\nfix: replace every k8s.io staging module with its published ${staging} (\`k8s.io/api => k8s.io/api ${staging}\`) and run \`go mod tidy\` in tools/kube`,
+    );
   }
   return { kubernetes: kubernetes.Version, etcd, published: kubernetes.Time ?? '1970-01-01T00:00:00Z', modules: versions };
 }
@@ -66,7 +74,10 @@ function toPin(modules: GoModule[]): ControlPlanePin {
 /** Kubernetes v1.34.2 publishes its staging modules (k8s.io/api, k8s.io/apiserver, …) as v0.34.2. */
 export function stagingVersion(kubernetes: string): string {
   const match = /^v1\.(\d+\.\d+)$/.exec(kubernetes);
-  if (!match) throw new EnvironmentError(`tools/kube/go.mod pins ${KUBERNETES} ${kubernetes}, not a release version (v1.<minor>.<patch>)\nfix: pin a release such as v1.34.2`);
+  if (!match)
+    throw new EnvironmentError(
+      `tools/kube/go.mod pins ${KUBERNETES} ${kubernetes}, not a release version (v1.<minor>.<patch>)\nfix: pin a release such as v1.34.2`,
+    );
   return `v0.${match[1]}`;
 }
 

@@ -79,7 +79,8 @@ export function logTail(path: string, lines = 15): string {
 // A shell that reads process group ids from its stdin; at end of input (this Node process exited, even by
 // SIGKILL, which no handler sees) it stops those groups and removes the folder given as $1.
 // (dash's kill takes negative pids right after the signal name, not after `--` or `-s SIG`.)
-const WATCHDOG = 'pgs=""; while read pg; do pgs="$pgs -$pg"; done; [ -n "$pgs" ] && kill -TERM $pgs 2>/dev/null; sleep 2; [ -n "$pgs" ] && kill -KILL $pgs 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
+const WATCHDOG =
+  'pgs=""; while read pg; do pgs="$pgs -$pg"; done; [ -n "$pgs" ] && kill -TERM $pgs 2>/dev/null; sleep 2; [ -n "$pgs" ] && kill -KILL $pgs 2>/dev/null; [ -n "$1" ] && rm -rf -- "$1"; exit 0';
 
 /** Stops the groups it is told about (and removes `dir`) once this Node process is gone, however it ends. */
 interface Watchdog {

@@ -45,5 +45,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   // Rendering needs only the inventory: the planned leaf files are rendered from memory, charts from the cache.
   const baseState = await renderFleetState(baseInventory, selected, tools, mirrors, progress);
   const headState = await renderFleetState(headInventory, selected, tools, mirrors, progress);
-  return { diff: diffFleet(baseState, headState), baseCommit: mergeBase, head: head ?? 'worktree', rendered: [...selected].sort(), seconds: (Date.now() - started) / 1000 };
+  return {
+    diff: diffFleet(baseState, headState),
+    baseCommit: mergeBase,
+    head: head ?? 'worktree',
+    rendered: [...selected].sort(),
+    seconds: (Date.now() - started) / 1000,
+  };
 }

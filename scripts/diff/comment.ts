@@ -2,7 +2,12 @@ import type { GitHubClient, GitHubTarget } from '../lib/github.ts';
 import { DIFF_MARKER } from './format.ts';
 
 /** Creates the one diff comment of a pull request, or updates it in place (found by its hidden marker). */
-export async function upsertStickyComment(gh: GitHubClient, target: GitHubTarget, pullNumber: number, body: string): Promise<{ id: number; action: 'created' | 'updated' | 'unchanged' }> {
+export async function upsertStickyComment(
+  gh: GitHubClient,
+  target: GitHubTarget,
+  pullNumber: number,
+  body: string,
+): Promise<{ id: number; action: 'created' | 'updated' | 'unchanged' }> {
   const comments = await gh.paginate(gh.rest.issues.listComments, { ...target, issue_number: pullNumber, per_page: 100 });
   const mine = comments.find((c) => c.body?.includes(DIFF_MARKER));
   if (!mine) return { id: (await gh.rest.issues.createComment({ ...target, issue_number: pullNumber, body })).data.id, action: 'created' };

@@ -42,7 +42,8 @@ export interface FleetDiff {
 
 /** Fields that only echo other changes (pods roll because a ConfigMap changed): left out of resource diffs. */
 function withoutNoise(o: K8sObject): K8sObject {
-  const strip = (annotations: unknown) => (annotations && typeof annotations === 'object' ? Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('checksum/'))) : annotations);
+  const strip = (annotations: unknown) =>
+    annotations && typeof annotations === 'object' ? Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('checksum/'))) : annotations;
   const copy = structuredClone(o) as { metadata?: { annotations?: unknown }; spec?: { template?: { metadata?: { annotations?: unknown } } } };
   if (copy.metadata?.annotations) copy.metadata.annotations = strip(copy.metadata.annotations);
   if (copy.spec?.template?.metadata?.annotations) copy.spec.template.metadata.annotations = strip(copy.spec.template.metadata.annotations);
@@ -79,7 +80,10 @@ export function diffFleet(base: FleetState, head: FleetState): FleetDiff {
 }
 
 /** The change with the cluster's own name replaced, so the same change on two clusters compares equal. */
-const signature = (d: ClusterDiff) => JSON.stringify({ ...d, cluster: '', environment: '' }).split(d.cluster).join('<cluster>');
+const signature = (d: ClusterDiff) =>
+  JSON.stringify({ ...d, cluster: '', environment: '' })
+    .split(d.cluster)
+    .join('<cluster>');
 
 function groupChanges(changed: ClusterDiff[]): ChangeGroup[] {
   const groups = new Map<string, ChangeGroup>();

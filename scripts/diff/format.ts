@@ -8,7 +8,13 @@ export const DIFF_MARKER = '<!-- monitoring-gitops:diff -->';
 
 const counts = (r: ResourceDiff) => ({ added: r.added.length, removed: r.removed.length, changed: r.changed.length, labelOnly: r.labelOnly.length });
 type Counts = ReturnType<typeof counts>;
-const sum = (all: Counts[]) => all.reduce((t, c) => ({ added: t.added + c.added, removed: t.removed + c.removed, changed: t.changed + c.changed, labelOnly: t.labelOnly + c.labelOnly }), { added: 0, removed: 0, changed: 0, labelOnly: 0 });
+const sum = (all: Counts[]) =>
+  all.reduce((t, c) => ({ added: t.added + c.added, removed: t.removed + c.removed, changed: t.changed + c.changed, labelOnly: t.labelOnly + c.labelOnly }), {
+    added: 0,
+    removed: 0,
+    changed: 0,
+    labelOnly: 0,
+  });
 
 const totals = (d: ClusterDiff) => sum([...d.apps.map((a) => a.resources), d.argo].map(counts));
 
@@ -18,14 +24,24 @@ export function groupSummary(g: ChangeGroup): string {
   const who = g.clusters.length > 1 ? `the same change on ${g.clusters.length} clusters (${g.clusters.join(', ')})` : g.clusters[0]!;
   const status = g.example.status === 'changed' ? '' : ` [cluster ${g.example.status}]`;
   const breaking = g.example.apps.reduce((n, a) => n + a.breaking.length, 0);
-  const apps = g.example.apps.map((a) => `${a.app}${a.version ? ` ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}${a.values.length ? `, ${a.values.length} value${a.values.length === 1 ? '' : 's'}` : ''}`).join('; ');
+  const apps = g.example.apps
+    .map(
+      (a) =>
+        `${a.app}${a.version ? ` ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}${a.values.length ? `, ${a.values.length} value${a.values.length === 1 ? '' : 's'}` : ''}`,
+    )
+    .join('; ');
   const labels = t.labelOnly ? ` (${t.labelOnly} more: chart label only)` : '';
   return `${breaking ? `⚠️ ${breaking} change${breaking === 1 ? '' : 's'} the API server will refuse — ` : ''}${who}${status}: ${apps || 'Argo CD objects'} — resources +${t.added} −${t.removed} ~${t.changed}${labels}`;
 }
 
 function appLines(a: AppDiff): string[] {
   const head = `${a.app}${a.status === 'changed' ? '' : ` (${a.status})`}${a.version ? `: chart ${a.version.from ?? '(none)'} → ${a.version.to ?? '(removed)'}` : ''}`;
-  return [head, ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`), ...a.values.map((v) => `  values ${formatValueChange(v)}`), ...resourceDiffLines(a.resources)];
+  return [
+    head,
+    ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`),
+    ...a.values.map((v) => `  values ${formatValueChange(v)}`),
+    ...resourceDiffLines(a.resources),
+  ];
 }
 
 /** The lines of one change, as a diff block. */
@@ -38,7 +54,10 @@ function changeLines(d: ClusterDiff): string[] {
 function byEnvironment(diff: FleetDiff): [string, ChangeGroup[]][] {
   // A change that spans environments is listed once, under the latest of them.
   const home = (g: ChangeGroup) => diff.environments[Math.max(...g.environments.map((e) => diff.environments.indexOf(e)))];
-  return [...diff.environments].reverse().map((env) => [env, diff.groups.filter((g) => home(g) === env)] as [string, ChangeGroup[]]).filter(([, g]) => g.length);
+  return [...diff.environments]
+    .reverse()
+    .map((env) => [env, diff.groups.filter((g) => home(g) === env)] as [string, ChangeGroup[]])
+    .filter(([, g]) => g.length);
 }
 
 function summaryTable(diff: FleetDiff): string[] {
@@ -55,13 +74,38 @@ export function formatMarkdown(diff: FleetDiff, title: string, artifactHint = 'd
   const head = [DIFF_MARKER, `## ${title}`, ''];
   if (!diff.changed.length) return [...head, 'No changes to any cluster: the rendered manifests, values and Argo CD objects are the same.', ''].join('\n');
   const breaking = diff.changed.flatMap((d) => d.apps.flatMap((a) => a.breaking.map((b) => `${d.cluster}: ${b.resource}: ${b.reason}`)));
-  const warning = breaking.length ? [`> [!CAUTION]`, `> ${breaking.length} change${breaking.length === 1 ? '' : 's'} the API server will refuse on existing objects; after merge, Argo CD's sync fails there:`, ...breaking.slice(0, 20).map((b) => `> - ${b}`), ''] : [];
+  const warning = breaking.length
+    ? [
+        `> [!CAUTION]`,
+        `> ${breaking.length} change${breaking.length === 1 ? '' : 's'} the API server will refuse on existing objects; after merge, Argo CD's sync fails there:`,
+        ...breaking.slice(0, 20).map((b) => `> - ${b}`),
+        '',
+      ]
+    : [];
   const top = [...head, ...warning, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
-  const details = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.flatMap((g) => ['<details>', `<summary>${escapeHtml(groupSummary(g))}</summary>`, '', '```diff', ...changeLines(g.example), '```', '</details>', ''])]);
+  const details = byEnvironment(diff).flatMap(([env, groups]) => [
+    `### ${env}`,
+    '',
+    ...groups.flatMap((g) => [
+      '<details>',
+      `<summary>${escapeHtml(groupSummary(g))}</summary>`,
+      '',
+      '```diff',
+      ...changeLines(g.example),
+      '```',
+      '</details>',
+      '',
+    ]),
+  ]);
   const full = [...top, ...details].join('\n');
   if (full.length <= GITHUB_BODY_LIMIT) return full;
   const short = byEnvironment(diff).flatMap(([env, groups]) => [`### ${env}`, '', ...groups.map((g) => `- ${groupSummary(g)}`), '']);
-  const degraded = [...top, `The full diff is too long for a comment (${full.length} characters); it is in ${artifactHint}. Counts per change:`, '', ...short].join('\n');
+  const degraded = [
+    ...top,
+    `The full diff is too long for a comment (${full.length} characters); it is in ${artifactHint}. Counts per change:`,
+    '',
+    ...short,
+  ].join('\n');
   return degraded.length <= GITHUB_BODY_LIMIT ? degraded : `${degraded.slice(0, GITHUB_BODY_LIMIT - 200)}\n\n… cut; see ${artifactHint}.\n`;
 }
 

@@ -25,11 +25,17 @@ export function breakingChanges(resource: string, fields: ValueChange[]): Breaki
     for (const f of changed('spec')) {
       if (f.path === 'spec.resources.requests.storage') {
         const [before, after] = [quantityBytes(f.before), quantityBytes(f.after)];
-        if (before !== undefined && after !== undefined && after < before) out.push({ resource, reason: `a PersistentVolumeClaim cannot shrink (${String(f.before)} → ${String(f.after)})` });
-      } else out.push({ resource, reason: `${f.path} is immutable on an existing PersistentVolumeClaim: the sync will fail until the claim (and its data) is replaced` });
+        if (before !== undefined && after !== undefined && after < before)
+          out.push({ resource, reason: `a PersistentVolumeClaim cannot shrink (${String(f.before)} → ${String(f.after)})` });
+      } else
+        out.push({
+          resource,
+          reason: `${f.path} is immutable on an existing PersistentVolumeClaim: the sync will fail until the claim (and its data) is replaced`,
+        });
     }
   }
-  if (WORKLOADS.has(kind) && changed('spec.selector').length) out.push({ resource, reason: `spec.selector is immutable on an existing ${kind}: the sync will fail until the object is deleted and recreated` });
+  if (WORKLOADS.has(kind) && changed('spec.selector').length)
+    out.push({ resource, reason: `spec.selector is immutable on an existing ${kind}: the sync will fail until the object is deleted and recreated` });
   if (kind === 'StatefulSet') {
     for (const prefix of ['spec.volumeClaimTemplates', 'spec.serviceName', 'spec.podManagementPolicy']) {
       if (changed(prefix).length) out.push({ resource, reason: `${prefix} is immutable on an existing StatefulSet: the sync will fail until it is recreated` });

@@ -1,7 +1,6 @@
 import { resourceId, type K8sObject } from '../lib/k8s.ts';
 import { diffValues, formatValueChange, type ValueChange } from './values.ts';
 
-
 export interface ResourceDiff {
   added: string[];
   removed: string[];
@@ -18,7 +17,8 @@ const isVersionLabel = (change: ValueChange) => VERSION_LABEL.test(change.path);
 /** Secret values never appear in a diff: only that they changed. */
 export function masked(o: K8sObject): K8sObject {
   if (o.kind !== 'Secret') return o;
-  const mask = (data: unknown) => (data && typeof data === 'object' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, `(masked sha:${hashOf(String(v))})`])) : data);
+  const mask = (data: unknown) =>
+    data && typeof data === 'object' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, `(masked sha:${hashOf(String(v))})`])) : data;
   return { ...o, data: mask(o.data), stringData: mask(o.stringData) };
 }
 
@@ -68,7 +68,13 @@ export function resourceDiffLines(r: ResourceDiff, maxFields = Infinity): string
   return [
     ...r.added.map((id) => `+ ${id}`),
     ...r.removed.map((id) => `- ${id}`),
-    ...r.changed.flatMap((c) => [`~ ${c.id}`, ...c.fields.slice(0, maxFields).map((f) => `    ${formatValueChange(f)}`), ...(c.fields.length > maxFields ? [`    … ${c.fields.length - maxFields} more fields`] : [])]),
-    ...(r.labelOnly.length ? [`~ ${r.labelOnly.length} resource${r.labelOnly.length === 1 ? '' : 's'}: chart label only (helm.sh/chart, app.kubernetes.io/version)`] : []),
+    ...r.changed.flatMap((c) => [
+      `~ ${c.id}`,
+      ...c.fields.slice(0, maxFields).map((f) => `    ${formatValueChange(f)}`),
+      ...(c.fields.length > maxFields ? [`    … ${c.fields.length - maxFields} more fields`] : []),
+    ]),
+    ...(r.labelOnly.length
+      ? [`~ ${r.labelOnly.length} resource${r.labelOnly.length === 1 ? '' : 's'}: chart label only (helm.sh/chart, app.kubernetes.io/version)`]
+      : []),
   ];
 }

@@ -8,7 +8,6 @@ export interface ValueChange {
   after?: unknown;
 }
 
-
 /** Leaf-level differences between two values trees, maps by key and lists by index (`containers[0].image`). Pure. */
 export function diffValues(before: Values, after: Values, prefix = ''): ValueChange[] {
   const changes: ValueChange[] = [];

@@ -47,7 +47,10 @@ export function argoCdSection(input: ArgoCdSectionInput): DriftSection {
   const reached = expected.filter((c) => [c.root, ...c.targets].some((t) => byName.has(t.name)));
   const coverage = { reached: reached.map((c) => c.cluster.name), expected: expected.map((c) => c.cluster.name) };
   if (applications.length === 0) {
-    return skippedArgoCdSection('Argo CD listed no Application of this repository: the token\'s account may lack \'applications, get\' (Argo CD leaves out what RBAC hides instead of answering 403), or nothing is deployed yet', coverage);
+    return skippedArgoCdSection(
+      "Argo CD listed no Application of this repository: the token's account may lack 'applications, get' (Argo CD leaves out what RBAC hides instead of answering 403), or nothing is deployed yet",
+      coverage,
+    );
   }
   const items: DriftItem[] = [];
   for (const { root, targets } of reached) {
@@ -63,7 +66,9 @@ export function argoCdSection(input: ArgoCdSectionInput): DriftSection {
   return {
     section: 'live',
     status: unreached.length ? 'partial' : 'checked',
-    ...(unreached.length ? { reason: `Argo CD answered no Application of ${unreached.join(', ')} (not managed by this Argo CD, or not bootstrapped yet)` } : {}),
+    ...(unreached.length
+      ? { reason: `Argo CD answered no Application of ${unreached.join(', ')} (not managed by this Argo CD, or not bootstrapped yet)` }
+      : {}),
     items,
     coverage,
   };
@@ -91,7 +96,11 @@ function unexpectedItem(app: ArgoApplication, inventory: Inventory): DriftItem {
   const cluster = inventory.clusters.find((c) => c.name === labels['monitoring-gitops/cluster']);
   const where = cluster ? { environment: cluster.environment, cluster: cluster.name } : {};
   return {
-    section: 'live', key: `live:argocd:${cluster?.name ?? '-'}/${app.metadata.name}:unexpected`, kind: 'unexpected', severity: 'warning', ...where,
+    section: 'live',
+    key: `live:argocd:${cluster?.name ?? '-'}/${app.metadata.name}:unexpected`,
+    kind: 'unexpected',
+    severity: 'warning',
+    ...where,
     ...(labels['monitoring-gitops/app'] ? { app: labels['monitoring-gitops/app'] } : {}),
     summary: `Application ${app.metadata.name} carries this repository's label but the inventory does not generate it`,
     action: `if it is left over from a removed cluster or app, delete it: argocd app delete ${app.metadata.name}`,
@@ -100,7 +109,13 @@ function unexpectedItem(app: ArgoApplication, inventory: Inventory): DriftItem {
 
 function applicationItems(app: ArgoApplication, target: Target, input: ArgoCdSectionInput): DriftItem[] {
   if (!app.status?.reconciledAt && !app.status?.sync?.status) {
-    return [itemOf(target, 'stale-reconcile', { severity: 'warning', summary: `${target.name} has never been reconciled by the application controller`, action: 'check that argocd-application-controller runs and watches this namespace' })];
+    return [
+      itemOf(target, 'stale-reconcile', {
+        severity: 'warning',
+        summary: `${target.name} has never been reconciled by the application controller`,
+        action: 'check that argocd-application-controller runs and watches this namespace',
+      }),
+    ];
   }
   return [outOfSync, unhealthy, revisionBehind, operationFailed, staleReconcile].flatMap((check) => check(app, target, input) ?? []);
 }
@@ -112,11 +127,17 @@ const outOfSync: Check = (app, target) => {
   if (status !== 'OutOfSync' && status !== 'Unknown') return undefined;
   const differing = (app.status?.resources ?? []).filter((r) => r.status === 'OutOfSync').map(resourceName);
   const conditions = (app.status?.conditions ?? []).map((c) => `${c.type ?? 'Condition'}: ${firstLine(c.message)}`);
-  const summary = status === 'OutOfSync'
-    ? `${target.name} is OutOfSync: ${differing.length} resource${differing.length === 1 ? '' : 's'} differ${differing.length === 1 ? 's' : ''} from git`
-    : `${target.name}: sync status Unknown (Argo CD could not compare it with git)`;
+  const summary =
+    status === 'OutOfSync'
+      ? `${target.name} is OutOfSync: ${differing.length} resource${differing.length === 1 ? '' : 's'} differ${differing.length === 1 ? 's' : ''} from git`
+      : `${target.name}: sync status Unknown (Argo CD could not compare it with git)`;
   const details = [...differing.map((r) => `${r} (OutOfSync)`), ...conditions];
-  return itemOf(target, 'out-of-sync', { severity: 'warning', summary, ...(details.length ? { details } : {}), action: `argocd app diff ${target.name}, then argocd app sync ${target.name}` });
+  return itemOf(target, 'out-of-sync', {
+    severity: 'warning',
+    summary,
+    ...(details.length ? { details } : {}),
+    action: `argocd app diff ${target.name}, then argocd app sync ${target.name}`,
+  });
 };
 
 const unhealthy: Check = (app, target, input) => {
@@ -128,7 +149,9 @@ const unhealthy: Check = (app, target, input) => {
   return itemOf(target, 'unhealthy', {
     severity: health.status === DEGRADED ? 'critical' : 'warning',
     summary: `${target.name} is ${health.status}${message ? `: ${firstLine(message)}` : ''}`,
-    ...(sick.length ? { details: sick.map((r) => `${resourceName(r)}: ${r.health?.status}${r.health?.message ? `: ${firstLine(r.health.message)}` : ''}`) } : {}),
+    ...(sick.length
+      ? { details: sick.map((r) => `${resourceName(r)}: ${r.health?.status}${r.health?.message ? `: ${firstLine(r.health.message)}` : ''}`) }
+      : {}),
     ...(health.lastTransitionTime ? { since: health.lastTransitionTime } : {}),
     action: `look at ${target.name} in the Argo CD UI${input.uiUrl ? ` (${uiLink(input.uiUrl, app)})` : ''} or run argocd app get ${target.name}`,
   });
@@ -186,6 +209,9 @@ function ago(ms: number): string {
 }
 
 /** The section from what was read of Argo CD: its Applications, or why it could not be asked (a skipped section). Pure. */
-export function argoCdSectionFrom(state: { applications: ArgoApplication[] } | { unreachable: string }, input: Omit<ArgoCdSectionInput, 'applications'>): DriftSection {
+export function argoCdSectionFrom(
+  state: { applications: ArgoApplication[] } | { unreachable: string },
+  input: Omit<ArgoCdSectionInput, 'applications'>,
+): DriftSection {
   return 'unreachable' in state ? skippedArgoCdSection(state.unreachable) : argoCdSection({ ...input, applications: state.applications });
 }

@@ -46,18 +46,34 @@ export async function readArgoCdApplications(connection: ArgoCdConnection): Prom
   const said = redact(argoMessage(body) ?? '').slice(0, 300);
   const where = `Argo CD at ${connection.url}`;
   if (status === 401) {
-    throw new ArgoCdApiError('unauthenticated', `${where} refused the token (401 Unauthenticated${said ? `: ${said}` : ''})\nfix: pass a valid, unexpired API token (argocd account generate-token --account <account>) in ARGOCD_TOKEN`, 401);
+    throw new ArgoCdApiError(
+      'unauthenticated',
+      `${where} refused the token (401 Unauthenticated${said ? `: ${said}` : ''})\nfix: pass a valid, unexpired API token (argocd account generate-token --account <account>) in ARGOCD_TOKEN`,
+      401,
+    );
   }
   if (status === 403) {
-    throw new ArgoCdApiError('forbidden', `${where} denied listing Applications (403 PermissionDenied${said ? `: ${said}` : ''})\nfix: give the token's account 'applications, get' on the monitoring projects in argocd-rbac-cm (p, role:drift, applications, get, */*, allow)`, 403);
+    throw new ArgoCdApiError(
+      'forbidden',
+      `${where} denied listing Applications (403 PermissionDenied${said ? `: ${said}` : ''})\nfix: give the token's account 'applications, get' on the monitoring projects in argocd-rbac-cm (p, role:drift, applications, get, */*, allow)`,
+      403,
+    );
   }
   if (status < 200 || status > 299) {
-    throw new ArgoCdApiError('http', `${where} answered ${status} to GET ${url.pathname}${said ? `: ${said}` : ''}\nfix: check the argocd-server logs; retry later if it is restarting`, status);
+    throw new ArgoCdApiError(
+      'http',
+      `${where} answered ${status} to GET ${url.pathname}${said ? `: ${said}` : ''}\nfix: check the argocd-server logs; retry later if it is restarting`,
+      status,
+    );
   }
   const items = (body as { items?: unknown } | undefined)?.items;
   // Go writes an empty slice as null; Argo CD allocates one, but a proxy may not.
   if (items !== null && !Array.isArray(items)) {
-    throw new ArgoCdApiError('bad-response', `${where}: GET ${url.pathname} did not answer an ApplicationList (no items array)\nfix: check that the URL points at argocd-server itself, not at its UI or a proxy login page`, status);
+    throw new ArgoCdApiError(
+      'bad-response',
+      `${where}: GET ${url.pathname} did not answer an ApplicationList (no items array)\nfix: check that the URL points at argocd-server itself, not at its UI or a proxy login page`,
+      status,
+    );
   }
   return (items ?? []) as ArgoApplication[];
 }
@@ -116,7 +132,9 @@ function unreachable(connection: ArgoCdConnection, err: Error): ArgoCdApiError {
   const code = (err as NodeJS.ErrnoException).code;
   const tlsProblem = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '');
   const fix = tlsProblem
-    ? 'pass the CA that signed argocd-server\'s certificate, or allow an untrusted certificate explicitly (insecure)'
-    : 'check the Argo CD URL (argocd-server\'s address, reachable from here: port-forward, ingress or VPN)';
-  return new ArgoCdApiError('unreachable', `cannot reach Argo CD at ${connection.url}: ${code ? `${code}: ` : ''}${err.message}\nfix: ${fix}`, undefined, { cause: err });
+    ? "pass the CA that signed argocd-server's certificate, or allow an untrusted certificate explicitly (insecure)"
+    : "check the Argo CD URL (argocd-server's address, reachable from here: port-forward, ingress or VPN)";
+  return new ArgoCdApiError('unreachable', `cannot reach Argo CD at ${connection.url}: ${code ? `${code}: ` : ''}${err.message}\nfix: ${fix}`, undefined, {
+    cause: err,
+  });
 }

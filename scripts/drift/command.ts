@@ -55,8 +55,14 @@ async function liveSection(options: DriftOptions, inventory: Inventory, commit: 
     const tools = await ensureTools(ALL_TOOLS, options.progress);
     const state = await renderFleetState(inventory, new Set(clusters), tools, readMirrorMap(options.root), options.progress);
     const targets = [...state.clusters.values()].map((c) => ({
-      cluster: c.name, environment: c.environment, kubeconfig: options.kubeconfigs![c.name]!,
-      desired: Object.entries(c.apps).map(([app, s]) => ({ app, objects: s!.objects, namespace: inventory.clusters.find((x) => x.name === c.name)!.destination.namespace })),
+      cluster: c.name,
+      environment: c.environment,
+      kubeconfig: options.kubeconfigs![c.name]!,
+      desired: Object.entries(c.apps).map(([app, s]) => ({
+        app,
+        objects: s!.objects,
+        namespace: inventory.clusters.find((x) => x.name === c.name)!.destination.namespace,
+      })),
     }));
     parts.push(await liveDriftSection({ targets }));
   }
@@ -70,8 +76,18 @@ function mergeSections(parts: DriftSection[]): DriftSection {
   const covered = parts.filter((p) => p.coverage);
   const suppressed = Object.assign({}, ...parts.map((p) => p.suppressed ?? {}));
   return {
-    section: 'live', status, items: parts.flatMap((p) => p.items), ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-    ...(covered.length ? { coverage: { reached: [...new Set(covered.flatMap((p) => p.coverage!.reached))].sort(), expected: [...new Set(covered.flatMap((p) => p.coverage!.expected))].sort() } } : {}),
+    section: 'live',
+    status,
+    items: parts.flatMap((p) => p.items),
+    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    ...(covered.length
+      ? {
+          coverage: {
+            reached: [...new Set(covered.flatMap((p) => p.coverage!.reached))].sort(),
+            expected: [...new Set(covered.flatMap((p) => p.coverage!.expected))].sort(),
+          },
+        }
+      : {}),
     ...(Object.keys(suppressed).length ? { suppressed } : {}),
   };
 }
@@ -86,5 +102,14 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
     upstreamSection(inventory, await readUpstream(options.root, inventory), options.now),
     await liveSection(options, inventory, commit),
   ];
-  return buildReport({ generatedAt: options.now.toISOString(), commit, environments: inventory.fleet.environments, clusters: inventory.clusters.map((c) => ({ name: c.name, environment: c.environment })), sections }, options.previousKeys);
+  return buildReport(
+    {
+      generatedAt: options.now.toISOString(),
+      commit,
+      environments: inventory.fleet.environments,
+      clusters: inventory.clusters.map((c) => ({ name: c.name, environment: c.environment })),
+      sections,
+    },
+    options.previousKeys,
+  );
 }

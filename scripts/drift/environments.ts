@@ -20,17 +20,34 @@ function pinItems(earlier: Environment, later: Environment, arrivals: Arrivals, 
     if (order === 0 && !releaseValues.length) return [];
     const where = { environment: later.name, app };
     if (order < 0) {
-      return [{ section: 'environments', key: `environments:${later.name}/${app}:ahead`, kind: 'divergent', severity: 'warning', ...where, summary: `${app}: ${later.name} runs ${b.version}, ahead of ${earlier.name} (${a.version})`, action: 'a later environment should not be ahead: check how the pin got there, promote the earlier one or roll back by pull request' }];
+      return [
+        {
+          section: 'environments',
+          key: `environments:${later.name}/${app}:ahead`,
+          kind: 'divergent',
+          severity: 'warning',
+          ...where,
+          summary: `${app}: ${later.name} runs ${b.version}, ahead of ${earlier.name} (${a.version})`,
+          action: 'a later environment should not be ahead: check how the pin got there, promote the earlier one or roll back by pull request',
+        },
+      ];
     }
     const arrival = arrivals[earlier.name]?.[app];
     const age = arrival ? ` for ${days(arrival.time, now)} days (since ${arrival.commit.slice(0, 7)})` : '';
     const what = order > 0 ? `${a.version} (${later.name} has ${b.version})` : `release values of ${a.version}`;
-    return [{
-      section: 'environments', key: `environments:${earlier.name}->${later.name}/${app}:pending:${a.version}`, kind: 'promotion-pending', severity: 'info', ...where,
-      summary: `${app}: ${earlier.name} has ${what}${age}; promotion to ${later.name} pending`,
-      details: releaseValues.map((c) => `release values ${formatValueChange(c)}`), ...(arrival ? { since: arrival.time.toISOString() } : {}),
-      action: `npm run promote -- --from ${earlier.name} --to ${later.name} --app ${app}`,
-    }];
+    return [
+      {
+        section: 'environments',
+        key: `environments:${earlier.name}->${later.name}/${app}:pending:${a.version}`,
+        kind: 'promotion-pending',
+        severity: 'info',
+        ...where,
+        summary: `${app}: ${earlier.name} has ${what}${age}; promotion to ${later.name} pending`,
+        details: releaseValues.map((c) => `release values ${formatValueChange(c)}`),
+        ...(arrival ? { since: arrival.time.toISOString() } : {}),
+        action: `npm run promote -- --from ${earlier.name} --to ${later.name} --app ${app}`,
+      },
+    ];
   });
 }
 
@@ -39,11 +56,18 @@ function valueItems(earlier: Environment, later: Environment): DriftItem[] {
   return APPS.flatMap((app) =>
     diffValues(earlier.values[app] ?? {}, later.values[app] ?? {})
       .filter((c) => !('before' in c))
-      .map((c): DriftItem => ({
-        section: 'environments', key: `environments:${later.name}/${app}:divergent:${c.path}`, kind: 'divergent', severity: 'info', environment: later.name, app,
-        summary: `${app}: ${c.path} is set in ${later.name} only (${formatValueChange(c).replace(`${c.path}: (added) `, '')})`,
-        action: `intended for ${later.name} only? keep it; otherwise move it to base/${app}/values.yaml or the release values`,
-      })),
+      .map(
+        (c): DriftItem => ({
+          section: 'environments',
+          key: `environments:${later.name}/${app}:divergent:${c.path}`,
+          kind: 'divergent',
+          severity: 'info',
+          environment: later.name,
+          app,
+          summary: `${app}: ${c.path} is set in ${later.name} only (${formatValueChange(c).replace(`${c.path}: (added) `, '')})`,
+          action: `intended for ${later.name} only? keep it; otherwise move it to base/${app}/values.yaml or the release values`,
+        }),
+      ),
   );
 }
 

@@ -111,7 +111,13 @@ export function compareLive(merged: K8sObject, live: K8sObject, options: Compare
     const segments = pathSegments(change.path, [d, l]);
     const rule = matchingRule(options.rules ?? DEFAULT_IGNORE_RULES, context, segments);
     if (rule) suppressed[rule.name] = (suppressed[rule.name] ?? 0) + 1;
-    else drifts.push({ path: change.path, segments, change: context.kind === 'Secret' ? maskedChange(change, segments) : change, owners: 'after' in change ? fieldOwners(live, segments) : [] });
+    else
+      drifts.push({
+        path: change.path,
+        segments,
+        change: context.kind === 'Secret' ? maskedChange(change, segments) : change,
+        owners: 'after' in change ? fieldOwners(live, segments) : [],
+      });
   }
   return { drifts, suppressed };
 }
@@ -120,5 +126,9 @@ export function compareLive(merged: K8sObject, live: K8sObject, options: Compare
 function maskedChange(change: ValueChange, segments: readonly PathSegment[]): ValueChange {
   if (segments[0] !== 'data' && segments[0] !== 'stringData') return change;
   const both = 'before' in change && 'after' in change;
-  return { path: change.path, ...('before' in change ? { before: '(masked)' } : {}), ...('after' in change ? { after: both ? '(masked, differs)' : '(masked)' } : {}) };
+  return {
+    path: change.path,
+    ...('before' in change ? { before: '(masked)' } : {}),
+    ...('after' in change ? { after: both ? '(masked, differs)' : '(masked)' } : {}),
+  };
 }

@@ -24,7 +24,10 @@ export function fieldDriftItem(place: ObjectPlace, drift: FieldDrift): DriftItem
   const managers = [...new Set(drift.owners.map((o) => o.manager))];
   const by = managers.length ? ` (live field managed by ${managers.join(', ')})` : '';
   const what = !('after' in drift.change) ? 'is in Git but absent live' : !('before' in drift.change) ? 'is set live but not in Git' : 'differs from Git';
-  const times = drift.owners.map((o) => o.time).filter((t): t is string => !!t).sort();
+  const times = drift.owners
+    .map((o) => o.time)
+    .filter((t): t is string => !!t)
+    .sort();
   return {
     section: 'live',
     key: keyOf(place, drift.path),
@@ -32,7 +35,10 @@ export function fieldDriftItem(place: ObjectPlace, drift: FieldDrift): DriftItem
     severity: 'warning',
     ...placeOf(place),
     summary: `${place.resource}: ${drift.path} ${what}${by}`,
-    details: [formatValueChange(drift.change), ...(drift.owners.length ? drift.owners.map((o) => `manager: ${formatOwner(o)}`) : ['manager: none (no manager owns an absent field)'])],
+    details: [
+      formatValueChange(drift.change),
+      ...(drift.owners.length ? drift.owners.map((o) => `manager: ${formatOwner(o)}`) : ['manager: none (no manager owns an absent field)']),
+    ],
     ...(times.length ? { since: times[times.length - 1] } : {}),
     action: syncAction(place),
   };
@@ -60,14 +66,22 @@ export function uncheckedItem(place: ObjectPlace, step: 'read' | 'dry-run', mess
     kind: step === 'read' ? 'unreadable' : 'dry-run-failed',
     severity: 'warning',
     ...placeOf(place),
-    summary: step === 'read' ? `${place.resource}: cannot read the live object` : `${place.resource}: the API server refuses a server-side apply dry-run of Git's object`,
+    summary:
+      step === 'read'
+        ? `${place.resource}: cannot read the live object`
+        : `${place.resource}: the API server refuses a server-side apply dry-run of Git's object`,
     details: messages,
-    action: step === 'read' ? 'grant the drift check read access (get) to this kind' : `fix the manifest in Git (an Argo CD sync of '${place.application}' would fail the same way)`,
+    action:
+      step === 'read'
+        ? 'grant the drift check read access (get) to this kind'
+        : `fix the manifest in Git (an Argo CD sync of '${place.application}' would fail the same way)`,
   };
 }
 
 /** What checking one target gave: its items, or why its cluster could not be reached. */
-export type TargetOutcome = { cluster: string; reached: true; items: DriftItem[]; suppressed: Record<string, number> } | { cluster: string; reached: false; reason: string };
+export type TargetOutcome =
+  | { cluster: string; reached: true; items: DriftItem[]; suppressed: Record<string, number> }
+  | { cluster: string; reached: false; reason: string };
 
 /** The `live` section from every target's outcome: coverage, status, items sorted by key, suppressed counts summed. Pure. */
 export function liveSection(outcomes: readonly TargetOutcome[]): DriftSection {
@@ -83,6 +97,10 @@ export function liveSection(outcomes: readonly TargetOutcome[]): DriftSection {
   }
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const status = !expected.length || !reached.length ? 'skipped' : failed.length ? 'partial' : 'checked';
-  const reason = !expected.length ? 'no clusters to check' : failed.length ? failed.map((f) => `cannot reach cluster ${f.cluster}: ${f.reason}`).join('; ') : undefined;
+  const reason = !expected.length
+    ? 'no clusters to check'
+    : failed.length
+      ? failed.map((f) => `cannot reach cluster ${f.cluster}: ${f.reason}`).join('; ')
+      : undefined;
   return { section: 'live', status, ...(reason ? { reason } : {}), items, coverage: { reached, expected }, suppressed };
 }

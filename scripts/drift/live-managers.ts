@@ -26,7 +26,6 @@ export interface FieldOwner {
   subresource?: string;
 }
 
-
 /**
  * The managers whose `fieldsV1` contains the field at `segments` of `live` (list indexes are matched to
  * `k:` associative keys, `v:` set values or `i:` positions through the live element). A manager owning
@@ -36,7 +35,12 @@ export function fieldOwners(live: { metadata?: { [key: string]: unknown } }, seg
   const entries = Array.isArray(live.metadata?.managedFields) ? (live.metadata.managedFields as ManagedFieldsEntry[]) : [];
   return entries
     .filter((e) => e.manager && e.fieldsV1 && Object.keys(e.fieldsV1).length > 0 && owns(e.fieldsV1, segments, live))
-    .map((e) => ({ manager: e.manager!, ...(e.operation ? { operation: e.operation } : {}), ...(e.time ? { time: e.time } : {}), ...(e.subresource ? { subresource: e.subresource } : {}) }));
+    .map((e) => ({
+      manager: e.manager!,
+      ...(e.operation ? { operation: e.operation } : {}),
+      ...(e.time ? { time: e.time } : {}),
+      ...(e.subresource ? { subresource: e.subresource } : {}),
+    }));
 }
 
 function owns(set: FieldSet, segments: readonly PathSegment[], value: unknown): boolean {

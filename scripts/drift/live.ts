@@ -61,7 +61,11 @@ async function checkTarget(target: LiveTarget, rules: readonly IgnoreRule[], inp
     // Credentials refused count as unreachable too: nothing on that cluster could be checked.
     await withTimeout(client.version(), input.probeTimeoutMs ?? 10_000, `no answer from ${client.connection.server}`);
     const objects = target.desired.flatMap((d) => d.objects.filter(isCheckable).map((object) => ({ desired: d, object })));
-    const scaled = await readHpaTargets(client, objects.map((o) => o.object.metadata.namespace ?? o.desired.namespace ?? 'default'), objects.map((o) => o.object));
+    const scaled = await readHpaTargets(
+      client,
+      objects.map((o) => o.object.metadata.namespace ?? o.desired.namespace ?? 'default'),
+      objects.map((o) => o.object),
+    );
     const results = await mapLimit(objects, input.concurrency ?? 8, ({ desired, object }) => checkObject(client, target, desired, object, { rules, scaled }));
     const suppressed: Record<string, number> = {};
     for (const r of results) for (const [rule, n] of Object.entries(r.suppressed)) suppressed[rule] = (suppressed[rule] ?? 0) + n;
@@ -81,7 +85,13 @@ interface ObjectResult {
   suppressed: Record<string, number>;
 }
 
-async function checkObject(client: KubeClient, target: LiveTarget, app: LiveDesiredApp, object: KubeObject, options: { rules: readonly IgnoreRule[]; scaled: Set<string> }): Promise<ObjectResult> {
+async function checkObject(
+  client: KubeClient,
+  target: LiveTarget,
+  app: LiveDesiredApp,
+  object: KubeObject,
+  options: { rules: readonly IgnoreRule[]; scaled: Set<string> },
+): Promise<ObjectResult> {
   const desired = await withDefaultNamespace(client, object, app.namespace);
   const application = app.application ?? `${target.cluster}-${app.app}`;
   const place: ObjectPlace = { cluster: target.cluster, environment: target.environment, app: app.app, application, resource: resourceId(desired) };
@@ -101,7 +111,11 @@ async function checkObject(client: KubeClient, target: LiveTarget, app: LiveDesi
     if (err instanceof KubeApiError) return { ...none, items: [uncheckedItem(place, 'dry-run', err.describeCauses())] };
     throw err;
   }
-  const { drifts, suppressed } = compareLive(merged, live, { applicationNames: [application], scaledByHpa: options.scaled.has(place.resource), rules: options.rules });
+  const { drifts, suppressed } = compareLive(merged, live, {
+    applicationNames: [application],
+    scaledByHpa: options.scaled.has(place.resource),
+    rules: options.rules,
+  });
   return { items: drifts.map((d) => fieldDriftItem(place, d)), suppressed };
 }
 

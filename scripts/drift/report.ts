@@ -30,7 +30,11 @@ export const hasDrift = (r: DriftReport) => allItems(r).some((i) => i.severity !
 export function buildReport(parts: Omit<DriftReport, 'newKeys' | 'comparedWithPrevious'>, previousKeys: string[] | undefined): DriftReport {
   const report = { ...parts, newKeys: [] as string[], comparedWithPrevious: previousKeys !== undefined };
   const before = new Set(previousKeys ?? []);
-  report.newKeys = previousKeys ? allItems(report).map((i) => i.key).filter((k) => !before.has(k)) : [];
+  report.newKeys = previousKeys
+    ? allItems(report)
+        .map((i) => i.key)
+        .filter((k) => !before.has(k))
+    : [];
   return report;
 }
 
@@ -46,39 +50,64 @@ function itemLines(i: DriftItem, detailLimit: number): string[] {
 function matrix(r: DriftReport): string[] {
   const count = (pred: (i: DriftItem) => boolean, section: string) => r.sections.find((s) => s.section === section)?.items.filter(pred).length ?? 0;
   const cell = (n: number) => (n ? `**${n}**` : '0');
-  const rows = [...r.environments].reverse().flatMap((env) => [
-    `| ${env} | (environment) | ${['generated', 'environments', 'upstream', 'live'].map((s) => cell(count((i) => i.environment === env && !i.cluster, s))).join(' | ')} |`,
-    ...r.clusters.filter((c) => c.environment === env).map((c) => `| ${env} | ${c.name} | ${['generated', 'environments', 'upstream', 'live'].map((s) => cell(count((i) => i.cluster === c.name, s))).join(' | ')} |`),
-  ]);
+  const rows = [...r.environments]
+    .reverse()
+    .flatMap((env) => [
+      `| ${env} | (environment) | ${['generated', 'environments', 'upstream', 'live'].map((s) => cell(count((i) => i.environment === env && !i.cluster, s))).join(' | ')} |`,
+      ...r.clusters
+        .filter((c) => c.environment === env)
+        .map(
+          (c) =>
+            `| ${env} | ${c.name} | ${['generated', 'environments', 'upstream', 'live'].map((s) => cell(count((i) => i.cluster === c.name, s))).join(' | ')} |`,
+        ),
+    ]);
   return ['| environment | cluster | generated | environments | upstream | live |', '| --- | --- | --- | --- | --- | --- |', ...rows];
 }
 
 function sectionLines(s: DriftSection, detailLimit: number): string[] {
   const status = s.status === 'checked' ? '' : ` _(${s.status}: ${s.reason ?? 'no reason given'})_`;
-  const coverage = s.coverage ? ` — reached ${s.coverage.reached.length}/${s.coverage.expected.length} clusters${s.coverage.expected.length > s.coverage.reached.length ? ` (not reached: ${s.coverage.expected.filter((c) => !s.coverage!.reached.includes(c)).join(', ')})` : ''}` : '';
-  const suppressed = s.suppressed && Object.keys(s.suppressed).length ? [`_Known noise suppressed: ${Object.entries(s.suppressed).map(([rule, n]) => `${rule} ×${n}`).join(', ')}._`] : [];
-  return [`### ${SECTION_TITLES[s.section]}${status}${coverage}`, '', ...(s.items.length ? s.items.flatMap((i) => itemLines(i, detailLimit)) : ['No drift.']), ...suppressed, ''];
+  const coverage = s.coverage
+    ? ` — reached ${s.coverage.reached.length}/${s.coverage.expected.length} clusters${s.coverage.expected.length > s.coverage.reached.length ? ` (not reached: ${s.coverage.expected.filter((c) => !s.coverage!.reached.includes(c)).join(', ')})` : ''}`
+    : '';
+  const suppressed =
+    s.suppressed && Object.keys(s.suppressed).length
+      ? [
+          `_Known noise suppressed: ${Object.entries(s.suppressed)
+            .map(([rule, n]) => `${rule} ×${n}`)
+            .join(', ')}._`,
+        ]
+      : [];
+  return [
+    `### ${SECTION_TITLES[s.section]}${status}${coverage}`,
+    '',
+    ...(s.items.length ? s.items.flatMap((i) => itemLines(i, detailLimit)) : ['No drift.']),
+    ...suppressed,
+    '',
+  ];
 }
 
 /** The report as Markdown: header, matrix, what is new, then the four sections; bounded for an issue body. */
 export function formatDriftMarkdown(r: DriftReport): string {
   const items = allItems(r);
   const fresh = items.filter((i) => r.newKeys.includes(i.key));
-  const coverage = r.sections.filter((s) => s.coverage).map((s) => `${s.coverage!.reached.length}/${s.coverage!.expected.length} clusters reached (${s.section})`);
-  const build = (detailLimit: number) => [
-    `## Drift report`,
-    '',
-    `Generated ${r.generatedAt} at commit \`${r.commit.slice(0, 12)}\`. ${items.length} item${items.length === 1 ? '' : 's'}${coverage.length ? `; ${coverage.join('; ')}` : ''}.`,
-    '',
-    ...matrix(r),
-    '',
-    '### New since the last report',
-    '',
-    ...(!r.comparedWithPrevious ? ['_No previous report to compare with._'] : fresh.length ? fresh.flatMap((i) => itemLines(i, 0)) : ['Nothing new.']),
-    '',
-    ...r.sections.flatMap((s) => sectionLines(s, detailLimit)),
-    `<!-- ${DRIFT_MARKER} ${JSON.stringify({ keys: items.map((i) => i.key) })} -->`,
-  ].join('\n');
+  const coverage = r.sections
+    .filter((s) => s.coverage)
+    .map((s) => `${s.coverage!.reached.length}/${s.coverage!.expected.length} clusters reached (${s.section})`);
+  const build = (detailLimit: number) =>
+    [
+      `## Drift report`,
+      '',
+      `Generated ${r.generatedAt} at commit \`${r.commit.slice(0, 12)}\`. ${items.length} item${items.length === 1 ? '' : 's'}${coverage.length ? `; ${coverage.join('; ')}` : ''}.`,
+      '',
+      ...matrix(r),
+      '',
+      '### New since the last report',
+      '',
+      ...(!r.comparedWithPrevious ? ['_No previous report to compare with._'] : fresh.length ? fresh.flatMap((i) => itemLines(i, 0)) : ['Nothing new.']),
+      '',
+      ...r.sections.flatMap((s) => sectionLines(s, detailLimit)),
+      `<!-- ${DRIFT_MARKER} ${JSON.stringify({ keys: items.map((i) => i.key) })} -->`,
+    ].join('\n');
   for (const limit of [20, 3, 0]) {
     const body = build(limit);
     if (body.length <= GITHUB_BODY_LIMIT) return body;

@@ -20,7 +20,12 @@ const MOVED_REPOSITORIES: Record<string, string> = {
 /** The releases of every chart in a Helm repository index (index.yaml). Pure. */
 function parseIndex(text: string): Map<string, ChartRelease[]> {
   const index = (parse(text) ?? {}) as { entries?: Record<string, { version?: string; created?: string; deprecated?: boolean }[]> };
-  return new Map(Object.entries(index.entries ?? {}).map(([chart, list]) => [chart, list.filter((e) => e.version).map((e) => ({ version: String(e.version), created: e.created, deprecated: e.deprecated === true }))]));
+  return new Map(
+    Object.entries(index.entries ?? {}).map(([chart, list]) => [
+      chart,
+      list.filter((e) => e.version).map((e) => ({ version: String(e.version), created: e.created, deprecated: e.deprecated === true })),
+    ]),
+  );
 }
 
 /** Reads a chart's releases: index.yaml for http(s), the registry's tag list for oci:// (through the mirror map). */
@@ -40,7 +45,9 @@ async function readOciTags(url: string, chart: string): Promise<string[]> {
   const challenge = res.headers.get('www-authenticate');
   if (res.status === 401 && challenge?.startsWith('Bearer ')) {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const token = await fetch(`${params.realm}?service=${encodeURIComponent(params.service ?? '')}&scope=${encodeURIComponent(params.scope ?? '')}`).then((r) => r.json() as Promise<{ token?: string }>);
+    const token = await fetch(`${params.realm}?service=${encodeURIComponent(params.service ?? '')}&scope=${encodeURIComponent(params.scope ?? '')}`).then(
+      (r) => r.json() as Promise<{ token?: string }>,
+    );
     res = await fetch(endpoint, { headers: { Authorization: `Bearer ${token.token}` }, signal: AbortSignal.timeout(20_000) });
   }
   if (!res.ok) throw new Error(`${endpoint} answered ${res.status}`);
@@ -65,26 +72,63 @@ export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now
       const mine = pins.filter((p) => lookupKey(p.pin.repoURL, p.pin.chart) === repoChart);
       const { repoURL, chart } = mine[0]!.pin;
       const moved = MOVED_REPOSITORIES[repoURL.replace(/\/+$/, '')];
-      if (moved) items.push({ section: 'upstream', key: `upstream:${app}:moved:${repoURL}`, kind: 'moved', severity: 'warning', app, summary: `${app}: ${repoURL} has moved to ${moved}`, action: `pin ${chart} from ${moved} in overlays/*/pins.yaml` });
+      if (moved)
+        items.push({
+          section: 'upstream',
+          key: `upstream:${app}:moved:${repoURL}`,
+          kind: 'moved',
+          severity: 'warning',
+          app,
+          summary: `${app}: ${repoURL} has moved to ${moved}`,
+          action: `pin ${chart} from ${moved} in overlays/*/pins.yaml`,
+        });
       const releases = lookup.get(repoChart);
-      if (!releases || releases instanceof Error) { unreachable.push(`${repoURL} (${releases instanceof Error ? releases.message : 'not read'})`); continue; }
+      if (!releases || releases instanceof Error) {
+        unreachable.push(`${repoURL} (${releases instanceof Error ? releases.message : 'not read'})`);
+        continue;
+      }
       items.push(...versionItems(app, chart, mine, releases, now));
     }
   }
-  return { section: 'upstream', status: unreachable.length ? (items.length ? 'partial' : 'skipped') : 'checked', ...(unreachable.length ? { reason: `unreachable: ${unreachable.join('; ')}` } : {}), items };
+  return {
+    section: 'upstream',
+    status: unreachable.length ? (items.length ? 'partial' : 'skipped') : 'checked',
+    ...(unreachable.length ? { reason: `unreachable: ${unreachable.join('; ')}` } : {}),
+    items,
+  };
 }
 
 function versionItems(app: string, chart: string, pins: { env: string; pin: { version: string } }[], releases: ChartRelease[], now: Date): DriftItem[] {
   const items: DriftItem[] = [];
   const newest = newestStable(releases);
   const pinnedRelease = (version: string) => releases.find((r) => r.version === version);
-  for (const { env, pin } of pins) if (pinnedRelease(pin.version)?.deprecated) items.push({ section: 'upstream', key: `upstream:${app}:deprecated:${pin.version}`, kind: 'deprecated-chart', severity: 'warning', app, environment: env, summary: `${app}: ${chart} ${pin.version} (pinned in ${env}) is marked deprecated in its repository`, action: 'find the chart\'s new home or replacement and move the pins' });
+  for (const { env, pin } of pins)
+    if (pinnedRelease(pin.version)?.deprecated)
+      items.push({
+        section: 'upstream',
+        key: `upstream:${app}:deprecated:${pin.version}`,
+        kind: 'deprecated-chart',
+        severity: 'warning',
+        app,
+        environment: env,
+        summary: `${app}: ${chart} ${pin.version} (pinned in ${env}) is marked deprecated in its repository`,
+        action: "find the chart's new home or replacement and move the pins",
+      });
   if (!newest) return items;
   const behind = pins.filter((p) => compareVersions(newest.version, p.pin.version) > 0);
   if (!behind.length) return items;
   const gaps = behind.map((p) => `${p.env} ${p.pin.version} (${versionGap(p.pin.version, newest.version)})`);
   const worst = behind.some((p) => versionGap(p.pin.version, newest.version) === 'major') ? 'warning' : 'info';
   const age = newest.created ? `, released ${Math.max(0, Math.floor((now.getTime() - Date.parse(newest.created)) / 86_400_000))} days ago` : '';
-  items.push({ section: 'upstream', key: `upstream:${app}:behind:${newest.version}`, kind: 'behind-upstream', severity: worst, app, summary: `${app}: ${chart} ${newest.version} is out${age}; pinned: ${gaps.join(', ')}`, ...(newest.created ? { since: newest.created } : {}), action: `Renovate (or a pull request) bumps overlays/${pins[0]!.env}/pins.yaml; then npm run promote` });
+  items.push({
+    section: 'upstream',
+    key: `upstream:${app}:behind:${newest.version}`,
+    kind: 'behind-upstream',
+    severity: worst,
+    app,
+    summary: `${app}: ${chart} ${newest.version} is out${age}; pinned: ${gaps.join(', ')}`,
+    ...(newest.created ? { since: newest.created } : {}),
+    action: `Renovate (or a pull request) bumps overlays/${pins[0]!.env}/pins.yaml; then npm run promote`,
+  });
   return items;
 }

@@ -12,10 +12,18 @@ export const DRIFT_ACCOUNT = 'drift-report';
  * the drift report's account and the e2e's faster reconciliation.
  */
 export function argocdConfigMaps(namespace: string, settings: Record<string, string>, reconciliation = '10s'): KubeObject[] {
-  const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: PART_OF }, data });
+  const cm = (name: string, data: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, labels: PART_OF },
+    data,
+  });
   return [
     cm('argocd-cm', { ...settings, 'timeout.reconciliation': reconciliation, [`accounts.${DRIFT_ACCOUNT}`]: 'apiKey' }),
-    cm('argocd-rbac-cm', { 'policy.csv': `p, ${DRIFT_ACCOUNT}, applications, get, */*, allow\np, ${DRIFT_ACCOUNT}, projects, get, *, allow\n`, 'policy.default': '' }),
+    cm('argocd-rbac-cm', {
+      'policy.csv': `p, ${DRIFT_ACCOUNT}, applications, get, */*, allow\np, ${DRIFT_ACCOUNT}, projects, get, *, allow\n`,
+      'policy.default': '',
+    }),
     cm('argocd-cmd-params-cm', {}),
   ];
 }

@@ -37,7 +37,14 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
   const logDir = join(hub.plane.dataDir, 'argocd');
   mkdirSync(join(logDir, 'tmp'), { recursive: true });
   const processes = supervise(logDir, false);
-  const [redisPort, repoPort, repoMetrics, controllerMetrics, serverPort, serverMetrics] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const [redisPort, repoPort, repoMetrics, controllerMetrics, serverPort, serverMetrics] = (await freePorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const redis = `127.0.0.1:${redisPort}`;
   const repoServer = `127.0.0.1:${repoPort}`;
   const common = ['--loglevel', 'info', '--redis', redis];
@@ -46,9 +53,52 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
   const start = (name: keyof ArgoCdBinaries['commands'], args: string[]) => processes.start(name, binaries.commands[name], args, env);
   try {
     start('argocd-redis', ['--addr', redis]);
-    start('argocd-repo-server', [...common, '--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(repoMetrics), '--disable-tls', '--client-ca-path=']);
-    start('argocd-application-controller', [...common, ...kube, '--repo-server', repoServer, '--repo-server-plaintext', '--metrics-port', String(controllerMetrics), '--status-processors', '4', '--operation-processors', '4', '--self-heal-timeout-seconds', '2']);
-    start('argocd-server', [...common, ...kube, '--repo-server', repoServer, '--repo-server-plaintext', '--insecure', '--address', '127.0.0.1', '--port', String(serverPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(serverMetrics), '--staticassets', join(logDir, 'no-ui')]);
+    start('argocd-repo-server', [
+      ...common,
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(repoPort),
+      '--metrics-address',
+      '127.0.0.1',
+      '--metrics-port',
+      String(repoMetrics),
+      '--disable-tls',
+      '--client-ca-path=',
+    ]);
+    start('argocd-application-controller', [
+      ...common,
+      ...kube,
+      '--repo-server',
+      repoServer,
+      '--repo-server-plaintext',
+      '--metrics-port',
+      String(controllerMetrics),
+      '--status-processors',
+      '4',
+      '--operation-processors',
+      '4',
+      '--self-heal-timeout-seconds',
+      '2',
+    ]);
+    start('argocd-server', [
+      ...common,
+      ...kube,
+      '--repo-server',
+      repoServer,
+      '--repo-server-plaintext',
+      '--insecure',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(serverPort),
+      '--metrics-address',
+      '127.0.0.1',
+      '--metrics-port',
+      String(serverMetrics),
+      '--staticassets',
+      join(logDir, 'no-ui'),
+    ]);
     const url = `http://127.0.0.1:${serverPort}`;
     await waitAnswering(`${url}/api/version`, processes.daemons);
     return { url, namespace, logDir, daemons: processes.daemons, stop: processes.stop };
@@ -60,7 +110,13 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
 
 /** What Argo CD's image sets up: its tools on PATH, GPG off, the hub reached as kubernetes.default.svc. */
 function argoEnv(options: ArgoCdOptions, logDir: string): Record<string, string> {
-  const path = [options.binaries.hack, dirname(options.binaries.argocd), dirname(options.helm), dirname(options.kustomize), process.env.PATH ?? '/usr/bin:/bin'];
+  const path = [
+    options.binaries.hack,
+    dirname(options.binaries.argocd),
+    dirname(options.helm),
+    dirname(options.kustomize),
+    process.env.PATH ?? '/usr/bin:/bin',
+  ];
   return {
     PATH: path.join(':'),
     HOME: join(logDir, 'tmp'),
@@ -89,5 +145,7 @@ async function waitAnswering(url: string, daemons: Daemon[], timeoutMs = 90_000)
     last = `${res.status} ${res.statusText}`;
     await sleep(300);
   }
-  throw new EnvironmentError(`argocd-server did not answer ${url} within ${timeoutMs / 1000}s (${last}); its log:\n${logTail(daemons.find((d) => d.name === 'argocd-server')?.logFile ?? '')}`);
+  throw new EnvironmentError(
+    `argocd-server did not answer ${url} within ${timeoutMs / 1000}s (${last}); its log:\n${logTail(daemons.find((d) => d.name === 'argocd-server')?.logFile ?? '')}`,
+  );
 }

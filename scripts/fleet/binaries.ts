@@ -50,7 +50,11 @@ export async function ensureClusterBinaries(progress: Progress = () => {}): Prom
   const controllers = await kubeControllersBuild();
   const kwok = kwokBuild();
   for (const build of [controllers, kwok]) await ensureBuild(build, progress);
-  return { kubeControllerManager: join(controllers.dir, 'kube-controller-manager'), kubeScheduler: join(controllers.dir, 'kube-scheduler'), kwok: join(kwok.dir, 'kwok') };
+  return {
+    kubeControllerManager: join(controllers.dir, 'kube-controller-manager'),
+    kubeScheduler: join(controllers.dir, 'kube-scheduler'),
+    kwok: join(kwok.dir, 'kwok'),
+  };
 }
 
 /** The same for Argo CD (about 10 minutes cold, with the pinned Go toolchain). */
@@ -67,16 +71,38 @@ async function kubeControllersBuild(): Promise<Build> {
   const pin = await readControlPlanePin();
   const wrapper = 'tools/kube-controllers';
   const expect = await moduleGraph(wrapper, {});
-  if (expect.get('k8s.io/kubernetes') !== pin.kubernetes) throw new EnvironmentError(`${wrapper}/go.mod requires k8s.io/kubernetes ${expect.get('k8s.io/kubernetes')}, tools/kube ${pin.kubernetes}\nfix: pin the same version in both (their go.mod headers say how)`);
+  if (expect.get('k8s.io/kubernetes') !== pin.kubernetes)
+    throw new EnvironmentError(
+      `${wrapper}/go.mod requires k8s.io/kubernetes ${expect.get('k8s.io/kubernetes')}, tools/kube ${pin.kubernetes}\nfix: pin the same version in both (their go.mod headers say how)`,
+    );
   const packages = ['k8s.io/kubernetes/cmd/kube-controller-manager', 'k8s.io/kubernetes/cmd/kube-scheduler'];
   const outputs = { 'kube-controller-manager': 'kube-controller-manager', 'kube-scheduler': 'kube-scheduler' };
   const flags = ['-trimpath', `-tags=${K8S_TAGS}`, `-ldflags=${versionLdflags(pin)}`];
-  return { what: `kube-controller-manager and kube-scheduler ${pin.kubernetes}`, wrapper, packages, outputs, dir: cacheDir('fleet', `kube-controllers-${pin.kubernetes}-${wrapperHash(wrapper)}`), env: {}, flags, expect, estimate: 'about 8 minutes on 2 cores, 2 GB of memory' };
+  return {
+    what: `kube-controller-manager and kube-scheduler ${pin.kubernetes}`,
+    wrapper,
+    packages,
+    outputs,
+    dir: cacheDir('fleet', `kube-controllers-${pin.kubernetes}-${wrapperHash(wrapper)}`),
+    env: {},
+    flags,
+    expect,
+    estimate: 'about 8 minutes on 2 cores, 2 GB of memory',
+  };
 }
 
 function kwokBuild(): Build {
   const { package: pkg, module, version } = readToolPins().fleet.kwok;
-  return { what: `kwok ${version}`, packages: [`${pkg}@${version}`], outputs: { kwok: 'kwok' }, dir: cacheDir('fleet', `kwok-${version}`), env: {}, flags: ['-trimpath'], expect: new Map([[module, version]]), estimate: 'about 3 minutes' };
+  return {
+    what: `kwok ${version}`,
+    packages: [`${pkg}@${version}`],
+    outputs: { kwok: 'kwok' },
+    dir: cacheDir('fleet', `kwok-${version}`),
+    env: {},
+    flags: ['-trimpath'],
+    expect: new Map([[module, version]]),
+    estimate: 'about 3 minutes',
+  };
 }
 
 async function argocdBuild(): Promise<Build> {
@@ -84,9 +110,22 @@ async function argocdBuild(): Promise<Build> {
   const wrapper = 'tools/argocd';
   const env = { GOTOOLCHAIN: toolchain };
   const expect = await moduleGraph(wrapper, env);
-  if (expect.get(module) !== version) throw new EnvironmentError(`${wrapper}/go.mod requires ${module} ${expect.get(module)}, but tools/pins.json pins ${version}\nfix: follow the header of ${wrapper}/go.mod`);
+  if (expect.get(module) !== version)
+    throw new EnvironmentError(
+      `${wrapper}/go.mod requires ${module} ${expect.get(module)}, but tools/pins.json pins ${version}\nfix: follow the header of ${wrapper}/go.mod`,
+    );
   const ldflags = `-s -w -X ${module}/common.version=${version.replace(/^v/, '')} -X ${module}/common.gitTreeState=clean`;
-  return { what: `Argo CD ${version} (application controller, repo-server, API server)`, wrapper, packages: ['.'], outputs: { argocd: 'argocd' }, dir: cacheDir('fleet', `argocd-${version}-${wrapperHash(wrapper)}`), env, flags: ['-trimpath', `-ldflags=${ldflags}`], expect, estimate: `about 10 minutes on 2 cores with ${toolchain}, 2.5 GB of memory` };
+  return {
+    what: `Argo CD ${version} (application controller, repo-server, API server)`,
+    wrapper,
+    packages: ['.'],
+    outputs: { argocd: 'argocd' },
+    dir: cacheDir('fleet', `argocd-${version}-${wrapperHash(wrapper)}`),
+    env,
+    flags: ['-trimpath', `-ldflags=${ldflags}`],
+    expect,
+    estimate: `about 10 minutes on 2 cores with ${toolchain}, 2.5 GB of memory`,
+  };
 }
 
 async function ensureBuild(build: Build, progress: Progress): Promise<void> {
@@ -102,7 +141,9 @@ async function ensureBuild(build: Build, progress: Progress): Promise<void> {
   const result = await goBuild(build, staging).finally(() => clearInterval(ticker));
   if (result.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(`building ${build.what} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that there is memory to spare; ${build.wrapper ? `\`go mod tidy\` in ${build.wrapper} if its go.mod was edited` : ''}`);
+    throw new EnvironmentError(
+      `building ${build.what} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that there is memory to spare; ${build.wrapper ? `\`go mod tidy\` in ${build.wrapper} if its go.mod was edited` : ''}`,
+    );
   }
   // Moved into place only once all are built: an interrupted build never leaves a half-written binary.
   mkdirSync(build.dir, { recursive: true });
@@ -134,16 +175,30 @@ async function isBuiltFrom(path: string, build: Build): Promise<boolean> {
 /** The wrapper module's graph: module → version built (a replacement's version when replaced). */
 async function moduleGraph(wrapper: string, env: Record<string, string>): Promise<Map<string, string>> {
   const cwd = new URL(`../../${wrapper}/`, import.meta.url).pathname;
-  const result = await run('go', ['list', '-m', '-f', '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}', 'all'], { cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly' } });
-  if (result.exitCode !== 0) throw new EnvironmentError(`cannot read ${wrapper}/go.mod's module graph:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY); \`go mod tidy\` in ${wrapper} after editing its go.mod`);
-  return new Map(result.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+  const result = await run('go', ['list', '-m', '-f', '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}', 'all'], {
+    cwd,
+    env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly' },
+  });
+  if (result.exitCode !== 0)
+    throw new EnvironmentError(
+      `cannot read ${wrapper}/go.mod's module graph:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY); \`go mod tidy\` in ${wrapper} after editing its go.mod`,
+    );
+  return new Map(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ') as [string, string]),
+  );
 }
 
 // The wrapper's own sources (main.go) are not in the binary's build info: they key the cache folder.
 function wrapperHash(wrapper: string): string {
   const dir = new URL(`../../${wrapper}/`, import.meta.url).pathname;
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).filter((f) => /\.(go|mod|sum)$/.test(f)).sort()) hash.update(`${name}\0`).update(readFileSync(join(dir, name)));
+  for (const name of readdirSync(dir)
+    .filter((f) => /\.(go|mod|sum)$/.test(f))
+    .sort())
+    hash.update(`${name}\0`).update(readFileSync(join(dir, name)));
   return hash.digest('hex').slice(0, 12);
 }
 

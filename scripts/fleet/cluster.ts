@@ -46,7 +46,15 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
     const { binaries } = options;
     processes.start('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(plane));
     processes.start('kube-scheduler', binaries.kubeScheduler, ['--kubeconfig', plane.kubeconfig, '--leader-elect=false', '--secure-port=0']);
-    processes.start('kwok', binaries.kwok, ['--kubeconfig', plane.kubeconfig, '--config', KWOK_STAGES, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--server-address=']);
+    processes.start('kwok', binaries.kwok, [
+      '--kubeconfig',
+      plane.kubeconfig,
+      '--config',
+      KWOK_STAGES,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--server-address=',
+    ]);
     if (options.storageClass) await provisionStorage(client, options.storageClass, options.volumes ?? 8);
     const nodes = Array.from({ length: options.nodes ?? 2 }, (_, i) => `${options.name}-node-${i}`);
     for (const node of nodes) await client.apply(fakeNode(node));
@@ -61,11 +69,17 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
 
 function controllerManagerArgs(plane: ControlPlane): string[] {
   return [
-    '--kubeconfig', plane.kubeconfig, '--leader-elect=false', '--secure-port=0', `--controllers=${CONTROLLERS}`,
-    `--service-account-private-key-file=${join(plane.dataDir, 'sa.key')}`, `--root-ca-file=${plane.caFile}`,
+    '--kubeconfig',
+    plane.kubeconfig,
+    '--leader-elect=false',
+    '--secure-port=0',
+    `--controllers=${CONTROLLERS}`,
+    `--service-account-private-key-file=${join(plane.dataDir, 'sa.key')}`,
+    `--root-ca-file=${plane.caFile}`,
     '--use-service-account-credentials=false',
     // Sync fast: the e2e waits on what these controllers do.
-    '--concurrent-gc-syncs=10', '--pvclaimbinder-sync-period=2s',
+    '--concurrent-gc-syncs=10',
+    '--pvclaimbinder-sync-period=2s',
   ];
 }
 
@@ -88,9 +102,14 @@ async function waitNodesReady(name: string, client: KubeClient, names: string[],
     const dead = daemons.find((d) => d.exit);
     if (dead) throw new EnvironmentError(`${dead.name} of cluster '${name}' stopped (${dead.exit}); its last log lines:\n${logTail(dead.logFile)}`);
     const nodes = await client.list({ apiVersion: 'v1', kind: 'Node' });
-    const ready = nodes.filter((n) => (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const ready = nodes.filter((n) =>
+      (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     if (names.every((node) => ready.some((n) => n.metadata.name === node))) return;
-    if (Date.now() > deadline) throw new EnvironmentError(`nodes ${names.join(', ')} of cluster '${name}' not Ready within ${timeoutMs / 1000}s; kwok's last log lines:\n${logTail(daemons.find((d) => d.name === 'kwok')?.logFile ?? '')}`);
+    if (Date.now() > deadline)
+      throw new EnvironmentError(
+        `nodes ${names.join(', ')} of cluster '${name}' not Ready within ${timeoutMs / 1000}s; kwok's last log lines:\n${logTail(daemons.find((d) => d.name === 'kwok')?.logFile ?? '')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

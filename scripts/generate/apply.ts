@@ -22,13 +22,19 @@ export async function applyTreeChanges(root: string, changes: TreeChanges, exist
   const removed = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
   const tx: Transaction = {
     writes: writes.map((w) => ({ ...w, previous: existing.get(w.path) })),
-    removals: [...removed.map((path) => ({ path, previous: existing.get(path) })), ...changes.leftovers.map((path) => ({ path, previous: readFileSync(join(root, path), 'utf8') }))],
+    removals: [
+      ...removed.map((path) => ({ path, previous: existing.get(path) })),
+      ...changes.leftovers.map((path) => ({ path, previous: readFileSync(join(root, path), 'utf8') })),
+    ],
     newDirs: [],
   };
   if (!tx.writes.length && !tx.removals.length) return { written: [], removed: [] };
   tx.newDirs = preflight(root, tx);
   await runTransaction(root, tx);
-  pruneEmptyDirs(root, tx.removals.map((r) => r.path));
+  pruneEmptyDirs(
+    root,
+    tx.removals.map((r) => r.path),
+  );
   return { written: writes.map((w) => w.path).sort(), removed: removed.sort() };
 }
 
@@ -47,8 +53,7 @@ function preflight(root: string, tx: Transaction): string[] {
       if (!stats) {
         newDirs.add(dir);
         touched.add(parent);
-      }
-      else if (!stats.isDirectory()) inTheWay.add(dir);
+      } else if (!stats.isDirectory()) inTheWay.add(dir);
       parent = dir;
     }
     if (!newDirs.has(parts.join('/'))) touched.add(parts.join('/'));
@@ -56,9 +61,21 @@ function preflight(root: string, tx: Transaction): string[] {
     if (target && !target.isFile()) inTheWay.add(path);
   }
   for (const { path } of tx.removals) touched.add(path.split('/').slice(0, -1).join('/'));
-  if (inTheWay.size) throw new FindingsError([...inTheWay].sort().map((file) => ({ file, message: 'a link or file is where the generator needs a folder; it never writes through links', hint: 'remove it (rm, not rm -r) and run generate again' })), `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`, true);
+  if (inTheWay.size)
+    throw new FindingsError(
+      [...inTheWay].sort().map((file) => ({
+        file,
+        message: 'a link or file is where the generator needs a folder; it never writes through links',
+        hint: 'remove it (rm, not rm -r) and run generate again',
+      })),
+      `generate refused to write through ${inTheWay.size} path${inTheWay.size === 1 ? '' : 's'}`,
+      true,
+    );
   const readOnly = [...touched].filter((dir) => !newDirs.has(dir) && !writable(join(root, dir))).sort();
-  if (readOnly.length) throw new EnvironmentError(`cannot write in ${readOnly.length} folder${readOnly.length === 1 ? '' : 's'}, so nothing was changed:\n${readOnly.map((d) => `  ${d === '.' ? '(the repository root)' : `${d}/`}`).join('\n')}\nfix the permissions (or the read-only mount) and run again`);
+  if (readOnly.length)
+    throw new EnvironmentError(
+      `cannot write in ${readOnly.length} folder${readOnly.length === 1 ? '' : 's'}, so nothing was changed:\n${readOnly.map((d) => `  ${d === '.' ? '(the repository root)' : `${d}/`}`).join('\n')}\nfix the permissions (or the read-only mount) and run again`,
+    );
   return [...newDirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 

@@ -70,7 +70,8 @@ interface AppProjectInput {
 }
 
 export function appProject(input: AppProjectInput) {
-  const annotations = input.syncWave === undefined ? input.meta.annotations : { ...input.meta.annotations, 'argocd.argoproj.io/sync-wave': String(input.syncWave) };
+  const annotations =
+    input.syncWave === undefined ? input.meta.annotations : { ...input.meta.annotations, 'argocd.argoproj.io/sync-wave': String(input.syncWave) };
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: 'AppProject',

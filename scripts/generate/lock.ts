@@ -75,7 +75,9 @@ export function acquireLock(root: string): () => void {
 
 function lockedError(owner: Owner | undefined): EnvironmentError {
   const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.started}` : 'a process that is starting';
-  return new EnvironmentError(`another \`npm run generate\` is working on this checkout (${who}); wait for it to finish and run again. If no such process runs, delete ${LOCK_FILE}`);
+  return new EnvironmentError(
+    `another \`npm run generate\` is working on this checkout (${who}); wait for it to finish and run again. If no such process runs, delete ${LOCK_FILE}`,
+  );
 }
 
 /** With the lock held no other run is alive: whatever is staged or set aside belongs to a dead one. */
@@ -93,8 +95,14 @@ export function runLeftovers(root: string): Finding[] {
   const hint = 'run `npm run generate`: it removes what an interrupted run left behind';
   const owner = readOwner(root);
   if (owner && isStale(owner.owner)) findings.push({ file: LOCK_FILE, message: 'stale lock of a generate run that is no longer running', hint });
-  if (owner && !isStale(owner.owner)) findings.push({ file: LOCK_FILE, message: `a generate run is in progress (pid ${owner.owner?.pid}); the tree may be changing`, hint: 'wait for it to finish, then check again' });
-  if (names.includes(STAGING_DIR) && !(owner && !isStale(owner.owner))) findings.push({ file: `${STAGING_DIR}/`, message: 'staged files of an interrupted generate run', hint });
+  if (owner && !isStale(owner.owner))
+    findings.push({
+      file: LOCK_FILE,
+      message: `a generate run is in progress (pid ${owner.owner?.pid}); the tree may be changing`,
+      hint: 'wait for it to finish, then check again',
+    });
+  if (names.includes(STAGING_DIR) && !(owner && !isStale(owner.owner)))
+    findings.push({ file: `${STAGING_DIR}/`, message: 'staged files of an interrupted generate run', hint });
   for (const name of names.filter((n) => ASIDE.test(n))) findings.push({ file: name, message: 'lock file of an interrupted generate run', hint });
   return findings;
 }

@@ -14,10 +14,12 @@ const NAMESPACE_KEYS = new Set(['namespaceOverride', 'forceNamespace']);
  * generated tree, or a chart would be sent outside the AppProject's namespace. Pure.
  */
 export function generateRefusals(inventory: Inventory, sources: InventorySources): Finding[] {
-  const secrets = [...sources].flatMap(([file, text]) => findPlaintextSecrets(file, text)).map((f) => ({
-    ...f,
-    message: `${f.message}; generate would copy it into the generated tree`,
-  }));
+  const secrets = [...sources]
+    .flatMap(([file, text]) => findPlaintextSecrets(file, text))
+    .map((f) => ({
+      ...f,
+      message: `${f.message}; generate would copy it into the generated tree`,
+    }));
   return [...secrets, ...inventory.clusters.flatMap((c) => namespaceOverrides(inventory, c))];
 }
 

@@ -54,24 +54,34 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
   try {
     checkInterrupt();
     mkdirSync(staging, { recursive: true });
-    await forEachLimit(tx.writes.map((w, i) => ({ ...w, i })), (w) => writeFile(join(staging, String(w.i)), w.content));
+    await forEachLimit(
+      tx.writes.map((w, i) => ({ ...w, i })),
+      (w) => writeFile(join(staging, String(w.i)), w.content),
+    );
     checkInterrupt();
     for (const dir of tx.newDirs) {
       checkInterrupt();
       mkdirSync(join(root, dir));
       journal.dirs.push(dir);
     }
-    await forEachLimit(tx.writes.map((w, i) => ({ ...w, i })), async (w) => {
-      await rename(join(staging, String(w.i)), join(root, w.path));
-      journal.written.push(w);
-    });
+    await forEachLimit(
+      tx.writes.map((w, i) => ({ ...w, i })),
+      async (w) => {
+        await rename(join(staging, String(w.i)), join(root, w.path));
+        journal.written.push(w);
+      },
+    );
     await forEachLimit(tx.removals, async (r) => {
       await rm(join(root, r.path));
       journal.removed.push(r);
     });
   } catch (err) {
     const failures = undo(root, staging, journal);
-    if (failures.length) throw new EnvironmentError(`${(err as Error).message}\nand undoing the run failed for ${failures.length} file(s); restore them with git checkout:\n${failures.map((f) => `  ${f}`).join('\n')}`, { cause: err });
+    if (failures.length)
+      throw new EnvironmentError(
+        `${(err as Error).message}\nand undoing the run failed for ${failures.length} file(s); restore them with git checkout:\n${failures.map((f) => `  ${f}`).join('\n')}`,
+        { cause: err },
+      );
     throw err;
   } finally {
     rmSync(join(root, STAGING_DIR), { recursive: true, force: true });

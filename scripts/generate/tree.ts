@@ -23,7 +23,17 @@ export interface TreeChanges {
 
 /** Compares the plan with the files found in the generated trees. Pure. */
 export function compareTree(planned: FileWrite[], existing: GeneratedTree): TreeChanges {
-  const changes: TreeChanges = { create: [], update: [], remove: [], unchanged: 0, edited: [], blocked: [], irregular: [...(existing.irregular ?? [])], leftovers: [...(existing.leftovers ?? [])], crlf: [] };
+  const changes: TreeChanges = {
+    create: [],
+    update: [],
+    remove: [],
+    unchanged: 0,
+    edited: [],
+    blocked: [],
+    irregular: [...(existing.irregular ?? [])],
+    leftovers: [...(existing.leftovers ?? [])],
+    crlf: [],
+  };
   const plannedPaths = new Set<string>();
   for (const write of planned) {
     plannedPaths.add(write.path);
@@ -80,10 +90,20 @@ export function staleFindings(changes: TreeChanges): Finding[] {
   const hint = 'run `npm run generate` and commit the result';
   return [
     ...changes.create.map((w) => ({ file: w.path, message: 'missing: generate would create it', hint })),
-    ...changes.update.map((w) => changes.crlf.includes(w.path)
-      ? { file: w.path, message: 'stale: CRLF line endings (generated files use LF); generate would rewrite it', hint: 'add `* text=auto eol=lf` to .gitattributes (or set core.autocrlf=false), then run `npm run generate`' }
-      : { file: w.path, message: 'stale: generate would rewrite it', hint }),
-    ...changes.leftovers.map((path) => ({ file: path, message: 'leftover temporary file of an interrupted generate run', hint: 'run `npm run generate`: it removes it' })),
+    ...changes.update.map((w) =>
+      changes.crlf.includes(w.path)
+        ? {
+            file: w.path,
+            message: 'stale: CRLF line endings (generated files use LF); generate would rewrite it',
+            hint: 'add `* text=auto eol=lf` to .gitattributes (or set core.autocrlf=false), then run `npm run generate`',
+          }
+        : { file: w.path, message: 'stale: generate would rewrite it', hint },
+    ),
+    ...changes.leftovers.map((path) => ({
+      file: path,
+      message: 'leftover temporary file of an interrupted generate run',
+      hint: 'run `npm run generate`: it removes it',
+    })),
     ...changes.remove.map((path) => ({ file: path, message: 'stale: generate would delete it (its source is gone)', hint })),
     ...refusals(changes, false),
   ];

@@ -18,7 +18,12 @@ export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cl
   return [
     { source: `base/${app}/values.yaml`, values: inventory.base.values[app] ?? {}, file: `base/${app}/values.yaml`, at: [] },
     { source: `base/${app} (rules, dashboards)`, values: spec.contentValues(inventory) },
-    { source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`, values: env.pins[app]?.values ?? {}, file: `overlays/${env.name}/pins.yaml`, at: [app, 'values'] },
+    {
+      source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`,
+      values: env.pins[app]?.values ?? {},
+      file: `overlays/${env.name}/pins.yaml`,
+      at: [app, 'values'],
+    },
     { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {}, file: `overlays/${env.name}/${app}.values.yaml`, at: [] },
     { source: `${cluster.file} (domain, storageClass)`, values: spec.inventoryValues(cluster) },
     { source: `fleet.yaml scheduling.${env.name} and ${cluster.file} scheduling`, values: schedulingLayer(app, effectiveScheduling(inventory, cluster)) },

@@ -34,9 +34,11 @@ export function arrivalOf(history: { commit: string; time: Date; text: string }[
 /** When each of the environment's current pins arrived at `ref`, read from the git history of its pins file. */
 export async function readArrivals(dir: string, ref: string, env: Environment): Promise<AppArrivals> {
   const history = await fileHistory(dir, ref, `overlays/${env.name}/pins.yaml`);
-  return Object.fromEntries(APPS.flatMap((app) => {
-    const pin = env.pins[app];
-    const arrival = pin && arrivalOf(history, app, pin.version);
-    return arrival ? [[app, arrival]] : [];
-  }));
+  return Object.fromEntries(
+    APPS.flatMap((app) => {
+      const pin = env.pins[app];
+      const arrival = pin && arrivalOf(history, app, pin.version);
+      return arrival ? [[app, arrival]] : [];
+    }),
+  );
 }

@@ -28,13 +28,30 @@ function at(checked: CheckedFile<unknown>, path: (string | number)[]) {
 function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckInput): Finding[] {
   const known = fleet.data.environments;
   const findings: Finding[] = known.flatMap((env, i) =>
-    pinFiles.has(env) ? [] : [{ ...at(fleet, ['environments', i]), message: `environment '${env}' has no overlays/${env}/pins.yaml`, hint: `create overlays/${env}/pins.yaml with the chart pins of ${env}, or remove '${env}' from environments` }],
+    pinFiles.has(env)
+      ? []
+      : [
+          {
+            ...at(fleet, ['environments', i]),
+            message: `environment '${env}' has no overlays/${env}/pins.yaml`,
+            hint: `create overlays/${env}/pins.yaml with the chart pins of ${env}, or remove '${env}' from environments`,
+          },
+        ],
   );
   for (const { env, file } of overlayEnvironments) {
-    if (!known.includes(env)) findings.push({ file, message: `overlays/${env}/ is not an environment listed in fleet.yaml`, hint: `add '${env}' to environments in fleet.yaml (in promotion order) or delete overlays/${env}/` });
+    if (!known.includes(env))
+      findings.push({
+        file,
+        message: `overlays/${env}/ is not an environment listed in fleet.yaml`,
+        hint: `add '${env}' to environments in fleet.yaml (in promotion order) or delete overlays/${env}/`,
+      });
   }
   for (const env of Object.keys(fleet.data.scheduling ?? {}).filter((e) => !known.includes(e))) {
-    findings.push({ ...at(fleet, ['scheduling', env]), message: `scheduling.${env}: '${env}' is not an environment listed in fleet.yaml`, hint: `use one of ${known.join(', ')}` });
+    findings.push({
+      ...at(fleet, ['scheduling', env]),
+      message: `scheduling.${env}: '${env}' is not an environment listed in fleet.yaml`,
+      hint: `use one of ${known.join(', ')}`,
+    });
   }
   return findings;
 }
@@ -42,20 +59,33 @@ function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckI
 function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number], input: CrossCheckInput): Finding[] {
   const findings: Finding[] = [];
   const expected = cluster.file.replace(/^clusters\//, '').replace(/\.ya?ml$/, '');
-  if (!cluster.file.endsWith('.yaml')) findings.push({ file: cluster.file, message: 'cluster files end in .yaml', hint: `rename it to clusters/${expected}.yaml` });
+  if (!cluster.file.endsWith('.yaml'))
+    findings.push({ file: cluster.file, message: 'cluster files end in .yaml', hint: `rename it to clusters/${expected}.yaml` });
   if (cluster.name !== expected) {
-    findings.push({ ...at(checked, ['name']), message: `name '${cluster.name}' differs from the file name '${expected}'`, hint: `rename the file to clusters/${cluster.name}.yaml or set name: ${expected}` });
+    findings.push({
+      ...at(checked, ['name']),
+      message: `name '${cluster.name}' differs from the file name '${expected}'`,
+      hint: `rename the file to clusters/${cluster.name}.yaml or set name: ${expected}`,
+    });
   }
   const reserved = reservedNamespaceFinding(cluster, at(checked, ['destination', 'namespace']));
   if (reserved) findings.push(reserved);
   const env = input.environments.get(cluster.environment)?.environment;
   if (!input.fleet.data.environments.includes(cluster.environment)) {
-    findings.push({ ...at(checked, ['environment']), message: `unknown environment '${cluster.environment}'`, hint: `use one of: ${input.fleet.data.environments.join(', ')} (fleet.yaml lists the environments)` });
+    findings.push({
+      ...at(checked, ['environment']),
+      message: `unknown environment '${cluster.environment}'`,
+      hint: `use one of: ${input.fleet.data.environments.join(', ')} (fleet.yaml lists the environments)`,
+    });
     return findings;
   }
   for (const app of APPS) {
     if (cluster.apps[app]?.enabled && env && !env.pins[app]) {
-      findings.push({ ...at(checked, ['apps', app, 'enabled']), message: `${app} is enabled but overlays/${cluster.environment}/pins.yaml has no pin for it`, hint: `add ${app}: {repoURL, chart, version} to overlays/${cluster.environment}/pins.yaml, or set apps.${app}.enabled: false` });
+      findings.push({
+        ...at(checked, ['apps', app, 'enabled']),
+        message: `${app} is enabled but overlays/${cluster.environment}/pins.yaml has no pin for it`,
+        hint: `add ${app}: {repoURL, chart, version} to overlays/${cluster.environment}/pins.yaml, or set apps.${app}.enabled: false`,
+      });
     }
   }
   return findings;
@@ -76,10 +106,22 @@ function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
     const { name, destination: d, argocd } = c.cluster;
     claim(`name:${name}`, c, ['name'], `cluster name '${name}'`, 'give every cluster a unique name');
     const target = d.name !== undefined ? `destination.name '${d.name}'` : `destination.server '${d.server}'`;
-    claim(`dest:${destinationKey(d)}`, c, ['destination', d.name !== undefined ? 'name' : 'server'], target, 'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice');
+    claim(
+      `dest:${destinationKey(d)}`,
+      c,
+      ['destination', d.name !== undefined ? 'name' : 'server'],
+      target,
+      'each cluster needs its own Argo CD destination; two inventory files for one cluster would deploy the stack twice',
+    );
     // One report per cluster: the root project collides whenever the project does.
     [argocd.project, rootProjectName(c.cluster)].some((project) =>
-      claim(`project:${argocd.namespace}/${project}`, c, ['argocd', 'project'], `AppProject '${project}' in namespace '${argocd.namespace}'`, 'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)'),
+      claim(
+        `project:${argocd.namespace}/${project}`,
+        c,
+        ['argocd', 'project'],
+        `AppProject '${project}' in namespace '${argocd.namespace}'`,
+        'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)',
+      ),
     );
   }
   return findings;

@@ -13,9 +13,15 @@ export const MIRRORS_FILE = 'helm-mirrors.yaml';
 
 export function parseMirrorPairs(text: string): MirrorMap {
   const map: MirrorMap = new Map();
-  for (const pair of text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`${MIRRORS_ENV}: '${pair}' is not canonical=mirror (for example https://prometheus-community.github.io/helm-charts=http://127.0.0.1:8879)`);
+    if (at <= 0)
+      throw new UsageError(
+        `${MIRRORS_ENV}: '${pair}' is not canonical=mirror (for example https://prometheus-community.github.io/helm-charts=http://127.0.0.1:8879)`,
+      );
     map.set(trimSlash(pair.slice(0, at)), trimSlash(pair.slice(at + 1)));
   }
   return map;

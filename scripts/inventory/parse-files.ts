@@ -54,7 +54,12 @@ export function checkDashboard(file: string, text: string, findings: Finding[]):
   try {
     JSON.parse(text);
   } catch (err) {
-    findings.push({ file, ...jsonErrorPosition(text, err), message: `invalid JSON: ${(err as Error).message}`, hint: 'fix the JSON syntax (an exported Grafana dashboard is plain JSON)' });
+    findings.push({
+      file,
+      ...jsonErrorPosition(text, err),
+      message: `invalid JSON: ${(err as Error).message}`,
+      hint: 'fix the JSON syntax (an exported Grafana dashboard is plain JSON)',
+    });
     return undefined;
   }
   const checked = checkYaml<Values>('dashboard', file, text, findings);

@@ -24,7 +24,8 @@ export function parseInventory(sources: InventorySources): ParseResult {
     const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
     return checked ? [{ checked, cluster: toCluster(file, checked.data) }] : [];
   });
-  if (sources.size && !entries(/^clusters\//).length) findings.push({ file: 'clusters/', message: 'no cluster files found', hint: 'add clusters/<name>.yaml (see README: adding a cluster)' });
+  if (sources.size && !entries(/^clusters\//).length)
+    findings.push({ file: 'clusters/', message: 'no cluster files found', hint: 'add clusters/<name>.yaml (see README: adding a cluster)' });
   const environments = parseEnvironments(entries(/^overlays\/[^/]+\/pins\.yaml$/), findings);
   const baseValues = parseValuesLayers(entries(/^overlays\/[^/]+\/[^/]+\.values\.yaml$|^base\/[^/]+\/values\.yaml$/), environments, findings);
   const rules: RuleFile[] = entries(/^base\/prometheus\/rules\//).flatMap(([file, text]) => {

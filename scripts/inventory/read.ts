@@ -23,7 +23,11 @@ export function isInventoryPath(path: string): boolean {
 }
 
 /** Folders the inventory lives in; a link or a non-folder here is refused like a linked file. */
-const isInventoryDir = (path: string) => ['clusters', 'overlays', 'base'].includes(path) || /^(overlays|base)\/[^/]+$/.test(path) || path === 'base/prometheus/rules' || path === 'base/grafana/dashboards';
+const isInventoryDir = (path: string) =>
+  ['clusters', 'overlays', 'base'].includes(path) ||
+  /^(overlays|base)\/[^/]+$/.test(path) ||
+  path === 'base/prometheus/rules' ||
+  path === 'base/grafana/dashboards';
 
 interface Listing {
   files: string[];
@@ -42,7 +46,10 @@ export async function readInventorySources(root: string): Promise<InventorySourc
   }
   const paths = listing.files.sort();
   const texts = await mapLimit(paths, FILE_CONCURRENCY, (path) => readText(root, path, listing));
-  if (listing.unreadable.length) throw new EnvironmentError(`cannot read ${listing.unreadable.length} inventory file${listing.unreadable.length === 1 ? '' : 's'}:\n${listing.unreadable.map((u) => `  ${u}`).join('\n')}\nfix the permissions (the generator must read every inventory file, or it would drop that cluster's files)`);
+  if (listing.unreadable.length)
+    throw new EnvironmentError(
+      `cannot read ${listing.unreadable.length} inventory file${listing.unreadable.length === 1 ? '' : 's'}:\n${listing.unreadable.map((u) => `  ${u}`).join('\n')}\nfix the permissions (the generator must read every inventory file, or it would drop that cluster's files)`,
+    );
   const sources: InventorySources = new Map();
   for (const [i, path] of paths.entries()) if (texts[i] !== undefined) sources.set(path, texts[i]!);
   sources.problems = listing.refused;
@@ -75,7 +82,9 @@ function refuseUnlessFile(entry: { isFile(): boolean; isSymbolicLink(): boolean 
   listing.refused.push({
     file: path,
     message: link ? 'is a symbolic link; the inventory is read from regular files only' : 'is not a regular file',
-    hint: link ? 'replace the link with the file (or folder) itself: a link can point outside the repository, and Argo CD would not follow it the same way' : 'replace it with a regular file, or remove it',
+    hint: link
+      ? 'replace the link with the file (or folder) itself: a link can point outside the repository, and Argo CD would not follow it the same way'
+      : 'replace it with a regular file, or remove it',
   });
 }
 

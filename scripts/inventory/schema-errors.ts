@@ -41,19 +41,36 @@ export function describeSchemaError(error: ErrorObject): DescribedError | null {
     case 'required': {
       const key = String(error.params.missingProperty);
       const description = parent.properties?.[key]?.description;
-      return { path, atKey: false, missingKey: key, message: `missing required key '${key}' in ${where}`, hint: description ? `add '${key}' (${description})` : `add '${key}'` };
+      return {
+        path,
+        atKey: false,
+        missingKey: key,
+        message: `missing required key '${key}' in ${where}`,
+        hint: description ? `add '${key}' (${description})` : `add '${key}'`,
+      };
     }
     case 'oneOf': {
       const choices = (parent.oneOf ?? []).flatMap((branch) => branch.required ?? []);
       return { path, atKey: false, message: `${where} must set exactly one of: ${choices.join(', ')}`, hint };
     }
     case 'pattern':
-      return { path, atKey: false, message: `${where} is not valid: ${JSON.stringify(error.data)}`, hint: hint ?? `match the pattern ${String(error.params.pattern)}` };
+      return {
+        path,
+        atKey: false,
+        message: `${where} is not valid: ${JSON.stringify(error.data)}`,
+        hint: hint ?? `match the pattern ${String(error.params.pattern)}`,
+      };
     case 'not':
       return { path, atKey: false, message: `${where} has a value that is not allowed`, hint };
     default: {
       const wantedString = error.keyword === 'type' && error.params.type === 'string';
-      return { path, atKey: false, message: `${where} ${plainWords(error.message ?? 'is invalid')}${valueSuffix(error)}`, hint, ...(wantedString ? { wantedString } : {}) };
+      return {
+        path,
+        atKey: false,
+        message: `${where} ${plainWords(error.message ?? 'is invalid')}${valueSuffix(error)}`,
+        hint,
+        ...(wantedString ? { wantedString } : {}),
+      };
     }
   }
 }

@@ -46,7 +46,11 @@ function explainNotAString(finding: Finding, source: SourceDocument, path: (stri
   const value = node?.value;
   if (!node?.range || !['number', 'boolean'].includes(typeof value)) return finding;
   const text = source.text.slice(node.range[0], node.range[1]).trim();
-  return { ...finding, message: `${finding.message}; YAML read the unquoted ${text} as a ${typeof value} (${JSON.stringify(value)})`, hint: `quote it: "${text}"` };
+  return {
+    ...finding,
+    message: `${finding.message}; YAML read the unquoted ${text} as a ${typeof value} (${JSON.stringify(value)})`,
+    hint: `quote it: "${text}"`,
+  };
 }
 
 /** A misspelt required key also shows as "missing": keep only the typo finding, which names the fix. */

@@ -25,14 +25,28 @@ export function findPlaintextSecrets(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   text.split('\n').forEach((line, i) => {
     if (/^\s*#/.test(line)) return;
-    const hint = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
+    const hint =
+      'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
     for (const { name, re } of VALUE_PATTERNS) {
       const m = re.exec(line);
       if (m) findings.push({ check: 'secrets', file, line: i + 1, column: m.index + 1, message: `plaintext secret: ${name}`, hint });
     }
     const kv = /^(\s*-?\s*)([^:#]+?):\s+(\S.*?)\s*$/.exec(line);
-    if (kv && SECRET_KEY.test(kv[2]!) && !REFERENCE_KEY.test(kv[2]!) && !EMPTY_OR_REFERENCE.test(kv[3]!.replace(/\s+#.*$/, '')) && !findings.some((f) => f.line === i + 1)) {
-      findings.push({ check: 'secrets', file, line: i + 1, column: kv[1]!.length + 1, message: `plaintext secret: '${kv[2]!.trim()}' has a literal value`, hint });
+    if (
+      kv &&
+      SECRET_KEY.test(kv[2]!) &&
+      !REFERENCE_KEY.test(kv[2]!) &&
+      !EMPTY_OR_REFERENCE.test(kv[3]!.replace(/\s+#.*$/, '')) &&
+      !findings.some((f) => f.line === i + 1)
+    ) {
+      findings.push({
+        check: 'secrets',
+        file,
+        line: i + 1,
+        column: kv[1]!.length + 1,
+        message: `plaintext secret: '${kv[2]!.trim()}' has a literal value`,
+        hint,
+      });
     }
   });
   return findings;

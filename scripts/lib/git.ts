@@ -44,7 +44,10 @@ export async function fileHistory(dir: string, ref: string, path: string): Promi
 /** Paths under `paths` with uncommitted changes in the user's checkout. */
 export async function uncommitted(dir: string, paths: string[]): Promise<string[]> {
   const out = await git(dir, ['status', '--porcelain', '--', ...paths]);
-  return out.split('\n').filter(Boolean).map((l) => l.slice(3));
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
 }
 
 /** The commit a remote branch points at, or undefined when it does not exist. */
@@ -65,7 +68,12 @@ export async function remoteTree(dir: string, remote: string, commit: string): P
   return git(dir, ['rev-parse', `${commit}^{tree}`]);
 }
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'monitoring-gitops', GIT_AUTHOR_EMAIL: 'monitoring-gitops@users.noreply.github.com', GIT_COMMITTER_NAME: 'monitoring-gitops', GIT_COMMITTER_EMAIL: 'monitoring-gitops@users.noreply.github.com' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'monitoring-gitops',
+  GIT_AUTHOR_EMAIL: 'monitoring-gitops@users.noreply.github.com',
+  GIT_COMMITTER_NAME: 'monitoring-gitops',
+  GIT_COMMITTER_EMAIL: 'monitoring-gitops@users.noreply.github.com',
+};
 
 /** Commits the staged worktree on top of its HEAD and pushes it to `branch`, only if the branch is still where we saw it. */
 export async function commitAndPush(worktree: string, remote: string, branch: string, message: string, expected: string | undefined): Promise<string> {

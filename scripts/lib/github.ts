@@ -48,7 +48,8 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
  * host that resolves — a DNS failure is not worth four retries, nor a "500" that GitHub never sent.
  */
 export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Promise<string> {
-  if (hasUrlCredentials(baseUrl)) throw new UsageError(`GITHUB_API_URL ${redactUrls(baseUrl)} carries credentials; remove them and put the token in GITHUB_TOKEN`);
+  if (hasUrlCredentials(baseUrl))
+    throw new UsageError(`GITHUB_API_URL ${redactUrls(baseUrl)} carries credentials; remove them and put the token in GITHUB_TOKEN`);
   let host: string;
   try {
     host = new URL(baseUrl).hostname;
@@ -56,7 +57,10 @@ export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 
     throw new UsageError(`GITHUB_API_URL ${baseUrl} is not a URL; use for example https://github.example.com/api/v3`);
   }
   await lookup(host).catch((err: NodeJS.ErrnoException) => {
-    throw new EnvironmentError(`cannot resolve ${host} (${err.code ?? err.message}), the host of ${baseUrl}; check GITHUB_API_URL and the network, then run promote again`, { cause: err });
+    throw new EnvironmentError(
+      `cannot resolve ${host} (${err.code ?? err.message}), the host of ${baseUrl}; check GITHUB_API_URL and the network, then run promote again`,
+      { cause: err },
+    );
   });
   return baseUrl;
 }
@@ -99,7 +103,17 @@ export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTa
   let pr: { number: number; html_url: string; labels: { name?: string }[] };
   let action: PullRequestOutcome['action'] = 'unchanged';
   if (!existing) {
-    pr = (await gh.rest.pulls.create({ ...target, head: spec.head, base: spec.base, title: spec.title, body: spec.body, draft: spec.draft, maintainer_can_modify: true })).data;
+    pr = (
+      await gh.rest.pulls.create({
+        ...target,
+        head: spec.head,
+        base: spec.base,
+        title: spec.title,
+        body: spec.body,
+        draft: spec.draft,
+        maintainer_can_modify: true,
+      })
+    ).data;
     action = 'created';
   } else {
     pr = existing;
@@ -132,7 +146,10 @@ export function explainGitHubError(err: unknown, { what, rerun }: GitHubCall): E
   const network = networkCause(err);
   if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
   if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token; ${rerun}`, { cause: err });
-  if (status === 403) return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset; ${rerun}`, { cause: err });
+  if (status === 403)
+    return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset; ${rerun}`, {
+      cause: err,
+    });
   if (status === 422) return new EnvironmentError(`GitHub could not process ${what} (422 ${message}); ${rerun}`, { cause: err });
   if (status && status >= 500) return new EnvironmentError(`GitHub is failing (${status} ${message}) even after retries; ${rerun} later`, { cause: err });
   return new EnvironmentError(`cannot reach GitHub: ${message}; ${rerun}`, { cause: err });
@@ -146,7 +163,13 @@ export function explained<T>(request: Promise<T>, call: GitHubCall): Promise<T> 
 }
 
 /** The client and repository for a command: GITHUB_TOKEN (exit 2 without it) and --repo, GITHUB_REPOSITORY or the remote's URL. */
-export function connectGitHub(token: string | undefined, needs: string, repo: string | undefined, remoteUrl: string, options: GitHubClientOptions = {}): { client: GitHubClient; target: GitHubTarget } {
+export function connectGitHub(
+  token: string | undefined,
+  needs: string,
+  repo: string | undefined,
+  remoteUrl: string,
+  options: GitHubClientOptions = {},
+): { client: GitHubClient; target: GitHubTarget } {
   if (!token) throw new EnvironmentError(`GITHUB_TOKEN is not set; ${needs}`);
   return { client: createGitHubClient(token, options), target: resolveTarget(repo, remoteUrl) };
 }

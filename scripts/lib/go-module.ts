@@ -21,8 +21,14 @@ interface DownloadPurpose {
 export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose, toolchain?: string): Promise<string> {
   const spec = `${module}@${version} (${what})`;
   // Outside any Go module, so that a go.mod (or vendor folder) of the current directory plays no part.
-  const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd: tmpdir(), env: toolchain ? { GOTOOLCHAIN: toolchain } : {} }).catch((err: unknown) => {
-    throw new EnvironmentError(`cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`, { cause: err });
+  const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
+    cwd: tmpdir(),
+    env: toolchain ? { GOTOOLCHAIN: toolchain } : {},
+  }).catch((err: unknown) => {
+    throw new EnvironmentError(
+      `cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`,
+      { cause: err },
+    );
   });
   const info = parseDownload(result.stdout);
   if (result.exitCode === 0 && info.Dir && !info.Error) return info.Dir;

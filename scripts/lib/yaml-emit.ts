@@ -69,25 +69,33 @@ export function sortKeysDeep(value: unknown): unknown {
   return value;
 }
 
-
 /** Lines of `value` as a block node at `indent`; each line ends with a newline. */
 function block(value: unknown, indent: number): string {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
-    return value.map((item) => {
-      if (isMap(item) && Object.keys(item).length || Array.isArray(item) && item.length) {
-        return `${pad}- ${block(item, indent + 2).slice(indent + 2)}`;
-      }
-      return `${pad}- ${valueText(item, indent + 2)}\n`;
-    }).join('');
+    return value
+      .map((item) => {
+        if ((isMap(item) && Object.keys(item).length) || (Array.isArray(item) && item.length)) {
+          return `${pad}- ${block(item, indent + 2).slice(indent + 2)}`;
+        }
+        return `${pad}- ${valueText(item, indent + 2)}\n`;
+      })
+      .join('');
   }
-  return sortedEntries(value as Record<string, unknown>).map(([key, v]) => {
-    const keyText = key.length > 1000 || key.includes('\n') ? (() => { throw new Unusual(); })() : stringText(key);
-    if (isMap(v) && Object.keys(v).length || Array.isArray(v) && v.length) {
-      return `${pad}${keyText}:\n${block(v, indent + 2)}`;
-    }
-    return `${pad}${keyText}: ${valueText(v, indent + 2)}\n`;
-  }).join('');
+  return sortedEntries(value as Record<string, unknown>)
+    .map(([key, v]) => {
+      const keyText =
+        key.length > 1000 || key.includes('\n')
+          ? (() => {
+              throw new Unusual();
+            })()
+          : stringText(key);
+      if ((isMap(v) && Object.keys(v).length) || (Array.isArray(v) && v.length)) {
+        return `${pad}${keyText}:\n${block(v, indent + 2)}`;
+      }
+      return `${pad}${keyText}: ${valueText(v, indent + 2)}\n`;
+    })
+    .join('');
 }
 
 function valueText(value: unknown, indent: number): string {
@@ -103,7 +111,7 @@ function valueText(value: unknown, indent: number): string {
  */
 export function emitYaml(value: unknown): string {
   try {
-    if (isMap(value) && Object.keys(value).length || Array.isArray(value) && value.length) return block(value, 0);
+    if ((isMap(value) && Object.keys(value).length) || (Array.isArray(value) && value.length)) return block(value, 0);
     return `${valueText(value, 0)}\n`;
   } catch (err) {
     if (err instanceof Unusual) return stringify(sortKeysDeep(value), YAML_OPTIONS);

@@ -54,7 +54,8 @@ function flowNesting(text: string, maxDepth: number): LimitProblem | undefined {
     if (comment) comment = c !== '\n';
     else if (quote) {
       if (c === '\\' && quote === '"') i++;
-      else if (c === "'" && quote === "'" && text[i + 1] === "'") i++; // '' is a quote inside '…'
+      else if (c === "'" && quote === "'" && text[i + 1] === "'")
+        i++; // '' is a quote inside '…'
       else if (c === quote) quote = '';
     } else if ((c === '"' || c === "'") && /[\n:,[{-]/.test(previous)) quote = c;
     else if (c === '#' && /\s/.test(text[i - 1] ?? '\n')) comment = true;
@@ -77,7 +78,11 @@ export function keyProblems(doc: Document.Parsed): LimitProblem[] {
         if (!key) continue;
         const offset = key.range?.[0] ?? 0;
         if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
-          problems.push({ offset, message: "merge key '<<': Helm would merge it, this toolkit would keep it as a key named '<<'; write the keys out (anchors and aliases without << are fine)" });
+          problems.push({
+            offset,
+            message:
+              "merge key '<<': Helm would merge it, this toolkit would keep it as a key named '<<'; write the keys out (anchors and aliases without << are fine)",
+          });
           continue;
         }
         const name = isScalar(key) ? String(key.value) : String(key);

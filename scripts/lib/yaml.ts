@@ -93,7 +93,10 @@ export function positionOf(source: SourceDocument, path: (string | number)[], at
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
       if (!pair) break;
-      if (last && atKey && isNode(pair.key)) { best = pair.key; break; }
+      if (last && atKey && isNode(pair.key)) {
+        best = pair.key;
+        break;
+      }
       node = pair.value;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];

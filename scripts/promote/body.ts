@@ -55,16 +55,33 @@ function effectDetails(effect: ClusterEffect): string[] {
 
 /** The pull request's title and body: versions, per-cluster effect, validation, path, metadata. Pure. */
 export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], validation: ValidationSummary): { title: string; body: string } {
-  const metadata = { from: plan.from, to: plan.to, sourceCommit: plan.sourceCommit, apps: Object.fromEntries(plan.moves.map((m) => [m.app, m.source.version])) };
-  const breaking = effects.flatMap((e) => e.resources.changed.flatMap((c) => breakingChanges(c.id, c.fields)).map((b) => `${e.cluster}: ${b.resource}: ${b.reason}`));
+  const metadata = {
+    from: plan.from,
+    to: plan.to,
+    sourceCommit: plan.sourceCommit,
+    apps: Object.fromEntries(plan.moves.map((m) => [m.app, m.source.version])),
+  };
+  const breaking = effects.flatMap((e) =>
+    e.resources.changed.flatMap((c) => breakingChanges(c.id, c.fields)).map((b) => `${e.cluster}: ${b.resource}: ${b.reason}`),
+  );
   const head = [
     `## Promote ${plan.from} → ${plan.to}`,
     '',
-    ...(breaking.length ? ['> [!CAUTION]', `> ${breaking.length} change${breaking.length === 1 ? '' : 's'} the API server will refuse on existing objects; after merge, Argo CD's sync fails there:`, ...breaking.map((b) => `> - ${b}`), ''] : []),
+    ...(breaking.length
+      ? [
+          '> [!CAUTION]',
+          `> ${breaking.length} change${breaking.length === 1 ? '' : 's'} the API server will refuse on existing objects; after merge, Argo CD's sync fails there:`,
+          ...breaking.map((b) => `> - ${b}`),
+          '',
+        ]
+      : []),
     ...versionTable(plan),
     '',
     `Promotion path: \`overlays/${plan.from}/pins.yaml\` at ${plan.sourceCommit.slice(0, 12)} → \`overlays/${plan.to}/pins.yaml\`.` +
-      plan.moves.filter((m) => m.arrival).map((m) => ` ${m.app} ${m.source.version} reached ${plan.from} in ${m.arrival!.commit.slice(0, 12)} (${m.arrival!.time.toISOString()}).`).join(''),
+      plan.moves
+        .filter((m) => m.arrival)
+        .map((m) => ` ${m.app} ${m.source.version} reached ${plan.from} in ${m.arrival!.commit.slice(0, 12)} (${m.arrival!.time.toISOString()}).`)
+        .join(''),
     ...(plan.force ? ['', `> **Forced**: ${plan.force}`] : []),
     '',
     `### Validation`,

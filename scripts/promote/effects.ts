@@ -7,7 +7,14 @@ import type { RenderTools } from '../render/render.ts';
 import type { ClusterEffect } from './body.ts';
 
 /** The promotion's effect per target cluster and moved app, from the same render/diff engine as `npm run diff`. */
-export async function computeEffects(before: Inventory, after: Inventory, clusters: string[], apps: AppName[], tools: RenderTools, mirrors: MirrorMap): Promise<ClusterEffect[]> {
+export async function computeEffects(
+  before: Inventory,
+  after: Inventory,
+  clusters: string[],
+  apps: AppName[],
+  tools: RenderTools,
+  mirrors: MirrorMap,
+): Promise<ClusterEffect[]> {
   const selected = new Set(clusters);
   const diff = diffFleet(await renderFleetState(before, selected, tools, mirrors), await renderFleetState(after, selected, tools, mirrors));
   return clusters.flatMap((cluster) =>

@@ -17,7 +17,6 @@ export interface PromotionRequest {
   soakHours?: number;
 }
 
-
 /** Everything planning reads, gathered by the adapters beforehand. */
 export interface PromotionState {
   /** The inventory on the base branch. */
@@ -68,8 +67,10 @@ export const legacyPromotionBranch = (r: Pick<PromotionRequest, 'from' | 'to'>) 
 
 /** --from and --to must be environments of fleet.yaml, and two different ones; usage error otherwise. */
 export function checkEnvironments(order: string[], request: Pick<PromotionRequest, 'from' | 'to'>): void {
-  for (const env of [request.from, request.to]) if (!order.includes(env)) throw new UsageError(`unknown environment '${env}'; fleet.yaml lists ${order.join(' → ')}`);
-  if (request.from === request.to) throw new UsageError(`--from and --to are both '${request.from}'; promotion moves pins from one environment to the next (${order.join(' → ')})`);
+  for (const env of [request.from, request.to])
+    if (!order.includes(env)) throw new UsageError(`unknown environment '${env}'; fleet.yaml lists ${order.join(' → ')}`);
+  if (request.from === request.to)
+    throw new UsageError(`--from and --to are both '${request.from}'; promotion moves pins from one environment to the next (${order.join(' → ')})`);
 }
 
 /** What moves from one environment to the next, or why it must not. Pure. */
@@ -92,17 +93,42 @@ export function planPromotion(state: PromotionState, request: PromotionRequest):
     pinsText = setPin(pinsText, app, pin);
   }
   if (refusals.length) return { refusals };
-  return { refusals, plan: { from: request.from, to: request.to, app: request.app, force: request.force, branch: promotionBranch(request), sourceCommit: state.sourceCommit, moves, pinsText } };
+  return {
+    refusals,
+    plan: {
+      from: request.from,
+      to: request.to,
+      app: request.app,
+      force: request.force,
+      branch: promotionBranch(request),
+      sourceCommit: state.sourceCommit,
+      moves,
+      pinsText,
+    },
+  };
 }
 
 function orderRefusals(order: string[], request: PromotionRequest): Refusal[] {
   const [i, j] = [order.indexOf(request.from), order.indexOf(request.to)];
   if (j <= i) {
-    const forward = j === 0 ? `${request.to} is the first environment: nothing is promoted into it (Renovate or a reviewed pull request changes its pins)` : `promote forward into ${request.to}: --from ${order[j - 1]} --to ${request.to}`;
-    return [{ reason: `${request.from} → ${request.to} goes against the promotion order ${order.join(' → ')}`, fix: `${forward}; to roll ${request.to} back, change its pins by a reviewed pull request` }];
+    const forward =
+      j === 0
+        ? `${request.to} is the first environment: nothing is promoted into it (Renovate or a reviewed pull request changes its pins)`
+        : `promote forward into ${request.to}: --from ${order[j - 1]} --to ${request.to}`;
+    return [
+      {
+        reason: `${request.from} → ${request.to} goes against the promotion order ${order.join(' → ')}`,
+        fix: `${forward}; to roll ${request.to} back, change its pins by a reviewed pull request`,
+      },
+    ];
   }
   if (j === i + 1 || request.force) return [];
-  return [{ reason: `${request.from} → ${request.to} skips ${order.slice(i + 1, j).join(', ')}`, fix: `promote one hop at a time (--to ${order[i + 1]}), or pass --force "<reason>" to skip (the reason goes into the pull request)` }];
+  return [
+    {
+      reason: `${request.from} → ${request.to} skips ${order.slice(i + 1, j).join(', ')}`,
+      fix: `promote one hop at a time (--to ${order[i + 1]}), or pass --force "<reason>" to skip (the reason goes into the pull request)`,
+    },
+  ];
 }
 
 function appMove(app: AppName, source: ChartPin, current: ChartPin | undefined, arrival: Arrival | undefined): AppMove | undefined {
@@ -116,12 +142,18 @@ function moveRefusals(move: AppMove, request: PromotionRequest, now: Date): Refu
   const refusals: Refusal[] = [];
   const { current, source } = move;
   if (current && current.chart === source.chart && compareVersions(source.version, current.version) < 0) {
-    refusals.push({ reason: `${move.app}: ${request.from} has ${source.version}, older than ${request.to}'s ${current.version}`, fix: `promotion never downgrades; bring ${request.from} up to ${current.version} or newer first, or roll ${request.to} back by a reviewed pull request` });
+    refusals.push({
+      reason: `${move.app}: ${request.from} has ${source.version}, older than ${request.to}'s ${current.version}`,
+      fix: `promotion never downgrades; bring ${request.from} up to ${current.version} or newer first, or roll ${request.to} back by a reviewed pull request`,
+    });
   }
   if (request.soakHours && move.arrival) {
     const hours = (now.getTime() - move.arrival.time.getTime()) / 3_600_000;
     if (hours < request.soakHours) {
-      refusals.push({ reason: `${move.app} ${source.version} has been in ${request.from} for ${hours.toFixed(1)} h (since ${move.arrival.commit.slice(0, 7)}); the soak time is ${request.soakHours} h`, fix: `wait ${(request.soakHours - hours).toFixed(1)} h more, or promote with a shorter --soak-hours after review` });
+      refusals.push({
+        reason: `${move.app} ${source.version} has been in ${request.from} for ${hours.toFixed(1)} h (since ${move.arrival.commit.slice(0, 7)}); the soak time is ${request.soakHours} h`,
+        fix: `wait ${(request.soakHours - hours).toFixed(1)} h more, or promote with a shorter --soak-hours after review`,
+      });
     }
   }
   return refusals;

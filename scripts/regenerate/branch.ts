@@ -33,15 +33,22 @@ interface RegenerateOutcome {
 export async function regenerateBranch(root: string, options: RegenerateOptions = {}): Promise<RegenerateOutcome> {
   const branch = options.branch ?? (await git(root, ['symbolic-ref', '--short', 'HEAD']).catch(() => ''));
   const prefix = options.prefix ?? 'renovate/';
-  if (!branch.startsWith(prefix)) throw new UsageError(`branch '${branch || '(detached HEAD)'}' is not a ${prefix}* branch\nfix: run this on the bot's branch, or pass --prefix`);
+  if (!branch.startsWith(prefix))
+    throw new UsageError(`branch '${branch || '(detached HEAD)'}' is not a ${prefix}* branch\nfix: run this on the bot's branch, or pass --prefix`);
   const dirty = await git(root, ['status', '--porcelain']);
-  if (dirty) throw new UsageError(`the checkout has uncommitted changes:\n${dirty}\nfix: commit or stash them first; regenerate commits only what generate writes`);
+  if (dirty)
+    throw new UsageError(`the checkout has uncommitted changes:\n${dirty}\nfix: commit or stash them first; regenerate commits only what generate writes`);
   const head = await git(root, ['rev-parse', 'HEAD']);
   const subject = await git(root, ['log', '-1', '--format=%s']);
   const { written, removed } = await runGenerate(root);
   if (!written.length && !removed.length) return { branch, written, removed, pushed: false };
   await git(root, ['add', '-A', '--', ...GENERATED_PATHS]);
-  const identity = { GIT_AUTHOR_NAME: REGENERATE_AUTHOR.name, GIT_AUTHOR_EMAIL: REGENERATE_AUTHOR.email, GIT_COMMITTER_NAME: REGENERATE_AUTHOR.name, GIT_COMMITTER_EMAIL: REGENERATE_AUTHOR.email };
+  const identity = {
+    GIT_AUTHOR_NAME: REGENERATE_AUTHOR.name,
+    GIT_AUTHOR_EMAIL: REGENERATE_AUTHOR.email,
+    GIT_COMMITTER_NAME: REGENERATE_AUTHOR.name,
+    GIT_COMMITTER_EMAIL: REGENERATE_AUTHOR.email,
+  };
   const message = `Regenerate the fleet for "${subject}"\n\nnpm run generate on ${branch}: ${written.length} written, ${removed.length} removed.`;
   await git(root, ['commit', '--quiet', '--no-verify', '-m', message], identity);
   const commit = await git(root, ['rev-parse', 'HEAD']);

@@ -62,7 +62,9 @@ function pullError(pin: ChartPin, url: string, stderr: string): Error {
   if (/not found|no chart version found|manifest unknown/i.test(stderr) && !/cannot be reached|connection refused|no such host|timeout/i.test(stderr)) {
     return new ChartVersionMissing(`chart ${pin.chart} version ${pin.version} is not in ${where}`);
   }
-  return new EnvironmentError(`cannot fetch chart ${pin.chart} ${pin.version} from ${where}:\n${tail(stderr, 4)}\nfix: check the network or point ${pin.repoURL} at a reachable mirror (helm-mirrors.yaml or MONITORING_GITOPS_HELM_MIRRORS)`);
+  return new EnvironmentError(
+    `cannot fetch chart ${pin.chart} ${pin.version} from ${where}:\n${tail(stderr, 4)}\nfix: check the network or point ${pin.repoURL} at a reachable mirror (helm-mirrors.yaml or MONITORING_GITOPS_HELM_MIRRORS)`,
+  );
 }
 
 /** The cache is never trusted for another version: the unpacked Chart.yaml must say exactly what was pinned. */
@@ -70,7 +72,9 @@ function checkPulledChart(staging: string, pin: ChartPin): void {
   const chartYaml = join(staging, pin.chart, 'Chart.yaml');
   const meta = existsSync(chartYaml) ? (parse(readFileSync(chartYaml, 'utf8')) as { name?: string; version?: string }) : {};
   if (meta.name !== pin.chart || meta.version !== pin.version) {
-    throw new EnvironmentError(`the repository served ${meta.name ?? '?'} ${meta.version ?? '?'} when asked for ${pin.chart} ${pin.version}; refusing to use it`);
+    throw new EnvironmentError(
+      `the repository served ${meta.name ?? '?'} ${meta.version ?? '?'} when asked for ${pin.chart} ${pin.version}; refusing to use it`,
+    );
   }
 }
 

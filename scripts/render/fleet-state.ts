@@ -30,9 +30,20 @@ export interface FleetState {
 }
 
 /** Renders the selected clusters of an inventory into the state a diff compares (renders come from the cache when they can). */
-export async function renderFleetState(inventory: Inventory, clusters: Set<string>, tools: RenderTools, mirrors: MirrorMap, progress: (line: string) => void = () => {}): Promise<FleetState> {
+export async function renderFleetState(
+  inventory: Inventory,
+  clusters: Set<string>,
+  tools: RenderTools,
+  mirrors: MirrorMap,
+  progress: (line: string) => void = () => {},
+): Promise<FleetState> {
   const plan = planGenerate(inventory);
-  const rendered = await renderLeaves(leafSpecs(inventory, plan).filter((l) => clusters.has(l.cluster.name)), mirrors, tools, progress);
+  const rendered = await renderLeaves(
+    leafSpecs(inventory, plan).filter((l) => clusters.has(l.cluster.name)),
+    mirrors,
+    tools,
+    progress,
+  );
   const state: FleetState = { environments: inventory.fleet.environments, clusters: new Map() };
   for (const cluster of inventory.clusters.filter((c) => clusters.has(c.name))) {
     const argo = plan.filter((f) => f.path.startsWith(`apps/${cluster.name}/`)).flatMap((f) => parseObjects(f.content));
@@ -40,7 +51,12 @@ export async function renderFleetState(inventory: Inventory, clusters: Set<strin
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     for (const r of rendered.filter((x) => x.leaf.cluster.name === cluster.name)) {
       const app: AppName = r.leaf.app;
-      entry.apps[app] = { pin: r.leaf.pin, values: mergedValues(inventory, env, cluster, app), objects: r.objects, ...(r.error ? { renderError: r.error } : {}) };
+      entry.apps[app] = {
+        pin: r.leaf.pin,
+        values: mergedValues(inventory, env, cluster, app),
+        objects: r.objects,
+        ...(r.error ? { renderError: r.error } : {}),
+      };
     }
     state.clusters.set(cluster.name, entry);
   }

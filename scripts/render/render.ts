@@ -12,7 +12,6 @@ import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts'
 import type { LeafSpec } from './leaves.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
 
-
 export interface RenderedLeaf {
   leaf: LeafSpec;
   /** `kustomize build` output, or undefined when rendering failed. */
@@ -34,7 +33,9 @@ export interface RenderTools {
 
 /** Everything that changes a render, hashed: leaf files, chart files, tool builds (their paths hold their versions), the flags. */
 function renderKey(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): string {
-  const hash = createHash('sha256').update(`${tools.helm}\0${tools.kustomize}\0${chart.digest}\0${argoCdKustomizeArgs('', leaf.cluster.kubernetesVersion, apiVersions).join(' ')}\0`);
+  const hash = createHash('sha256').update(
+    `${tools.helm}\0${tools.kustomize}\0${chart.digest}\0${argoCdKustomizeArgs('', leaf.cluster.kubernetesVersion, apiVersions).join(' ')}\0`,
+  );
   for (const f of leaf.files) hash.update(`${f.path}\0${f.content}\0`);
   return hash.digest('hex');
 }
@@ -60,7 +61,12 @@ async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools,
 }
 
 /** Renders every leaf (two at a time: helm and kustomize keep a core busy each), reusing cached renders. */
-export async function renderLeaves(leaves: LeafSpec[], mirrors: MirrorMap, tools: RenderTools, progress: (line: string) => void = () => {}): Promise<RenderedLeaf[]> {
+export async function renderLeaves(
+  leaves: LeafSpec[],
+  mirrors: MirrorMap,
+  tools: RenderTools,
+  progress: (line: string) => void = () => {},
+): Promise<RenderedLeaf[]> {
   mkdirSync(cacheDir('work'), { recursive: true });
   const charts = new Map<string, Promise<CachedChart>>();
   const chartOf = (leaf: LeafSpec) => {
@@ -102,5 +108,7 @@ function memo<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T>
 }
 
 export function parseObjects(yaml: string): K8sObject[] {
-  return parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject).filter((o) => o && typeof o === 'object');
+  return parseAllDocuments(yaml)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o && typeof o === 'object');
 }

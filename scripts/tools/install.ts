@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
-import { run, } from '../lib/exec.ts';
+import { run } from '../lib/exec.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
 import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
@@ -21,7 +21,10 @@ async function resolveToolPin(name: ToolName): Promise<ToolPin> {
     return withVersion(spec, spec.version);
   }
   const version = (await readBundledTools())[name as keyof BundledTools];
-  if (!version) throw new EnvironmentError(`${PINS_FILE}: tools.${name}.bundledWith is argocd, but Argo CD bundles only helm and kustomize\nfix: give tools.${name} an exact version`);
+  if (!version)
+    throw new EnvironmentError(
+      `${PINS_FILE}: tools.${name}.bundledWith is argocd, but Argo CD bundles only helm and kustomize\nfix: give tools.${name} an exact version`,
+    );
   checkModuleMajor(name, spec.module, version);
   return withVersion(spec, version);
 }
@@ -32,7 +35,9 @@ export function checkModuleMajor(name: ToolName, module: string, version: string
   const major = /^v(\d+)/.exec(version)?.[1];
   if (major === suffix || (suffix === '1' && (major === '0' || major === '1'))) return;
   const { argocd } = readToolPins();
-  throw new EnvironmentError(`${PINS_FILE}: Argo CD ${argocd.version} bundles ${name} ${version}, but tools.${name} builds ${module} (major v${suffix})\nfix: set tools.${name}.module and .package to the v${major} module path (and its ldflags), or pin the Argo CD release whose ${name} is v${suffix}`);
+  throw new EnvironmentError(
+    `${PINS_FILE}: Argo CD ${argocd.version} bundles ${name} ${version}, but tools.${name} builds ${module} (major v${suffix})\nfix: set tools.${name}.module and .package to the v${major} module path (and its ldflags), or pin the Argo CD release whose ${name} is v${suffix}`,
+  );
 }
 
 /** Every tool's resolved pin. */
@@ -46,15 +51,19 @@ export async function resolveToolPins(names: ToolName[] = ALL_TOOLS): Promise<Re
 export async function checkGo(): Promise<string> {
   const minimum = readToolPins().go.minimum;
   const result = await run('go', ['env', 'GOVERSION']).catch((err) => {
-    throw new EnvironmentError(`Go is not installed; the pinned tools are built with it. Install Go ${minimum} or newer (https://go.dev/doc/install) and put it on PATH`, { cause: err });
+    throw new EnvironmentError(
+      `Go is not installed; the pinned tools are built with it. Install Go ${minimum} or newer (https://go.dev/doc/install) and put it on PATH`,
+      { cause: err },
+    );
   });
   const version = /go(\d+\.\d+(?:\.\d+)?)/.exec(result.stdout)?.[1];
   if (!version || compareVersions(version, minimum) < 0) {
-    throw new EnvironmentError(`Go ${version ?? '(unknown)'} is too old: the pinned tools need Go ${minimum} or newer. Install a newer Go and run \`npm run tools\` again`);
+    throw new EnvironmentError(
+      `Go ${version ?? '(unknown)'} is too old: the pinned tools need Go ${minimum} or newer. Install a newer Go and run \`npm run tools\` again`,
+    );
   }
   return version;
 }
-
 
 /** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
 async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
@@ -87,11 +96,17 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
 }
 
 /** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
-export function checkWrapperRequires(name: ToolName, pin: ToolPin, goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : ''): void {
+export function checkWrapperRequires(
+  name: ToolName,
+  pin: ToolPin,
+  goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : '',
+): void {
   if (!pin.wrapper) return;
   const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
   if (required === pin.version) return;
-  throw new EnvironmentError(`${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`);
+  throw new EnvironmentError(
+    `${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`,
+  );
 }
 
 /** `go install pkg@version`, or `go build` inside the tool's wrapper module; the toolchain set for this build only. */
@@ -100,9 +115,21 @@ function buildCommand(name: ToolName, pin: ToolPin, outDir: string): GoBuild {
   const env: Record<string, string> = { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) };
   const via = pin.toolchain ? ` with ${pin.toolchain}` : '';
   const fix = `check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`;
-  if (!pin.wrapper) return { args: ['install', ...flags, `${pin.package}@${pin.version}`], env: { ...env, GOBIN: outDir }, describe: `go install ${pin.package}@${pin.version}${via}`, fix };
+  if (!pin.wrapper)
+    return {
+      args: ['install', ...flags, `${pin.package}@${pin.version}`],
+      env: { ...env, GOBIN: outDir },
+      describe: `go install ${pin.package}@${pin.version}${via}`,
+      fix,
+    };
   const cwd = new URL(`../../${pin.wrapper}/`, import.meta.url).pathname;
-  return { args: ['build', ...flags, '-o', join(outDir, name), pin.package], cwd, env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' }, describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}`, fix };
+  return {
+    args: ['build', ...flags, '-o', join(outDir, name), pin.package],
+    cwd,
+    env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' },
+    describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}`,
+    fix,
+  };
 }
 
 /** Installs every pinned tool (or the named ones), one at a time: go builds use both cores already. */

@@ -57,12 +57,22 @@ export async function ensureRenovate(progress: Progress = () => {}): Promise<Ren
   mkdirSync(cacheDir('renovate'), { recursive: true });
   const staging = mkdtempSync(join(cacheDir('renovate'), '.staging-'));
   const started = Date.now();
-  progress(`renovate: installing ${pins.renovate.package}@${pins.renovate.version} and ${nodePlatformPackage()}@${pins.node.version} into ${dir} (once; about a minute)`);
+  progress(
+    `renovate: installing ${pins.renovate.package}@${pins.renovate.version} and ${nodePlatformPackage()}@${pins.node.version} into ${dir} (once; about a minute)`,
+  );
   try {
     const dependencies = { [pins.renovate.package]: pins.renovate.version, [nodePlatformPackage()]: pins.node.version };
     writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ name: 'monitoring-gitops-renovate', private: true, dependencies }, null, 2)}\n`);
-    const result = await withHeartbeat(progress, 'renovate: still installing', () => run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error'], { cwd: staging }), 15_000);
-    if (result.exitCode !== 0) throw new EnvironmentError(`npm install of renovate@${pins.renovate.version} failed (exit ${result.exitCode}):\n${tail(result.stderr || result.stdout)}\nfix: check that the npm registry is reachable (npm config get registry)`);
+    const result = await withHeartbeat(
+      progress,
+      'renovate: still installing',
+      () => run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error'], { cwd: staging }),
+      15_000,
+    );
+    if (result.exitCode !== 0)
+      throw new EnvironmentError(
+        `npm install of renovate@${pins.renovate.version} failed (exit ${result.exitCode}):\n${tail(result.stderr || result.stdout)}\nfix: check that the npm registry is reachable (npm config get registry)`,
+      );
     writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
     try {
       renameSync(staging, dir);

@@ -10,7 +10,8 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
   const affected = new Set<string>();
   for (const path of paths) {
     const parts = path.split('/');
-    if (path === 'fleet.yaml' || ['base', 'schemas', 'scripts', 'tools', 'package.json', 'package-lock.json', 'helm-mirrors.yaml'].includes(parts[0]!)) return new Set(all);
+    if (path === 'fleet.yaml' || ['base', 'schemas', 'scripts', 'tools', 'package.json', 'package-lock.json', 'helm-mirrors.yaml'].includes(parts[0]!))
+      return new Set(all);
     if (parts[0] === 'clusters') affected.add(parts[1]!.replace(/\.ya?ml$/, ''));
     else if (parts[0] === 'apps' && parts.length > 2) affected.add(parts[1]!);
     else if (parts[0] === 'overlays' && parts.length === 3) for (const c of inventory.clusters.filter((x) => x.environment === parts[1])) affected.add(c.name);

@@ -21,7 +21,6 @@ export function formatPath(path: KeyPath): string {
   return path.map((k) => (/^[A-Za-z_][\w-]*$/.test(k) ? k : JSON.stringify(k))).join('.');
 }
 
-
 /**
  * Keys that values.yaml shows only as commented-out examples, each under the key its indentation puts
  * it in (`# key: value` with the `#` at the key's column, as charts write them). Pure.
@@ -117,7 +116,9 @@ export function unknownKeys(user: Values, keys: ChartKeys): UnknownKey[] {
 
 function documentedChildren(keys: ChartKeys, path: KeyPath): string[] {
   const prefix = path.length ? `${pathKey(path).slice(0, -1)},` : '[';
-  return [...keys.documented].filter((k) => k.startsWith(prefix) && (JSON.parse(k) as KeyPath).length === path.length + 1).map((k) => (JSON.parse(k) as KeyPath).at(-1)!);
+  return [...keys.documented]
+    .filter((k) => k.startsWith(prefix) && (JSON.parse(k) as KeyPath).length === path.length + 1)
+    .map((k) => (JSON.parse(k) as KeyPath).at(-1)!);
 }
 
 /** The candidate within edit distance 2 (or a third of the key's length), nearest first. */

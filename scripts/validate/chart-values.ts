@@ -7,7 +7,6 @@ import { mergeValues } from '../lib/merge.ts';
 import { commentedKeys, pathKey, schemaFreeForm, templateFreeForm, type ChartKeys, type KeyPath } from './chart-keys.ts';
 import { isMap } from '../lib/values.ts';
 
-
 /** What Helm hands a chart: its defaults under the user's values, with `null` deleting keys. Pure. */
 function coalesce(defaults: Values, user: Values): Values {
   return dropNulls(mergeValues(defaults, user));
@@ -107,7 +106,10 @@ export function readChartKeys(parts: ChartPart[]): ChartKeys {
   for (const part of parts) {
     const values = readYaml(join(part.dir, 'values.yaml'));
     const schemaPath = join(part.dir, 'values.schema.json');
-    defaults = union(defaults, part.valuesPath.reduceRight<Values>((v, k) => ({ [k]: v }), values));
+    defaults = union(
+      defaults,
+      part.valuesPath.reduceRight<Values>((v, k) => ({ [k]: v }), values),
+    );
     const text = existsSync(join(part.dir, 'values.yaml')) ? readFileSync(join(part.dir, 'values.yaml'), 'utf8') : '';
     for (const k of prefixed(part.valuesPath, commentedKeys(text))) documented.add(k);
     for (const k of prefixed(part.valuesPath, templateFreeForm(templatesOf(part.dir)))) freeForm.add(k);

@@ -15,8 +15,18 @@ interface Checker {
 }
 
 const CHECKERS: Checker[] = [
-  { tool: 'promtool', program: 'Prometheus', chart: (parts) => parts[0]?.dir, programVersion: (pin) => pin.version.replace(/^v0\.(\d)(\d\d)\.(\d+).*$/, (_, a, b, c) => `${a}.${Number(b)}.${c}`) },
-  { tool: 'amtool', program: 'Alertmanager', chart: (parts) => parts.find((p) => p.valuesPath[0] === 'alertmanager')?.dir, programVersion: (pin) => pin.version.replace(/^v/, '') },
+  {
+    tool: 'promtool',
+    program: 'Prometheus',
+    chart: (parts) => parts[0]?.dir,
+    programVersion: (pin) => pin.version.replace(/^v0\.(\d)(\d\d)\.(\d+).*$/, (_, a, b, c) => `${a}.${Number(b)}.${c}`),
+  },
+  {
+    tool: 'amtool',
+    program: 'Alertmanager',
+    chart: (parts) => parts.find((p) => p.valuesPath[0] === 'alertmanager')?.dir,
+    programVersion: (pin) => pin.version.replace(/^v/, ''),
+  },
 ];
 
 const minor = (version: string) => version.replace(/^v/, '').split('.').slice(0, 2).join('.');
@@ -31,7 +41,10 @@ export function checkerNotes(rendered: RenderedLeaf[], pins: Record<'promtool' |
     const parts = chartParts(join(r.chartHome!, r.leaf.pin.chart), r.leaf.pin.chart);
     for (const checker of CHECKERS) {
       const dir = checker.chart(parts);
-      const app = dir && existsSync(join(dir, 'Chart.yaml')) ? String((parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { appVersion?: string }).appVersion ?? '') : '';
+      const app =
+        dir && existsSync(join(dir, 'Chart.yaml'))
+          ? String((parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { appVersion?: string }).appVersion ?? '')
+          : '';
       const checks = checker.programVersion(pins[checker.tool]);
       if (!app || minor(app) === minor(checks)) continue;
       const note = `${checker.tool} ${checks} checks the config of ${checker.program} ${app} (chart ${r.leaf.pin.chart} ${r.leaf.pin.version}): move tools.${checker.tool} in tools/pins.json to that release with the chart`;

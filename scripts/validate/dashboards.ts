@@ -48,7 +48,8 @@ export function datasourceUids(dashboard: Dashboard): { uid: string; where: stri
     const obj = node as Node;
     const here = obj.title ? `panel '${obj.title}'` : where;
     const ds = obj.datasource;
-    if (ds && typeof ds === 'object' && typeof ds.uid === 'string' && !ds.uid.startsWith('$') && !ds.uid.startsWith('-- ')) found.push({ uid: ds.uid, where: here });
+    if (ds && typeof ds === 'object' && typeof ds.uid === 'string' && !ds.uid.startsWith('$') && !ds.uid.startsWith('-- '))
+      found.push({ uid: ds.uid, where: here });
     for (const [key, value] of Object.entries(obj)) if (key !== 'datasource') visit(value, here);
   };
   visit(dashboard.model, 'dashboard');

@@ -43,7 +43,8 @@ export function readMountedConfig(container: ConfiguredContainer, keys: Referenc
 
 /** Why a path names nothing the container has, in words. */
 export function describeAbsence(path: string, lookup: FileLookup): string {
-  if (lookup.found === 'missing') return `${path} is not in ${lookup.mount.source} (mounted at ${lookup.mount.path}; it has ${[...lookup.mount.files.keys()].sort().join(', ') || 'no keys'})`;
+  if (lookup.found === 'missing')
+    return `${path} is not in ${lookup.mount.source} (mounted at ${lookup.mount.path}; it has ${[...lookup.mount.files.keys()].sort().join(', ') || 'no keys'})`;
   if (lookup.found === 'unmounted') return `${path} is on no volume the container mounts`;
   return `${path} is in ${lookup.mount.path}, whose content is not rendered`;
 }
@@ -62,7 +63,10 @@ export function writeSandbox(parent: string, mounted: MountedConfig, keys: Refer
   const { container } = mounted;
   const files = container.mounts.flatMap((m) => [...m.files].map(([k, text]) => [join(m.path, k), text] as const));
   const placeholders = mounted.references.filter((r) => r.lookup.found === 'opaque' && !hasGlob(r.absolute)).map((r) => r.absolute);
-  const hash = createHash('sha256').update(JSON.stringify([container.configFile, files, placeholders])).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([container.configFile, files, placeholders]))
+    .digest('hex')
+    .slice(0, 16);
   const root = join(parent, hash);
   const configPath = join(root, container.configFile);
   if (existsSync(configPath)) return configPath;

@@ -37,27 +37,40 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Every container of every rendered workload that has `--config.file=…` among its args. */
 export function configuredContainers(objects: K8sObject[]): ConfiguredContainer[] {
   const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', stringData(o.data)]));
-  return objects.filter((o) => WORKLOADS.has(o.kind ?? '')).flatMap((o) => {
-    const pod = podSpec(o);
-    const volumes = new Map(list(pod.volumes).map((v) => [String(v.name), v]));
-    return list(pod.containers).flatMap((c) => {
-      const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].map(String);
-      const configFile = flagValue(args, 'config.file');
-      if (!configFile) return [];
-      const mounts = list(c.volumeMounts).flatMap((m) => mountOf(m, volumes.get(String(m.name)), configMaps));
-      if (pod.automountServiceAccountToken !== false && !mounts.some((m) => m.path === SERVICE_ACCOUNT_DIR)) {
-        mounts.push({ path: SERVICE_ACCOUNT_DIR, kind: 'opaque', source: 'serviceaccount', files: new Map() });
-      }
-      return [{ workload: resourceName(o), container: String(c.name ?? '?'), image: String(c.image ?? ''), args, configFile: posix.resolve('/', configFile), mounts }];
+  return objects
+    .filter((o) => WORKLOADS.has(o.kind ?? ''))
+    .flatMap((o) => {
+      const pod = podSpec(o);
+      const volumes = new Map(list(pod.volumes).map((v) => [String(v.name), v]));
+      return list(pod.containers).flatMap((c) => {
+        const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].map(String);
+        const configFile = flagValue(args, 'config.file');
+        if (!configFile) return [];
+        const mounts = list(c.volumeMounts).flatMap((m) => mountOf(m, volumes.get(String(m.name)), configMaps));
+        if (pod.automountServiceAccountToken !== false && !mounts.some((m) => m.path === SERVICE_ACCOUNT_DIR)) {
+          mounts.push({ path: SERVICE_ACCOUNT_DIR, kind: 'opaque', source: 'serviceaccount', files: new Map() });
+        }
+        return [
+          {
+            workload: resourceName(o),
+            container: String(c.name ?? '?'),
+            image: String(c.image ?? ''),
+            args,
+            configFile: posix.resolve('/', configFile),
+            mounts,
+          },
+        ];
+      });
     });
-  });
 }
 
 /** The Prometheus server (or agent) among them: it keeps a TSDB (or a WAL), which nothing else does. */
-export const isPrometheus = (c: ConfiguredContainer) => ['storage.tsdb.path', 'storage.agent.path'].some((f) => flagValue(c.args, f) !== undefined) || /\/prometheus(:|@|$)/.test(c.image);
+export const isPrometheus = (c: ConfiguredContainer) =>
+  ['storage.tsdb.path', 'storage.agent.path'].some((f) => flagValue(c.args, f) !== undefined) || /\/prometheus(:|@|$)/.test(c.image);
 
 /** Alertmanager: `--storage.path` for its silences and notification log, or its image. */
-export const isAlertmanager = (c: ConfiguredContainer) => !isPrometheus(c) && (flagValue(c.args, 'storage.path') !== undefined || /\/alertmanager(:|@|$)/.test(c.image));
+export const isAlertmanager = (c: ConfiguredContainer) =>
+  !isPrometheus(c) && (flagValue(c.args, 'storage.path') !== undefined || /\/alertmanager(:|@|$)/.test(c.image));
 
 /** The value of `--name=value` or `--name value` (the last one wins, as with Go's flag parsing). */
 export function flagValue(args: string[], name: string): string | undefined {
@@ -91,13 +104,21 @@ function mountOf(mount: Json, volume: Json | undefined, configMaps: Map<string, 
   const source = `ConfigMap/${name}`;
   if (!subPath) return [{ path, kind: 'files', source, files }];
   // A subPath mount shows one file (or folder) of the volume at mountPath itself.
-  const shown = new Map([...files].filter(([k]) => k === subPath || k.startsWith(`${subPath}/`)).map(([k, v]) => [k === subPath ? '' : k.slice(subPath.length + 1), v]));
-  return shown.has('') ? [{ path: posix.dirname(path), kind: 'files', source, files: new Map([[posix.basename(path), shown.get('')!]]) }] : [{ path, kind: 'files', source, files: shown }];
+  const shown = new Map(
+    [...files].filter(([k]) => k === subPath || k.startsWith(`${subPath}/`)).map(([k, v]) => [k === subPath ? '' : k.slice(subPath.length + 1), v]),
+  );
+  return shown.has('')
+    ? [{ path: posix.dirname(path), kind: 'files', source, files: new Map([[posix.basename(path), shown.get('')!]]) }]
+    : [{ path, kind: 'files', source, files: shown }];
 }
 
 function projectItems(data: Map<string, string>, items: unknown): Map<string, string> {
   if (!Array.isArray(items)) return data;
-  return new Map(list(items).filter((i) => data.has(String(i.key))).map((i) => [String(i.path ?? i.key), data.get(String(i.key))!]));
+  return new Map(
+    list(items)
+      .filter((i) => data.has(String(i.key)))
+      .map((i) => [String(i.path ?? i.key), data.get(String(i.key))!]),
+  );
 }
 
 function volumeSource(volume: Json | undefined): string {
@@ -117,7 +138,9 @@ export type FileLookup =
 /** Looks a path up in the mounts, the deepest mount first (as the kernel resolves overlapping mounts). */
 export function lookupFile(mounts: Mount[], path: string): FileLookup {
   const absolute = posix.resolve('/', path);
-  const mount = [...mounts].sort((a, b) => b.path.length - a.path.length).find((m) => absolute === m.path || absolute.startsWith(m.path.endsWith('/') ? m.path : `${m.path}/`));
+  const mount = [...mounts]
+    .sort((a, b) => b.path.length - a.path.length)
+    .find((m) => absolute === m.path || absolute.startsWith(m.path.endsWith('/') ? m.path : `${m.path}/`));
   if (!mount) return { found: 'unmounted' };
   if (mount.kind === 'opaque') return { found: 'opaque', mount };
   const key = posix.relative(mount.path, absolute);
@@ -148,7 +171,10 @@ function globRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) out += '\\[';
       else {
-        out += `[${pattern.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\')}]`;
+        out += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^\^/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');

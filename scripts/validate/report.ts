@@ -8,7 +8,13 @@ function leafTable(report: ValidateReport) {
   const leafChecks = report.checks.filter((c) => c.scope === 'leaf');
   const rows = report.rendered.map((r) => {
     const mine = (check: string) => report.findings.filter((f) => f.check === check && f.cluster === r.leaf.cluster.name && f.app === r.leaf.app).length;
-    return { cluster: r.leaf.cluster.name, environment: r.leaf.cluster.environment, app: r.leaf.app, resources: r.objects.length, results: Object.fromEntries(leafChecks.map((c) => [c.name, mine(c.name)])) };
+    return {
+      cluster: r.leaf.cluster.name,
+      environment: r.leaf.cluster.environment,
+      app: r.leaf.app,
+      resources: r.objects.length,
+      results: Object.fromEntries(leafChecks.map((c) => [c.name, mine(c.name)])),
+    };
   });
   return { leafChecks, rows };
 }
@@ -20,7 +26,11 @@ export function formatText(report: ValidateReport): string {
   const header = ['cluster', 'env', 'app', 'resources', ...leafChecks.map((c) => c.name)];
   const body = rows.map((r) => [r.cluster, r.environment, r.app, String(r.resources), ...leafChecks.map((c) => cell(r.results[c.name] ?? 0))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
   for (const c of report.checks.filter((c) => c.scope === 'repository')) {
     const n = report.findings.filter((f) => f.check === c.name).length;
@@ -30,13 +40,28 @@ export function formatText(report: ValidateReport): string {
   if (report.notes.length) out.push('', ...report.notes.map((n) => `note: ${n}`));
   if (report.findings.length) out.push('', ...sortFindings(report.findings).map((f) => `[${f.check}] ${formatFinding(f)}`));
   const resources = rows.reduce((n, r) => n + r.resources, 0);
-  out.push('', `validate: ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}, ${rows.length} leaves, ${resources} rendered resources, ${report.seconds.toFixed(1)}s`);
+  out.push(
+    '',
+    `validate: ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}, ${rows.length} leaves, ${resources} rendered resources, ${report.seconds.toFixed(1)}s`,
+  );
   return out.join('\n');
 }
 
 export function formatJson(report: ValidateReport): string {
   const { rows } = leafTable(report);
-  return JSON.stringify({ ok: report.findings.length === 0, seconds: report.seconds, checks: report.checks, leaves: rows, skippedClusters: report.skippedClusters, notes: report.notes, findings: sortFindings(report.findings) }, null, 2);
+  return JSON.stringify(
+    {
+      ok: report.findings.length === 0,
+      seconds: report.seconds,
+      checks: report.checks,
+      leaves: rows,
+      skippedClusters: report.skippedClusters,
+      notes: report.notes,
+      findings: sortFindings(report.findings),
+    },
+    null,
+    2,
+  );
 }
 
 /** JUnit XML: one suite per check, one case per cluster/app (or per file for repository checks). */
@@ -44,9 +69,16 @@ export function formatJunit(report: ValidateReport): string {
   const { rows } = leafTable(report);
   const suites = report.checks.map((check) => {
     const findings = report.findings.filter((f) => f.check === check.name);
-    const cases = check.scope === 'leaf'
-      ? rows.map((r) => testCase(`${r.cluster}`, r.app, findings.filter((f) => f.cluster === r.cluster && f.app === r.app)))
-      : [testCase('repository', check.name, findings)];
+    const cases =
+      check.scope === 'leaf'
+        ? rows.map((r) =>
+            testCase(
+              `${r.cluster}`,
+              r.app,
+              findings.filter((f) => f.cluster === r.cluster && f.app === r.app),
+            ),
+          )
+        : [testCase('repository', check.name, findings)];
     const failures = cases.filter((c) => c.includes('<failure')).length;
     return `  <testsuite name="${escapeXml(check.name)}" tests="${cases.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>`;
   });

@@ -81,7 +81,14 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   const sources = await readSources(options.root);
   const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
   if (!parsed.inventory) {
-    return { checks, rendered: [], skippedClusters: [], notes: [], seconds: (Date.now() - started) / 1000, findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })) };
+    return {
+      checks,
+      rendered: [],
+      skippedClusters: [],
+      notes: [],
+      seconds: (Date.now() - started) / 1000,
+      findings: parsed.findings.map((f) => ({ ...f, check: 'inventory' })),
+    };
   }
   const inventory = parsed.inventory;
   const selected = await selectClusters(options, inventory);

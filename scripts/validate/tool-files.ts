@@ -30,7 +30,12 @@ export function writeDistinct<T>(dir: string, ext: string, items: { text: string
  * Runs a tool once over every input; only when that fails, once per input to tell which failed and why
  * (the tools print per-file results on stdout and the reasons on stderr, not in step).
  */
-export async function runThenAttribute<T>(tool: string, args: string[], inputs: ToolInput<T>[], ok = (r: ExecResult) => r.exitCode === 0): Promise<{ input: ToolInput<T>; output: string; exitCode: number }[]> {
+export async function runThenAttribute<T>(
+  tool: string,
+  args: string[],
+  inputs: ToolInput<T>[],
+  ok = (r: ExecResult) => r.exitCode === 0,
+): Promise<{ input: ToolInput<T>; output: string; exitCode: number }[]> {
   if (!inputs.length) return [];
   const all = await run(tool, [...args, ...inputs.map((i) => i.path)]);
   if (ok(all)) return [];

@@ -6,7 +6,12 @@ import { parseArgs } from 'node:util';
  */
 export function benchArgs(help: string, positionals = 0): string[] {
   try {
-    const { values, positionals: rest } = parseArgs({ args: process.argv.slice(2), options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals: rest } = parseArgs({
+      args: process.argv.slice(2),
+      options: { help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       console.log(help);
       process.exit(0);

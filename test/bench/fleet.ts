@@ -30,7 +30,8 @@ apps:
 
 /** Writes this repository's inventory with `clusters` synthetic cluster files (and no generated files) into `root`. */
 export async function writeSyntheticFleet(root: string, clusters: number): Promise<void> {
-  for (const part of ['fleet.yaml', 'overlays', 'base']) await cp(join(repoRoot, part), join(root, part), { recursive: true, filter: (src) => !/overlays\/[^/]+\/[^/]+\//.test(src) });
+  for (const part of ['fleet.yaml', 'overlays', 'base'])
+    await cp(join(repoRoot, part), join(root, part), { recursive: true, filter: (src) => !/overlays\/[^/]+\/[^/]+\//.test(src) });
   await mkdir(join(root, 'clusters'), { recursive: true });
   for (let i = 0; i < clusters; i++) {
     const { name, text } = syntheticClusterFile(i);

@@ -35,11 +35,16 @@ async function measure(parent: string): Promise<{ cold: number; warm: number; fi
 
 // In memory (tmpfs) the figure is the toolkit's own cost; on disk it adds this machine's file-creation
 // cost, which varies several-fold here from run to run (ext4 mounted with discard on a virtual disk).
-const targets: [string, string][] = [['tmpfs (/dev/shm)', '/dev/shm'], ['disk (os tmpdir)', tmpdir()]];
+const targets: [string, string][] = [
+  ['tmpfs (/dev/shm)', '/dev/shm'],
+  ['disk (os tmpdir)', tmpdir()],
+];
 console.log(`bench:generate  clusters=${CLUSTERS}`);
 for (const [label, parent] of targets) {
   if (!existsSync(parent)) continue;
   const { cold, warm, files } = await measure(parent);
   const verdict = cold < TARGET_SECONDS ? 'met' : 'MISSED';
-  console.log(`  ${label.padEnd(17)} read + check + plan + write ${files} files: ${cold.toFixed(2)} s (target < ${TARGET_SECONDS} s: ${verdict});  no-change run: ${warm.toFixed(2)} s`);
+  console.log(
+    `  ${label.padEnd(17)} read + check + plan + write ${files} files: ${cold.toFixed(2)} s (target < ${TARGET_SECONDS} s: ${verdict});  no-change run: ${warm.toFixed(2)} s`,
+  );
 }

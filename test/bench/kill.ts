@@ -29,7 +29,11 @@ for (let round = 2; round <= KILLS + 1; round++) {
   const f = await killAndRepair(root, CLUSTERS, round, delay);
   const ok = f.repairCode === 0 && f.differencesAfterRepair === 0 && f.tempFilesAfterRepair === 0;
   if (!ok) failures++;
-  console.log(`${String(round).padStart(5)}  ${`${delay} ms`.padStart(10)}  ${String(f.killedBy ?? 'finished').padEnd(7)}  ${String(f.tempFilesAfterKill).padStart(15)}  ${String(f.differencesAfterKill).padStart(21)}  ${String(f.repairCode).padStart(11)}  ${String(f.differencesAfterRepair).padStart(16)}  ${String(f.tempFilesAfterRepair).padStart(17)}  ${((performance.now() - t0) / 1000).toFixed(1).padStart(8)}${ok ? '' : '  FAILED'}`);
+  console.log(
+    `${String(round).padStart(5)}  ${`${delay} ms`.padStart(10)}  ${String(f.killedBy ?? 'finished').padEnd(7)}  ${String(f.tempFilesAfterKill).padStart(15)}  ${String(f.differencesAfterKill).padStart(21)}  ${String(f.repairCode).padStart(11)}  ${String(f.differencesAfterRepair).padStart(16)}  ${String(f.tempFilesAfterRepair).padStart(17)}  ${((performance.now() - t0) / 1000).toFixed(1).padStart(8)}${ok ? '' : '  FAILED'}`,
+  );
 }
-console.log(failures ? `${failures} of ${KILLS} repairs did not reach a clean run's tree` : `all ${KILLS} repairs reached a clean run's tree with no temp files`);
+console.log(
+  failures ? `${failures} of ${KILLS} repairs did not reach a clean run's tree` : `all ${KILLS} repairs reached a clean run's tree with no temp files`,
+);
 process.exitCode = failures ? 1 : 0;

@@ -26,13 +26,19 @@ try {
   // Tools and schema catalogs are built once per machine; cold here means no chart and no render cached.
   for (const part of ['tools', 'catalog']) symlinkSync(join(sharedCache, part), join(benchCache, part));
   process.env.MONITORING_GITOPS_CACHE = benchCache;
-  process.env.MONITORING_GITOPS_HELM_MIRRORS = ['https://prometheus-community.github.io/helm-charts', 'https://grafana-community.github.io/helm-charts'].map((c) => `${c}=${repository.url}`).join(',');
+  process.env.MONITORING_GITOPS_HELM_MIRRORS = ['https://prometheus-community.github.io/helm-charts', 'https://grafana-community.github.io/helm-charts']
+    .map((c) => `${c}=${repository.url}`)
+    .join(',');
   console.log('bench:validate  default fleet');
   for (const label of ['cold', 'warm']) {
     const report = await runValidate({ root });
     const rendered = report.rendered.reduce((n, r) => n + r.objects.length, 0);
-    const argo = [...(await readGeneratedTree(root)).entries()].filter(([p]) => p.startsWith('apps/')).reduce((n, [, text]) => n + (text.match(/^kind: /gm)?.length ?? 0), 0);
-    console.log(`  ${label}: ${report.seconds.toFixed(1)} s  leaves=${report.rendered.length}  rendered resources=${rendered}  Argo CD objects=${argo}  findings=${report.findings.length}`);
+    const argo = [...(await readGeneratedTree(root)).entries()]
+      .filter(([p]) => p.startsWith('apps/'))
+      .reduce((n, [, text]) => n + (text.match(/^kind: /gm)?.length ?? 0), 0);
+    console.log(
+      `  ${label}: ${report.seconds.toFixed(1)} s  leaves=${report.rendered.length}  rendered resources=${rendered}  Argo CD objects=${argo}  findings=${report.findings.length}`,
+    );
   }
 } finally {
   await repository.stop();

@@ -28,12 +28,18 @@ export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, r
   const template = (name: string, vars: Record<string, string>) => readTemplate(join(fleetRoot, 'bootstrap', name), vars);
   for (const [name, cluster] of fleet.workloads) {
     const CA_DATA = Buffer.from(cluster.client.connection.ca).toString('base64');
-    for (const object of await template('cluster-secret.yaml', { NAME: name, SERVER: cluster.plane.server, TOKEN: cluster.plane.token, CA_DATA })) await hub.apply(object, { force: true });
+    for (const object of await template('cluster-secret.yaml', { NAME: name, SERVER: cluster.plane.server, TOKEN: cluster.plane.token, CA_DATA }))
+      await hub.apply(object, { force: true });
     await cluster.client.ensureNamespace('monitoring');
-    const secrets = await template('cluster-secrets.yaml', { GRAFANA_ADMIN_PASSWORD: 'e2e-only', SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e', SMTP_PASSWORD: 'e2e-only' });
+    const secrets = await template('cluster-secrets.yaml', {
+      GRAFANA_ADMIN_PASSWORD: 'e2e-only',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e',
+      SMTP_PASSWORD: 'e2e-only',
+    });
     for (const object of secrets) await cluster.client.apply({ ...object, metadata: { ...object.metadata, namespace: 'monitoring' } }, { force: true });
   }
-  for (const object of await template('repository.yaml', { URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' })) await hub.apply(object, { force: true });
+  for (const object of await template('repository.yaml', { URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' }))
+    await hub.apply(object, { force: true });
   const roots: string[] = [];
   for (const name of fleet.workloads.keys()) {
     const text = await readFile(join(fleetRoot, 'apps', name, 'root.yaml'), 'utf8');
@@ -49,5 +55,7 @@ export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, r
 /** A bootstrap/ file with its ${VAR}s filled as `envsubst` does (the README's commands), as objects. */
 async function readTemplate(path: string, vars: Record<string, string>): Promise<KubeObject[]> {
   const text = (await readFile(path, 'utf8')).replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => vars[name] ?? '');
-  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as KubeObject)
+    .filter(Boolean);
 }

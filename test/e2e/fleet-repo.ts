@@ -28,7 +28,8 @@ const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https:
 export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[]): Promise<E2eFleetRepo> {
   // Not tempRepo(): under the test runner its after() would fire when the before() hook that made it ends.
   const root = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-fleet-'));
-  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml']) await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true }).catch(() => {});
+  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml'])
+    await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true }).catch(() => {});
   for (const file of await listClusters(root)) if (!clusters.includes(file.replace(/\.yaml$/, ''))) await rm(join(root, 'clusters', file));
   const repoURL = `${gitUrl}/fleet.git`;
   await editYaml(join(root, 'fleet.yaml'), (doc) => {

@@ -55,7 +55,11 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     const gitRoot = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-git-'));
     folders.push(gitRoot);
     stops.push(() => rm(gitRoot, { recursive: true, force: true }));
-    const git = await startGitServer({ root: gitRoot, cert: await readFile(join(pki, 'apiserver.crt'), 'utf8'), key: await readFile(join(pki, 'apiserver.key'), 'utf8') });
+    const git = await startGitServer({
+      root: gitRoot,
+      cert: await readFile(join(pki, 'apiserver.crt'), 'utf8'),
+      key: await readFile(join(pki, 'apiserver.key'), 'utf8'),
+    });
     stops.push(git.stop);
     const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), E2E_CLUSTERS);
     folders.push(repo.root);
@@ -76,7 +80,12 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
 export async function prometheusAvailableAt(e2e: E2e): Promise<Map<string, string>> {
   const result = new Map<string, string>();
   for (const [name, cluster] of e2e.fleet.workloads) {
-    const deployment = await cluster.client.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastTransitionTime: string }[] } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' });
+    const deployment = await cluster.client.get<{
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      status?: { conditions?: { type: string; status: string; lastTransitionTime: string }[] };
+    }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' });
     result.set(name, deployment.status?.conditions?.find((c) => c.type === 'Available' && c.status === 'True')?.lastTransitionTime ?? '');
   }
   return result;

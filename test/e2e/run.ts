@@ -22,7 +22,9 @@ try {
   if (waves.length) throw new Error(`sync waves out of order: ${waves.join('; ')}`);
   log('sync waves in order: each Grafana Application created after its prometheus-server was Available');
   await runScenarios(e2e, only, log);
-  console.log(`e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${E2E_CLUSTERS.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${E2E_CLUSTERS.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   console.error(`logs: ${e2e.argocd.logDir}`);

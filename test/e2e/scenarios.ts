@@ -13,7 +13,10 @@ import { listApplications, waitConverged } from './status.ts';
 
 export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'prune', 'promote'];
 
-type Deployment = { metadata: { name: string; generation?: number }; spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } } };
+type Deployment = {
+  metadata: { name: string; generation?: number };
+  spec: { replicas?: number; template: { spec: { containers: { name: string; args?: string[] }[] } } };
+};
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
@@ -46,9 +49,19 @@ async function change(e2e: E2e, log: Progress): Promise<void> {
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
   const devBefore = await prometheusArgs(dev);
-  const head = await commitChange(e2e.repo, 'clusters/prod-eu-1.yaml', (t) => t.replace(/\n {2}prometheus:\n {4}enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 21d\n'), 'prod-eu-1: keep 21 days');
+  const head = await commitChange(
+    e2e.repo,
+    'clusters/prod-eu-1.yaml',
+    (t) => t.replace(/\n {2}prometheus:\n {4}enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 21d\n'),
+    'prod-eu-1: keep 21 days',
+  );
   const predicted = await runCli('diff', ['--base', before, '--head', head, '--root', e2e.repo.root, '--format', 'text']);
-  if (predicted.code !== 0 || !/prod-eu-1/.test(predicted.stdout) || /dev-1/.test(predicted.stdout.replace(/^.*prod-eu-1.*$/gm, '')) || !/retention\.time=21d/.test(predicted.stdout)) {
+  if (
+    predicted.code !== 0 ||
+    !/prod-eu-1/.test(predicted.stdout) ||
+    /dev-1/.test(predicted.stdout.replace(/^.*prod-eu-1.*$/gm, '')) ||
+    !/retention\.time=21d/.test(predicted.stdout)
+  ) {
     throw new Error(`diff did not predict exactly prod-eu-1's retention change (exit ${predicted.code}):\n${predicted.stdout}${predicted.stderr}`);
   }
   await waitConverged(e2e.argocd.url, e2e.token, ['prod-eu-1-prometheus', 'prod-eu-1-root'], { revision: head, timeoutMs: 180_000 });
@@ -64,7 +77,10 @@ async function selfheal(e2e: E2e, log: Progress): Promise<void> {
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   const live = await dev.get<Deployment & { apiVersion: string; kind: string }>(PROMETHEUS);
   const wanted = live.spec.replicas ?? 1;
-  await dev.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: wanted + 2 } }, { force: true });
+  await dev.apply(
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: wanted + 2 } },
+    { force: true },
+  );
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await sleep(1000);
@@ -79,14 +95,23 @@ async function prune(e2e: E2e, log: Progress): Promise<void> {
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'monitoring', name: 'grafana' };
   const before = await dev.get<{ apiVersion: string; kind: string; metadata: { name: string; uid: string }; spec: { volumeName: string } }>(claim);
-  const head = await commitChange(e2e.repo, 'clusters/dev-1.yaml', (t) => t.replace(/\n {2}grafana:\n {4}enabled: true/, '\n  grafana:\n    enabled: false'), 'dev-1: no Grafana');
+  const head = await commitChange(
+    e2e.repo,
+    'clusters/dev-1.yaml',
+    (t) => t.replace(/\n {2}grafana:\n {4}enabled: true/, '\n  grafana:\n    enabled: false'),
+    'dev-1: no Grafana',
+  );
   await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-root'], { revision: head, timeoutMs: 180_000 });
   const deadline = Date.now() + 120_000;
   for (;;) {
     const apps = (await listApplications(e2e.argocd.url, e2e.token)).map((a) => a.name);
-    const deployment = await dev.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'grafana' }).then(() => true, () => false);
+    const deployment = await dev.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'grafana' }).then(
+      () => true,
+      () => false,
+    );
     if (!apps.includes('dev-1-grafana') && !deployment) break;
-    if (Date.now() > deadline) throw new Error(`dev-1-grafana not pruned within 120s (Application listed: ${apps.includes('dev-1-grafana')}, Deployment there: ${deployment})`);
+    if (Date.now() > deadline)
+      throw new Error(`dev-1-grafana not pruned within 120s (Application listed: ${apps.includes('dev-1-grafana')}, Deployment there: ${deployment})`);
     await sleep(1000);
   }
   const after = await dev.get<typeof before & { status: { phase: string } }>(claim).catch(() => undefined);
@@ -102,11 +127,15 @@ async function prune(e2e: E2e, log: Progress): Promise<void> {
  */
 async function drift(e2e: E2e, log: Progress): Promise<void> {
   const clean = await liveDrift(e2e);
-  if (clean.items.length || clean.status !== 'checked') throw new Error(`drift on the converged fleet: ${clean.status} ${JSON.stringify(clean.items.map((i) => i.summary))}`);
+  if (clean.items.length || clean.status !== 'checked')
+    throw new Error(`drift on the converged fleet: ${clean.status} ${JSON.stringify(clean.items.map((i) => i.summary))}`);
   const hub = e2e.fleet.hub.client;
   await setSelfHeal(hub, ['dev-1-root', 'dev-1-prometheus'], false);
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
-  await dev.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: 4 } }, { force: true });
+  await dev.apply(
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: 4 } },
+    { force: true },
+  );
   const deadline = Date.now() + 90_000;
   let report = clean;
   while (!report.items.some((i) => i.app === 'prometheus' && i.cluster === 'dev-1' && i.kind === 'out-of-sync')) {
@@ -131,7 +160,12 @@ async function liveDrift(e2e: E2e): Promise<LiveSection> {
 /** Self-heal on or off, as someone would with `kubectl patch` on the hub (the root first when turning it off). */
 async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): Promise<void> {
   for (const name of apps) {
-    const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { syncPolicy: { automated: Record<string, boolean> } } }>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name });
+    const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { syncPolicy: { automated: Record<string, boolean> } } }>({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      namespace: 'argocd',
+      name,
+    });
     app.spec.syncPolicy.automated.selfHeal = selfHeal;
     await hub.update(app);
   }
@@ -143,13 +177,27 @@ async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): 
  * converges prod-eu-1's Grafana to the new chart.
  */
 async function promote(e2e: E2e, log: Progress): Promise<void> {
-  await commitChange(e2e.repo, 'overlays/staging/pins.yaml', (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'), 'staging: grafana 12.12.0');
+  await commitChange(
+    e2e.repo,
+    'overlays/staging/pins.yaml',
+    (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'),
+    'staging: grafana 12.12.0',
+  );
   const origin = join(e2e.repo.gitRoot, 'fleet.git');
   const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
   try {
     const outcome = await runPromote({
-      root: e2e.repo.root, remote: 'origin', base: 'main', from: 'staging', to: 'prod', dryRun: false, labels: [], reviewers: [], draft: false,
-      now: new Date(), progress: () => {},
+      root: e2e.repo.root,
+      remote: 'origin',
+      base: 'main',
+      from: 'staging',
+      to: 'prod',
+      dryRun: false,
+      labels: [],
+      reviewers: [],
+      draft: false,
+      now: new Date(),
+      progress: () => {},
       github: { client: createGitHubClient('e2e', { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
     });
     if (!('pullRequest' in outcome) || !outcome.pullRequest) throw new Error(`promote opened no pull request: ${JSON.stringify(outcome).slice(0, 400)}`);
@@ -159,8 +207,14 @@ async function promote(e2e: E2e, log: Progress): Promise<void> {
     gitIn(origin, 'update-ref', 'refs/heads/main', head);
     await waitConverged(e2e.argocd.url, e2e.token, ['prod-eu-1-grafana', 'prod-eu-1-root'], { revision: head, timeoutMs: 180_000 });
     const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
-    const live = await prod.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'grafana' });
-    if (live.metadata.labels['helm.sh/chart'] !== 'grafana-12.12.0') throw new Error(`prod-eu-1's Grafana runs ${live.metadata.labels['helm.sh/chart']} after the promotion`);
+    const live = await prod.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'monitoring',
+      name: 'grafana',
+    });
+    if (live.metadata.labels['helm.sh/chart'] !== 'grafana-12.12.0')
+      throw new Error(`prod-eu-1's Grafana runs ${live.metadata.labels['helm.sh/chart']} after the promotion`);
     gitIn(e2e.repo.root, 'pull', '--quiet', '--ff-only', 'origin', 'main');
     log(`promote: pull request '${pr.title}' merged (${head.slice(0, 7)}); prod-eu-1 runs grafana-12.12.0`);
   } finally {

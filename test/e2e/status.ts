@@ -54,18 +54,29 @@ export const converged = (a: AppStatus, revision?: string) => a.sync === 'Synced
  * Polls until every Application of `expected` is Synced and Healthy (at `revision` when given); returns
  * the seconds each took. Fails with the table of what is not there yet.
  */
-export async function waitConverged(url: string, token: string, expected: string[], options: { revision?: string; timeoutMs?: number } = {}): Promise<Map<string, number>> {
+export async function waitConverged(
+  url: string,
+  token: string,
+  expected: string[],
+  options: { revision?: string; timeoutMs?: number } = {},
+): Promise<Map<string, number>> {
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 300_000);
   const seconds = new Map<string, number>();
   let last: AppStatus[] = [];
   while (Date.now() < deadline) {
     last = await listApplications(url, token).catch(() => last);
-    for (const app of last) if (expected.includes(app.name) && !seconds.has(app.name) && converged(app, options.revision)) seconds.set(app.name, (Date.now() - started) / 1000);
+    for (const app of last)
+      if (expected.includes(app.name) && !seconds.has(app.name) && converged(app, options.revision)) seconds.set(app.name, (Date.now() - started) / 1000);
     if (expected.every((name) => seconds.has(name))) return seconds;
     await sleep(1000);
   }
-  throw new Error(`not Synced and Healthy within ${(options.timeoutMs ?? 300_000) / 1000}s:\n${table(last.filter((a) => !seconds.has(a.name)), seconds)}\nexpected: ${expected.filter((n) => !seconds.has(n)).join(', ')}`);
+  throw new Error(
+    `not Synced and Healthy within ${(options.timeoutMs ?? 300_000) / 1000}s:\n${table(
+      last.filter((a) => !seconds.has(a.name)),
+      seconds,
+    )}\nexpected: ${expected.filter((n) => !seconds.has(n)).join(', ')}`,
+  );
 }
 
 /**
@@ -77,14 +88,27 @@ export function waveViolations(apps: AppStatus[], availableAt: Map<string, strin
   const byName = new Map(apps.map((a) => [a.name, a]));
   return [...availableAt].flatMap(([c, available]) => {
     const grafana = byName.get(`${c}-grafana`);
-    if (!available || !grafana?.createdAt) return [`${c}: prometheus-server available ${available || 'never'}, grafana created ${grafana?.createdAt || 'never'}`];
-    return Date.parse(grafana.createdAt) >= Date.parse(available) ? [] : [`${c}: grafana created ${grafana.createdAt}, before prometheus-server was available (${available})`];
+    if (!available || !grafana?.createdAt)
+      return [`${c}: prometheus-server available ${available || 'never'}, grafana created ${grafana?.createdAt || 'never'}`];
+    return Date.parse(grafana.createdAt) >= Date.parse(available)
+      ? []
+      : [`${c}: grafana created ${grafana.createdAt}, before prometheus-server was available (${available})`];
   });
 }
 
 /** The table the e2e prints: Application, sync, health, revision, syncs (history entries), seconds. */
 export function table(apps: AppStatus[], seconds: Map<string, number>): string {
-  const rows = [['Application', 'sync', 'health', 'revision', 'syncs', 'seconds'], ...apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 7), String(a.syncs), seconds.has(a.name) ? seconds.get(a.name)!.toFixed(1) : `- ${a.message.slice(0, 160)}`])];
+  const rows = [
+    ['Application', 'sync', 'health', 'revision', 'syncs', 'seconds'],
+    ...apps.map((a) => [
+      a.name,
+      a.sync,
+      a.health,
+      a.revision.slice(0, 7),
+      String(a.syncs),
+      seconds.has(a.name) ? seconds.get(a.name)!.toFixed(1) : `- ${a.message.slice(0, 160)}`,
+    ]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }

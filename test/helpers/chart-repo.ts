@@ -58,7 +58,10 @@ export async function runHelm(args: string[], home: string): Promise<string> {
 /** Every chart folder under test/charts/, sorted. */
 export async function testChartDirs(): Promise<string[]> {
   const entries = await readdir(TEST_CHARTS_DIR, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => join(TEST_CHARTS_DIR, e.name)).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => join(TEST_CHARTS_DIR, e.name))
+    .sort();
 }
 
 /**
@@ -95,18 +98,20 @@ async function startRepository(options: ChartRepositoryOptions, unref: boolean):
  * carries them (`helm dependency build` puts .tgz files in charts/), so tests meet that layout too.
  */
 async function withPackagedSubcharts(charts: string[], work: string, home: string): Promise<string[]> {
-  return Promise.all(charts.map(async (chart) => {
-    const subcharts = join(chart, 'charts');
-    const entries = await readdir(subcharts, { withFileTypes: true }).catch(() => []);
-    if (!entries.some((e) => e.isDirectory())) return chart;
-    const copy = join(work, basename(chart));
-    await cp(chart, copy, { recursive: true });
-    await rm(join(copy, 'charts'), { recursive: true });
-    await mkdir(join(copy, 'charts'));
-    const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(subcharts, e.name));
-    await runHelm(['package', '--destination', join(copy, 'charts'), ...dirs], home);
-    return copy;
-  }));
+  return Promise.all(
+    charts.map(async (chart) => {
+      const subcharts = join(chart, 'charts');
+      const entries = await readdir(subcharts, { withFileTypes: true }).catch(() => []);
+      if (!entries.some((e) => e.isDirectory())) return chart;
+      const copy = join(work, basename(chart));
+      await cp(chart, copy, { recursive: true });
+      await rm(join(copy, 'charts'), { recursive: true });
+      await mkdir(join(copy, 'charts'));
+      const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(subcharts, e.name));
+      await runHelm(['package', '--destination', join(copy, 'charts'), ...dirs], home);
+      return copy;
+    }),
+  );
 }
 
 async function stopRepository(server: Server, root: string): Promise<void> {
@@ -143,7 +148,10 @@ async function serveFile(dir: string, req: IncomingMessage, res: ServerResponse)
   }
   res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Length': info.size });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(path).on('error', () => res.destroy()).pipe(res);
+  else
+    createReadStream(path)
+      .on('error', () => res.destroy())
+      .pipe(res);
 }
 
 /** The file a request path names inside `dir`, or undefined when it would leave the folder. */

@@ -39,7 +39,14 @@ async function connect(): Promise<SharedControlPlane> {
   const fromEnv = process.env[TEST_KUBECONFIG_ENV];
   if (fromEnv) {
     const connection = await readKubeconfig(fromEnv);
-    return { kubeconfig: fromEnv, server: connection.server, token: connection.token, caFile: connection.caFile, client: new KubeClient(connection), startMs: 0 };
+    return {
+      kubeconfig: fromEnv,
+      server: connection.server,
+      token: connection.token,
+      caFile: connection.caFile,
+      client: new KubeClient(connection),
+      startMs: 0,
+    };
   }
   const progress = (line: string) => console.error(line);
   await ensureControlPlaneBinaries(progress); // the first time: a build of minutes, not part of startMs

@@ -17,7 +17,8 @@ export async function committedRepo(from: string, files: Record<string, string> 
 }
 
 /** `git status --porcelain` (ignoring who owns the checkout: some tests hand it to another user). */
-export const gitStatus = (root: string) => execFileSync('git', ['-c', 'safe.directory=*', 'status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+export const gitStatus = (root: string) =>
+  execFileSync('git', ['-c', 'safe.directory=*', 'status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
 
 /** Temporary files of generate anywhere in the checkout: staged writes, locks, old-style *.tmp-<pid>. */
 export function tempFiles(root: string): string[] {

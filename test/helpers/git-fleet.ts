@@ -6,7 +6,10 @@ import { PROJECT_ROOT, tempRepo } from './repo.ts';
 
 /** git with a fixed identity, in `dir`. */
 export function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  }).trim();
 }
 
 /** A clone of the default fleet whose `origin` is a local bare repository, with main pushed. */
@@ -14,7 +17,8 @@ export async function fleetWithOrigin(): Promise<{ root: string; origin: string 
   const origin = await tempRepo();
   gitIn(origin, 'init', '--quiet', '--bare');
   const root = await tempRepo();
-  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', '.github']) await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true });
+  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', '.github'])
+    await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true });
   gitIn(root, 'init', '--quiet');
   gitIn(root, 'remote', 'add', 'origin', origin);
   gitIn(root, 'add', '-A');
@@ -30,6 +34,9 @@ export async function commitOnMain(root: string, path: string, edit: (text: stri
   await runGenerate(root);
   gitIn(root, 'add', '-A');
   const env = date ? { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() } : {};
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', message], { cwd: root, env: { ...process.env, ...env } });
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', message], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
   gitIn(root, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
 }

@@ -20,7 +20,9 @@ export interface GenerateRun {
 
 /** Runs the generate CLI on `root`; with `signal`, sends it `delayMs` after the run starts staging its writes. */
 export function runGenerateCli(root: string, signal?: NodeJS.Signals, delayMs = 0): Promise<GenerateRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/cli/generate.ts'), '--root', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/cli/generate.ts'), '--root', root], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let stagedAt: number | undefined;
@@ -30,10 +32,12 @@ export function runGenerateCli(root: string, signal?: NodeJS.Signals, delayMs = 
     stagedAt = performance.now();
     if (signal) setTimeout(() => child.kill(signal), delayMs);
   }, 1);
-  return new Promise((resolve) => child.on('close', (code, sig) => {
-    clearInterval(poll);
-    resolve({ code, signal: sig, stderr, writePhaseMs: stagedAt === undefined ? undefined : performance.now() - stagedAt });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code, sig) => {
+      clearInterval(poll);
+      resolve({ code, signal: sig, stderr, writePhaseMs: stagedAt === undefined ? undefined : performance.now() - stagedAt });
+    }),
+  );
 }
 
 /** Paths whose content differs between the tree on disk and what a clean run writes (missing, extra or changed). */
@@ -75,7 +79,13 @@ export async function killAndRepair(root: string, clusters: number, round: numbe
   const differencesAfterKill = inspectKilled ? (await differencesFromCleanRun(root)).length : -1;
   const repair = await runGenerateCli(root);
   return {
-    round, delayMs, killedBy: killed.signal, tempFilesAfterKill, differencesAfterKill,
-    repairCode: repair.code, differencesAfterRepair: (await differencesFromCleanRun(root)).length, tempFilesAfterRepair: tempFiles(root).length,
+    round,
+    delayMs,
+    killedBy: killed.signal,
+    tempFilesAfterKill,
+    differencesAfterKill,
+    repairCode: repair.code,
+    differencesAfterRepair: (await differencesFromCleanRun(root)).length,
+    tempFilesAfterRepair: tempFiles(root).length,
   };
 }

@@ -21,7 +21,8 @@ export type Edits = Record<string, (text: string) => string>;
 /** A copy of the default fleet (inventory, generated trees, workflows) with `edits` applied and regenerated. */
 export async function editedFleet(edits: Edits = {}, { regenerate = true } = {}): Promise<string> {
   const root = await tempRepo();
-  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', '.github']) await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true });
+  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', '.github'])
+    await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true });
   for (const [path, edit] of Object.entries(edits)) {
     const file = join(root, path);
     const before = await readFile(file, 'utf8').catch(() => '');

@@ -73,12 +73,21 @@ test('the catalog of Kubernetes 1.34.2 and the Argo CD CRD schemas are built and
   const catalog = await ensureCatalog(VERSION);
   assert.equal(catalog.source, `k8s.io/kubernetes@v${VERSION}`);
   assert.equal(basename(catalog.dir), `v${VERSION}-standalone-strict`);
-  assert.deepEqual(catalog.schemaLocations.map((l) => l.replace(join(catalog.dir, '..'), '<catalog>')), [
-    '<catalog>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json',
-    '<catalog>/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
-  ]);
+  assert.deepEqual(
+    catalog.schemaLocations.map((l) => l.replace(join(catalog.dir, '..'), '<catalog>')),
+    [
+      '<catalog>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json',
+      '<catalog>/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
+    ],
+  );
   const files = readdirSync(catalog.dir);
-  for (const name of ['deployment-apps-v1.json', 'service-v1.json', 'ingress-networking-v1.json', 'clusterrole-rbac-v1.json', 'poddisruptionbudget-policy-v1.json']) {
+  for (const name of [
+    'deployment-apps-v1.json',
+    'service-v1.json',
+    'ingress-networking-v1.json',
+    'clusterrole-rbac-v1.json',
+    'poddisruptionbudget-policy-v1.json',
+  ]) {
     assert.ok(files.includes(name), `${name} missing from the catalog`);
   }
   assert.equal(files.includes('poddisruptionbudget-policy-v1beta1.json'), false, 'policy/v1beta1 was removed in 1.25');
@@ -97,7 +106,8 @@ test('one kubeconform run over every file: valid, invalid with paths, and a miss
   const catalog = await ensureCatalog(VERSION);
   const files = [...Object.keys(MANIFESTS).map((name) => join(dir, name)), ...REPO_FILES.map((path) => join(PROJECT_ROOT, path))];
   const results = await runKubeconform({ files, kubernetesVersion: VERSION, schemaLocations: catalog.schemaLocations });
-  const label = (r: KubeconformResult) => `${r.file.startsWith(dir) ? basename(r.file) : r.file.slice(PROJECT_ROOT.length)} ${r.apiVersion} ${r.kind} ${r.status}`;
+  const label = (r: KubeconformResult) =>
+    `${r.file.startsWith(dir) ? basename(r.file) : r.file.slice(PROJECT_ROOT.length)} ${r.apiVersion} ${r.kind} ${r.status}`;
   assert.deepEqual(results.map(label).sort(), [
     'application-unknown.yaml argoproj.io/v1alpha1 Application invalid',
     'apps/dev-1/children/project.yaml argoproj.io/v1alpha1 AppProject valid',
@@ -121,7 +131,11 @@ test('one kubeconform run over every file: valid, invalid with paths, and a miss
 test('files without any resource give no result at all', async () => {
   const dir = await tempRepo({ 'empty.yaml': '# nothing here\n', 'blank.yaml': '---\n' });
   const catalog = await ensureCatalog(VERSION);
-  const results = await runKubeconform({ files: [join(dir, 'empty.yaml'), join(dir, 'blank.yaml')], kubernetesVersion: VERSION, schemaLocations: catalog.schemaLocations });
+  const results = await runKubeconform({
+    files: [join(dir, 'empty.yaml'), join(dir, 'blank.yaml')],
+    kubernetesVersion: VERSION,
+    schemaLocations: catalog.schemaLocations,
+  });
   assert.deepEqual(results, []);
   assert.deepEqual(await runKubeconform({ files: [], kubernetesVersion: VERSION, schemaLocations: catalog.schemaLocations }), []);
 });
@@ -147,32 +161,56 @@ test('a catalog from an OpenAPI document of another source (a live cluster) is w
     'ok.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80, targetPort: web}]}\n',
     'bad.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: {ports: [{targetPort: 8080}]}\n',
   });
-  const results = await runKubeconform({ files: [join(dir, 'ok.yaml'), join(dir, 'bad.yaml')], kubernetesVersion: VERSION, schemaLocations: catalog.schemaLocations });
-  assert.deepEqual(results.map((r) => [r.name, r.status, r.errors]), [
-    ['b', 'invalid', [{ path: '/spec/ports/0', message: "missing property 'port'" }]],
-    ['a', 'valid', []],
-  ]);
-  await assert.rejects(catalogFromOpenApi({ paths: {} }, 'integration-test-bad'), /the OpenAPI document 'integration-test-bad' cannot be converted: not an OpenAPI v2 document/);
+  const results = await runKubeconform({
+    files: [join(dir, 'ok.yaml'), join(dir, 'bad.yaml')],
+    kubernetesVersion: VERSION,
+    schemaLocations: catalog.schemaLocations,
+  });
+  assert.deepEqual(
+    results.map((r) => [r.name, r.status, r.errors]),
+    [
+      ['b', 'invalid', [{ path: '/spec/ports/0', message: "missing property 'port'" }]],
+      ['a', 'valid', []],
+    ],
+  );
+  await assert.rejects(
+    catalogFromOpenApi({ paths: {} }, 'integration-test-bad'),
+    /the OpenAPI document 'integration-test-bad' cannot be converted: not an OpenAPI v2 document/,
+  );
 });
 
 test('CRDs found in rendered charts: their schemas are written to a per-run folder and used by kubeconform', async () => {
   const crd: unknown = parse(readFileSync(join(FIXTURES, 'catalog/crd-widget.yaml'), 'utf8'));
   const schemas = await tempRepo();
   const written = await writeCrdSchemas([crd, { apiVersion: 'v1', kind: 'ConfigMap' }], schemas);
-  assert.deepEqual(written.map((p) => p.slice(schemas.length + 1)), ['monitoring.example.io/widget_v1.json', 'monitoring.example.io/widget_v2.json']);
-  const widget = (name: string, spec: string) => `apiVersion: monitoring.example.io/v1\nkind: Widget\nmetadata: {name: ${name}, labels: {a: b}}\nspec: ${spec}\n`;
+  assert.deepEqual(
+    written.map((p) => p.slice(schemas.length + 1)),
+    ['monitoring.example.io/widget_v1.json', 'monitoring.example.io/widget_v2.json'],
+  );
+  const widget = (name: string, spec: string) =>
+    `apiVersion: monitoring.example.io/v1\nkind: Widget\nmetadata: {name: ${name}, labels: {a: b}}\nspec: ${spec}\n`;
   const dir = await tempRepo({
     'widgets.yaml': [
-      widget('ok', '{size: "10%", note: null, values: {any: {thing: 1}}, template: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {replicas: 1}}, ports: [{port: 80}, {port: http}]}'),
+      widget(
+        'ok',
+        '{size: "10%", note: null, values: {any: {thing: 1}}, template: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {replicas: 1}}, ports: [{port: 80}, {port: http}]}',
+      ),
       widget('unknown', '{size: 3, note: x, colour: blue}'),
       widget('wrong-type', '{size: true, note: x}'),
     ].join('---\n'),
   });
   const catalog = await ensureCatalog(VERSION);
-  const results = await runKubeconform({ files: [join(dir, 'widgets.yaml')], kubernetesVersion: VERSION, schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(schemas)] });
-  assert.deepEqual(results.map((r) => [r.name, r.status, r.errors.map((e) => e.path)]), [
-    ['ok', 'valid', []],
-    ['unknown', 'invalid', ['/spec']],
-    ['wrong-type', 'invalid', ['/spec/size']],
-  ]);
+  const results = await runKubeconform({
+    files: [join(dir, 'widgets.yaml')],
+    kubernetesVersion: VERSION,
+    schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(schemas)],
+  });
+  assert.deepEqual(
+    results.map((r) => [r.name, r.status, r.errors.map((e) => e.path)]),
+    [
+      ['ok', 'valid', []],
+      ['unknown', 'invalid', ['/spec']],
+      ['wrong-type', 'invalid', ['/spec/size']],
+    ],
+  );
 });

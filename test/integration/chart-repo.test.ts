@@ -7,7 +7,16 @@ import { after, test } from 'node:test';
 import { parse, parseAllDocuments, parseDocument } from 'yaml';
 import { run } from '../../scripts/lib/exec.ts';
 import { ensureTool } from '../../scripts/tools/install.ts';
-import { CHART_REPO_ENV, helmEnv, pinnedHelm, runHelm, seedLeafChart, sharedChartRepository, startChartRepository, stopSharedChartRepository } from '../helpers/chart-repo.ts';
+import {
+  CHART_REPO_ENV,
+  helmEnv,
+  pinnedHelm,
+  runHelm,
+  seedLeafChart,
+  sharedChartRepository,
+  startChartRepository,
+  stopSharedChartRepository,
+} from '../helpers/chart-repo.ts';
 import { PROJECT_ROOT } from '../helpers/repo.ts';
 
 // Rendered Kubernetes objects are checked field by field; a loose type keeps the assertions readable.
@@ -35,14 +44,19 @@ function one(objects: Obj[], kind: string, name: string): Obj {
 
 const container = (workload: Obj, name: string): Obj => workload.spec.template.spec.containers.find((c: Obj) => c.name === name);
 const envVar = (c: Obj, name: string): Obj => c.env.find((e: Obj) => e.name === name);
-const parseObjects = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj).filter((o) => o);
-const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const parseObjects = (text: string): Obj[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as Obj)
+    .filter((o) => o);
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Every namespaced object in `namespace`, cluster-scoped ones without a namespace. */
 function assertNamespaces(objects: Obj[], namespace: string): void {
   const wrong = objects.filter((o) => (CLUSTER_SCOPED.has(o.kind) ? o.metadata.namespace !== undefined : o.metadata.namespace !== namespace));
-  assert.deepEqual(wrong.map((o) => `${id(o)} in ${o.metadata.namespace}`), []);
+  assert.deepEqual(
+    wrong.map((o) => `${id(o)} in ${o.metadata.namespace}`),
+    [],
+  );
 }
 
 /** Workload selectors select their own pods; every Service selects the pods of some workload. */
@@ -50,7 +64,10 @@ function assertSelectors(objects: Obj[]): void {
   const workloads = objects.filter((o) => WORKLOADS.has(o.kind));
   for (const w of workloads) assert.ok(matches(w.spec.selector.matchLabels, w.spec.template.metadata.labels), `${id(w)} selects its pods`);
   for (const s of objects.filter((o) => o.kind === 'Service')) {
-    assert.ok(workloads.some((w) => matches(s.spec.selector, w.spec.template.metadata.labels)), `${id(s)} selects no pods`);
+    assert.ok(
+      workloads.some((w) => matches(s.spec.selector, w.spec.template.metadata.labels)),
+      `${id(s)} selects no pods`,
+    );
   }
 }
 
@@ -115,10 +132,11 @@ test('the repository serves index.yaml and the packaged charts over HTTP', async
   assert.equal(tgz.status, 200);
   assert.equal(tgz.headers.get('content-type'), 'application/gzip');
   assert.ok((await tgz.arrayBuffer()).byteLength > 1000);
-  for (const missing of ['/prometheus-9.9.9.tgz', '/', '/../../../etc/hostname', '/%2e%2e/%2e%2e/etc/hostname']) assert.equal(await statusOf(missing), 404, missing);
+  for (const missing of ['/prometheus-9.9.9.tgz', '/', '/../../../etc/hostname', '/%2e%2e/%2e%2e/etc/hostname'])
+    assert.equal(await statusOf(missing), 404, missing);
 });
 
-test('sharedChartRepository uses the runner\'s repository, else starts one per process', async (t) => {
+test("sharedChartRepository uses the runner's repository, else starts one per process", async (t) => {
   const fromRunner = process.env[CHART_REPO_ENV];
   t.after(() => {
     if (fromRunner === undefined) delete process.env[CHART_REPO_ENV];
@@ -134,16 +152,23 @@ test('sharedChartRepository uses the runner\'s repository, else starts one per p
   await stopSharedChartRepository();
 });
 
-test('helm searches and pulls from it; an unknown version fails with helm\'s message', async () => {
+test("helm searches and pulls from it; an unknown version fails with helm's message", async () => {
   await helm('repo', 'add', 'test', repo.url);
   const found = JSON.parse(await helm('search', 'repo', 'test/', '--versions', '--output', 'json')) as Obj[];
   const names = found.map((c) => `${c.name}@${c.version} (${c.app_version})`).sort();
-  assert.deepEqual(names, ['test/grafana@12.11.1 (13.2.0)', 'test/grafana@12.12.0 (13.3.0)', 'test/prometheus@29.27.0 (v3.14.0)', 'test/prometheus@29.28.0 (v3.15.0)']);
+  assert.deepEqual(names, [
+    'test/grafana@12.11.1 (13.2.0)',
+    'test/grafana@12.12.0 (13.3.0)',
+    'test/prometheus@29.27.0 (v3.14.0)',
+    'test/prometheus@29.28.0 (v3.15.0)',
+  ]);
   const dest = join(helmHome, 'pulled');
   await mkdir(dest);
   await helm('pull', '--repo', repo.url, 'prometheus', '--version', '29.27.0', '--destination', dest);
   await access(join(dest, 'prometheus-29.27.0.tgz'));
-  const missing = await run(await pinnedHelm(), ['pull', '--repo', repo.url, 'prometheus', '--version', '9.9.9', '--destination', dest], { env: helmEnv(helmHome) });
+  const missing = await run(await pinnedHelm(), ['pull', '--repo', repo.url, 'prometheus', '--version', '9.9.9', '--destination', dest], {
+    env: helmEnv(helmHome),
+  });
   assert.notEqual(missing.exitCode, 0);
   assert.match(missing.stderr, /chart "prometheus" version "9\.9\.9" not found in http:\/\/127\.0\.0\.1:\d+ repository/);
 });
@@ -180,10 +205,18 @@ test('prod-us-1 Prometheus on chart 29.27.0: rules, global settings, scrape jobs
   assert.equal(cpu.for, '5m');
   assert.match(cpu.expr, /> 80$/);
   const config = parse(files['prometheus.yml']);
-  assert.deepEqual(config.global, { scrape_interval: '1m', scrape_timeout: '10s', evaluation_interval: '1m', external_labels: { cluster: 'prod-us-1', environment: 'prod' } });
+  assert.deepEqual(config.global, {
+    scrape_interval: '1m',
+    scrape_timeout: '10s',
+    evaluation_interval: '1m',
+    external_labels: { cluster: 'prod-us-1', environment: 'prod' },
+  });
   assert.ok(config.rule_files.includes('/etc/config/alerting_rules.yml'));
   const endpoints = config.scrape_configs.find((j: Obj) => j.job_name === 'kubernetes-service-endpoints');
-  assert.ok(endpoints.relabel_configs.some((r: Obj) => r.action === 'labelmap' && r.regex === '__meta_kubernetes_service_label_(.+)'), 'service labels become target labels (NodeExporterDown relies on it)');
+  assert.ok(
+    endpoints.relabel_configs.some((r: Obj) => r.action === 'labelmap' && r.regex === '__meta_kubernetes_service_label_(.+)'),
+    'service labels become target labels (NodeExporterDown relies on it)',
+  );
   assert.deepEqual(config.alerting.alertmanagers[0].static_configs[0].targets, ['prometheus-alertmanager.monitoring.svc:9093']);
   const nodeExporter = one(objects, 'Service', 'prometheus-prometheus-node-exporter');
   assert.equal(nodeExporter.metadata.labels['app.kubernetes.io/name'], 'prometheus-node-exporter');
@@ -202,8 +235,9 @@ test('prod-us-1 Prometheus on chart 29.27.0: volume, Recreate Deployment with WA
   assert.ok(server.spec.template.spec.volumes.some((v: Obj) => v.persistentVolumeClaim?.claimName === 'prometheus-server'));
   const prom = container(server, 'prometheus-server');
   assert.equal(prom.image, 'quay.io/prometheus/prometheus:v3.14.0');
-  for (const arg of ['--storage.tsdb.wal-compression', '--storage.tsdb.retention.time=15d', '--web.external-url=https://prometheus.prod-us-1.example.com']) assert.ok(prom.args.includes(arg), arg);
-  assert.equal(one(objects, 'Service', 'prometheus-server').spec.ports[0].port, 80, 'Grafana\'s datasource is http://prometheus-server');
+  for (const arg of ['--storage.tsdb.wal-compression', '--storage.tsdb.retention.time=15d', '--web.external-url=https://prometheus.prod-us-1.example.com'])
+    assert.ok(prom.args.includes(arg), arg);
+  assert.equal(one(objects, 'Service', 'prometheus-server').spec.ports[0].port, 80, "Grafana's datasource is http://prometheus-server");
   const ingress = one(objects, 'Ingress', 'prometheus-server');
   assert.equal(ingress.metadata.annotations['cert-manager.io/cluster-issuer'], 'letsencrypt-prod');
   assert.equal(ingress.spec.rules[0].host, 'prometheus.prod-us-1.example.com');
@@ -254,7 +288,10 @@ test('the dev-1 Grafana leaf renders with chart 12.11.1: no generated Secret, da
   assert.deepEqual(objects.filter((o) => o.kind === 'Secret').map(id), [], 'admin.existingSecret is set: the chart must not generate a password');
   const grafana = one(objects, 'Deployment', 'grafana');
   assert.equal(grafana.spec.strategy.type, 'Recreate');
-  assert.deepEqual(envVar(container(grafana, 'grafana'), 'GF_SECURITY_ADMIN_PASSWORD').valueFrom.secretKeyRef, { name: 'grafana-admin', key: 'admin-password' });
+  assert.deepEqual(envVar(container(grafana, 'grafana'), 'GF_SECURITY_ADMIN_PASSWORD').valueFrom.secretKeyRef, {
+    name: 'grafana-admin',
+    key: 'admin-password',
+  });
   assert.equal(container(grafana, 'grafana').image, 'docker.io/grafana/grafana:13.2.0');
 
   const config = one(objects, 'ConfigMap', 'grafana').data;
@@ -265,7 +302,11 @@ test('the dev-1 Grafana leaf renders with chart 12.11.1: no generated Secret, da
   const dashboards = one(objects, 'ConfigMap', 'grafana-dashboard-node-overview');
   assert.equal(JSON.parse(dashboards.data['node-overview.json']).uid, 'node-overview');
   const sidecar = container(grafana, 'grafana-sc-dashboard');
-  assert.equal(dashboards.metadata.labels[envVar(sidecar, 'LABEL').value], envVar(sidecar, 'LABEL_VALUE').value, 'the sidecar picks up the dashboard ConfigMap');
+  assert.equal(
+    dashboards.metadata.labels[envVar(sidecar, 'LABEL').value],
+    envVar(sidecar, 'LABEL_VALUE').value,
+    'the sidecar picks up the dashboard ConfigMap',
+  );
 
   const pvc = one(objects, 'PersistentVolumeClaim', 'grafana').spec;
   assert.deepEqual([pvc.storageClassName, pvc.resources.requests.storage], ['openebs-hostpath', '10Gi']);

@@ -26,9 +26,17 @@ describe('helpers', () => {
   });
 
   test('go version -m: replacements win, build settings are read', () => {
-    const info = parseBuildInfo('x: go1.26.8\n\tpath\tk8s.io/kubernetes/cmd/kube-apiserver\n\tmod\tk8s.io/kubernetes\tv1.34.2\th1:y=\n\tdep\tk8s.io/api\tv0.0.0\n\t=>\tk8s.io/api\tv0.34.2\th1:x=\n\tbuild\t-tags=selinux,notest\n\tbuild\tCGO_ENABLED=0\n');
+    const info = parseBuildInfo(
+      'x: go1.26.8\n\tpath\tk8s.io/kubernetes/cmd/kube-apiserver\n\tmod\tk8s.io/kubernetes\tv1.34.2\th1:y=\n\tdep\tk8s.io/api\tv0.0.0\n\t=>\tk8s.io/api\tv0.34.2\th1:x=\n\tbuild\t-tags=selinux,notest\n\tbuild\tCGO_ENABLED=0\n',
+    );
     assert.equal(info.path, 'k8s.io/kubernetes/cmd/kube-apiserver');
-    assert.deepEqual([...info.deps], [['k8s.io/kubernetes', 'v1.34.2'], ['k8s.io/api', 'v0.34.2']]);
+    assert.deepEqual(
+      [...info.deps],
+      [
+        ['k8s.io/kubernetes', 'v1.34.2'],
+        ['k8s.io/api', 'v0.34.2'],
+      ],
+    );
     assert.equal(info.settings.get('-tags'), 'selinux,notest');
     assert.equal(info.settings.get('CGO_ENABLED'), '0');
   });
@@ -89,11 +97,17 @@ describe('real control plane', () => {
   test('the Argo CD CRDs are installed and established', async () => {
     const names = await sharedArgoCdCrds();
     assert.deepEqual([...names].sort(), ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io']);
-    const crds = await client.list<KubeObject & { status: { conditions: { type: string; status: string }[] } }>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+    const crds = await client.list<KubeObject & { status: { conditions: { type: string; status: string }[] } }>({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+    });
     for (const name of names) {
       const crd = crds.find((c) => c.metadata.name === name);
       assert.ok(crd, `${name} is listed`);
-      assert.ok(crd.status.conditions.some((c) => c.type === 'Established' && c.status === 'True'), `${name} is Established`);
+      assert.ok(
+        crd.status.conditions.some((c) => c.type === 'Established' && c.status === 'True'),
+        `${name} is Established`,
+      );
     }
     assert.ok(await client.serves('argoproj.io/v1alpha1', 'AppProject'));
   });
@@ -126,7 +140,12 @@ describe('real control plane', () => {
   });
 
   test('a Service with port 70000 is rejected with the field path and the reason', async () => {
-    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad-port', namespace: 'monitoring' }, spec: { ports: [{ port: 70000, targetPort: 8080 }] } };
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'bad-port', namespace: 'monitoring' },
+      spec: { ports: [{ port: 70000, targetPort: 8080 }] },
+    };
     const err = await rejection(client.apply(service, { dryRun: true }));
     assert.equal(err.code, 422);
     assert.equal(err.reason, 'Invalid');
@@ -139,7 +158,10 @@ describe('real control plane', () => {
   test('Applications violating the CRD schema are rejected with the API server message', async () => {
     const missing = await rejection(client.apply(application('no-repo', { source: { path: 'x', targetRevision: 'main' } }), { dryRun: true }));
     assert.equal(missing.code, 422);
-    assert.ok(missing.causes.some((c) => c.field === 'spec.source.repoURL' && c.reason === 'FieldValueRequired'), missing.describeCauses().join('\n'));
+    assert.ok(
+      missing.causes.some((c) => c.field === 'spec.source.repoURL' && c.reason === 'FieldValueRequired'),
+      missing.describeCauses().join('\n'),
+    );
     assert.match(missing.message, /Application\.argoproj\.io "no-repo" is invalid: spec\.source\.repoURL: Required value/);
 
     // A wrong type fails server-side apply before validation (500, "failed to create typed patch object");
@@ -147,10 +169,16 @@ describe('real control plane', () => {
     const wrongType = application('odd-path', { source: { repoURL: 'https://example.com/r.git', path: 5 } });
     const applyType = await rejection(client.apply(wrongType, { dryRun: true }));
     assert.equal(applyType.code, 500);
-    assert.match(applyType.apiMessage, /failed to create typed patch object \(argocd\/odd-path; argoproj\.io\/v1alpha1, Kind=Application\): \.spec\.source\.path: expected string/);
+    assert.match(
+      applyType.apiMessage,
+      /failed to create typed patch object \(argocd\/odd-path; argoproj\.io\/v1alpha1, Kind=Application\): \.spec\.source\.path: expected string/,
+    );
     const createType = await rejection(client.create(wrongType, { dryRun: true }));
     assert.equal(createType.code, 422);
-    assert.ok(createType.causes.some((c) => c.field === 'spec.source.path' && c.reason === 'FieldValueTypeInvalid' && /must be of type string/.test(c.message ?? '')), createType.describeCauses().join('\n'));
+    assert.ok(
+      createType.causes.some((c) => c.field === 'spec.source.path' && c.reason === 'FieldValueTypeInvalid' && /must be of type string/.test(c.message ?? '')),
+      createType.describeCauses().join('\n'),
+    );
 
     const unknown = await rejection(client.apply(application('typo', { sourc: { repoURL: 'https://example.com/r.git' } }), { dryRun: true }));
     assert.match(unknown.apiMessage, /\.spec\.sourc: field not declared in schema/);
@@ -172,8 +200,20 @@ describe('real control plane', () => {
 
   test('the status subresource of an ApplicationSet takes status and ignores spec', async (t) => {
     const name = `set-${process.pid}`;
-    const template = { metadata: { name: '{{.name}}' }, spec: { project: 'default', source: { repoURL: 'https://example.com/r.git', path: '{{.name}}' }, destination: { name: 'in-cluster', namespace: 'monitoring' } } };
-    const set: KubeObject = { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name, namespace: 'argocd' }, spec: { generators: [{ list: { elements: [{ name: 'a' }] } }], template } };
+    const template = {
+      metadata: { name: '{{.name}}' },
+      spec: {
+        project: 'default',
+        source: { repoURL: 'https://example.com/r.git', path: '{{.name}}' },
+        destination: { name: 'in-cluster', namespace: 'monitoring' },
+      },
+    };
+    const set: KubeObject = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name, namespace: 'argocd' },
+      spec: { generators: [{ list: { elements: [{ name: 'a' }] } }], template },
+    };
     const created = await client.create(set);
     t.after(() => client.delete({ apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', namespace: 'argocd', name }));
     const changedSpec = { ...(created.spec as object), generators: [] };

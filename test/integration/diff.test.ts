@@ -21,14 +21,22 @@ async function changed(path: string, edit: (text: string) => string) {
 }
 
 test('a one-cluster value change shows only that cluster, and only it is rendered', async () => {
-  const { root, base, head } = await changed('clusters/staging-1.yaml', (t) => t.replace('  prometheus:\n    enabled: true\n', '  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 30d\n'));
+  const { root, base, head } = await changed('clusters/staging-1.yaml', (t) =>
+    t.replace('  prometheus:\n    enabled: true\n', '  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 30d\n'),
+  );
   const outcome = await runDiff({ root, base, head });
   assert.deepEqual(outcome.rendered, ['staging-1']);
-  assert.deepEqual(outcome.diff.changed.map((d) => d.cluster), ['staging-1']);
+  assert.deepEqual(
+    outcome.diff.changed.map((d) => d.cluster),
+    ['staging-1'],
+  );
   const text = formatText(outcome.diff, 'diff');
   assert.match(text, /staging-1: prometheus, 1 value — resources \+0 −0 ~1/);
   assert.match(text, /values server\.retention: 15d → 30d/);
-  assert.match(text, /~ Deployment monitoring\/prometheus-server\n\s+spec\.template\.spec\.containers\[0\]\.args\[0\]: --storage\.tsdb\.retention\.time=15d → --storage\.tsdb\.retention\.time=30d/);
+  assert.match(
+    text,
+    /~ Deployment monitoring\/prometheus-server\n\s+spec\.template\.spec\.containers\[0\]\.args\[0\]: --storage\.tsdb\.retention\.time=15d → --storage\.tsdb\.retention\.time=30d/,
+  );
 });
 
 test('a base value change shows every cluster, grouped as one change', async () => {
@@ -46,7 +54,10 @@ test('a base value change shows every cluster, grouped as one change', async () 
 test('a chart version bump shows the version and the resources it changes', async () => {
   const { root, base, head } = await changed('overlays/dev/pins.yaml', (t) => t.replace('version: 29.27.0', 'version: 29.28.0'));
   const outcome = await runDiff({ root, base, head });
-  assert.deepEqual(outcome.diff.changed.map((d) => d.cluster), ['dev-1']);
+  assert.deepEqual(
+    outcome.diff.changed.map((d) => d.cluster),
+    ['dev-1'],
+  );
   const text = formatText(outcome.diff, 'diff');
   assert.match(text, /prometheus: chart 29\.27\.0 → 29\.28\.0/);
   assert.match(text, /\+ PodDisruptionBudget monitoring\/prometheus-server/);
@@ -62,7 +73,16 @@ test('a new cluster shows as added; a Secret change is masked', async () => {
   const base = gitIn(root, 'rev-parse', 'HEAD');
   const text = (await readFile(join(root, 'clusters/dev-1.yaml'), 'utf8')).replaceAll('dev-1', 'dev-2');
   await writeFile(join(root, 'clusters/dev-2.yaml'), text);
-  await commitOnMain(root, 'clusters/dev-1.yaml', (t) => t.replace('  prometheus:\n    enabled: true\n', '  prometheus:\n    enabled: true\n    values:\n      extraManifests:\n        - apiVersion: v1\n          kind: Secret\n          metadata:\n            name: webhook\n          stringData:\n            url: https://example.com/hook-v2\n'), 'dev-2 and a secret');
+  await commitOnMain(
+    root,
+    'clusters/dev-1.yaml',
+    (t) =>
+      t.replace(
+        '  prometheus:\n    enabled: true\n',
+        '  prometheus:\n    enabled: true\n    values:\n      extraManifests:\n        - apiVersion: v1\n          kind: Secret\n          metadata:\n            name: webhook\n          stringData:\n            url: https://example.com/hook-v2\n',
+      ),
+    'dev-2 and a secret',
+  );
   const outcome = await runDiff({ root, base, head: 'HEAD' });
   const byCluster = Object.fromEntries(outcome.diff.changed.map((d) => [d.cluster, d]));
   assert.equal(byCluster['dev-2']!.status, 'added');
@@ -99,7 +119,19 @@ test('the sticky comment is created once and updated on re-run; an over-long dif
     assert.deepEqual([first.action, again.action, edited.action], ['created', 'unchanged', 'updated']);
     assert.equal(first.id, edited.id);
     assert.equal([...github.comments.values()].filter((c) => c.issueNumber === pr).length, 1, 'never duplicated');
-    const huge = { ...outcome.diff, groups: outcome.diff.groups.map((g) => ({ ...g, example: { ...g.example, apps: g.example.apps.map((a) => ({ ...a, resources: { ...a.resources, added: Array.from({ length: 5000 }, (_, i) => `ConfigMap monitoring/generated-${i}`) } })) } })) };
+    const huge = {
+      ...outcome.diff,
+      groups: outcome.diff.groups.map((g) => ({
+        ...g,
+        example: {
+          ...g.example,
+          apps: g.example.apps.map((a) => ({
+            ...a,
+            resources: { ...a.resources, added: Array.from({ length: 5000 }, (_, i) => `ConfigMap monitoring/generated-${i}`) },
+          })),
+        },
+      })),
+    };
     const degraded = formatMarkdown(huge, 'Monitoring fleet diff');
     assert.ok(degraded.length <= 60_000, String(degraded.length));
     assert.match(degraded, /The full diff is too long for a comment \(\d+ characters\); it is in diff\.json, attached to this workflow run/);
@@ -114,6 +146,9 @@ test('a change the API server refuses on existing objects is called out before m
   const { root, base, head } = await changed('clusters/prod-us-1.yaml', (t) => t.replace('          size: 16Gi', '          size: 4Gi'));
   const outcome = await runDiff({ root, base, head });
   const md = formatMarkdown(outcome.diff, 'Monitoring fleet diff');
-  assert.match(md, /> \[!CAUTION\]\n> 1 change the API server will refuse on existing objects; after merge, Argo CD's sync fails there:\n> - prod-us-1: PersistentVolumeClaim monitoring\/prometheus-server: a PersistentVolumeClaim cannot shrink \(16Gi → 4Gi\)/);
+  assert.match(
+    md,
+    /> \[!CAUTION\]\n> 1 change the API server will refuse on existing objects; after merge, Argo CD's sync fails there:\n> - prod-us-1: PersistentVolumeClaim monitoring\/prometheus-server: a PersistentVolumeClaim cannot shrink \(16Gi → 4Gi\)/,
+  );
   assert.match(formatText(outcome.diff, 'diff'), /! BREAKS SYNC: PersistentVolumeClaim monitoring\/prometheus-server/);
 });

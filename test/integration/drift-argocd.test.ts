@@ -8,7 +8,8 @@ import { argoCdSection, argoCdSectionFrom, type ArgoCdSectionInput } from '../..
 import type { ArgoApplication } from '../../scripts/drift/argocd-types.ts';
 
 /** Read, then build: the order drift itself follows. */
-const readArgoCdSection = async (connection: ArgoCdConnection, input: Omit<ArgoCdSectionInput, 'applications' | 'uiUrl'>) => argoCdSectionFrom(await readArgoCdState(connection), { ...input, uiUrl: connection.url });
+const readArgoCdSection = async (connection: ArgoCdConnection, input: Omit<ArgoCdSectionInput, 'applications' | 'uiUrl'>) =>
+  argoCdSectionFrom(await readArgoCdState(connection), { ...input, uiUrl: connection.url });
 import { parseInventory } from '../../scripts/inventory/parse.ts';
 import { readInventorySources } from '../../scripts/inventory/read.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
@@ -24,7 +25,11 @@ const NOW = new Date('2026-05-04T12:00:00Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 const REPO = 'https://github.com/example-org/monitoring-gitops.git';
 
-function status(cluster: string, app: string, changes: Partial<ApplicationStatus> & { revision?: string; sync?: string; health?: ApplicationStatus['health'] }): ApplicationStatus {
+function status(
+  cluster: string,
+  app: string,
+  changes: Partial<ApplicationStatus> & { revision?: string; sync?: string; health?: ApplicationStatus['health'] },
+): ApplicationStatus {
   const { revision = MAIN, sync = 'Synced', ...rest } = changes;
   const source = { repoURL: REPO, path: `overlays/${cluster.replace(/-\d+$/, '')}/${cluster}/${app}`, targetRevision: 'main' };
   return {
@@ -38,7 +43,10 @@ function status(cluster: string, app: string, changes: Partial<ApplicationStatus
     ],
     operationState: {
       operation: { sync: { revision }, initiatedBy: { automated: true } },
-      phase: 'Succeeded', message: 'successfully synced (all tasks run)', startedAt: minutesAgo(30), finishedAt: minutesAgo(29),
+      phase: 'Succeeded',
+      message: 'successfully synced (all tasks run)',
+      startedAt: minutesAgo(30),
+      finishedAt: minutesAgo(29),
       syncResult: { revision, source },
     },
     ...rest,
@@ -59,12 +67,23 @@ const STATUSES: Record<string, ApplicationStatus> = {
     reconciledAt: minutesAgo(125),
     health: { status: 'Degraded', message: 'Deployment "prometheus-server" exceeded its progress deadline', lastTransitionTime: minutesAgo(200) },
     resources: [
-      { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server', status: 'Synced', health: { status: 'Degraded', message: 'Deployment "prometheus-server" exceeded its progress deadline' } },
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'monitoring',
+        name: 'prometheus-server',
+        status: 'Synced',
+        health: { status: 'Degraded', message: 'Deployment "prometheus-server" exceeded its progress deadline' },
+      },
     ],
   }),
   'staging-1-grafana': status('staging-1', 'grafana', {
     operationState: {
-      operation: { sync: { revision: MAIN } }, phase: 'Failed', startedAt: minutesAgo(12), finishedAt: minutesAgo(11),
+      operation: { sync: { revision: MAIN } },
+      phase: 'Failed',
+      startedAt: minutesAgo(12),
+      finishedAt: minutesAgo(11),
       message: 'one or more objects failed to apply, reason: Deployment.apps "grafana" is invalid: spec.template.spec.containers[0].image: Required value',
     } as ApplicationStatus['operationState'],
   }),
@@ -84,10 +103,15 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     const { inventory: parsed, findings } = parseInventory(await readInventorySources(PROJECT_ROOT));
     assert.ok(parsed, JSON.stringify(findings));
     inventory = parsed;
-    for (const cluster of ['dev-1', 'staging-1']) for (const app of ['prometheus', 'grafana']) await client.apply(await generatedApplication(cluster, app, namespace));
+    for (const cluster of ['dev-1', 'staging-1'])
+      for (const app of ['prometheus', 'grafana']) await client.apply(await generatedApplication(cluster, app, namespace));
     // Not this repository's: the selector must leave it out.
     const stranger = await generatedApplication('dev-1', 'prometheus', namespace);
-    await client.apply({ ...stranger, metadata: { name: 'someone-elses-app', namespace, labels: { team: 'other' } }, spec: { ...(stranger.spec as object), project: 'default' } });
+    await client.apply({
+      ...stranger,
+      metadata: { name: 'someone-elses-app', namespace, labels: { team: 'other' } },
+      spec: { ...(stranger.spec as object), project: 'default' },
+    });
     for (const [name, s] of Object.entries(STATUSES)) await writeApplicationStatus(client, namespace, name, s);
     standIn = await startArgoCdStandIn({ client, token: TOKEN, namespace });
   });
@@ -102,9 +126,12 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.equal((await readStoredApplication(client, namespace, 'dev-1-grafana')).status?.resources?.[0]?.status, 'OutOfSync');
   });
 
-  test('readArgoCdApplications lists the managed Applications, sorted, in Argo CD\'s shape', async () => {
+  test("readArgoCdApplications lists the managed Applications, sorted, in Argo CD's shape", async () => {
     const apps = await readArgoCdApplications({ url: standIn.url, token: TOKEN });
-    assert.deepEqual(apps.map((a) => a.metadata.name), ['dev-1-grafana', 'dev-1-prometheus', 'staging-1-grafana', 'staging-1-prometheus']);
+    assert.deepEqual(
+      apps.map((a) => a.metadata.name),
+      ['dev-1-grafana', 'dev-1-prometheus', 'staging-1-grafana', 'staging-1-prometheus'],
+    );
     assert.equal((apps[0] as unknown as Record<string, unknown>).kind, undefined, 'Argo CD answers items without apiVersion/kind');
     const last = standIn.requests.at(-1)!;
     assert.equal(last.path, '/api/v1/applications?selector=app.kubernetes.io%2Fmanaged-by%3Dmonitoring-gitops');
@@ -117,13 +144,26 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.equal(section.status, 'partial');
     assert.match(section.reason ?? '', /prod-eu-1, prod-us-1/);
     assert.deepEqual(section.coverage, { reached: ['dev-1', 'staging-1'], expected: ['dev-1', 'prod-eu-1', 'prod-us-1', 'staging-1'] });
-    assert.deepEqual(section.items.map((i) => [i.key, i.kind, i.severity, i.summary]), [
-      ['live:argocd:dev-1/grafana:out-of-sync', 'out-of-sync', 'warning', 'dev-1-grafana is OutOfSync: 1 resource differs from git'],
-      ['live:argocd:staging-1/prometheus:unhealthy', 'unhealthy', 'critical', 'staging-1-prometheus is Degraded: Deployment "prometheus-server" exceeded its progress deadline'],
-      ['live:argocd:staging-1/prometheus:revision-behind', 'revision-behind', 'warning', 'staging-1-prometheus is at revision 0123456, main is at a1b2c3d'],
-      ['live:argocd:staging-1/prometheus:stale-reconcile', 'stale-reconcile', 'warning', 'staging-1-prometheus was last reconciled 2 h 5 min ago'],
-      ['live:argocd:staging-1/grafana:operation-failed', 'operation-failed', 'critical', 'last sync of staging-1-grafana ended Failed: one or more objects failed to apply, reason: Deployment.apps "grafana" is invalid: spec.template.spec.containers[0].image: Required value'],
-    ]);
+    assert.deepEqual(
+      section.items.map((i) => [i.key, i.kind, i.severity, i.summary]),
+      [
+        ['live:argocd:dev-1/grafana:out-of-sync', 'out-of-sync', 'warning', 'dev-1-grafana is OutOfSync: 1 resource differs from git'],
+        [
+          'live:argocd:staging-1/prometheus:unhealthy',
+          'unhealthy',
+          'critical',
+          'staging-1-prometheus is Degraded: Deployment "prometheus-server" exceeded its progress deadline',
+        ],
+        ['live:argocd:staging-1/prometheus:revision-behind', 'revision-behind', 'warning', 'staging-1-prometheus is at revision 0123456, main is at a1b2c3d'],
+        ['live:argocd:staging-1/prometheus:stale-reconcile', 'stale-reconcile', 'warning', 'staging-1-prometheus was last reconciled 2 h 5 min ago'],
+        [
+          'live:argocd:staging-1/grafana:operation-failed',
+          'operation-failed',
+          'critical',
+          'last sync of staging-1-grafana ended Failed: one or more objects failed to apply, reason: Deployment.apps "grafana" is invalid: spec.template.spec.containers[0].image: Required value',
+        ],
+      ],
+    );
     const [oos, sick, behind, stale, failed] = section.items;
     assert.deepEqual(oos?.details, ['ConfigMap monitoring/grafana (OutOfSync)']);
     assert.equal(oos?.action, 'argocd app diff dev-1-grafana, then argocd app sync dev-1-grafana');
@@ -140,7 +180,11 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
   test('a missing Application of a reached cluster, a leftover one and a never-reconciled one', async () => {
     const applications = (await readArgoCdApplications({ url: standIn.url, token: TOKEN })).filter((a) => a.metadata.name !== 'dev-1-grafana');
     const unknown = applications.find((a) => a.metadata.name === 'dev-1-prometheus')!;
-    unknown.status = { ...unknown.status, sync: { status: 'Unknown' }, conditions: [{ type: 'ComparisonError', message: 'rpc error: code = Unknown desc = kustomize build failed\nmore' }] };
+    unknown.status = {
+      ...unknown.status,
+      sync: { status: 'Unknown' },
+      conditions: [{ type: 'ComparisonError', message: 'rpc error: code = Unknown desc = kustomize build failed\nmore' }],
+    };
     const leftover: ArgoApplication = { metadata: { name: 'dev-1-loki', labels: { 'monitoring-gitops/cluster': 'dev-1', 'monitoring-gitops/app': 'loki' } } };
     const fresh: ArgoApplication = { metadata: { name: 'prod-eu-1-prometheus' }, status: {} };
     const section = argoCdSection({ applications: [...applications, leftover, fresh], inventory, mainRevision: MAIN, now: NOW });
@@ -151,7 +195,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.equal(comparison?.summary, 'dev-1-prometheus: sync status Unknown (Argo CD could not compare it with git)');
     assert.deepEqual(comparison?.details, ['ComparisonError: rpc error: code = Unknown desc = kustomize build failed']);
     assert.ok(kinds.includes('live:argocd:prod-eu-1/prometheus:stale-reconcile warning'), kinds.join('\n'));
-    assert.ok(kinds.includes('live:argocd:prod-eu-1/grafana:missing critical'), 'a reached cluster\'s absent apps are missing');
+    assert.ok(kinds.includes('live:argocd:prod-eu-1/grafana:missing critical'), "a reached cluster's absent apps are missing");
     assert.ok(!kinds.some((k) => k.startsWith('live:argocd:prod-us-1/')), 'an unreached cluster is coverage, not items');
     assert.deepEqual(section.coverage?.reached, ['dev-1', 'prod-eu-1', 'staging-1']);
     const empty = argoCdSection({ applications: [], inventory, mainRevision: MAIN, now: NOW });
@@ -161,7 +205,10 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
 
   test('a wrong token is a typed 401 error that does not print the token; the section is skipped', async () => {
     const wrong = 'not-the-token-77';
-    const err = await readArgoCdApplications({ url: standIn.url, token: wrong }).then(() => undefined, (e: unknown) => e);
+    const err = await readArgoCdApplications({ url: standIn.url, token: wrong }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ArgoCdApiError, String(err));
     assert.equal(err.failure, 'unauthenticated');
     assert.equal(err.status, 401);
@@ -173,7 +220,11 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
   });
 
   test('403, a server error and a dropped connection are typed errors', async () => {
-    const read = () => readArgoCdApplications({ url: standIn.url, token: TOKEN }).then(() => undefined, (e: unknown) => e as ArgoCdApiError);
+    const read = () =>
+      readArgoCdApplications({ url: standIn.url, token: TOKEN }).then(
+        () => undefined,
+        (e: unknown) => e as ArgoCdApiError,
+      );
     standIn.failNext({ route: 'GET /api/v1/applications', status: 403 });
     const forbidden = await read();
     assert.equal(forbidden?.failure, 'forbidden');
@@ -191,14 +242,17 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
   test('an unreachable Argo CD is a typed error; the section is skipped', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
-    const err = await readArgoCdApplications({ url, token: TOKEN }).then(() => undefined, (e: unknown) => e as ArgoCdApiError);
+    const err = await readArgoCdApplications({ url, token: TOKEN }).then(
+      () => undefined,
+      (e: unknown) => e as ArgoCdApiError,
+    );
     assert.equal(err?.failure, 'unreachable');
     assert.match(err?.message ?? '', new RegExp(`cannot reach Argo CD at ${url}: ECONNREFUSED.*\\nfix: check the Argo CD URL`));
     const section = await readArgoCdSection({ url, token: TOKEN }, { inventory, mainRevision: MAIN, now: NOW });
     assert.deepEqual([section.status, section.items.length], ['skipped', 0]);
   });
 
-  test('GET /api/v1/applications/{name} and the list filters behave as Argo CD\'s', async () => {
+  test("GET /api/v1/applications/{name} and the list filters behave as Argo CD's", async () => {
     const get = async (path: string) => {
       const res = await fetch(`${standIn.url}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: ArgoApplication[] } };
@@ -210,9 +264,19 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.equal((await get('/api/v1/applications/nope?project=monitoring-dev-1')).status, 404);
     assert.equal((await get('/api/v1/applications/dev-1-grafana?projects=monitoring-staging-1')).status, 404);
     const names = (r: { body: { items?: ArgoApplication[] } }) => (r.body.items ?? []).map((a) => a.metadata.name);
-    assert.deepEqual(names(await get('/api/v1/applications?projects=monitoring-dev-1&projects=monitoring-staging-1&refresh=normal')), ['dev-1-grafana', 'dev-1-prometheus', 'staging-1-grafana', 'staging-1-prometheus']);
-    assert.deepEqual(names(await get('/api/v1/applications?selector=monitoring-gitops/cluster%20in%20(staging-1),monitoring-gitops/app!=grafana')), ['staging-1-prometheus']);
-    assert.deepEqual(names(await get(`/api/v1/applications?repo=${encodeURIComponent(REPO)}&projects=monitoring-dev-1`)), ['dev-1-grafana', 'dev-1-prometheus']);
+    assert.deepEqual(names(await get('/api/v1/applications?projects=monitoring-dev-1&projects=monitoring-staging-1&refresh=normal')), [
+      'dev-1-grafana',
+      'dev-1-prometheus',
+      'staging-1-grafana',
+      'staging-1-prometheus',
+    ]);
+    assert.deepEqual(names(await get('/api/v1/applications?selector=monitoring-gitops/cluster%20in%20(staging-1),monitoring-gitops/app!=grafana')), [
+      'staging-1-prometheus',
+    ]);
+    assert.deepEqual(names(await get(`/api/v1/applications?repo=${encodeURIComponent(REPO)}&projects=monitoring-dev-1`)), [
+      'dev-1-grafana',
+      'dev-1-prometheus',
+    ]);
     assert.deepEqual(names(await get('/api/v1/applications?repo=https://example.com/other.git')), []);
     assert.deepEqual(names(await get('/api/v1/applications')).length, 5, 'no selector: the unlabelled Application too');
     const bad = await get('/api/v1/applications?selector=a%20in%20b');
@@ -240,7 +304,10 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
           return body;
         },
       });
-      const err = await readArgoCdApplications({ url: probe.url, token: TOKEN }).then(() => undefined, (e: unknown) => e as ArgoCdApiError);
+      const err = await readArgoCdApplications({ url: probe.url, token: TOKEN }).then(
+        () => undefined,
+        (e: unknown) => e as ArgoCdApiError,
+      );
       assert.equal(err?.failure, 'http');
       assert.equal(err?.status, 500);
       const violations = probe.contractViolations.join('\n');
@@ -248,7 +315,9 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
       assert.match(violations, /\/items\/1\/status\/health\/status must be equal to one of the allowed values/);
       assert.match(violations, /\/items\/2\/metadata\/generation/);
       probe.contractViolations.length = 0;
-      const res = await fetch(`${probe.url}/api/v1/applications?labelSelector=x&refresh=normal&refresh=hard`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      const res = await fetch(`${probe.url}/api/v1/applications?labelSelector=x&refresh=normal&refresh=hard`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
       assert.equal(res.status, 500);
       assert.deepEqual(probe.contractViolations, [
         "GET /api/v1/applications: query parameter 'labelSelector' is not documented",

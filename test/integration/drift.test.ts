@@ -37,13 +37,28 @@ test('a hand-edited generated file is drift with the fields that differ', async 
 test('dev ahead of staging for 6 days is a pending promotion; a prod-only value is divergent', async () => {
   await useTestChartMirror();
   const { root } = await fleetWithOrigin();
-  await commitOnMain(root, 'overlays/dev/pins.yaml', (t) => t.replace('version: 29.27.0', 'version: 29.28.0'), 'dev: 29.28.0', new Date('2026-11-20T08:00:00Z'));
+  await commitOnMain(
+    root,
+    'overlays/dev/pins.yaml',
+    (t) => t.replace('version: 29.27.0', 'version: 29.28.0'),
+    'dev: 29.28.0',
+    new Date('2026-11-20T08:00:00Z'),
+  );
   await commitOnMain(root, 'overlays/prod/grafana.values.yaml', (t) => `${t}replicas: 2\n`, 'prod: two Grafanas', new Date('2026-11-21T08:00:00Z'));
   const all = itemsOf(await runDrift({ root, now: NOW }), 'environments');
-  const items = [all.find((i) => i.kind === 'promotion-pending')!, all.find((i) => i.kind === 'divergent' && i.app === 'grafana' && i.summary.includes('replicas'))!];
-  assert.deepEqual(all.filter((i) => i.kind === 'promotion-pending').map((i) => [i.environment, i.app]), [['staging', 'prometheus']]);
+  const items = [
+    all.find((i) => i.kind === 'promotion-pending')!,
+    all.find((i) => i.kind === 'divergent' && i.app === 'grafana' && i.summary.includes('replicas'))!,
+  ];
+  assert.deepEqual(
+    all.filter((i) => i.kind === 'promotion-pending').map((i) => [i.environment, i.app]),
+    [['staging', 'prometheus']],
+  );
   assert.ok(items[1], all.map((i) => i.summary).join('\n'));
-  assert.ok(!all.some((i) => i.kind === 'divergent' && /resources/.test(i.summary)), 'every environment sizes its workloads, so sizes are not divergent (only values set in one environment are)');
+  assert.ok(
+    !all.some((i) => i.kind === 'divergent' && /resources/.test(i.summary)),
+    'every environment sizes its workloads, so sizes are not divergent (only values set in one environment are)',
+  );
   assert.match(items[0]!.summary, /^prometheus: dev has 29\.28\.0 \(staging has 29\.27\.0\) for 6 days \(since [0-9a-f]{7}\); promotion to staging pending$/);
   assert.equal(items[0]!.action, 'npm run promote -- --from dev --to staging --app prometheus');
   assert.equal(items[0]!.since, '2026-11-20T08:00:00.000Z');
@@ -56,19 +71,30 @@ test('upstream: a newer version in the repository, a deprecated chart and a move
   // A second, real Helm repository index whose grafana 12.11.1 is marked deprecated.
   const deprecatedIndex = index.replace(/(- apiVersion: v2\n(?:.*\n)*?\s+name: grafana\n(?:.*\n)*?\s+version: 12\.11\.1)/, '$1\n    deprecated: true');
   assert.notEqual(deprecatedIndex, index);
-  const server = createServer((req, res) => { res.writeHead(req.url === '/index.yaml' ? 200 : 404, { 'content-type': 'application/x-yaml' }); res.end(req.url === '/index.yaml' ? deprecatedIndex : ''); });
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/index.yaml' ? 200 : 404, { 'content-type': 'application/x-yaml' });
+    res.end(req.url === '/index.yaml' ? deprecatedIndex : '');
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const oldHome = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
     const { root } = await fleetWithOrigin();
-    await commitOnMain(root, 'overlays/prod/pins.yaml', (t) => t.replace('https://grafana-community.github.io/helm-charts', 'https://grafana.github.io/helm-charts'), 'prod on the old grafana home');
+    await commitOnMain(
+      root,
+      'overlays/prod/pins.yaml',
+      (t) => t.replace('https://grafana-community.github.io/helm-charts', 'https://grafana.github.io/helm-charts'),
+      'prod on the old grafana home',
+    );
     process.env.MONITORING_GITOPS_HELM_MIRRORS += `,https://grafana.github.io/helm-charts=${oldHome}`;
     const items = itemsOf(await runDrift({ root, now: NOW }), 'upstream');
     const kinds = items.map((i) => `${i.kind}:${i.app}`);
     assert.ok(kinds.includes('moved:grafana'), kinds.join());
     assert.ok(kinds.includes('deprecated-chart:grafana'), kinds.join());
     const behind = items.find((i) => i.kind === 'behind-upstream' && i.app === 'prometheus')!;
-    assert.match(behind.summary, /^prometheus: prometheus 29\.28\.0 is out, released \d+ days ago; pinned: dev 29\.27\.0 \(minor\), staging 29\.27\.0 \(minor\), prod 29\.27\.0 \(minor\)$/);
+    assert.match(
+      behind.summary,
+      /^prometheus: prometheus 29\.28\.0 is out, released \d+ days ago; pinned: dev 29\.27\.0 \(minor\), staging 29\.27\.0 \(minor\), prod 29\.27\.0 \(minor\)$/,
+    );
   } finally {
     server.close();
     await useTestChartMirror();
@@ -93,10 +119,16 @@ test('the drift issue: created once, unchanged on an identical re-run, updated, 
     const same = await upsertDriftIssue(gh, target, formatDriftMarkdown(rerun), hasDrift(rerun));
     assert.equal(writes(), before, 'an identical re-run writes nothing');
     assert.match(formatDriftMarkdown(rerun), /### New since the last report\n\nNothing new\./);
-    await writeFile(join(root, 'overlays/dev/dev-1/grafana/kustomization.yaml'), (await readFile(join(root, 'overlays/dev/dev-1/grafana/kustomization.yaml'), 'utf8')).replace('releaseName: grafana', 'releaseName: grafana2'));
+    await writeFile(
+      join(root, 'overlays/dev/dev-1/grafana/kustomization.yaml'),
+      (await readFile(join(root, 'overlays/dev/dev-1/grafana/kustomization.yaml'), 'utf8')).replace('releaseName: grafana', 'releaseName: grafana2'),
+    );
     const more = await runDrift({ root, now: NOW, previousKeys: previousKeys([...github.issues.values()][0]!.body!) });
     const updated = await upsertDriftIssue(gh, target, formatDriftMarkdown(more), hasDrift(more));
-    assert.match(formatDriftMarkdown(more), /### New since the last report\n\n- 🔴 \*\*hand-edited\*\* overlays\/dev\/dev-1\/grafana\/kustomization\.yaml was edited by hand/);
+    assert.match(
+      formatDriftMarkdown(more),
+      /### New since the last report\n\n- 🔴 \*\*hand-edited\*\* overlays\/dev\/dev-1\/grafana\/kustomization\.yaml was edited by hand/,
+    );
     await runCli('generate', ['--root', root, '--force']);
     const cleanReport = await runDrift({ root, now: NOW });
     const closed = await upsertDriftIssue(gh, target, formatDriftMarkdown(cleanReport), hasDrift(cleanReport));
@@ -140,10 +172,17 @@ test('live: the rendered manifests applied to a real API server show no drift un
   const objects = Object.values(state.clusters.get('dev-1')!.apps).flatMap((a) => a!.objects);
   for (const o of objects) await client.apply(o as never, { force: true });
   const clean = itemsOf(await runDrift({ root, now: NOW, kubeconfigs: { 'dev-1': kubeconfig } }), 'live');
-  assert.deepEqual(clean.map((i) => i.summary), []);
+  assert.deepEqual(
+    clean.map((i) => i.summary),
+    [],
+  );
   const cm = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'prometheus-server' });
   const data = (cm as unknown as { data: Record<string, string> }).data;
-  await client.raw('PATCH', `/api/v1/namespaces/${namespace}/configmaps/prometheus-server`, { query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { data: { 'alerting_rules.yml': `${data['alerting_rules.yml']}# edited by hand\n` } } });
+  await client.raw('PATCH', `/api/v1/namespaces/${namespace}/configmaps/prometheus-server`, {
+    query: { fieldManager: 'kubectl-edit' },
+    contentType: 'application/merge-patch+json',
+    body: { data: { 'alerting_rules.yml': `${data['alerting_rules.yml']}# edited by hand\n` } },
+  });
   const report = await runDrift({ root, now: NOW, kubeconfigs: { 'dev-1': kubeconfig } });
   const live = report.sections.find((s) => s.section === 'live')!;
   assert.equal(live.status, 'checked');
@@ -151,5 +190,8 @@ test('live: the rendered manifests applied to a real API server show no drift un
   assert.equal(live.items.length, 1, live.items.map((i) => i.summary).join('\n'));
   assert.equal(live.items[0]!.kind, 'field-drift');
   assert.equal(live.items[0]!.resource, `ConfigMap ${namespace}/prometheus-server`);
-  assert.ok(live.items[0]!.details!.some((d) => d.includes('kubectl-edit')), live.items[0]!.details!.join('\n'));
+  assert.ok(
+    live.items[0]!.details!.some((d) => d.includes('kubectl-edit')),
+    live.items[0]!.details!.join('\n'),
+  );
 });

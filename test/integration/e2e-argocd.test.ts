@@ -19,12 +19,20 @@ test('every root and child Application of both clusters becomes Synced and Healt
   const seconds = await waitConverged(e2e.argocd.url, e2e.token, expected, { revision: e2e.repo.head() });
   const apps = await listApplications(e2e.argocd.url, e2e.token);
   console.log(table(apps, seconds).replace(/^/gm, '# '));
-  assert.deepEqual(apps.map((a) => a.name), [...expected].sort());
+  assert.deepEqual(
+    apps.map((a) => a.name),
+    [...expected].sort(),
+  );
   assert.deepEqual(waveViolations(apps, await prometheusAvailableAt(e2e)), [], 'sync waves in order');
   // Workloads really ran: node-exporter's DaemonSet has a Ready pod on each fake node.
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
-  const daemonSets = await dev.list<{ metadata: { name: string }; status: { numberReady: number; desiredNumberScheduled: number } } & { apiVersion: string; kind: string }>({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring' });
-  assert.ok(daemonSets.length > 0 && daemonSets.every((d) => d.status.numberReady === 2 && d.status.desiredNumberScheduled === 2), JSON.stringify(daemonSets.map((d) => d.status)));
+  const daemonSets = await dev.list<
+    { metadata: { name: string }; status: { numberReady: number; desiredNumberScheduled: number } } & { apiVersion: string; kind: string }
+  >({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring' });
+  assert.ok(
+    daemonSets.length > 0 && daemonSets.every((d) => d.status.numberReady === 2 && d.status.desiredNumberScheduled === 2),
+    JSON.stringify(daemonSets.map((d) => d.status)),
+  );
 });
 
 test('a commit that changes one value on prod-eu-1 reaches exactly prod-eu-1, as diff predicted', { timeout: 600_000 }, async () => {

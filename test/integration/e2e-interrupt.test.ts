@@ -23,7 +23,11 @@ function processesUsing(dirs: string[]): string[] {
 }
 
 test('Ctrl-C during npm run e2e stops every process it started and removes their folders', { timeout: 300_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/e2e/run.ts'), '--only', 'steady'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/e2e/run.ts'), '--only', 'steady'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -43,5 +47,8 @@ test('Ctrl-C during npm run e2e stops every process it started and removes their
   assert.deepEqual(processesUsing(dirs), []);
   for (const dir of dirs) assert.throws(() => readdirSync(dir), /ENOENT/, `${dir} removed`);
   // The served Git repository and the fleet checkout go too.
-  assert.deepEqual(readdirSync(tmpdir()).filter((f) => before.has(f)), []);
+  assert.deepEqual(
+    readdirSync(tmpdir()).filter((f) => before.has(f)),
+    [],
+  );
 });

@@ -28,7 +28,10 @@ test('case 6: a branch of the old name is refused with the migration steps, befo
   const before = branches(origin);
   const result = await promote(root, ['--from', 'dev', '--to', 'staging']);
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /promotion refused: the branch promote\/dev-to-staging \(named by an older version of this toolkit\) blocks promote\/dev-to-staging\/all: git cannot hold a branch inside another one\n {4}fix: close its pull request if one is open, then delete it \(git push origin --delete promote\/dev-to-staging\)/);
+  assert.match(
+    result.stderr,
+    /promotion refused: the branch promote\/dev-to-staging \(named by an older version of this toolkit\) blocks promote\/dev-to-staging\/all: git cannot hold a branch inside another one\n {4}fix: close its pull request if one is open, then delete it \(git push origin --delete promote\/dev-to-staging\)/,
+  );
   assert.deepEqual(branches(origin), before);
 });
 
@@ -43,7 +46,10 @@ test('case 6: promoting into the first environment says what to do instead, neve
   const { root } = await bumpedFleet();
   const result = await runCli('promote', ['--root', root, '--from', 'prod', '--to', 'dev', '--dry-run']);
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /promotion refused: prod → dev goes against the promotion order dev → staging → prod\n {4}fix: dev is the first environment: nothing is promoted into it/);
+  assert.match(
+    result.stderr,
+    /promotion refused: prod → dev goes against the promotion order dev → staging → prod\n {4}fix: dev is the first environment: nothing is promoted into it/,
+  );
   assert.doesNotMatch(result.stderr, /--from dev --to dev/);
 });
 

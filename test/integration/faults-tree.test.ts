@@ -29,7 +29,7 @@ test('case 1: an unreadable cluster file is exit 2 naming it, and nothing of tha
   assert.deepEqual(tempFiles(root), []);
 });
 
-test('case 1: an unreadable overlays/prod values file does not silently drop prod\'s values', { skip: noDrop }, async () => {
+test("case 1: an unreadable overlays/prod values file does not silently drop prod's values", { skip: noDrop }, async () => {
   const { root, before, result } = await asUser(async (root) => {
     await writeFile(join(root, 'overlays/prod/prometheus.values.yaml'), 'server:\n  resources:\n    limits: {memory: 4Gi}\n');
     await chmod(join(root, 'overlays/prod/prometheus.values.yaml'), 0o000);
@@ -43,7 +43,10 @@ test('case 3: a read-only leaf folder stops generate before any write or delete 
   const { root, before, result } = await asUser(async (root) => {
     // Disabling grafana removes its leaf and Application; the prometheus values change rewrites others.
     const path = join(root, 'clusters/alpha.yaml');
-    await writeFile(path, (await readFile(path, 'utf8')).replace('  grafana:\n    enabled: true', '  grafana:\n    enabled: false').replace('retention: 3d', 'retention: 4d'));
+    await writeFile(
+      path,
+      (await readFile(path, 'utf8')).replace('  grafana:\n    enabled: true', '  grafana:\n    enabled: false').replace('retention: 3d', 'retention: 4d'),
+    );
     await chmod(join(root, 'overlays/dev/alpha/grafana'), 0o555);
   });
   assert.equal(result.code, 2, result.stderr);
@@ -54,7 +57,10 @@ test('case 3: a read-only leaf folder stops generate before any write or delete 
 
 test('case 3: leftovers of a killed run are reported by --check and removed by the next generate', async () => {
   const root = await committedRepo(MINIMAL);
-  await writeFile(join(root, '.generate.lock'), JSON.stringify({ pid: 2 ** 22 + 17, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z' }));
+  await writeFile(
+    join(root, '.generate.lock'),
+    JSON.stringify({ pid: 2 ** 22 + 17, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z' }),
+  );
   await mkdir(join(root, '.generate-staging/4242'), { recursive: true });
   await writeFile(join(root, '.generate-staging/4242/0'), '');
   await writeFile(join(root, 'apps/alpha/root.yaml.tmp-4242'), '');
@@ -69,7 +75,7 @@ test('case 3: leftovers of a killed run are reported by --check and removed by t
   assert.deepEqual(tempFiles(root), []);
 });
 
-test('case 3: a second concurrent generate is refused with exit 2 and the first run\'s lock is kept', async () => {
+test("case 3: a second concurrent generate is refused with exit 2 and the first run's lock is kept", async () => {
   const root = await committedRepo(MINIMAL);
   const lock = JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z' });
   await writeFile(join(root, '.generate.lock'), lock);
@@ -98,7 +104,10 @@ test('case 7: CRLF line endings are stale (and say why), not "edited by hand"; g
   await writeFile(path, (await readFile(path, 'utf8')).replaceAll('\n', '\r\n'));
   const check = await runCli('generate', ['--root', root, '--check']);
   assert.equal(check.code, 1);
-  assert.match(check.stderr, /^apps\/alpha\/root\.yaml: stale: CRLF line endings \(generated files use LF\); generate would rewrite it\n {4}fix: add `\* text=auto eol=lf` to \.gitattributes/m);
+  assert.match(
+    check.stderr,
+    /^apps\/alpha\/root\.yaml: stale: CRLF line endings \(generated files use LF\); generate would rewrite it\n {4}fix: add `\* text=auto eol=lf` to \.gitattributes/m,
+  );
   assert.doesNotMatch(check.stderr, /edited by hand/);
   assert.equal((await runCli('generate', ['--root', root])).code, 0);
   assert.equal(gitStatus(root), '');
@@ -123,8 +132,16 @@ async function fleet(n: number): Promise<string> {
 }
 
 /** Starts generate and sends `signal` once the delay has passed after startup; returns its outcome. */
-export async function generateUntil(root: string, _ready: RegExp, signal: NodeJS.Signals, _unused: (out: string) => boolean, delayMs?: number): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/cli/generate.ts'), '--root', root], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function generateUntil(
+  root: string,
+  _ready: RegExp,
+  signal: NodeJS.Signals,
+  _unused: (out: string) => boolean,
+  delayMs?: number,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/cli/generate.ts'), '--root', root], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setInterval(() => {

@@ -79,7 +79,10 @@ test('a hand edit of a generated file is reported and kept unless --force', asyn
   const before = await snapshotTree(root);
   const refused = await generate(root);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^apps\/dev-1\/children\/grafana\.yaml: generated file was edited by hand \(its checksum no longer matches\); generate would overwrite it\n {4}fix: put the change in clusters\/, overlays\/ or base\/ instead, then run `npm run generate -- --force`/m);
+  assert.match(
+    refused.stderr,
+    /^apps\/dev-1\/children\/grafana\.yaml: generated file was edited by hand \(its checksum no longer matches\); generate would overwrite it\n {4}fix: put the change in clusters\/, overlays\/ or base\/ instead, then run `npm run generate -- --force`/m,
+  );
   assert.deepEqual(changedPaths(before, await snapshotTree(root)), [], 'nothing written, not even the unrelated values change');
   const forced = await generate(root, '--force');
   assert.equal(forced.code, 0, forced.stderr);
@@ -97,9 +100,23 @@ test('a hand-written file in the way is never overwritten', async () => {
 
 const badInputs: [string, Record<string, string>, RegExp][] = [
   ['malformed YAML', { 'clusters/alpha.yaml': 'name: alpha\nenvironment: [dev\n' }, /^clusters\/alpha\.yaml:\d+:\d+: invalid YAML/m],
-  ['a duplicate key', { 'fleet.yaml': 'repoURL: https://git.example.com/fleet.git\nrepoURL: https://git.example.com/other.git\ntargetRevision: main\nenvironments: [dev, prod]\n' }, /^fleet\.yaml:2:1: duplicate key/m],
-  ['an unknown field', { 'overlays/dev/pins.yaml': 'prometheus:\n  repoURL: https://charts.example.com/prometheus\n  chart: prometheus\n  version: 2.1.0\n  verison: 2.2.0\n' }, /^overlays\/dev\/pins\.yaml:5:3: unknown key 'verison' in prometheus\n {4}fix: did you mean 'version'\?/m],
-  ['a version range', { 'overlays/prod/pins.yaml': 'prometheus:\n  repoURL: https://charts.example.com/prometheus\n  chart: prometheus\n  version: 2.x\n' }, /^overlays\/prod\/pins\.yaml:4:12: prometheus\.version is not valid: "2\.x"/m],
+  [
+    'a duplicate key',
+    {
+      'fleet.yaml': 'repoURL: https://git.example.com/fleet.git\nrepoURL: https://git.example.com/other.git\ntargetRevision: main\nenvironments: [dev, prod]\n',
+    },
+    /^fleet\.yaml:2:1: duplicate key/m,
+  ],
+  [
+    'an unknown field',
+    { 'overlays/dev/pins.yaml': 'prometheus:\n  repoURL: https://charts.example.com/prometheus\n  chart: prometheus\n  version: 2.1.0\n  verison: 2.2.0\n' },
+    /^overlays\/dev\/pins\.yaml:5:3: unknown key 'verison' in prometheus\n {4}fix: did you mean 'version'\?/m,
+  ],
+  [
+    'a version range',
+    { 'overlays/prod/pins.yaml': 'prometheus:\n  repoURL: https://charts.example.com/prometheus\n  chart: prometheus\n  version: 2.x\n' },
+    /^overlays\/prod\/pins\.yaml:4:12: prometheus\.version is not valid: "2\.x"/m,
+  ],
 ];
 
 for (const [what, files, expected] of badInputs) {

@@ -37,7 +37,9 @@ const rateLimits: Array<{ kind: 'primary' | 'secondary'; retryAfter: number }> =
 /** Octokit as the toolkit configures it; retry-after values scaled to milliseconds so the suite stays fast. */
 function resilientOctokit(baseUrl: string) {
   return new ResilientOctokit({
-    baseUrl, auth: token, log: quiet,
+    baseUrl,
+    auth: token,
+    log: quiet,
     retry: { retryAfterBaseValue: 10 },
     throttle: {
       retryAfterBaseValue: 10,
@@ -55,10 +57,14 @@ function resilientOctokit(baseUrl: string) {
 
 const GET_PULL = 'GET /repos/{owner}/{repo}/pulls/{pull_number}';
 const sourceDir = await tempRepo();
-const shas = await seedGitRepository(sourceDir, { 'fleet.yaml': 'clusters: []\n' }, {
-  [HEAD]: { 'fleet.yaml': 'clusters: [staging]\n', 'clusters/staging.yaml': 'name: staging\n' },
-  'promote/prod': { 'fleet.yaml': 'clusters: [prod]\n' },
-});
+const shas = await seedGitRepository(
+  sourceDir,
+  { 'fleet.yaml': 'clusters: []\n' },
+  {
+    [HEAD]: { 'fleet.yaml': 'clusters: [staging]\n', 'clusters/staging.yaml': 'name: staging\n' },
+    'promote/prod': { 'fleet.yaml': 'clusters: [prod]\n' },
+  },
+);
 const server = await startGitHubStandIn({ owner, repo, gitDir: sourceDir, token });
 const octokit = new Octokit({ baseUrl: server.url, auth: token, log: quiet });
 after(() => server.stop());
@@ -81,14 +87,22 @@ test('a promotion pull request: find, open, refuse a duplicate, update, label, r
   const number = created.data.number;
 
   const other = await octokit.rest.pulls.create({ owner, repo, head: `${owner}:promote/prod`, base: 'main', title: 'Promote to prod' });
-  assert.deepEqual((await find(`${owner}:${HEAD}`)).data.map((p) => p.number), [number]);
+  assert.deepEqual(
+    (await find(`${owner}:${HEAD}`)).data.map((p) => p.number),
+    [number],
+  );
   // GitHub ignores a head filter without the owner: every open pull request comes back.
-  assert.deepEqual((await find(HEAD)).data.map((p) => p.number), [other.data.number, number]);
+  assert.deepEqual(
+    (await find(HEAD)).data.map((p) => p.number),
+    [other.data.number, number],
+  );
 
   const duplicate = await failure(octokit.rest.pulls.create({ owner, repo, head: HEAD, base: 'main', title: 'again' }));
   assert.equal(duplicate.status, 422);
   assert.deepEqual(duplicate.response?.data, {
-    message: 'Validation Failed', status: '422', documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+    message: 'Validation Failed',
+    status: '422',
+    documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
     errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${HEAD}.` }],
   });
   const missing = await failure(octokit.rest.pulls.create({ owner, repo, head: 'no-such-branch', base: 'main', title: 't' }));
@@ -101,9 +115,15 @@ test('a promotion pull request: find, open, refuse a duplicate, update, label, r
   assert.equal((await octokit.rest.pulls.get({ owner, repo, pull_number: number })).data.title, 'Promote 1.2.3 to staging');
 
   const labels = await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: ['promotion', 'env:staging'] });
-  assert.deepEqual(labels.data.map((l) => l.name), ['promotion', 'env:staging']);
+  assert.deepEqual(
+    labels.data.map((l) => l.name),
+    ['promotion', 'env:staging'],
+  );
   const again = await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: ['Promotion'] });
-  assert.deepEqual(again.data.map((l) => l.name), ['promotion', 'env:staging']);
+  assert.deepEqual(
+    again.data.map((l) => l.name),
+    ['promotion', 'env:staging'],
+  );
 
   const review = await octokit.rest.pulls.requestReviewers({ owner, repo, pull_number: number, reviewers: ['alice'], team_reviewers: ['sre'] });
   assert.equal(review.status, 201);
@@ -117,10 +137,16 @@ test('sticky comments: create, list, update; bodies over 65,536 characters are r
   assert.equal(created.status, 201);
   await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: 'unrelated' });
   const listed = await octokit.rest.issues.listComments({ owner, repo, issue_number: number });
-  assert.deepEqual(listed.data.map((c) => c.body), ['<!-- sticky -->\nv1', 'unrelated']);
+  assert.deepEqual(
+    listed.data.map((c) => c.body),
+    ['<!-- sticky -->\nv1', 'unrelated'],
+  );
   const edited = await octokit.rest.issues.updateComment({ owner, repo, comment_id: created.data.id, body: '<!-- sticky -->\nv2' });
   assert.equal(edited.data.id, created.data.id);
-  assert.deepEqual((await octokit.rest.issues.listComments({ owner, repo, issue_number: number })).data.map((c) => c.body), ['<!-- sticky -->\nv2', 'unrelated']);
+  assert.deepEqual(
+    (await octokit.rest.issues.listComments({ owner, repo, issue_number: number })).data.map((c) => c.body),
+    ['<!-- sticky -->\nv2', 'unrelated'],
+  );
   assert.equal((await octokit.rest.pulls.get({ owner, repo, pull_number: number })).data.comments, 2);
 
   const tooLong = await failure(octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: 'x'.repeat(65_537) }));
@@ -134,7 +160,10 @@ test('drift-report issues: create, find by label, update, close; pull requests a
   const number = created.data.number;
   assert.ok(number > 2, 'issues and pull requests share one number sequence');
   const drift = await octokit.rest.issues.listForRepo({ owner, repo, labels: 'drift', state: 'open' });
-  assert.deepEqual(drift.data.map((i) => [i.number, i.pull_request]), [[number, undefined]]);
+  assert.deepEqual(
+    drift.data.map((i) => [i.number, i.pull_request]),
+    [[number, undefined]],
+  );
   const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'all', per_page: 1 });
   assert.equal(all.length, 3);
   assert.equal(all.filter((i) => i.pull_request).length, 2);
@@ -165,7 +194,10 @@ test('plugin-retry retries server errors but not 422; a dropped connection is a 
   server.failNext({ route: GET_PULL, status: 500, times: 2 });
   const got = await resilient.rest.pulls.get({ owner, repo, pull_number: 1 });
   assert.equal(got.status, 200);
-  assert.deepEqual(server.requests.slice(before).map((r) => r.status), [500, 500, 200]);
+  assert.deepEqual(
+    server.requests.slice(before).map((r) => r.status),
+    [500, 500, 200],
+  );
 
   const PATCH_PULL = 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}';
   const patches = routeStatuses(PATCH_PULL).length;
@@ -193,7 +225,10 @@ test('rate limits go through plugin-throttling (primary and secondary)', async (
   assert.equal(listed.status, 200);
   server.failNext({ route: 'GET /repos/{owner}/{repo}/issues', secondaryRateLimit: true, retryAfter: 2 });
   await resilient.rest.issues.listForRepo({ owner, repo });
-  assert.deepEqual(rateLimits.map((r) => r.kind), ['primary', 'secondary']);
+  assert.deepEqual(
+    rateLimits.map((r) => r.kind),
+    ['primary', 'secondary'],
+  );
   assert.equal(rateLimits[1]?.retryAfter, 2);
 
   server.failNext({ route: 'GET /repos/{owner}/{repo}/pulls', rateLimit: true, times: 2 });
@@ -203,7 +238,7 @@ test('rate limits go through plugin-throttling (primary and secondary)', async (
   assert.equal(exhausted.response?.headers['x-ratelimit-remaining'], '0');
 });
 
-test('every request and answer above followed GitHub\'s OpenAPI description', () => {
+test("every request and answer above followed GitHub's OpenAPI description", () => {
   assert.deepEqual(server.contractViolations, []);
   assert.deepEqual(server.unexpectedRoutes, []);
 });
@@ -227,7 +262,9 @@ test('the contract check catches a wrong answer, a wrong request, an undocumente
     ]);
 
     const draft = 'yes' as unknown as boolean;
-    const wrongRequest = await failure(client.request('POST /repos/{owner}/{repo}/pulls', { owner, repo, head: 'promote/prod', base: 'main', title: 't', draft }));
+    const wrongRequest = await failure(
+      client.request('POST /repos/{owner}/{repo}/pulls', { owner, repo, head: 'promote/prod', base: 'main', title: 't', draft }),
+    );
     assert.equal(wrongRequest.status, 500);
     assert.deepEqual(strict.contractViolations.splice(0), ['POST /repos/{owner}/{repo}/pulls request body: /draft must be boolean']);
     assert.equal(strict.pulls.size, 1, 'a rejected request changes nothing');
@@ -259,9 +296,17 @@ test('contract check: OpenAPI 3.0 nullable, enums and undocumented operations', 
   const params = { owner, repo, issue_number: '7' };
   // `state_reason` is a nullable enum, `milestone` a nullable oneOf without a type: both accept null.
   assert.deepEqual(checkRequest('PATCH', ISSUE, { params, body: { state: 'closed', state_reason: null, milestone: null } }), []);
-  assert.match(checkRequest('PATCH', ISSUE, { params, body: { state_reason: 'wontfix' } }).join('\n'), /state_reason must be equal to one of the allowed values/);
+  assert.match(
+    checkRequest('PATCH', ISSUE, { params, body: { state_reason: 'wontfix' } }).join('\n'),
+    /state_reason must be equal to one of the allowed values/,
+  );
   assert.match(checkRequest('PATCH', ISSUE, { params: { ...params, issue_number: 'seven' } }).join('\n'), /issue_number must be integer/);
-  assert.deepEqual(checkRequest('GET', '/repos/{owner}/{repo}/branches/{branch}/nope', {}), ['GET /repos/{owner}/{repo}/branches/{branch}/nope is not an operation of GitHub\'s REST API description']);
-  assert.match(checkResponse('POST', '/repos/{owner}/{repo}/pulls', 200, {}).join('\n'), /status 200 is not documented for pulls\/create \(documented: 201, 403, 422\)/);
+  assert.deepEqual(checkRequest('GET', '/repos/{owner}/{repo}/branches/{branch}/nope', {}), [
+    "GET /repos/{owner}/{repo}/branches/{branch}/nope is not an operation of GitHub's REST API description",
+  ]);
+  assert.match(
+    checkResponse('POST', '/repos/{owner}/{repo}/pulls', 200, {}).join('\n'),
+    /status 200 is not documented for pulls\/create \(documented: 201, 403, 422\)/,
+  );
   assert.deepEqual(checkResponse('POST', '/repos/{owner}/{repo}/pulls', 502, { message: 'Server Error' }), [], '5xx may come from any operation');
 });

@@ -17,15 +17,30 @@ const BRANCH = 'promote/dev-to-staging/all';
 async function setup() {
   await useTestChartMirror();
   const { root, origin } = await fleetWithOrigin();
-  await commitOnMain(root, 'overlays/dev/pins.yaml', (t) => t.replace('version: 29.27.0', 'version: 29.28.0'), 'dev: prometheus 29.28.0', new Date('2026-11-20T10:00:00Z'));
+  await commitOnMain(
+    root,
+    'overlays/dev/pins.yaml',
+    (t) => t.replace('version: 29.27.0', 'version: 29.28.0'),
+    'dev: prometheus 29.28.0',
+    new Date('2026-11-20T10:00:00Z'),
+  );
   const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: TOKEN });
   return { root, origin, github };
 }
 
 function options(root: string, github: GitHubStandIn, extra: Partial<PromoteOptions> = {}, token = TOKEN): PromoteOptions {
   return {
-    root, remote: 'origin', base: 'main', from: 'dev', to: 'staging', dryRun: false, labels: ['promotion'], reviewers: ['alice'], draft: false,
-    now: new Date('2026-11-26T10:00:00Z'), progress: () => {},
+    root,
+    remote: 'origin',
+    base: 'main',
+    from: 'dev',
+    to: 'staging',
+    dryRun: false,
+    labels: ['promotion'],
+    reviewers: ['alice'],
+    draft: false,
+    now: new Date('2026-11-26T10:00:00Z'),
+    progress: () => {},
     github: { client: createGitHubClient(token, { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
     ...extra,
   };
@@ -126,7 +141,10 @@ test('GitHub failures: 5xx, rate limits and dropped connections are retried; 401
     assert.equal(github.pulls.size, 0);
 
     github.failNext({ route: 'POST /repos/{owner}/{repo}/pulls', status: 422 });
-    await assert.rejects(runPromote(options(root, github)), /GitHub could not process the pull request \(422 .*\); the branch was pushed, run promote again to finish/);
+    await assert.rejects(
+      runPromote(options(root, github)),
+      /GitHub could not process the pull request \(422 .*\); the branch was pushed, run promote again to finish/,
+    );
 
     github.failNext({ route: 'GET /repos/{owner}/{repo}/pulls', status: 500, times: 2 });
     github.failNext({ route: 'POST /repos/{owner}/{repo}/pulls', rateLimit: true });
@@ -150,7 +168,12 @@ test('GitHub failures: 5xx, rate limits and dropped connections are retried; 401
 test('a validation failure stops before anything is pushed', async () => {
   const { root, origin, github } = await setup();
   try {
-    await commitOnMain(root, 'overlays/dev/pins.yaml', (t) => t.replace('version: 29.28.0', 'version: 29.28.0\n  values:\n    server:\n      retention: 5'), 'dev: a release value the chart schema rejects');
+    await commitOnMain(
+      root,
+      'overlays/dev/pins.yaml',
+      (t) => t.replace('version: 29.28.0', 'version: 29.28.0\n  values:\n    server:\n      retention: 5'),
+      'dev: a release value the chart schema rejects',
+    );
     await assert.rejects(runPromote(options(root, github)), (err: Error & { findings?: { message: string }[] }) => {
       assert.match(err.message, /validation of the staging clusters failed; nothing was pushed/);
       assert.ok(err.findings!.some((f) => /server\.retention must be string/.test(f.message)));

@@ -12,7 +12,12 @@ import { runCli } from '../helpers/cli.ts';
 import { PROJECT_ROOT, tempRepo } from '../helpers/repo.ts';
 import { editedFleet, useTestChartMirror } from '../helpers/validate.ts';
 
-const RENOVATE = { GIT_AUTHOR_NAME: 'renovate[bot]', GIT_AUTHOR_EMAIL: '29139614+renovate[bot]@users.noreply.github.com', GIT_COMMITTER_NAME: 'renovate[bot]', GIT_COMMITTER_EMAIL: '29139614+renovate[bot]@users.noreply.github.com' };
+const RENOVATE = {
+  GIT_AUTHOR_NAME: 'renovate[bot]',
+  GIT_AUTHOR_EMAIL: '29139614+renovate[bot]@users.noreply.github.com',
+  GIT_COMMITTER_NAME: 'renovate[bot]',
+  GIT_COMMITTER_EMAIL: '29139614+renovate[bot]@users.noreply.github.com',
+};
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...RENOVATE } }).trim();
 
 /** The default fleet on `main` in a repository with a bare remote, then a Renovate-style bump commit on its branch. */
@@ -42,8 +47,14 @@ test('a Renovate bump of overlays/dev/pins.yaml: regenerate:branch commits the g
   const { root, remote, branch } = await renovateBranch('29.27.0', '29.28.0');
 
   // As Renovate leaves it: the leaf still pins the old chart.
-  const stale = await checkGenerated(root).then(() => [], (err: unknown) => (err instanceof FindingsError ? err.findings.map(formatFinding) : Promise.reject(err)));
-  assert.ok(stale.some((f) => f.includes('overlays/dev/dev-1/prometheus/kustomization.yaml')), stale.join('\n'));
+  const stale = await checkGenerated(root).then(
+    () => [],
+    (err: unknown) => (err instanceof FindingsError ? err.findings.map(formatFinding) : Promise.reject(err)),
+  );
+  assert.ok(
+    stale.some((f) => f.includes('overlays/dev/dev-1/prometheus/kustomization.yaml')),
+    stale.join('\n'),
+  );
 
   const first = await runCli('regenerate-branch', ['--root', root, '--push', 'origin']);
   assert.equal(first.code, 0, first.stderr);
@@ -59,7 +70,11 @@ test('a Renovate bump of overlays/dev/pins.yaml: regenerate:branch commits the g
   const touched = git(root, 'show', '--name-only', '--format=', 'HEAD').split('\n');
   assert.ok(touched.length > 0 && touched.every((p) => /^apps\/|^overlays\/[^/]+\/[^/]+\//.test(p)), touched.join('\n'));
   assert.match(await readFile(join(root, 'overlays/dev/dev-1/prometheus/kustomization.yaml'), 'utf8'), /version: 29\.28\.0/);
-  assert.match(await readFile(join(root, 'overlays/staging/staging-1/prometheus/kustomization.yaml'), 'utf8'), /version: 29\.27\.0/, 'staging moves by promotion only');
+  assert.match(
+    await readFile(join(root, 'overlays/staging/staging-1/prometheus/kustomization.yaml'), 'utf8'),
+    /version: 29\.27\.0/,
+    'staging moves by promotion only',
+  );
 
   // The branch now passes what CI runs on it.
   await checkGenerated(root);

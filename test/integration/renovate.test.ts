@@ -25,13 +25,20 @@ type Report = { repositories: Record<string, { packageFiles: Record<string, Pack
 /** A git checkout of this working tree (tracked and new files): Renovate's local platform lists files with git. */
 async function checkoutCopy(): Promise<string> {
   const root = await tempRepo();
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     await mkdir(dirname(join(root, file)), { recursive: true });
     await cp(join(PROJECT_ROOT, file), join(root, file)).catch((err) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))); // deleted, not yet committed
   }
   const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-  for (const args of [['init', '--quiet', '--initial-branch=main'], ['add', '-A'], ['commit', '--quiet', '-m', 'copy']]) execFileSync('git', args, { cwd: root, env });
+  for (const args of [
+    ['init', '--quiet', '--initial-branch=main'],
+    ['add', '-A'],
+    ['commit', '--quiet', '-m', 'copy'],
+  ])
+    execFileSync('git', args, { cwd: root, env });
   return root;
 }
 
@@ -61,12 +68,17 @@ test('the real Renovate (--platform=local) extracts exactly the dev pins, touche
 
   // Every manager: nothing under the generated trees (a bumped leaf makes generate refuse the branch).
   const generated = all.filter((f) => /^apps\//.test(f.packageFile) || /^overlays\/[^/]+\/[^/]+\//.test(f.packageFile));
-  assert.deepEqual(generated.map((f) => `${f.manager}: ${f.packageFile}`), []);
+  assert.deepEqual(
+    generated.map((f) => `${f.manager}: ${f.packageFile}`),
+    [],
+  );
   assert.equal(packageFiles.kustomize, undefined, 'the kustomize manager finds nothing');
 
   // Chart pins: exactly dev's, as overlays/dev/pins.yaml has them; staging and prod move by promotion.
   const pins = parse(await readFile(join(root, 'overlays/dev/pins.yaml'), 'utf8')) as Record<string, { repoURL: string; chart: string; version: string }>;
-  const charts = all.flatMap((f) => f.deps.filter((d) => d.datasource === 'helm').map((d) => ({ file: f.packageFile, chart: d.depName, version: d.currentValue, repo: d.registryUrls?.[0] })));
+  const charts = all.flatMap((f) =>
+    f.deps.filter((d) => d.datasource === 'helm').map((d) => ({ file: f.packageFile, chart: d.depName, version: d.currentValue, repo: d.registryUrls?.[0] })),
+  );
   const expected = Object.values(pins).map((p) => ({ file: 'overlays/dev/pins.yaml', chart: p.chart, version: p.version, repo: p.repoURL }));
   assert.deepEqual(charts, expected);
   assert.ok(expected.length >= 2, 'the default fleet pins prometheus and grafana');
@@ -87,6 +99,9 @@ test('the real Renovate (--platform=local) extracts exactly the dev pins, touche
       assert.match(dep.currentValue ?? '', /^v\d+\.\d+\.\d+$/, `${file.packageFile}: ${dep.depName} has no exact version comment`);
     }
     const nodes = file.deps.filter((d) => d.depName === 'node').map((d) => d.currentValue);
-    assert.ok(nodes.every((v) => v === '24'), `${file.packageFile}: node-version ${nodes.join(', ')}`);
+    assert.ok(
+      nodes.every((v) => v === '24'),
+      `${file.packageFile}: node-version ${nodes.join(', ')}`,
+    );
   }
 });

@@ -3,15 +3,19 @@ import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { editedFleet, findingsOf, replaceOnce, useTestChartMirror, validateFleet } from '../helpers/validate.ts';
 
-const withClusterValues = (prometheus: string, grafana = '') => replaceOnce(
-  '  prometheus:\n    enabled: true\n  grafana:\n    enabled: true\n',
-  `  prometheus:\n    enabled: true\n    values:\n${prometheus}  grafana:\n    enabled: true\n${grafana ? `    values:\n${grafana}` : ''}`,
-);
+const withClusterValues = (prometheus: string, grafana = '') =>
+  replaceOnce(
+    '  prometheus:\n    enabled: true\n  grafana:\n    enabled: true\n',
+    `  prometheus:\n    enabled: true\n    values:\n${prometheus}  grafana:\n    enabled: true\n${grafana ? `    values:\n${grafana}` : ''}`,
+  );
 
 test('a values typo is a finding at the line that set it, with the key the chart has', async () => {
   await useTestChartMirror();
   const root = await editedFleet({
-    'clusters/dev-1.yaml': withClusterValues('      server:\n        retenion: 30d\n      alertmanager:\n        persistance:\n          size: 1Gi\n', '      persistence:\n        sise: 5Gi\n'),
+    'clusters/dev-1.yaml': withClusterValues(
+      '      server:\n        retenion: 30d\n      alertmanager:\n        persistance:\n          size: 1Gi\n',
+      '      persistence:\n        sise: 5Gi\n',
+    ),
   });
   const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
   assert.equal(cli.code, 1, cli.stderr);
@@ -25,11 +29,24 @@ test('a values typo is a finding at the line that set it, with the key the chart
 
 test('keys the chart leaves to the user pass: annotations, program configs, files, commented-out examples', async () => {
   const root = await editedFleet({
-    'clusters/dev-1.yaml': withClusterValues([
-      '      server:', '        podAnnotations:', '          team: sre', '        global:', '          external_labels:', '            cluster: dev-1',
-      '      serverFiles:', '        custom_rules.yml:', '          groups: []',
-      '      alertmanager:', '        config:', '          inhibit_rules: []', '',
-    ].join('\n'), '      grafana.ini:\n        users:\n          allow_sign_up: false\n'),
+    'clusters/dev-1.yaml': withClusterValues(
+      [
+        '      server:',
+        '        podAnnotations:',
+        '          team: sre',
+        '        global:',
+        '          external_labels:',
+        '            cluster: dev-1',
+        '      serverFiles:',
+        '        custom_rules.yml:',
+        '          groups: []',
+        '      alertmanager:',
+        '        config:',
+        '          inhibit_rules: []',
+        '',
+      ].join('\n'),
+      '      grafana.ini:\n        users:\n          allow_sign_up: false\n',
+    ),
   });
   assert.deepEqual(findingsOf(await validateFleet(root), 'values-keys'), []);
 });
@@ -43,15 +60,41 @@ test('a typo in a shared layer is reported once, at that layer', async () => {
 
 test('promtool checks the rule files prometheus.yml lists, and says when one is not mounted', async () => {
   const root = await editedFleet({
-    'clusters/dev-1.yaml': withClusterValues([
-      '      serverFiles:', '        recording_rules.yml:', '          groups:', '            - name: broken', '              rules:',
-      '                - record: job:up:sum', '                  expr: sum by (job) (up ===',
-      '        prometheus.yml:', '          rule_files:', '            - /etc/config/recording_rules.yml', '            - /etc/config/alerting_rules.yml', '            - /etc/config/custom_rules.yml', '',
-    ].join('\n')),
+    'clusters/dev-1.yaml': withClusterValues(
+      [
+        '      serverFiles:',
+        '        recording_rules.yml:',
+        '          groups:',
+        '            - name: broken',
+        '              rules:',
+        '                - record: job:up:sum',
+        '                  expr: sum by (job) (up ===',
+        '        prometheus.yml:',
+        '          rule_files:',
+        '            - /etc/config/recording_rules.yml',
+        '            - /etc/config/alerting_rules.yml',
+        '            - /etc/config/custom_rules.yml',
+        '',
+      ].join('\n'),
+    ),
   });
   const out = findingsOf(await validateFleet(root), 'promtool').map((f) => f.split('\n').slice(0, 3).join('\n'));
-  assert.ok(out.some((f) => /\[dev-1\/prometheus Deployment\/prometheus-server\]: \/etc\/config\/prometheus\.yml .* names rule_files\[2\]: \/etc\/config\/custom_rules\.yml is not in ConfigMap\/prometheus-server \(mounted at \/etc\/config; it has alerting_rules\.yml, alerts, allow-snippet-annotations, prometheus\.yml, recording_rules\.yml, rules\); Prometheus would silently run without it/.test(f)), out.join('\n---\n'));
-  assert.ok(out.some((f) => /promtool check rules fails on \/etc\/config\/recording_rules\.yml \(ConfigMap\/prometheus-server key recording_rules\.yml/.test(f) && /parse error/.test(f)), out.join('\n---\n'));
+  assert.ok(
+    out.some((f) =>
+      /\[dev-1\/prometheus Deployment\/prometheus-server\]: \/etc\/config\/prometheus\.yml .* names rule_files\[2\]: \/etc\/config\/custom_rules\.yml is not in ConfigMap\/prometheus-server \(mounted at \/etc\/config; it has alerting_rules\.yml, alerts, allow-snippet-annotations, prometheus\.yml, recording_rules\.yml, rules\); Prometheus would silently run without it/.test(
+        f,
+      ),
+    ),
+    out.join('\n---\n'),
+  );
+  assert.ok(
+    out.some(
+      (f) =>
+        /promtool check rules fails on \/etc\/config\/recording_rules\.yml \(ConfigMap\/prometheus-server key recording_rules\.yml/.test(f) &&
+        /parse error/.test(f),
+    ),
+    out.join('\n---\n'),
+  );
   assert.ok(!out.some((f) => /allow-snippet-annotations:/.test(f)), 'a ConfigMap key prometheus.yml does not list is not a rule file');
 });
 
@@ -59,14 +102,21 @@ test('a chart that runs a newer Prometheus than promtool checks is noted, not fa
   const root = await editedFleet({ 'overlays/dev/pins.yaml': replaceOnce('version: 29.27.0', 'version: 29.28.0') });
   const report = await validateFleet(root);
   assert.deepEqual(report.findings, []);
-  assert.deepEqual(report.notes, ['promtool 3.14.0 checks the config of Prometheus v3.15.0 (chart prometheus 29.28.0): move tools.promtool in tools/pins.json to that release with the chart (dev-1)']);
-  assert.deepEqual((await validateFleet(await editedFleet())).notes, [], 'the pinned charts run the checkers\' versions');
+  assert.deepEqual(report.notes, [
+    'promtool 3.14.0 checks the config of Prometheus v3.15.0 (chart prometheus 29.28.0): move tools.promtool in tools/pins.json to that release with the chart (dev-1)',
+  ]);
+  assert.deepEqual((await validateFleet(await editedFleet())).notes, [], "the pinned charts run the checkers' versions");
 });
 
-test('scheduling from fleet.yaml and a cluster file reaches every rendered pod template but node-exporter\'s', async () => {
+test("scheduling from fleet.yaml and a cluster file reaches every rendered pod template but node-exporter's", async () => {
   const root = await editedFleet({
-    'fleet.yaml': (t) => `${t}scheduling:\n  dev:\n    nodeSelector:\n      pool: monitoring\n    tolerations:\n      - key: dedicated\n        operator: Equal\n        value: monitoring\n        effect: NoSchedule\n`,
-    'clusters/dev-1.yaml': (t) => withClusterValues('      prometheus-pushgateway:\n        enabled: true\n')(t).replace('storageClass: openebs-hostpath\n', 'storageClass: openebs-hostpath\nscheduling:\n  nodeSelector:\n    zone: a\n  affinity:\n    podAntiAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 1\n          podAffinityTerm:\n            topologyKey: kubernetes.io/hostname\n'),
+    'fleet.yaml': (t) =>
+      `${t}scheduling:\n  dev:\n    nodeSelector:\n      pool: monitoring\n    tolerations:\n      - key: dedicated\n        operator: Equal\n        value: monitoring\n        effect: NoSchedule\n`,
+    'clusters/dev-1.yaml': (t) =>
+      withClusterValues('      prometheus-pushgateway:\n        enabled: true\n')(t).replace(
+        'storageClass: openebs-hostpath\n',
+        'storageClass: openebs-hostpath\nscheduling:\n  nodeSelector:\n    zone: a\n  affinity:\n    podAntiAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 1\n          podAffinityTerm:\n            topologyKey: kubernetes.io/hostname\n',
+      ),
   });
   const report = await validateFleet(root);
   assert.deepEqual(report.findings, []);
@@ -87,5 +137,8 @@ test('scheduling from fleet.yaml and a cluster file reaches every rendered pod t
 test('scheduling for an environment fleet.yaml does not list is refused at its line', async () => {
   const root = await editedFleet({ 'fleet.yaml': (t) => `${t}scheduling:\n  prdo:\n    nodeSelector:\n      pool: monitoring\n` }, { regenerate: false });
   const report = await validateFleet(root);
-  assert.deepEqual(findingsOf(report, 'inventory').map((f) => f.split('\n')[0]), ["fleet.yaml:12:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"]);
+  assert.deepEqual(
+    findingsOf(report, 'inventory').map((f) => f.split('\n')[0]),
+    ["fleet.yaml:12:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"],
+  );
 });

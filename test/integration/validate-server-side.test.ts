@@ -19,13 +19,32 @@ test('the default fleet passes a server-side apply dry-run: rendered manifests a
 });
 
 test('what only the API server knows is a finding with its message: a port out of range', async () => {
-  const service = ['extraManifests:', '  - apiVersion: v1', '    kind: Service', '    metadata:', '      name: too-far', '    spec:', '      ports:', '        - port: 70000', '          targetPort: 9090', '      selector:', '        app: prometheus'].map((l) => `      ${l}\n`).join('');
-  const root = await editedFleet({ 'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${service}`) });
+  const service = [
+    'extraManifests:',
+    '  - apiVersion: v1',
+    '    kind: Service',
+    '    metadata:',
+    '      name: too-far',
+    '    spec:',
+    '      ports:',
+    '        - port: 70000',
+    '          targetPort: 9090',
+    '      selector:',
+    '        app: prometheus',
+  ]
+    .map((l) => `      ${l}\n`)
+    .join('');
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${service}`),
+  });
   const report = await validateServerSide(root);
   assert.deepEqual(findingsOf(report, 'kubeconform'), [], 'the OpenAPI schema has no range for ports: kubeconform cannot see it');
   const out = findingsOf(report, 'server-side');
   assert.equal(out.length, 1, out.join('\n'));
-  assert.match(out[0]!, /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus Service\/too-far\]: the local control plane rejects v1 Service: Invalid: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535/);
+  assert.match(
+    out[0]!,
+    /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus Service\/too-far\]: the local control plane rejects v1 Service: Invalid: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535/,
+  );
 });
 
 test('kubeconform can validate against what the API server serves (its /openapi/v2, CRDs included)', async () => {

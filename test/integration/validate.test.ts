@@ -17,42 +17,69 @@ test('the default fleet validates clean: every cluster, every check', async () =
   assert.deepEqual(report.findings, []);
   assert.equal(report.rendered.length, 8);
   for (const r of report.rendered) assert.ok(r.objects.length > 5, `${r.leaf.cluster.name}/${r.leaf.app} rendered ${r.objects.length} objects`);
-  const serverConfig = report.rendered[0]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']) ?? report.rendered[1]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']);
-  assert.ok((serverConfig as { data: Record<string, string> }).data['allow-snippet-annotations'], 'the server ConfigMap carries a key that is not a rule file, as the real chart does');
+  const serverConfig =
+    report.rendered[0]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']) ??
+    report.rendered[1]!.objects.find((o) => o.kind === 'ConfigMap' && (o as { data?: Record<string, string> }).data?.['prometheus.yml']);
+  assert.ok(
+    (serverConfig as { data: Record<string, string> }).data['allow-snippet-annotations'],
+    'the server ConfigMap carries a key that is not a rule file, as the real chart does',
+  );
   assert.deepEqual(report.checks.map((c) => c.name).slice(0, 3), ['inventory', 'generated', 'render']);
 });
 
 test('invalid PromQL in a rule is a promtool finding naming the rule file and line', async () => {
   const root = await editedFleet({ [RULES]: replaceOnce('* 100 > 80', '* 100 >> 80') });
   const out = findingsOf(await validateFleet(root), 'promtool');
-  assert.ok(out.some((f) => f.startsWith(`${RULES}: rule file fails promtool check rules`) && /HighCpuUsage.*could not parse expression/s.test(f)), out.join('\n'));
+  assert.ok(
+    out.some((f) => f.startsWith(`${RULES}: rule file fails promtool check rules`) && /HighCpuUsage.*could not parse expression/s.test(f)),
+    out.join('\n'),
+  );
 });
 
 test('a failing rule unit test is a finding', async () => {
-  const root = await editedFleet({ [RULE_TESTS]: replaceOnce('description: CPU usage on node-1:9100 has been 90% for 5 minutes.', 'description: CPU usage on node-1:9100 has been 91% for 5 minutes.') });
+  const root = await editedFleet({
+    [RULE_TESTS]: replaceOnce(
+      'description: CPU usage on node-1:9100 has been 90% for 5 minutes.',
+      'description: CPU usage on node-1:9100 has been 91% for 5 minutes.',
+    ),
+  });
   const out = findingsOf(await validateFleet(root), 'promtool');
   assert.equal(out.length, 1, out.join('\n'));
   assert.match(out[0]!, new RegExp(`^${RULE_TESTS}: rule unit test fails:[\\s\\S]*HighCpuUsage[\\s\\S]*91%`));
 });
 
 test('a duplicate rule fails the lint', async () => {
-  const duplicate = '      - alert: NodeExporterDown\n        expr: up{app_kubernetes_io_name="prometheus-node-exporter"} == 0\n        for: 5m\n        labels:\n          severity: critical\n';
+  const duplicate =
+    '      - alert: NodeExporterDown\n        expr: up{app_kubernetes_io_name="prometheus-node-exporter"} == 0\n        for: 5m\n        labels:\n          severity: critical\n';
   const root = await editedFleet({ [RULES]: (t) => t + duplicate });
   const out = findingsOf(await validateFleet(root), 'promtool');
-  assert.ok(out.some((f) => f.startsWith(RULES) && /duplicate rule/.test(f)), out.join('\n'));
+  assert.ok(
+    out.some((f) => f.startsWith(RULES) && /duplicate rule/.test(f)),
+    out.join('\n'),
+  );
 });
 
 test('an undefined Alertmanager receiver is an amtool finding on each cluster', async () => {
-  const root = await editedFleet({ 'base/prometheus/values.yaml': replaceOnce('      receiver: slack\n      group_by', '      receiver: pager\n      group_by') });
+  const root = await editedFleet({
+    'base/prometheus/values.yaml': replaceOnce('      receiver: slack\n      group_by', '      receiver: pager\n      group_by'),
+  });
   const out = findingsOf(await validateFleet(root, ['dev-1', 'staging-1']), 'amtool');
-  assert.deepEqual(out.map((f) => f.split('\n')[0]), [
-    'overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
-    'overlays/staging/staging-1/prometheus/values.yaml [staging-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
-  ]);
+  assert.deepEqual(
+    out.map((f) => f.split('\n')[0]),
+    [
+      'overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
+      'overlays/staging/staging-1/prometheus/values.yaml [staging-1/prometheus StatefulSet/prometheus-alertmanager]: rendered Alertmanager config /etc/alertmanager/alertmanager.yml is invalid: undefined receiver "pager" used in route',
+    ],
+  );
 });
 
 test('a dashboard with broken PromQL is reported with the panel', async () => {
-  const root = await editedFleet({ 'base/grafana/dashboards/node-overview.json': replaceOnce('node_disk_read_bytes_total{instance=~\\"$instance\\"}[5m])', 'node_disk_read_bytes_total{instance=~\\"$instance\\"}[5m]') });
+  const root = await editedFleet({
+    'base/grafana/dashboards/node-overview.json': replaceOnce(
+      'node_disk_read_bytes_total{instance=~\\"$instance\\"}[5m])',
+      'node_disk_read_bytes_total{instance=~\\"$instance\\"}[5m]',
+    ),
+  });
   const out = findingsOf(await validateFleet(root), 'dashboards');
   assert.equal(out.length, 1, out.join('\n'));
   assert.match(out[0]!, /^base\/grafana\/dashboards\/node-overview\.json: panel 'Disk I\/O' query A: PromQL does not parse/);
@@ -60,9 +87,20 @@ test('a dashboard with broken PromQL is reported with the panel', async () => {
 
 test('a plaintext Slack webhook URL is refused at its line', async () => {
   // generate refuses to copy the secret, so the tree stays as it was; validate still finds it in the values file.
-  const root = await editedFleet({ 'overlays/prod/prometheus.values.yaml': replaceOnce('alertmanager:\n', 'alertmanager:\n  config:\n    global:\n      slack_api_url: https://hooks.slack.com/services/T0000/B0000/abcdefabcdef\n') }, { regenerate: false });
+  const root = await editedFleet(
+    {
+      'overlays/prod/prometheus.values.yaml': replaceOnce(
+        'alertmanager:\n',
+        'alertmanager:\n  config:\n    global:\n      slack_api_url: https://hooks.slack.com/services/T0000/B0000/abcdefabcdef\n',
+      ),
+    },
+    { regenerate: false },
+  );
   const out = findingsOf(await validateFleet(root), 'secrets');
-  assert.deepEqual(out.map((f) => f.split('\n')[0]), ['overlays/prod/prometheus.values.yaml:13:22: plaintext secret: a Slack webhook URL']);
+  assert.deepEqual(
+    out.map((f) => f.split('\n')[0]),
+    ['overlays/prod/prometheus.values.yaml:13:22: plaintext secret: a Slack webhook URL'],
+  );
 });
 
 test('a pin to a version the repository does not have is reported at the pin', async () => {
@@ -70,13 +108,19 @@ test('a pin to a version the repository does not have is reported at the pin', a
   const report = await validateFleet(root);
   const out = findingsOf(report, 'render');
   assert.equal(out.length, 1, out.join('\n'));
-  assert.match(out[0]!, /^overlays\/dev\/pins\.yaml:11:12 \[dev-1\/grafana\]: chart grafana version 12\.99\.0 is not in http:\/\/127\.0\.0\.1:\d+ \(mirror of https:\/\/grafana-community\.github\.io\/helm-charts\)/);
+  assert.match(
+    out[0]!,
+    /^overlays\/dev\/pins\.yaml:11:12 \[dev-1\/grafana\]: chart grafana version 12\.99\.0 is not in http:\/\/127\.0\.0\.1:\d+ \(mirror of https:\/\/grafana-community\.github\.io\/helm-charts\)/,
+  );
 });
 
 test('a broken workflow file is an actionlint finding', async () => {
   const root = await editedFleet({ '.github/workflows/validate.yml': replaceOnce('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    needs: missing-job') });
   const out = findingsOf(await validateFleet(root), 'actionlint');
-  assert.ok(out.some((f) => /^\.github\/workflows\/validate\.yml:\d+:\d+: .*missing-job/.test(f)), out.join('\n'));
+  assert.ok(
+    out.some((f) => /^\.github\/workflows\/validate\.yml:\d+:\d+: .*missing-job/.test(f)),
+    out.join('\n'),
+  );
 });
 
 test('a stale generated file is a finding; the CLI exits 1 and prints the table', async () => {
@@ -92,7 +136,10 @@ test('a stale generated file is a finding; the CLI exits 1 and prints the table'
 
 test('an unreachable repository is exit 2 with what to do', async () => {
   const root = await editedFleet();
-  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1'], { MONITORING_GITOPS_HELM_MIRRORS: 'https://grafana-community.github.io/helm-charts=http://127.0.0.1:9,https://prometheus-community.github.io/helm-charts=http://127.0.0.1:9' });
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1'], {
+    MONITORING_GITOPS_HELM_MIRRORS:
+      'https://grafana-community.github.io/helm-charts=http://127.0.0.1:9,https://prometheus-community.github.io/helm-charts=http://127.0.0.1:9',
+  });
   assert.equal(cli.code, 2, cli.stdout + cli.stderr);
   assert.match(cli.stderr, /error: cannot fetch chart (prometheus|grafana) \S+ from http:\/\/127\.0\.0\.1:9 \(mirror of https:\/\/\S+\)/);
   assert.match(cli.stderr, /fix: check the network or point \S+ at a reachable mirror/);
@@ -100,34 +147,67 @@ test('an unreachable repository is exit 2 with what to do', async () => {
 
 test('a values change that renders an invalid object is a kubeconform finding with the field path', async () => {
   const root = await editedFleet({
-    'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', '  prometheus:\n    enabled: true\n    values:\n      server:\n        resources:\n          limits:\n            memory: true\n          requets:\n            cpu: 100m\n'),
+    'clusters/dev-1.yaml': replaceOnce(
+      '  prometheus:\n    enabled: true\n',
+      '  prometheus:\n    enabled: true\n    values:\n      server:\n        resources:\n          limits:\n            memory: true\n          requets:\n            cpu: 100m\n',
+    ),
   });
   const out = findingsOf(await validateFleet(root), 'kubeconform');
   assert.equal(out.length, 1, out.join('\n'));
-  assert.match(out[0]!, /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus Deployment\/prometheus-server\]: invalid apps\/v1 Deployment: /);
+  assert.match(
+    out[0]!,
+    /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus Deployment\/prometheus-server\]: invalid apps\/v1 Deployment: /,
+  );
   assert.match(out[0]!, /\/spec\/template\/spec\/containers\/0\/resources: additional properties 'requets' not allowed/);
   assert.match(out[0]!, /\/spec\/template\/spec\/containers\/0\/resources\/limits\/memory: wrong type/);
 });
 
 test('an API removed in the cluster Kubernetes version is reported for that cluster', async () => {
-  const pdb = ['extraManifests:', '  - apiVersion: policy/v1beta1', '    kind: PodDisruptionBudget', '    metadata:', '      name: prometheus-server', '    spec:', '      minAvailable: 1', '      selector:', '        matchLabels:', '          app: prometheus'].map((l) => `      ${l}\n`).join('');
-  const root = await editedFleet({ 'clusters/prod-eu-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${pdb}`) });
+  const pdb = [
+    'extraManifests:',
+    '  - apiVersion: policy/v1beta1',
+    '    kind: PodDisruptionBudget',
+    '    metadata:',
+    '      name: prometheus-server',
+    '    spec:',
+    '      minAvailable: 1',
+    '      selector:',
+    '        matchLabels:',
+    '          app: prometheus',
+  ]
+    .map((l) => `      ${l}\n`)
+    .join('');
+  const root = await editedFleet({
+    'clusters/prod-eu-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${pdb}`),
+  });
   const out = findingsOf(await validateFleet(root, ['prod-eu-1']), 'kubeconform');
-  assert.deepEqual(out.map((f) => f.split('\n')[0]), [
-    'overlays/prod/prod-eu-1/prometheus/kustomization.yaml [prod-eu-1/prometheus PodDisruptionBudget/prometheus-server]: policy/v1beta1 PodDisruptionBudget is not served by Kubernetes 1.33.5 (removed, not yet available, or an unknown CRD)',
-  ]);
+  assert.deepEqual(
+    out.map((f) => f.split('\n')[0]),
+    [
+      'overlays/prod/prod-eu-1/prometheus/kustomization.yaml [prod-eu-1/prometheus PodDisruptionBudget/prometheus-server]: policy/v1beta1 PodDisruptionBudget is not served by Kubernetes 1.33.5 (removed, not yet available, or an unknown CRD)',
+    ],
+  );
 });
 
 test('an Application edited against the Argo CD schema is caught even when generated files are stale', async () => {
-  const root = await editedFleet({ 'apps/dev-1/children/grafana.yaml': replaceOnce('  project: monitoring-dev-1', '  project: monitoring-dev-1\n  sourc: {}') }, { regenerate: false });
+  const root = await editedFleet(
+    { 'apps/dev-1/children/grafana.yaml': replaceOnce('  project: monitoring-dev-1', '  project: monitoring-dev-1\n  sourc: {}') },
+    { regenerate: false },
+  );
   const report = await validateFleet(root);
-  assert.deepEqual(findingsOf(report, 'generated').map((f) => f.split('\n')[0]), ['apps/dev-1/children/grafana.yaml: generated file was edited by hand (its checksum no longer matches); generate would overwrite it']);
+  assert.deepEqual(
+    findingsOf(report, 'generated').map((f) => f.split('\n')[0]),
+    ['apps/dev-1/children/grafana.yaml: generated file was edited by hand (its checksum no longer matches); generate would overwrite it'],
+  );
 });
 
 test("merged values the chart's values.schema.json rejects are a finding naming the value", async () => {
   const root = await editedFleet({ 'overlays/dev/prometheus.values.yaml': replaceOnce('server:\n', 'server:\n  retention: 5\n') });
   const out = findingsOf(await validateFleet(root), 'values-schema');
-  assert.deepEqual(out.map((f) => f.split('\n')[0]), ['overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus]: server.retention must be string (values.schema.json of prometheus 29.27.0)']);
+  assert.deepEqual(
+    out.map((f) => f.split('\n')[0]),
+    ['overlays/dev/dev-1/prometheus/values.yaml [dev-1/prometheus]: server.retention must be string (values.schema.json of prometheus 29.27.0)'],
+  );
 });
 
 test('--changed-since selects only the clusters a git change affects; --json and --junit report it', async () => {
@@ -137,26 +217,55 @@ test('--changed-since selects only the clusters a git change affects; --json and
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'fleet');
-  await writeFile(join(root, 'clusters/staging-1.yaml'), (await readFile(join(root, 'clusters/staging-1.yaml'), 'utf8')).replace('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.33.5'));
+  await writeFile(
+    join(root, 'clusters/staging-1.yaml'),
+    (await readFile(join(root, 'clusters/staging-1.yaml'), 'utf8')).replace('kubernetesVersion: 1.34.2', 'kubernetesVersion: 1.33.5'),
+  );
   assert.equal((await runCli('generate', ['--root', root])).code, 0);
   const junit = join(root, 'report.xml');
   const cli = await runCli('validate', ['--root', root, '--changed-since', 'main', '--json', '--junit', junit]);
   assert.equal(cli.code, 0, cli.stderr);
   const report = JSON.parse(cli.stdout);
   assert.equal(report.ok, true);
-  assert.deepEqual(report.leaves.map((l: { cluster: string; app: string }) => `${l.cluster}/${l.app}`), ['staging-1/prometheus', 'staging-1/grafana']);
+  assert.deepEqual(
+    report.leaves.map((l: { cluster: string; app: string }) => `${l.cluster}/${l.app}`),
+    ['staging-1/prometheus', 'staging-1/grafana'],
+  );
   assert.deepEqual(report.skippedClusters, ['dev-1', 'prod-eu-1', 'prod-us-1']);
   const xml = await readFile(junit, 'utf8');
   assert.match(xml, /<testsuite name="kubeconform" tests="2" failures="0">/);
   assert.match(xml, /<testcase classname="staging-1" name="prometheus"\/>/);
   const badRef = await runCli('validate', ['--root', root, '--changed-since', 'no-such-ref']);
   assert.equal(badRef.code, 2);
-  assert.match(badRef.stderr, /^usage error: --changed-since no-such-ref: git cannot resolve it to a commit/m, 'a ref the user named is a usage error in every command');
+  assert.match(
+    badRef.stderr,
+    /^usage error: --changed-since no-such-ref: git cannot resolve it to a commit/m,
+    'a ref the user named is a usage error in every command',
+  );
 });
 
 test('a cluster-scoped kind outside the AppProject whitelist is a finding, whatever its kind', async () => {
-  const flowSchema = ['extraManifests:', '  - apiVersion: flowcontrol.apiserver.k8s.io/v1', '    kind: FlowSchema', '    metadata:', '      name: prometheus', '    spec:', '      priorityLevelConfiguration:', '        name: global-default', '      matchingPrecedence: 5000'].map((l) => `      ${l}\n`).join('');
-  const root = await editedFleet({ 'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${flowSchema}`) });
+  const flowSchema = [
+    'extraManifests:',
+    '  - apiVersion: flowcontrol.apiserver.k8s.io/v1',
+    '    kind: FlowSchema',
+    '    metadata:',
+    '      name: prometheus',
+    '    spec:',
+    '      priorityLevelConfiguration:',
+    '        name: global-default',
+    '      matchingPrecedence: 5000',
+  ]
+    .map((l) => `      ${l}\n`)
+    .join('');
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${flowSchema}`),
+  });
   const out = findingsOf(await validateFleet(root), 'project');
-  assert.deepEqual(out.map((f) => f.split('\n')[0]), ["overlays/dev/dev-1/prometheus/kustomization.yaml [dev-1/prometheus FlowSchema/prometheus]: cluster-scoped FlowSchema is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it"]);
+  assert.deepEqual(
+    out.map((f) => f.split('\n')[0]),
+    [
+      "overlays/dev/dev-1/prometheus/kustomization.yaml [dev-1/prometheus FlowSchema/prometheus]: cluster-scoped FlowSchema is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it",
+    ],
+  );
 });

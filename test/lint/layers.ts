@@ -10,7 +10,9 @@ const root = resolve(new URL('../..', import.meta.url).pathname);
 const scripts = join(root, 'scripts');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Relative imports of a file, resolved to absolute paths. */
@@ -58,7 +60,11 @@ for (const cycle of cycles()) {
 
 if (problems.length) {
   for (const p of problems) console.error(p);
-  console.error(`layers: ${problems.length} problem${problems.length === 1 ? '' : 's'}; move the shared code down (lib/ or the lower folder) so imports point one way`);
+  console.error(
+    `layers: ${problems.length} problem${problems.length === 1 ? '' : 's'}; move the shared code down (lib/ or the lower folder) so imports point one way`,
+  );
   process.exit(1);
 }
-console.log(`layers: ${edges.size} folders, ${[...edges.values()].reduce((n, m) => n + m.size, 0)} folder-to-folder imports, no cycle; lib/ stands alone; scripts/ never imports test/`);
+console.log(
+  `layers: ${edges.size} folders, ${[...edges.values()].reduce((n, m) => n + m.size, 0)} folder-to-folder imports, no cycle; lib/ stands alone; scripts/ never imports test/`,
+);

@@ -12,7 +12,10 @@ const readCrd = (): JsonSchema => parse(readFileSync(join(FIXTURES, 'catalog/crd
 const INT_OR_STRING = [{ type: 'string' }, { type: 'integer' }];
 
 test('one schema per served version with a schema, at <group>/<kind>_<version>.json', () => {
-  assert.deepEqual(crdSchemas(readCrd(), { strict: true }).map((f) => f.path), ['monitoring.example.io/widget_v1.json', 'monitoring.example.io/widget_v2.json']);
+  assert.deepEqual(
+    crdSchemas(readCrd(), { strict: true }).map((f) => f.path),
+    ['monitoring.example.io/widget_v1.json', 'monitoring.example.io/widget_v2.json'],
+  );
   assert.equal(crdFileName({ group: 'argoproj.io', version: 'v1alpha1', kind: 'AppProject' }), 'argoproj.io/appproject_v1alpha1.json');
 });
 
@@ -71,7 +74,7 @@ test('the strict schema: closed objects, pinned apiVersion/kind, open metadata, 
   });
 });
 
-test('apiVersion, kind and metadata are added when a version\'s schema does not list them', () => {
+test("apiVersion, kind and metadata are added when a version's schema does not list them", () => {
   const v2 = crdSchemas(readCrd(), { strict: true })[1];
   assert.deepEqual(v2?.schema, {
     $schema: DRAFT,

@@ -15,16 +15,19 @@ const schemaOf = (path: string): JsonSchema => {
   return file.schema;
 };
 
-test('one file per group/version/kind, named like kubeconform\'s default template', () => {
-  assert.deepEqual(strict.map((f) => f.path), [
-    'clusterrole-rbac-v1.json',
-    'customresourcedefinition-apiextensions-v1.json',
-    'deleteoptions-apps-v1.json',
-    'deleteoptions-v1.json',
-    'deployment-apps-v1.json',
-    'gadget-metrics-v1.json',
-    'service-v1.json',
-  ]);
+test("one file per group/version/kind, named like kubeconform's default template", () => {
+  assert.deepEqual(
+    strict.map((f) => f.path),
+    [
+      'clusterrole-rbac-v1.json',
+      'customresourcedefinition-apiextensions-v1.json',
+      'deleteoptions-apps-v1.json',
+      'deleteoptions-v1.json',
+      'deployment-apps-v1.json',
+      'gadget-metrics-v1.json',
+      'service-v1.json',
+    ],
+  );
   assert.equal(kindSuffix('', 'v1'), '-v1');
   assert.equal(kindSuffix('networking.k8s.io', 'v1'), '-networking-v1');
   assert.equal(schemaFileName({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding' }), 'clusterrolebinding-rbac-v1.json');
@@ -58,7 +61,10 @@ test('a Deployment: refs inlined, optional fields nullable, closed objects, int-
             additionalProperties: false,
           },
           maxSurge: { description: 'IntOrString holds an int32 or a string.', oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'null' }] },
-          limits: { type: ['object', 'null'], additionalProperties: { description: 'Quantity is a fixed-point number.', oneOf: [{ type: 'string' }, { type: 'number' }] } },
+          limits: {
+            type: ['object', 'null'],
+            additionalProperties: { description: 'Quantity is a fixed-point number.', oneOf: [{ type: 'string' }, { type: 'number' }] },
+          },
           containers: {
             type: ['array', 'null'],
             items: {
@@ -199,5 +205,12 @@ test('the input document is not modified', () => {
 
 test('a document without definitions is refused with a reason', () => {
   assert.throws(() => convertOpenApi({ openapi: '3.0.0', components: {} }, { strict: true }), /not an OpenAPI v2 document/);
-  assert.throws(() => convertOpenApi({ definitions: { A: { $ref: '#/definitions/B', 'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'A' }] } } }, { strict: true }), /unresolvable reference #\/definitions\/B/);
+  assert.throws(
+    () =>
+      convertOpenApi(
+        { definitions: { A: { $ref: '#/definitions/B', 'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'A' }] } } },
+        { strict: true },
+      ),
+    /unresolvable reference #\/definitions\/B/,
+  );
 });

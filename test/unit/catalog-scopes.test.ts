@@ -23,6 +23,9 @@ test('kind scopes come from the OpenAPI paths', () => {
 });
 
 test('CRDs declare their scope for every version', () => {
-  const crd = { kind: 'CustomResourceDefinition', spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget' }, versions: [{ name: 'v1' }, { name: 'v2' }] } };
+  const crd = {
+    kind: 'CustomResourceDefinition',
+    spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget' }, versions: [{ name: 'v1' }, { name: 'v2' }] },
+  };
   assert.deepEqual(crdScopes([crd, { kind: 'ConfigMap' }]), { 'example.com/v1/Widget': 'Cluster', 'example.com/v2/Widget': 'Cluster' });
 });

@@ -41,26 +41,41 @@ test('maps templates hand over whole are free-form', () => {
 });
 
 test('open objects of a values schema are free-form', () => {
-  const free = schemaFreeForm({ properties: { server: { type: 'object', properties: { resources: { type: 'object' }, labels: { type: 'object', additionalProperties: { type: 'string' } } } } } });
+  const free = schemaFreeForm({
+    properties: {
+      server: { type: 'object', properties: { resources: { type: 'object' }, labels: { type: 'object', additionalProperties: { type: 'string' } } } },
+    },
+  });
   assert.deepEqual([...free].sort(), [pathKey(['server', 'labels']), pathKey(['server', 'resources'])].sort());
 });
 
 test('unknown keys are found with a suggestion; free-form, documented and null keys are not', () => {
   const keys = {
-    defaults: { server: { retention: '15d', persistentVolume: { enabled: true }, resources: {}, global: { scrape_interval: '1m' }, existing: null }, serverFiles: { 'alerting_rules.yml': {} }, sub: { enabled: true, image: { tag: '' } } },
+    defaults: {
+      server: { retention: '15d', persistentVolume: { enabled: true }, resources: {}, global: { scrape_interval: '1m' }, existing: null },
+      serverFiles: { 'alerting_rules.yml': {} },
+      sub: { enabled: true, image: { tag: '' } },
+    },
     documented: commentedKeys(valuesYaml),
     freeForm: new Set([pathKey(['server', 'global'])]),
   };
   const user = {
-    server: { retenion: '30d', persistentVolume: { storageClass: 'x', enabld: false }, resources: { limits: { cpu: 1 } }, global: { external_labels: { a: 'b' } }, existing: 'y' },
+    server: {
+      retenion: '30d',
+      persistentVolume: { storageClass: 'x', enabld: false },
+      resources: { limits: { cpu: 1 } },
+      global: { external_labels: { a: 'b' } },
+      existing: 'y',
+    },
     serverFiles: { 'custom.yml': { groups: [] } },
     sub: { image: { tga: '1' } },
     global: { anything: true },
     tpyo: 1,
   };
-  assert.deepEqual(unknownKeys(user, keys).map((u) => `${formatPath(u.path)}→${u.suggestion ?? '-'}`), [
-    'server.retenion→retention', 'server.persistentVolume.enabld→enabled', 'sub.image.tga→tag', 'tpyo→-',
-  ]);
+  assert.deepEqual(
+    unknownKeys(user, keys).map((u) => `${formatPath(u.path)}→${u.suggestion ?? '-'}`),
+    ['server.retenion→retention', 'server.persistentVolume.enabld→enabled', 'sub.image.tga→tag', 'tpyo→-'],
+  );
 });
 
 test('suggestions stay close', () => {

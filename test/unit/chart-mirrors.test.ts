@@ -24,10 +24,16 @@ test("the fleet's chartMirrors reach Argo CD: leaves name the mirror, pins keep 
   assert.equal(canonical.get(prometheusLeaf), 'https://charts.example.com/prometheus');
   const mirrored = await leafRepos((t) => `${t}chartMirrors:\n  https://charts.example.com/prometheus/: ${MIRROR}/\n`);
   assert.equal(mirrored.get(prometheusLeaf), MIRROR);
-  for (const [path, repo] of mirrored) if (!path.includes('/prometheus/')) assert.equal(repo, canonical.get(path), `${path}: an unmirrored repository stays canonical`);
+  for (const [path, repo] of mirrored)
+    if (!path.includes('/prometheus/')) assert.equal(repo, canonical.get(path), `${path}: an unmirrored repository stays canonical`);
 });
 
 test('chartMirrors must map URLs to URLs', async () => {
-  const { findings } = parseInventory(await minimalSources({ 'fleet.yaml': (t) => `${t}chartMirrors:\n  https://prometheus-community.github.io/helm-charts: not-a-url\n` }));
-  assert.ok(findings.some((f) => f.file === 'fleet.yaml' && /chartMirrors/.test(f.message)), JSON.stringify(findings));
+  const { findings } = parseInventory(
+    await minimalSources({ 'fleet.yaml': (t) => `${t}chartMirrors:\n  https://prometheus-community.github.io/helm-charts: not-a-url\n` }),
+  );
+  assert.ok(
+    findings.some((f) => f.file === 'fleet.yaml' && /chartMirrors/.test(f.message)),
+    JSON.stringify(findings),
+  );
 });

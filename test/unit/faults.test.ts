@@ -15,7 +15,10 @@ test('validate finds Authorization: Bearer headers and URLs with a password; ref
   const scan = (text: string) => findPlaintextSecrets('f.yaml', text).map((f) => f.message);
   assert.deepEqual(scan('headers:\n  Authorization: Bearer eyJhbGciOi1234abcd\n'), ['plaintext secret: a bearer token']);
   assert.deepEqual(scan('url: https://writer:hunter2x@metrics.example.com/push\n'), ['plaintext secret: a URL with a password']);
-  assert.deepEqual(scan('url: https://writer:${PASSWORD}@metrics.example.com/push\nnote: uses Bearer authentication\nurl2: https://metrics.example.com/push\n'), []);
+  assert.deepEqual(
+    scan('url: https://writer:${PASSWORD}@metrics.example.com/push\nnote: uses Bearer authentication\nurl2: https://metrics.example.com/push\n'),
+    [],
+  );
 });
 
 test('URL credentials are redacted from everything reportError prints', () => {
@@ -28,7 +31,10 @@ test('URL credentials are redacted from everything reportError prints', () => {
 test('EACCES and other machine faults are exit 2 naming the path, not an internal error', () => {
   const lines: string[] = [];
   const err = Object.assign(new Error("EACCES: permission denied, open '/r/apps/x.yaml'"), { code: 'EACCES', path: '/r/apps/x.yaml', syscall: 'open' });
-  assert.equal(reportError(err, (l) => lines.push(l)), EXIT.notRun);
+  assert.equal(
+    reportError(err, (l) => lines.push(l)),
+    EXIT.notRun,
+  );
   assert.equal(lines.join('\n'), 'error: permission denied (open /r/apps/x.yaml); fix the file system (owner, mode, mount, free space) and run again');
 });
 
@@ -37,7 +43,10 @@ test('duplicate keys are found in linear time and named', () => {
   const started = performance.now();
   const { problems } = parseYamlSource('f.yaml', text);
   assert.ok(performance.now() - started < 5000, 'parsing 40,000 keys stays fast');
-  assert.deepEqual(problems.map((p) => `${p.line}:${p.column} ${p.message}`), ["40001:1 duplicate key 'key7' (first at line 8)"]);
+  assert.deepEqual(
+    problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+    ["40001:1 duplicate key 'key7' (first at line 8)"],
+  );
 });
 
 test('nesting is bounded before parsing: flow, block and dash runs; brackets in quotes and comments do not count', () => {

@@ -20,11 +20,17 @@ const edit = (from: string | RegExp, to: string) => (text: string) => {
 test('the minimal fixture is clean and defaults are filled in', async () => {
   const { inventory, findings } = parseInventory(await minimalSources());
   assert.deepEqual(findings, []);
-  assert.deepEqual(inventory!.clusters.map((c) => [c.name, c.argocd.namespace, c.argocd.project]), [
-    ['alpha', 'argocd', 'monitoring-alpha'],
-    ['beta', 'gitops', 'observability-beta'],
-  ]);
-  assert.deepEqual(inventory!.environments.map((e) => e.name), ['dev', 'prod']);
+  assert.deepEqual(
+    inventory!.clusters.map((c) => [c.name, c.argocd.namespace, c.argocd.project]),
+    [
+      ['alpha', 'argocd', 'monitoring-alpha'],
+      ['beta', 'gitops', 'observability-beta'],
+    ],
+  );
+  assert.deepEqual(
+    inventory!.environments.map((e) => e.name),
+    ['dev', 'prod'],
+  );
 });
 
 test('malformed YAML is reported at its line', async () => {
@@ -40,13 +46,19 @@ test('a duplicate key is reported at the second occurrence', async () => {
 
 test('an unknown key is an error with a did-you-mean hint', async () => {
   const out = await problems({ 'clusters/alpha.yaml': edit('  grafana:\n    enabled: true', '  grafana:\n    enbled: true') });
-  assert.ok(out.some((line) => line.startsWith("clusters/alpha.yaml:16:5: unknown key 'enbled' in apps.grafana") && line.includes("did you mean 'enabled'?")), out.join('\n'));
+  assert.ok(
+    out.some((line) => line.startsWith("clusters/alpha.yaml:16:5: unknown key 'enbled' in apps.grafana") && line.includes("did you mean 'enabled'?")),
+    out.join('\n'),
+  );
   assert.equal(out.length, 1, 'the typo is not reported a second time as a missing key');
 });
 
 test('an unknown top-level key is an error', async () => {
   const out = await problems({ 'clusters/alpha.yaml': (t) => `${t}storageclass: fast\n` });
-  assert.match(out.join('\n'), /clusters\/alpha\.yaml:17:1: unknown key 'storageclass' in the top level\n {4}fix: did you mean 'storageClass'\? allowed keys: name, environment, kubernetesVersion/);
+  assert.match(
+    out.join('\n'),
+    /clusters\/alpha\.yaml:17:1: unknown key 'storageclass' in the top level\n {4}fix: did you mean 'storageClass'\? allowed keys: name, environment, kubernetesVersion/,
+  );
 });
 
 test('a cluster name that is not a DNS-1123 label is refused with the rule', async () => {
@@ -56,7 +68,9 @@ test('a cluster name that is not a DNS-1123 label is refused with the rule', asy
 
 test('a name that differs from the file name is refused', async () => {
   const out = await problems({ 'clusters/alpha.yaml': edit('name: alpha', 'name: gamma') });
-  assert.deepEqual(out, ["clusters/alpha.yaml:1:7: name 'gamma' differs from the file name 'alpha'\n    fix: rename the file to clusters/gamma.yaml or set name: alpha"]);
+  assert.deepEqual(out, [
+    "clusters/alpha.yaml:1:7: name 'gamma' differs from the file name 'alpha'\n    fix: rename the file to clusters/gamma.yaml or set name: alpha",
+  ]);
 });
 
 test('an unknown environment lists the known ones', async () => {
@@ -87,7 +101,9 @@ test('two clusters with one destination are refused', async () => {
 
 test('setting both destination.name and destination.server is refused', async () => {
   const out = await problems({ 'clusters/alpha.yaml': edit('  name: alpha\n', '  name: alpha\n  server: https://alpha.example.com:6443\n') });
-  assert.deepEqual(out, ['clusters/alpha.yaml:7:3: destination must set exactly one of: name, server\n    fix: set exactly one of destination.name or destination.server (Argo CD refuses both)']);
+  assert.deepEqual(out, [
+    'clusters/alpha.yaml:7:3: destination must set exactly one of: name, server\n    fix: set exactly one of destination.name or destination.server (Argo CD refuses both)',
+  ]);
 });
 
 test('the default project is refused', async () => {
@@ -96,8 +112,12 @@ test('the default project is refused', async () => {
 });
 
 test('two clusters sharing an AppProject are refused', async () => {
-  const out = await problems({ 'clusters/beta.yaml': edit('namespace: gitops\n  project: observability-beta', 'namespace: argocd\n  project: monitoring-alpha') });
-  assert.deepEqual(out, ["clusters/beta.yaml:8:12: AppProject 'monitoring-alpha' in namespace 'argocd' is also used by clusters/alpha.yaml\n    fix: give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)"]);
+  const out = await problems({
+    'clusters/beta.yaml': edit('namespace: gitops\n  project: observability-beta', 'namespace: argocd\n  project: monitoring-alpha'),
+  });
+  assert.deepEqual(out, [
+    "clusters/beta.yaml:8:12: AppProject 'monitoring-alpha' in namespace 'argocd' is also used by clusters/alpha.yaml\n    fix: give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)",
+  ]);
 });
 
 test('every problem is reported at once, across files', async () => {
@@ -109,13 +129,27 @@ test('every problem is reported at once, across files', async () => {
   assert.equal(out.length, 3, out.join('\n'));
   assert.match(out[0]!, /^clusters\/alpha\.yaml:3:20: kubernetesVersion is not valid: "v1\.34"/);
   assert.match(out[1]!, /^clusters\/beta\.yaml:2:14: unknown environment 'staging'/);
-  assert.match(out[2]!, /^overlays\/dev\/pins\.yaml:6:12: grafana\.repoURL is not valid: "registry\.example\.com\/charts"\n {4}fix: write an https:\/\/ or oci:\/\//);
+  assert.match(
+    out[2]!,
+    /^overlays\/dev\/pins\.yaml:6:12: grafana\.repoURL is not valid: "registry\.example\.com\/charts"\n {4}fix: write an https:\/\/ or oci:\/\//,
+  );
 });
 
 test('an environment without pins, and an overlay folder of no environment, are refused', async () => {
-  const out = await problems({ 'overlays/prod/pins.yaml': null, 'overlays/qa/pins.yaml': 'prometheus:\n  repoURL: https://x.example.com\n  chart: prometheus\n  version: 1.0.0\n' });
-  assert.ok(out.includes("fleet.yaml:5:5: environment 'prod' has no overlays/prod/pins.yaml\n    fix: create overlays/prod/pins.yaml with the chart pins of prod, or remove 'prod' from environments"), out.join('\n'));
-  assert.ok(out.some((l) => l.startsWith('overlays/qa/: overlays/qa/ is not an environment listed in fleet.yaml')), out.join('\n'));
+  const out = await problems({
+    'overlays/prod/pins.yaml': null,
+    'overlays/qa/pins.yaml': 'prometheus:\n  repoURL: https://x.example.com\n  chart: prometheus\n  version: 1.0.0\n',
+  });
+  assert.ok(
+    out.includes(
+      "fleet.yaml:5:5: environment 'prod' has no overlays/prod/pins.yaml\n    fix: create overlays/prod/pins.yaml with the chart pins of prod, or remove 'prod' from environments",
+    ),
+    out.join('\n'),
+  );
+  assert.ok(
+    out.some((l) => l.startsWith('overlays/qa/: overlays/qa/ is not an environment listed in fleet.yaml')),
+    out.join('\n'),
+  );
 });
 
 test('rule files, values files and dashboards are checked too', async () => {
@@ -127,7 +161,10 @@ test('rule files, values files and dashboards are checked too', async () => {
   assert.equal(out.length, 3, out.join('\n'));
   assert.match(out[0]!, /^base\/grafana\/dashboards\/cpu\.json:\d+:\d+: invalid JSON/);
   assert.match(out[1]!, /^base\/grafana\/values\.yaml:1:1: the top level must be a mapping/);
-  assert.match(out[2]!, /^base\/prometheus\/rules\/cpu\.yaml:6:14: groups\.0\.rules\.0\.for is not valid: "five minutes"\n {4}fix: write a Prometheus duration/);
+  assert.match(
+    out[2]!,
+    /^base\/prometheus\/rules\/cpu\.yaml:6:14: groups\.0\.rules\.0\.for is not valid: "five minutes"\n {4}fix: write a Prometheus duration/,
+  );
 });
 
 test('duplicate rule groups and dashboard uids are refused', async () => {

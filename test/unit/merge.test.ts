@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { mergeValues } from '../../scripts/lib/merge.ts';
 
 test('maps merge deeply, later layers win', () => {
-  const merged = mergeValues({ server: { retention: '15d', global: { scrape_interval: '1m', scrape_timeout: '10s' } } }, { server: { global: { scrape_interval: '30s' } } });
+  const merged = mergeValues(
+    { server: { retention: '15d', global: { scrape_interval: '1m', scrape_timeout: '10s' } } },
+    { server: { global: { scrape_interval: '30s' } } },
+  );
   assert.deepEqual(merged, { server: { retention: '15d', global: { scrape_interval: '30s', scrape_timeout: '10s' } } });
 });
 

@@ -18,5 +18,11 @@ test('a malformed pair is a usage error naming the variable', () => {
 test('helm-mirrors.yaml is read and the environment variable overrides it entry by entry', async () => {
   const root = await tempRepo({ 'helm-mirrors.yaml': 'https://a.example.com: http://mirror-a\nhttps://b.example.com: http://mirror-b\n' });
   const map = readMirrorMap(root, { MONITORING_GITOPS_HELM_MIRRORS: 'https://b.example.com=http://override-b' });
-  assert.deepEqual([...map], [['https://a.example.com', 'http://mirror-a'], ['https://b.example.com', 'http://override-b']]);
+  assert.deepEqual(
+    [...map],
+    [
+      ['https://a.example.com', 'http://mirror-a'],
+      ['https://b.example.com', 'http://override-b'],
+    ],
+  );
 });

@@ -65,9 +65,17 @@ test('the AppProject is dedicated and lists exactly the repositories and destina
   assert.equal(project.kind, 'AppProject');
   assert.equal(project.metadata.name, 'monitoring-alpha');
   assert.notEqual(project.metadata.name, 'default');
-  assert.deepEqual(project.spec.sourceRepos, ['https://charts.example.com/prometheus', 'https://git.example.com/fleet.git', 'oci://registry.example.com/charts']);
+  assert.deepEqual(project.spec.sourceRepos, [
+    'https://charts.example.com/prometheus',
+    'https://git.example.com/fleet.git',
+    'oci://registry.example.com/charts',
+  ]);
   assert.deepEqual(project.spec.destinations, [{ name: 'alpha', namespace: 'monitoring' }]);
-  assert.deepEqual(project.spec.clusterResourceWhitelist.map((gk: Obj) => `${gk.group}/${gk.kind}`).sort(), ['/Namespace', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding']);
+  assert.deepEqual(project.spec.clusterResourceWhitelist.map((gk: Obj) => `${gk.group}/${gk.kind}`).sort(), [
+    '/Namespace',
+    'rbac.authorization.k8s.io/ClusterRole',
+    'rbac.authorization.k8s.io/ClusterRoleBinding',
+  ]);
   assert.equal(project.metadata.annotations['argocd.argoproj.io/sync-wave'], '-1', 'the project exists before its Applications');
   const beta = one(objects, 'apps/beta/children/project.yaml');
   assert.deepEqual(beta.spec.sourceRepos, ['https://charts.example.com/prometheus', 'https://git.example.com/fleet.git'], 'only the charts of enabled apps');
@@ -82,7 +90,10 @@ test('the root Application syncs the cluster folder of children through a projec
   assert.equal(root!.spec.project, rootProject!.metadata.name);
   assert.deepEqual(root!.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'argocd' });
   assert.equal(root!.metadata.finalizers, undefined, 'deleting the root must not cascade to the monitoring stack');
-  assert.deepEqual(rootProject!.spec.namespaceResourceWhitelist, [{ group: 'argoproj.io', kind: 'AppProject' }, { group: 'argoproj.io', kind: 'Application' }]);
+  assert.deepEqual(rootProject!.spec.namespaceResourceWhitelist, [
+    { group: 'argoproj.io', kind: 'AppProject' },
+    { group: 'argoproj.io', kind: 'Application' },
+  ]);
   assert.deepEqual(rootProject!.spec.clusterResourceWhitelist, []);
 });
 
@@ -90,7 +101,16 @@ test('the leaf pins the exact chart for the cluster Kubernetes version and merge
   const objects = await plannedObjects();
   const kustomization = one(objects, 'overlays/dev/alpha/prometheus/kustomization.yaml');
   assert.deepEqual(kustomization.helmCharts, [
-    { name: 'prometheus', repo: 'https://charts.example.com/prometheus', version: '2.1.0', releaseName: 'prometheus', namespace: 'monitoring', kubeVersion: '1.34.2', valuesFile: 'values.yaml', includeCRDs: true },
+    {
+      name: 'prometheus',
+      repo: 'https://charts.example.com/prometheus',
+      version: '2.1.0',
+      releaseName: 'prometheus',
+      namespace: 'monitoring',
+      kubeVersion: '1.34.2',
+      valuesFile: 'values.yaml',
+      includeCRDs: true,
+    },
   ]);
   const values = one(objects, 'overlays/dev/alpha/prometheus/values.yaml');
   assert.equal(values.server.global.scrape_interval, '30s', 'environment wins over base');

@@ -6,7 +6,12 @@ import { planPromotion, type PromotionState } from '../../scripts/promote/plan.t
 import { compareVersions, versionGap } from '../../scripts/lib/versions.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
 
-const pin = (version: string, values?: Record<string, unknown>) => ({ repoURL: 'https://charts.example.com', chart: 'prometheus', version, ...(values ? { values } : {}) });
+const pin = (version: string, values?: Record<string, unknown>) => ({
+  repoURL: 'https://charts.example.com',
+  chart: 'prometheus',
+  version,
+  ...(values ? { values } : {}),
+});
 const PINS_TEXT = '# staging pins\nprometheus:\n  repoURL: https://charts.example.com\n  chart: prometheus\n  version: 1.0.0 # keep me\n';
 
 function state(pins: Record<string, ReturnType<typeof pin>>, overrides: Partial<PromotionState> = {}): PromotionState {
@@ -16,7 +21,15 @@ function state(pins: Record<string, ReturnType<typeof pin>>, overrides: Partial<
     environments: ['dev', 'staging', 'prod'].map((name) => ({ name, pins: { prometheus: pins[name] }, values: {} })),
     base: { values: {}, rules: [], dashboards: [] },
   } as unknown as Inventory;
-  return { inventory, targetPinsText: PINS_TEXT, sourceCommit: 'c0ffee', arrivals: {}, now: new Date('2026-11-26T12:00:00Z'), targetProblems: [], ...overrides };
+  return {
+    inventory,
+    targetPinsText: PINS_TEXT,
+    sourceCommit: 'c0ffee',
+    arrivals: {},
+    now: new Date('2026-11-26T12:00:00Z'),
+    targetProblems: [],
+    ...overrides,
+  };
 }
 
 test('semver ordering knows pre-releases and numeric parts', () => {
@@ -34,7 +47,10 @@ test('the next hop moves the version and edits the target pins in place', () => 
   const { plan, refusals } = planPromotion(state({ dev: pin('1.1.0'), staging: pin('1.0.0') }), { from: 'dev', to: 'staging' });
   assert.deepEqual(refusals, []);
   assert.equal(plan!.branch, 'promote/dev-to-staging/all');
-  assert.deepEqual(plan!.moves.map((m) => [m.app, m.versionChange]), [['prometheus', { from: '1.0.0', to: '1.1.0' }]]);
+  assert.deepEqual(
+    plan!.moves.map((m) => [m.app, m.versionChange]),
+    [['prometheus', { from: '1.0.0', to: '1.1.0' }]],
+  );
   assert.equal(plan!.pinsText, PINS_TEXT.replace('version: 1.0.0', 'version: 1.1.0'), 'comments and order are kept');
 });
 
@@ -45,7 +61,11 @@ test('nothing to promote is an empty plan, not a refusal', () => {
 });
 
 test('release values travel with the version and show as value changes', () => {
-  const { plan } = planPromotion(state({ dev: pin('1.0.0', { server: { newFlag: true } }), staging: pin('1.0.0') }), { from: 'dev', to: 'staging', app: 'prometheus' });
+  const { plan } = planPromotion(state({ dev: pin('1.0.0', { server: { newFlag: true } }), staging: pin('1.0.0') }), {
+    from: 'dev',
+    to: 'staging',
+    app: 'prometheus',
+  });
   assert.equal(plan!.branch, 'promote/dev-to-staging/prometheus');
   assert.deepEqual(plan!.moves[0]!.releaseValues, [{ path: 'server.newFlag', after: true }]);
   assert.match(plan!.pinsText, /values:\n {4}server:\n {6}newFlag: true/);
@@ -53,14 +73,35 @@ test('release values travel with the version and show as value changes', () => {
 
 test('wrong direction, skipped environments, downgrades, soak time and a dirty target are refused with what to do', () => {
   const reasons = (s: PromotionState, r: Parameters<typeof planPromotion>[1]) => planPromotion(s, r).refusals.map((x) => `${x.reason} | ${x.fix}`);
-  assert.match(reasons(state({ staging: pin('1.1.0'), dev: pin('1.0.0') }), { from: 'staging', to: 'dev' })[0]!, /goes against the promotion order dev → staging → prod/);
-  assert.match(reasons(state({ dev: pin('1.1.0'), prod: pin('1.0.0') }), { from: 'dev', to: 'prod' })[0]!, /skips staging \| promote one hop at a time \(--to staging\), or pass --force/);
+  assert.match(
+    reasons(state({ staging: pin('1.1.0'), dev: pin('1.0.0') }), { from: 'staging', to: 'dev' })[0]!,
+    /goes against the promotion order dev → staging → prod/,
+  );
+  assert.match(
+    reasons(state({ dev: pin('1.1.0'), prod: pin('1.0.0') }), { from: 'dev', to: 'prod' })[0]!,
+    /skips staging \| promote one hop at a time \(--to staging\), or pass --force/,
+  );
   assert.deepEqual(reasons(state({ dev: pin('1.1.0'), prod: pin('1.0.0') }), { from: 'dev', to: 'prod', force: 'hotfix for CVE' }), []);
-  assert.match(reasons(state({ dev: pin('0.9.0'), staging: pin('1.0.0') }), { from: 'dev', to: 'staging' })[0]!, /dev has 0\.9\.0, older than staging's 1\.0\.0 \| promotion never downgrades/);
-  const young = state({ dev: pin('1.1.0'), staging: pin('1.0.0') }, { arrivals: { prometheus: { commit: 'abcdef1234', time: new Date('2026-11-26T06:00:00Z') } } });
-  assert.match(reasons(young, { from: 'dev', to: 'staging', soakHours: 24 })[0]!, /has been in dev for 6\.0 h \(since abcdef1\); the soak time is 24 h \| wait 18\.0 h more/);
+  assert.match(
+    reasons(state({ dev: pin('0.9.0'), staging: pin('1.0.0') }), { from: 'dev', to: 'staging' })[0]!,
+    /dev has 0\.9\.0, older than staging's 1\.0\.0 \| promotion never downgrades/,
+  );
+  const young = state(
+    { dev: pin('1.1.0'), staging: pin('1.0.0') },
+    { arrivals: { prometheus: { commit: 'abcdef1234', time: new Date('2026-11-26T06:00:00Z') } } },
+  );
+  assert.match(
+    reasons(young, { from: 'dev', to: 'staging', soakHours: 24 })[0]!,
+    /has been in dev for 6\.0 h \(since abcdef1\); the soak time is 24 h \| wait 18\.0 h more/,
+  );
   assert.deepEqual(reasons(young, { from: 'dev', to: 'staging', soakHours: 6 }), []);
-  assert.match(reasons(state({ dev: pin('1.1.0'), staging: pin('1.0.0') }, { targetProblems: ['overlays/staging/pins.yaml has uncommitted changes in your checkout'] }), { from: 'dev', to: 'staging' })[0]!, /uncommitted changes/);
+  assert.match(
+    reasons(state({ dev: pin('1.1.0'), staging: pin('1.0.0') }, { targetProblems: ['overlays/staging/pins.yaml has uncommitted changes in your checkout'] }), {
+      from: 'dev',
+      to: 'staging',
+    })[0]!,
+    /uncommitted changes/,
+  );
   assert.throws(() => planPromotion(state({}), { from: 'dev', to: 'qa' }), /unknown environment 'qa'; fleet.yaml lists dev → staging → prod/);
 });
 

@@ -14,12 +14,33 @@ test('validate renders with the build options the repository ships for Argo CD',
 });
 
 test("kustomize gets the repo-server's flags: the destination's version and every API it serves", () => {
-  assert.deepEqual(argoCdKustomizeArgs('/leaf', 'v1.34.2', ['apps/v1', 'apps/v1/Deployment']), ['build', '/leaf', '--enable-helm', '--helm-kube-version', '1.34.2', '--helm-api-versions', 'apps/v1', '--helm-api-versions', 'apps/v1/Deployment']);
-  assert.deepEqual(argoCdKustomizeArgs('/leaf', '1.34.2', ['v1'], '--load-restrictor LoadRestrictionsNone'), ['build', '/leaf', '--load-restrictor', 'LoadRestrictionsNone']);
-  assert.deepEqual(servedApiVersions({ 'apps/v1/Deployment': 'Namespaced', 'v1/Namespace': 'Cluster', 'v1/Pod': 'Namespaced' }), ['apps/v1', 'apps/v1/Deployment', 'v1', 'v1/Namespace', 'v1/Pod']);
+  assert.deepEqual(argoCdKustomizeArgs('/leaf', 'v1.34.2', ['apps/v1', 'apps/v1/Deployment']), [
+    'build',
+    '/leaf',
+    '--enable-helm',
+    '--helm-kube-version',
+    '1.34.2',
+    '--helm-api-versions',
+    'apps/v1',
+    '--helm-api-versions',
+    'apps/v1/Deployment',
+  ]);
+  assert.deepEqual(argoCdKustomizeArgs('/leaf', '1.34.2', ['v1'], '--load-restrictor LoadRestrictionsNone'), [
+    'build',
+    '/leaf',
+    '--load-restrictor',
+    'LoadRestrictionsNone',
+  ]);
+  assert.deepEqual(servedApiVersions({ 'apps/v1/Deployment': 'Namespaced', 'v1/Namespace': 'Cluster', 'v1/Pod': 'Namespaced' }), [
+    'apps/v1',
+    'apps/v1/Deployment',
+    'v1',
+    'v1/Namespace',
+    'v1/Pod',
+  ]);
 });
 
-test("the helm and kustomize of an Argo CD release are read from its tool-versions.sh", () => {
+test('the helm and kustomize of an Argo CD release are read from its tool-versions.sh', () => {
   const text = '# renovate: datasource=github-releases depName=helm/helm\nHELM_VERSION=4.3.1\nKUSTOMIZE_VERSION=5.8.3\nprotoc_version=29.3\n';
   assert.deepEqual(parseToolVersions(text, 'v3.6.1'), { helm: 'v4.3.1', kustomize: 'v5.8.3' });
   assert.throws(() => parseToolVersions('HELM_VERSION=4.3.1\n', 'v9.9.9'), /Argo CD v9\.9\.9's hack\/tool-versions\.sh has no KUSTOMIZE_VERSION/);
@@ -27,8 +48,22 @@ test("the helm and kustomize of an Argo CD release are read from its tool-versio
 
 test('pins that disagree with the Argo CD release, or with a wrapper module, fail with the fix', () => {
   assert.doesNotThrow(() => checkModuleMajor('helm', 'helm.sh/helm/v4', 'v4.3.1'));
-  assert.throws(() => checkModuleMajor('helm', 'helm.sh/helm/v4', 'v5.0.0'), /Argo CD v3\.6\.1 bundles helm v5\.0\.0, but tools\.helm builds helm\.sh\/helm\/v4 \(major v4\)\nfix: set tools\.helm\.module and \.package to the v5 module path/);
-  const pin = { package: 'sigs.k8s.io/kustomize/kustomize/v5', module: 'sigs.k8s.io/kustomize/kustomize/v5', version: 'v5.9.0', wrapper: 'tools/kustomize', bundledWith: 'argocd' as const };
-  assert.throws(() => checkWrapperRequires('kustomize', pin, 'module x\n\nrequire sigs.k8s.io/kustomize/kustomize/v5 v5.8.3 // indirect\n'), /tools\/kustomize\/go\.mod requires sigs\.k8s\.io\/kustomize\/kustomize\/v5 v5\.8\.3, but kustomize is pinned to v5\.9\.0 \(the version Argo CD v3\.6\.1 bundles\)\nfix: in tools\/kustomize run `go get sigs\.k8s\.io\/kustomize\/kustomize\/v5@v5\.9\.0 && go mod tidy`/);
-  assert.doesNotThrow(() => checkWrapperRequires('kustomize', { ...pin, version: 'v5.8.3' }, 'require sigs.k8s.io/kustomize/kustomize/v5 v5.8.3 // indirect\n'));
+  assert.throws(
+    () => checkModuleMajor('helm', 'helm.sh/helm/v4', 'v5.0.0'),
+    /Argo CD v3\.6\.1 bundles helm v5\.0\.0, but tools\.helm builds helm\.sh\/helm\/v4 \(major v4\)\nfix: set tools\.helm\.module and \.package to the v5 module path/,
+  );
+  const pin = {
+    package: 'sigs.k8s.io/kustomize/kustomize/v5',
+    module: 'sigs.k8s.io/kustomize/kustomize/v5',
+    version: 'v5.9.0',
+    wrapper: 'tools/kustomize',
+    bundledWith: 'argocd' as const,
+  };
+  assert.throws(
+    () => checkWrapperRequires('kustomize', pin, 'module x\n\nrequire sigs.k8s.io/kustomize/kustomize/v5 v5.8.3 // indirect\n'),
+    /tools\/kustomize\/go\.mod requires sigs\.k8s\.io\/kustomize\/kustomize\/v5 v5\.8\.3, but kustomize is pinned to v5\.9\.0 \(the version Argo CD v3\.6\.1 bundles\)\nfix: in tools\/kustomize run `go get sigs\.k8s\.io\/kustomize\/kustomize\/v5@v5\.9\.0 && go mod tidy`/,
+  );
+  assert.doesNotThrow(() =>
+    checkWrapperRequires('kustomize', { ...pin, version: 'v5.8.3' }, 'require sigs.k8s.io/kustomize/kustomize/v5 v5.8.3 // indirect\n'),
+  );
 });

@@ -18,8 +18,14 @@ test('files are classified as create, update, unchanged and remove', () => {
     ['apps/README.md', 'hand-written notes\n'],
   ]);
   const changes = compareTree(planned, existing);
-  assert.deepEqual(changes.create.map((w) => w.path), ['apps/a/new.yaml']);
-  assert.deepEqual(changes.update.map((w) => w.path), ['apps/a/changed.yaml']);
+  assert.deepEqual(
+    changes.create.map((w) => w.path),
+    ['apps/a/new.yaml'],
+  );
+  assert.deepEqual(
+    changes.update.map((w) => w.path),
+    ['apps/a/changed.yaml'],
+  );
   assert.deepEqual(changes.remove, ['apps/gone/old.yaml'], 'a hand-written file outside the plan is left alone');
   assert.equal(changes.unchanged, 1);
   assert.equal(isClean(changes), false);
@@ -29,7 +35,10 @@ test('files are classified as create, update, unchanged and remove', () => {
 test('a generated file edited by hand is refused unless forced', () => {
   const edited = gen('a: 1\n').replace('a: 1', 'a: 2');
   const changes = compareTree([{ path: 'apps/a/x.yaml', content: gen('a: 1\n') }], new Map([['apps/a/x.yaml', edited]]));
-  assert.deepEqual(changes.edited.map((e) => [e.path, e.action]), [['apps/a/x.yaml', 'update']]);
+  assert.deepEqual(
+    changes.edited.map((e) => [e.path, e.action]),
+    [['apps/a/x.yaml', 'update']],
+  );
   assert.match(refusals(changes, false)[0]!.message, /edited by hand .* would overwrite it/);
   assert.deepEqual(refusals(changes, true), []);
 });

@@ -12,10 +12,20 @@ test('Grafana variables are replaced by values PromQL parses', () => {
 
 test('dashboard queries and datasource references are found in panels and rows', () => {
   const dashboard = {
-    file: 'd.json', uid: 'd', title: 'D',
-    model: { panels: [{ title: 'row', type: 'row', panels: [{ title: 'inner', datasource: { uid: 'prom' }, targets: [{ refId: 'A', expr: 'up' }] }] }, { title: 'var', datasource: { uid: '${ds}' }, targets: [{ refId: 'B', expr: '' }] }] },
+    file: 'd.json',
+    uid: 'd',
+    title: 'D',
+    model: {
+      panels: [
+        { title: 'row', type: 'row', panels: [{ title: 'inner', datasource: { uid: 'prom' }, targets: [{ refId: 'A', expr: 'up' }] }] },
+        { title: 'var', datasource: { uid: '${ds}' }, targets: [{ refId: 'B', expr: '' }] },
+      ],
+    },
   };
-  assert.deepEqual(dashboardQueries(dashboard).map((q) => [q.where, q.expr]), [["panel 'inner' query A", 'up']]);
+  assert.deepEqual(
+    dashboardQueries(dashboard).map((q) => [q.where, q.expr]),
+    [["panel 'inner' query A", 'up']],
+  );
   assert.deepEqual(datasourceUids(dashboard), [{ uid: 'prom', where: "panel 'inner'" }]);
 });
 

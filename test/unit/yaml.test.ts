@@ -28,6 +28,9 @@ test('positionOf finds values, keys and falls back to the nearest parent', () =>
 test('syntax errors, duplicate keys and several documents are problems with positions', () => {
   assert.match(parseYamlSource('f.yaml', 'a: [1, 2\n').problems[0]!.message, /invalid YAML/);
   const dup = parseYamlSource('f.yaml', 'a: 1\nb: 2\na: 3\n').problems;
-  assert.deepEqual(dup.map((p) => [p.line, p.message.startsWith('duplicate key')]), [[3, true]]);
+  assert.deepEqual(
+    dup.map((p) => [p.line, p.message.startsWith('duplicate key')]),
+    [[3, true]],
+  );
   assert.match(parseYamlSource('f.yaml', 'a: 1\n---\nb: 2\n').problems[0]!.message, /several YAML documents/);
 });

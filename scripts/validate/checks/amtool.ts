@@ -10,7 +10,8 @@ import type { LeafSpec } from '../../render/leaves.ts';
 
 type Owner = { leaf: LeafSpec; workload: string; configFile: string };
 
-const HINT = 'fix alertmanager.config (route, receivers, templates, inhibit rules) in base/prometheus/values.yaml or the layer that overrides it; templates come from alertmanager.templates';
+const HINT =
+  'fix alertmanager.config (route, receivers, templates, inhibit rules) in base/prometheus/values.yaml or the layer that overrides it; templates come from alertmanager.templates';
 
 /** amtool check-config on the config each rendered Alertmanager reads, as mounted: its templates and files resolvable. */
 export const amtoolCheck: Check = {
@@ -23,12 +24,20 @@ export const amtoolCheck: Check = {
     for (const r of ctx.rendered.filter((x) => x.leaf.app === 'prometheus')) {
       for (const container of configuredContainers(r.objects).filter(isAlertmanager)) {
         const mounted = readMountedConfig(container, ALERTMANAGER_KEYS);
-        const at = { check: 'amtool', cluster: r.leaf.cluster.name, app: r.leaf.app, resource: container.workload, file: `${r.leaf.dir}/values.yaml`, hint: HINT };
+        const at = {
+          check: 'amtool',
+          cluster: r.leaf.cluster.name,
+          app: r.leaf.app,
+          resource: container.workload,
+          file: `${r.leaf.dir}/values.yaml`,
+          hint: HINT,
+        };
         if (mounted.problem) {
           findings.push({ ...at, message: `Alertmanager reads --config.file=${container.configFile}, but ${mounted.problem}` });
           continue;
         }
-        for (const ref of missingReferences(mounted)) findings.push({ ...at, message: `${container.configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
+        for (const ref of missingReferences(mounted))
+          findings.push({ ...at, message: `${container.configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
         const path = writeSandbox(join(ctx.workDir, 'alertmanager'), mounted, ALERTMANAGER_KEYS, (c) => stringify(c));
         const input = inputs.get(path) ?? { path, owners: [] };
         input.owners.push({ leaf: r.leaf, workload: container.workload, configFile: container.configFile });
@@ -39,7 +48,11 @@ export const amtoolCheck: Check = {
     for (const { input, output } of failures) {
       for (const { leaf, workload, configFile } of input.owners) {
         findings.push({
-          check: 'amtool', cluster: leaf.cluster.name, app: leaf.app, resource: workload, file: `${leaf.dir}/values.yaml`,
+          check: 'amtool',
+          cluster: leaf.cluster.name,
+          app: leaf.app,
+          resource: workload,
+          file: `${leaf.dir}/values.yaml`,
           message: `rendered Alertmanager config ${configFile} is invalid: ${failureReason(output, input.path, configFile)}`,
           hint: HINT,
         });

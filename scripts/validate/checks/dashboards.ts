@@ -11,19 +11,28 @@ import type { Check, ValidateContext } from '../types.ts';
 async function checkQueries(ctx: ValidateContext): Promise<Finding[]> {
   const queries = ctx.inventory.base.dashboards.flatMap(dashboardQueries);
   if (!queries.length) return [];
-  const groups = ctx.inventory.base.dashboards.map((d, gi) => ({
-    name: `dashboard_${gi}`,
-    rules: queries.filter((q) => q.dashboard === d).map((q, ri) => ({ record: `dashboard_query_${ri}`, expr: substituteVariables(q.expr) })),
-  })).filter((g) => g.rules.length);
+  const groups = ctx.inventory.base.dashboards
+    .map((d, gi) => ({
+      name: `dashboard_${gi}`,
+      rules: queries.filter((q) => q.dashboard === d).map((q, ri) => ({ record: `dashboard_query_${ri}`, expr: substituteVariables(q.expr) })),
+    }))
+    .filter((g) => g.rules.length);
   const [input] = writeDistinct(join(ctx.workDir, 'dashboards'), '.yml', [{ text: stringify({ groups }), owner: 'dashboards' }]);
   const result = await run(ctx.tools.promtool, ['check', 'rules', input!.path]);
   if (result.exitCode === 0) return [];
   const findings: Finding[] = [];
   for (const m of `${result.stderr}\n${result.stdout}`.matchAll(/group "dashboard_(\d+)", rule (\d+), "[^"]*": (.+)/g)) {
     const q: DashboardQuery = queries.filter((x) => x.dashboard === ctx.inventory.base.dashboards[Number(m[1])])[Number(m[2]) - 1]!;
-    findings.push({ check: 'dashboards', file: q.dashboard.file, message: `${q.where}: PromQL does not parse: ${m[3]}\n    query: ${q.expr}`, hint: 'fix the expression (try it in Prometheus\' expression browser); Grafana variables are replaced by sample values before parsing' });
+    findings.push({
+      check: 'dashboards',
+      file: q.dashboard.file,
+      message: `${q.where}: PromQL does not parse: ${m[3]}\n    query: ${q.expr}`,
+      hint: "fix the expression (try it in Prometheus' expression browser); Grafana variables are replaced by sample values before parsing",
+    });
   }
-  return findings.length ? findings : [{ check: 'dashboards', file: 'base/grafana/dashboards/', message: `promtool rejected the dashboard queries:\n${result.stderr.trim()}` }];
+  return findings.length
+    ? findings
+    : [{ check: 'dashboards', file: 'base/grafana/dashboards/', message: `promtool rejected the dashboard queries:\n${result.stderr.trim()}` }];
 }
 
 /** Datasource uids used by dashboards must be provisioned on every cluster that runs Grafana. */
@@ -34,7 +43,14 @@ function checkDatasources(ctx: ValidateContext): Finding[] {
     const provisioned = provisionedDatasourceUids(mergedValues(ctx.inventory, env, r.leaf.cluster, 'grafana'));
     for (const d of ctx.inventory.base.dashboards) {
       for (const ref of datasourceUids(d).filter((x) => !provisioned.has(x.uid))) {
-        findings.push({ check: 'dashboards', cluster: r.leaf.cluster.name, app: 'grafana', file: d.file, message: `${ref.where} uses datasource uid '${ref.uid}', which Grafana is not provisioned with (it has: ${[...provisioned].join(', ') || 'none'})`, hint: 'use the uid of a datasource in datasources."datasources.yaml" (base/grafana/values.yaml), or add that datasource' });
+        findings.push({
+          check: 'dashboards',
+          cluster: r.leaf.cluster.name,
+          app: 'grafana',
+          file: d.file,
+          message: `${ref.where} uses datasource uid '${ref.uid}', which Grafana is not provisioned with (it has: ${[...provisioned].join(', ') || 'none'})`,
+          hint: 'use the uid of a datasource in datasources."datasources.yaml" (base/grafana/values.yaml), or add that datasource',
+        });
       }
     }
   }

@@ -58,9 +58,17 @@ function toFinding(result: KubeconformResult, manifest: Manifest): Finding | und
   const version = manifest.cluster.kubernetesVersion;
   switch (result.status) {
     case 'invalid':
-      return { ...base, message: `invalid ${result.apiVersion} ${result.kind}: ${result.errors.map((e) => `${e.path || '/'}: ${plainMessage(e.message)}`).join('; ') || result.message}`, hint: 'fix the values that produce this field (kubeconform -strict rejects unknown fields and wrong types)' };
+      return {
+        ...base,
+        message: `invalid ${result.apiVersion} ${result.kind}: ${result.errors.map((e) => `${e.path || '/'}: ${plainMessage(e.message)}`).join('; ') || result.message}`,
+        hint: 'fix the values that produce this field (kubeconform -strict rejects unknown fields and wrong types)',
+      };
     case 'missing-schema':
-      return { ...base, message: `${result.apiVersion} ${result.kind} is not served by Kubernetes ${version} (removed, not yet available, or an unknown CRD)`, hint: `use an API version Kubernetes ${version} serves, or list the kind under validation.skipKinds in fleet.yaml if it is a CRD installed elsewhere` };
+      return {
+        ...base,
+        message: `${result.apiVersion} ${result.kind} is not served by Kubernetes ${version} (removed, not yet available, or an unknown CRD)`,
+        hint: `use an API version Kubernetes ${version} serves, or list the kind under validation.skipKinds in fleet.yaml if it is a CRD installed elsewhere`,
+      };
     case 'error':
       return { ...base, message: `kubeconform could not check it: ${result.message}` };
     default:
@@ -76,21 +84,35 @@ export const kubeconformCheck: Check = {
   async run(ctx) {
     const manifests = writeManifests(ctx, join(ctx.workDir, 'manifests'));
     const crdDir = join(ctx.workDir, 'crd-schemas');
-    await writeCrdSchemas(ctx.rendered.flatMap((r) => r.objects), crdDir);
+    await writeCrdSchemas(
+      ctx.rendered.flatMap((r) => r.objects),
+      crdDir,
+    );
     const findings: Finding[] = [];
     // One API server serves one set of schemas, whatever version each cluster runs: read it once.
     const fromCluster = ctx.schemasFromCluster ? await clusterCatalog(ctx.schemasFromCluster) : undefined;
     for (const version of [...new Set(manifests.map((m) => m.cluster.kubernetesVersion))].sort()) {
       const mine = manifests.filter((m) => m.cluster.kubernetesVersion === version);
       const catalog = fromCluster ?? (await ensureCatalog(version));
-      const results = await runKubeconform({ files: mine.map((m) => m.path), kubernetesVersion: version, schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(crdDir)], skipKinds: ctx.inventory.fleet.validation?.skipKinds });
+      const results = await runKubeconform({
+        files: mine.map((m) => m.path),
+        kubernetesVersion: version,
+        schemaLocations: [...catalog.schemaLocations, crdSchemaLocation(crdDir)],
+        skipKinds: ctx.inventory.fleet.validation?.skipKinds,
+      });
       const byPath = new Map(mine.map((m) => [m.path, m]));
       for (const result of results) {
         const manifest = byPath.get(result.file);
         const finding = manifest && toFinding(result, manifest);
         if (finding) findings.push(finding);
       }
-      if (countValidated(results) === 0) findings.push({ check: 'kubeconform', file: 'clusters/', message: `kubeconform validated zero resources for Kubernetes ${version}`, hint: 'something rendered nothing or every kind was skipped; check the render findings' });
+      if (countValidated(results) === 0)
+        findings.push({
+          check: 'kubeconform',
+          file: 'clusters/',
+          message: `kubeconform validated zero resources for Kubernetes ${version}`,
+          hint: 'something rendered nothing or every kind was skipped; check the render findings',
+        });
     }
     return findings;
   },

@@ -18,10 +18,34 @@ export const renderCheck: Check = {
         const file = `overlays/${r.leaf.cluster.environment}/pins.yaml`;
         const text = ctx.sources.get(file);
         const pos = text ? positionOf(parseYamlSource(file, text).source, [r.leaf.app, 'version']) : {};
-        return [{ ...scope, file, ...pos, message: r.error!, hint: `pin a version the repository has (helm search repo ${r.leaf.pin.chart} --versions), or check the repository URL and the mirror map` }];
+        return [
+          {
+            ...scope,
+            file,
+            ...pos,
+            message: r.error!,
+            hint: `pin a version the repository has (helm search repo ${r.leaf.pin.chart} --versions), or check the repository URL and the mirror map`,
+          },
+        ];
       }
-      if (r.error) return [{ ...scope, file: `${r.leaf.dir}/kustomization.yaml`, message: `kustomize build failed:\n${r.error}`, hint: 'the chart rejected the merged values (see the message); fix the values layer that sets them' }];
-      if (!r.objects.length) return [{ ...scope, file: `${r.leaf.dir}/kustomization.yaml`, message: 'rendered zero resources', hint: 'check that the chart and its enabled flags produce something' }];
+      if (r.error)
+        return [
+          {
+            ...scope,
+            file: `${r.leaf.dir}/kustomization.yaml`,
+            message: `kustomize build failed:\n${r.error}`,
+            hint: 'the chart rejected the merged values (see the message); fix the values layer that sets them',
+          },
+        ];
+      if (!r.objects.length)
+        return [
+          {
+            ...scope,
+            file: `${r.leaf.dir}/kustomization.yaml`,
+            message: 'rendered zero resources',
+            hint: 'check that the chart and its enabled flags produce something',
+          },
+        ];
       return [];
     });
   },
@@ -44,9 +68,19 @@ export const projectCheck: Check = {
         const key = `${o.apiVersion}/${o.kind}`;
         const kindScope = builtIn[key] ?? crds[key];
         if (kindScope === 'Cluster' && !allowed.has(`${groupOf(o)}/${o.kind}`)) {
-          findings.push({ ...scope, resource: resourceName(o), message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`, hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review' });
+          findings.push({
+            ...scope,
+            resource: resourceName(o),
+            message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`,
+            hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review',
+          });
         } else if (kindScope !== 'Cluster' && o.metadata?.namespace && o.metadata.namespace !== ns) {
-          findings.push({ ...scope, resource: resourceName(o), message: `namespace '${o.metadata.namespace}' is outside the destination namespace '${ns}' the AppProject allows`, hint: 'keep every namespaced resource in the release namespace' });
+          findings.push({
+            ...scope,
+            resource: resourceName(o),
+            message: `namespace '${o.metadata.namespace}' is outside the destination namespace '${ns}' the AppProject allows`,
+            hint: 'keep every namespaced resource in the release namespace',
+          });
         }
       }
     }

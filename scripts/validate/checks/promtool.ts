@@ -14,9 +14,13 @@ type Owner = { leaf: LeafSpec; workload: string; path: string; source: string };
 
 /** The Prometheus server containers of every Prometheus leaf, with their config as mounted. */
 function mountedConfigs(ctx: ValidateContext): { leaf: LeafSpec; mounted: MountedConfig }[] {
-  return ctx.rendered.filter((r: RenderedLeaf) => r.leaf.app === 'prometheus').flatMap((r) =>
-    configuredContainers(r.objects).filter(isPrometheus).map((c) => ({ leaf: r.leaf, mounted: readMountedConfig(c, PROMETHEUS_KEYS) })),
-  );
+  return ctx.rendered
+    .filter((r: RenderedLeaf) => r.leaf.app === 'prometheus')
+    .flatMap((r) =>
+      configuredContainers(r.objects)
+        .filter(isPrometheus)
+        .map((c) => ({ leaf: r.leaf, mounted: readMountedConfig(c, PROMETHEUS_KEYS) })),
+    );
 }
 
 const sourceOf = (lookup: FileLookup) => ('mount' in lookup ? `${lookup.mount.source}${'key' in lookup ? ` key ${lookup.key}` : ''}` : 'no volume');
@@ -24,10 +28,13 @@ const sourceOf = (lookup: FileLookup) => ('mount' in lookup ? `${lookup.mount.so
 /** Exactly the rule files prometheus.yml lists (globs expanded over the mounted ConfigMaps), each with its owner. */
 function listedRuleFiles(configs: { leaf: LeafSpec; mounted: MountedConfig }[]) {
   return configs.flatMap(({ leaf, mounted }) =>
-    mounted.references.filter((r) => r.field.startsWith('rule_files[')).flatMap((r) => r.matches ?? [r.absolute]).flatMap((path) => {
-      const found = lookupFile(mounted.container.mounts, path);
-      return found.found === 'file' ? [{ text: found.text, owner: { leaf, workload: mounted.container.workload, path, source: sourceOf(found) } }] : [];
-    }),
+    mounted.references
+      .filter((r) => r.field.startsWith('rule_files['))
+      .flatMap((r) => r.matches ?? [r.absolute])
+      .flatMap((path) => {
+        const found = lookupFile(mounted.container.mounts, path);
+        return found.found === 'file' ? [{ text: found.text, owner: { leaf, workload: mounted.container.workload, path, source: sourceOf(found) } }] : [];
+      }),
   );
 }
 
@@ -35,11 +42,20 @@ function listedRuleFiles(configs: { leaf: LeafSpec; mounted: MountedConfig }[]) 
 function absenceFindings(configs: { leaf: LeafSpec; mounted: MountedConfig }[]): Finding[] {
   return configs.flatMap(({ leaf, mounted }) => {
     const at = { check: 'promtool', cluster: leaf.cluster.name, app: leaf.app, resource: mounted.container.workload, file: `${leaf.dir}/values.yaml` };
-    if (mounted.problem) return [{ ...at, message: `the Prometheus server reads --config.file=${mounted.container.configFile}, but ${mounted.problem}`, hint: 'keep serverFiles."prometheus.yml" and server.configPath consistent (the chart writes serverFiles into the server ConfigMap mounted at /etc/config)' }];
+    if (mounted.problem)
+      return [
+        {
+          ...at,
+          message: `the Prometheus server reads --config.file=${mounted.container.configFile}, but ${mounted.problem}`,
+          hint: 'keep serverFiles."prometheus.yml" and server.configPath consistent (the chart writes serverFiles into the server ConfigMap mounted at /etc/config)',
+        },
+      ];
     return missingReferences(mounted).map((r) => ({
       ...at,
       message: `${mounted.container.configFile} (${sourceOf(mounted.lookup)}) names ${r.field}: ${describeAbsence(r.absolute, r.lookup)}; Prometheus would silently run without it`,
-      hint: r.field.startsWith('rule_files') ? 'add that file under serverFiles (each serverFiles key becomes a file in /etc/config) or remove it from serverFiles."prometheus.yml".rule_files' : 'mount the file (server.extraSecretMounts, server.extraConfigmapMounts) or fix the path',
+      hint: r.field.startsWith('rule_files')
+        ? 'add that file under serverFiles (each serverFiles key becomes a file in /etc/config) or remove it from serverFiles."prometheus.yml".rule_files'
+        : 'mount the file (server.extraSecretMounts, server.extraConfigmapMounts) or fix the path',
     }));
   });
 }
@@ -47,7 +63,10 @@ function absenceFindings(configs: { leaf: LeafSpec; mounted: MountedConfig }[]):
 function leafFindings(failures: { input: ToolInput<Owner>; output: string }[], what: string, hint: string, root?: RegExp): Finding[] {
   return failures.flatMap(({ input, output }) =>
     input.owners.map(({ leaf, workload, path, source }) => ({
-      check: 'promtool', cluster: leaf.cluster.name, app: leaf.app, resource: workload,
+      check: 'promtool',
+      cluster: leaf.cluster.name,
+      app: leaf.app,
+      resource: workload,
       file: `${leaf.dir}/values.yaml`,
       message: `${what} ${path} (${source}, rendered from ${leafLabel(leaf)}):\n${(root ? output.replace(root, '') : output).replaceAll(input.path, path)}`,
       hint,
@@ -65,23 +84,46 @@ export const promtoolCheck: Check = {
     const lint = ['check', 'rules', '--lint=all', '--lint-fatal'];
     const baseRules = [...ctx.sources.keys()].filter((p) => /^base\/prometheus\/rules\/[^/]+\.ya?ml$/.test(p));
     const baseInputs = baseRules.map((p) => ({ path: join(ctx.root, p), owners: [p] }));
-    const tests = [...ctx.sources.keys()].filter((p) => /^base\/prometheus\/rules\/tests\/.+\.ya?ml$/.test(p)).map((p) => ({ path: join(ctx.root, p), owners: [p] }));
+    const tests = [...ctx.sources.keys()]
+      .filter((p) => /^base\/prometheus\/rules\/tests\/.+\.ya?ml$/.test(p))
+      .map((p) => ({ path: join(ctx.root, p), owners: [p] }));
     const configs = mountedConfigs(ctx);
     const rules = writeDistinct(join(ctx.workDir, 'rules'), '.yml', listedRuleFiles(configs));
     const sandboxes = join(ctx.workDir, 'prometheus');
-    const configInputs = groupByPath(configs.filter(({ mounted }) => !mounted.problem).map(({ leaf, mounted }) => ({
-      path: writeSandbox(sandboxes, mounted, PROMETHEUS_KEYS, (c) => stringify(c)),
-      owner: { leaf, workload: mounted.container.workload, path: mounted.container.configFile, source: sourceOf(mounted.lookup) },
-    })));
+    const configInputs = groupByPath(
+      configs
+        .filter(({ mounted }) => !mounted.problem)
+        .map(({ leaf, mounted }) => ({
+          path: writeSandbox(sandboxes, mounted, PROMETHEUS_KEYS, (c) => stringify(c)),
+          owner: { leaf, workload: mounted.container.workload, path: mounted.container.configFile, source: sourceOf(mounted.lookup) },
+        })),
+    );
     const repoFailures = (failures: { input: ToolInput<string>; output: string }[], what: string, hint: string): Finding[] =>
       failures.map(({ input, output }) => ({ check: 'promtool', file: input.owners[0]!, message: `${what}:\n${output.replaceAll(`${ctx.root}/`, '')}`, hint }));
     const sandboxRoot = new RegExp(`${sandboxes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[0-9a-f]{16}`, 'g');
     return [
-      ...repoFailures(await runThenAttribute(promtool, lint, baseInputs), 'rule file fails promtool check rules', 'fix the rule (PromQL syntax, duplicate rules, label and annotation names) and run promtool check rules --lint=all --lint-fatal on it'),
-      ...repoFailures(await runThenAttribute(promtool, ['test', 'rules'], tests, (r) => r.exitCode === 0), 'rule unit test fails', 'fix the rule or the expectation; run promtool test rules on the file to see the difference'),
+      ...repoFailures(
+        await runThenAttribute(promtool, lint, baseInputs),
+        'rule file fails promtool check rules',
+        'fix the rule (PromQL syntax, duplicate rules, label and annotation names) and run promtool check rules --lint=all --lint-fatal on it',
+      ),
+      ...repoFailures(
+        await runThenAttribute(promtool, ['test', 'rules'], tests, (r) => r.exitCode === 0),
+        'rule unit test fails',
+        'fix the rule or the expectation; run promtool test rules on the file to see the difference',
+      ),
       ...absenceFindings(configs),
-      ...leafFindings(await runThenAttribute(promtool, lint, rules), 'promtool check rules fails on', 'rules reach the chart through serverFiles (alerting_rules.yml from base/prometheus/rules/); fix them there or in the values that override them'),
-      ...leafFindings(await runThenAttribute(promtool, ['check', 'config', '--lint=none'], configInputs), 'promtool check config fails on', 'fix server.global, the scrape settings or the files prometheus.yml names, in the values layers', sandboxRoot),
+      ...leafFindings(
+        await runThenAttribute(promtool, lint, rules),
+        'promtool check rules fails on',
+        'rules reach the chart through serverFiles (alerting_rules.yml from base/prometheus/rules/); fix them there or in the values that override them',
+      ),
+      ...leafFindings(
+        await runThenAttribute(promtool, ['check', 'config', '--lint=none'], configInputs),
+        'promtool check config fails on',
+        'fix server.global, the scrape settings or the files prometheus.yml names, in the values layers',
+        sandboxRoot,
+      ),
     ];
   },
 };

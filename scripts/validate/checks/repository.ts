@@ -51,9 +51,15 @@ export const actionlintCheck: Check = {
     } catch {
       return [{ check: 'actionlint', file: '.github/workflows/', message: `actionlint failed: ${result.stderr.trim() || result.stdout.trim()}` }];
     }
-    return errors.map((e): Finding => ({
-      check: 'actionlint', file: e.filepath.replace(`${ctx.root}/`, ''), line: e.line, column: e.column,
-      message: `${e.message} [${e.kind}]`, hint: 'fix the workflow; actionlint explains the rule at https://github.com/rhysd/actionlint/blob/main/docs/checks.md',
-    }));
+    return errors.map(
+      (e): Finding => ({
+        check: 'actionlint',
+        file: e.filepath.replace(`${ctx.root}/`, ''),
+        line: e.line,
+        column: e.column,
+        message: `${e.message} [${e.kind}]`,
+        hint: 'fix the workflow; actionlint explains the rule at https://github.com/rhysd/actionlint/blob/main/docs/checks.md',
+      }),
+    );
   },
 };

@@ -24,7 +24,9 @@ interface Candidate {
 
 /** Every object to dry-run: the rendered manifests and the clusters' Argo CD objects, CRDs first. */
 function candidates(ctx: ValidateContext): Candidate[] {
-  const rendered = ctx.rendered.flatMap((r) => r.objects.map((object) => ({ object, cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` })));
+  const rendered = ctx.rendered.flatMap((r) =>
+    r.objects.map((object) => ({ object, cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` })),
+  );
   const clusters = new Set(ctx.rendered.map((r) => r.leaf.cluster.name));
   const argo = ctx.plan
     .filter((f) => f.path.startsWith('apps/') && clusters.has(f.path.split('/')[1]!))
@@ -44,7 +46,11 @@ async function dryRun(client: KubeClient, c: Candidate, where: string): Promise<
     // A wrong field type makes server-side apply fail with 500 "failed to create typed patch object": content, not the server.
     if (err.code >= 500 && !/typed patch object/.test(err.apiMessage)) throw new EnvironmentError(`${where} failed: ${err.message}`, { cause: err });
     return {
-      check: 'server-side', cluster: c.cluster, app: c.app, file: c.file, resource: resourceName(c.object),
+      check: 'server-side',
+      cluster: c.cluster,
+      app: c.app,
+      file: c.file,
+      resource: resourceName(c.object),
       message: `${where} rejects ${c.object.apiVersion} ${c.object.kind}: ${err.reason ?? err.code}: ${err.describeCauses().join('; ')}`,
       hint: 'fix the values (or the inventory) that produce this object; the API server checks defaults, CRD schemas and admission that kubeconform cannot',
     };

@@ -8,7 +8,6 @@ import { chartParts, readChartKeys } from '../chart-values.ts';
 import type { Check, ValidateContext } from '../types.ts';
 import { isMap } from '../../lib/values.ts';
 
-
 function has(values: Values, path: KeyPath): boolean {
   let node: unknown = values;
   for (const key of path) {
@@ -51,9 +50,14 @@ export const valuesKeysCheck: Check = {
         seen.add(key);
         const parent = path.length > 1 ? formatPath(path.slice(0, -1)) : 'the top level';
         findings.push({
-          check: 'values-keys', cluster: r.leaf.cluster.name, app: r.leaf.app, ...where,
+          check: 'values-keys',
+          cluster: r.leaf.cluster.name,
+          app: r.leaf.app,
+          ...where,
           message: `${formatPath(path)} is not a value of chart ${r.leaf.pin.chart} ${r.leaf.pin.version} (nothing under ${parent} reads it)${suggestion ? `; did you mean ${formatPath([...path.slice(0, -1), suggestion])}?` : ''}`,
-          hint: suggestion ? `rename it to ${suggestion}` : `remove it, or check the chart's values.yaml for the key you meant (helm show values ${r.leaf.pin.chart} --version ${r.leaf.pin.version})`,
+          hint: suggestion
+            ? `rename it to ${suggestion}`
+            : `remove it, or check the chart's values.yaml for the key you meant (helm show values ${r.leaf.pin.chart} --version ${r.leaf.pin.version})`,
         });
       }
     }

@@ -50,7 +50,10 @@ export const valuesSchemaCheck: Check = {
           const path = [...chart.valuesPath, e.instancePath.slice(1).replaceAll('/', '.')].filter(Boolean).join('.') || '(top level)';
           const extra = e.params && 'additionalProperty' in e.params ? ` ('${e.params.additionalProperty}')` : '';
           findings.push({
-            check: 'values-schema', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/values.yaml`,
+            check: 'values-schema',
+            cluster: r.leaf.cluster.name,
+            app: r.leaf.app,
+            file: `${r.leaf.dir}/values.yaml`,
             message: `${path} ${e.message}${extra} (values.schema.json of ${chart.name} ${r.leaf.pin.version})`,
             hint: `fix ${path} in the values layer that sets it (base/${r.leaf.app}/values.yaml, overlays/${r.leaf.cluster.environment}/${r.leaf.app}.values.yaml or ${r.leaf.cluster.file})`,
           });

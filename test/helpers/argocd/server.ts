@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeClient } from '../../../scripts/cluster/client.ts';
 import { argoError, getApplication, GRPC, listApplications, type Reply } from './applications.ts';
@@ -74,7 +74,9 @@ export async function startArgoCdStandIn(options: ArgoCdStandInOptions): Promise
   const tampering: ArgoCdTamperRule[] = [];
   const standIn: ArgoCdStandIn = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: [], contractViolations: [], unexpectedRoutes: [],
+    requests: [],
+    contractViolations: [],
+    unexpectedRoutes: [],
     failNext: (rule) => faults.push({ ...knownRoute(rule), left: rule.times ?? 1 }),
     tamperNext: (rule) => tampering.push(knownRoute(rule)),
     stop: () => stopServer(server),
@@ -142,7 +144,8 @@ class Handler {
   private async route(req: IncomingMessage, method: string, url: URL, entry: ArgoCdRequestLogEntry): Promise<Reply | 'dropped'> {
     const match = matchRoute(url.pathname);
     if (!match) return this.unexpected(`${method} ${url.pathname}${url.search}`, argoError(404, GRPC.notFound, 'Not Found'));
-    if (method !== 'GET') return this.unexpected(`${method} ${url.pathname}: the stand-in implements only GET`, argoError(405, GRPC.unknown, 'Method Not Allowed'));
+    if (method !== 'GET')
+      return this.unexpected(`${method} ${url.pathname}: the stand-in implements only GET`, argoError(405, GRPC.unknown, 'Method Not Allowed'));
     entry.route = `GET ${match.route.template}`;
     const routeKey = entry.route;
     const problems = this.contract.checkRequest(method, match.route.template, match.params, url.searchParams);
@@ -150,7 +153,8 @@ class Handler {
     const denied = this.authenticate(req);
     const fault = denied ? undefined : this.fault(routeKey);
     if (fault?.drop) return 'dropped';
-    const handled = denied ?? (fault ? faultReply(fault) : await match.route.handle(this.options.client, this.options.namespace ?? 'argocd', match.params, url.searchParams));
+    const handled =
+      denied ?? (fault ? faultReply(fault) : await match.route.handle(this.options.client, this.options.namespace ?? 'argocd', match.params, url.searchParams));
     const tampered = this.tamper(routeKey);
     const body = tampered ? tampered.mutate(structuredClone(handled.body)) : handled.body;
     const violations = this.contract.checkResponse(method, match.route.template, handled.status, body);
@@ -179,10 +183,15 @@ class Handler {
 
 function faultReply(rule: ArgoCdFaultRule): Reply {
   switch (rule.status ?? 500) {
-    case 401: return argoError(401, GRPC.unauthenticated, 'invalid session: token has expired');
-    case 403: return argoError(403, GRPC.permissionDenied, 'permission denied');
-    case 404: return argoError(404, GRPC.notFound, 'Not Found');
-    case 503: return argoError(503, GRPC.unavailable, 'connection error: desc = "transport: Error while dialing: dial tcp: connect: connection refused"');
-    default: return argoError(500, GRPC.internal, 'injected failure');
+    case 401:
+      return argoError(401, GRPC.unauthenticated, 'invalid session: token has expired');
+    case 403:
+      return argoError(403, GRPC.permissionDenied, 'permission denied');
+    case 404:
+      return argoError(404, GRPC.notFound, 'Not Found');
+    case 503:
+      return argoError(503, GRPC.unavailable, 'connection error: desc = "transport: Error while dialing: dial tcp: connect: connection refused"');
+    default:
+      return argoError(500, GRPC.internal, 'injected failure');
   }
 }

@@ -106,7 +106,8 @@ function readOperation(op: Json | undefined): SwaggerOperation | undefined {
     schema: toJsonSchema(p.in === 'body' ? (p.schema as Json) : pick(p, ['type', 'items', 'format', 'enum', 'pattern', 'minimum', 'maximum', 'default'])),
   }));
   const responses = new Map<string, Json | undefined>();
-  for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) responses.set(status, response.schema ? toJsonSchema(response.schema) : undefined);
+  for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>))
+    responses.set(status, response.schema ? toJsonSchema(response.schema) : undefined);
   return { operationId: String(op.operationId), parameters, responses };
 }
 
@@ -134,16 +135,24 @@ export function toJsonSchema(node: unknown): Json {
 
 function withFormat(out: Json, format: unknown): Json {
   switch (`${String(out.type)}/${String(format)}`) {
-    case 'integer/int32': return { ...out, minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
-    case 'integer/uint32': return { ...out, minimum: 0, maximum: 2 ** 32 - 1 };
-    case 'integer/int64': case 'integer/uint64': {
+    case 'integer/int32':
+      return { ...out, minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+    case 'integer/uint32':
+      return { ...out, minimum: 0, maximum: 2 ** 32 - 1 };
+    case 'integer/int64':
+    case 'integer/uint64': {
       const { type: _type, ...rest } = out;
       return { ...rest, anyOf: [{ type: 'integer' }, { type: 'string', pattern: INT64 }] };
     }
-    case 'string/int64': case 'string/uint64': return { ...out, pattern: INT64 };
-    case 'string/byte': return { ...out, pattern: '^[A-Za-z0-9+/]*={0,2}$' };
-    case 'string/date-time': return { ...out, format: 'date-time' };
-    default: return out;
+    case 'string/int64':
+    case 'string/uint64':
+      return { ...out, pattern: INT64 };
+    case 'string/byte':
+      return { ...out, pattern: '^[A-Za-z0-9+/]*={0,2}$' };
+    case 'string/date-time':
+      return { ...out, format: 'date-time' };
+    default:
+      return out;
   }
 }
 

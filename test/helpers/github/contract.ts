@@ -69,17 +69,15 @@ export function checkRequest(method: string, route: string, parts: RequestParts)
   if (typeof op === 'string') return [op];
   const where = `${method.toUpperCase()} ${route}`;
   const query = parts.query instanceof URLSearchParams ? Object.fromEntries(parts.query) : (parts.query ?? {});
-  return [
-    ...checkParameters(where, op, 'path', parts.params ?? {}),
-    ...checkParameters(where, op, 'query', query),
-    ...checkBody(where, op, parts.body),
-  ];
+  return [...checkParameters(where, op, 'path', parts.params ?? {}), ...checkParameters(where, op, 'query', query), ...checkBody(where, op, parts.body)];
 }
 
 function checkParameters(where: string, op: OpenApiOperation, location: 'path' | 'query', values: Record<string, string>): string[] {
   const declared = op.parameters.filter((p) => p.in === location);
   const names = new Set(declared.map((p) => p.name));
-  const unknown = Object.keys(values).filter((name) => !names.has(name)).map((name) => `${where}: ${location} parameter '${name}' is not documented`);
+  const unknown = Object.keys(values)
+    .filter((name) => !names.has(name))
+    .map((name) => `${where}: ${location} parameter '${name}' is not documented`);
   const validate = compile(`${where} ${location}`, parameterSchema(declared), true);
   const data = { ...values };
   return validate(data) ? unknown : [...unknown, ...describeSchemaErrors(`${where} ${location} parameters`, validate.errors)];

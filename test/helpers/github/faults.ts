@@ -46,18 +46,40 @@ export class FaultQueue {
 function faultReply(rule: FaultRule, requestId: string, nowSeconds: number): Reply {
   if (rule.rateLimit) {
     const reset = nowSeconds + (rule.retryAfter ?? 0);
-    return errorReply(rule.status ?? 403, 'API rate limit exceeded for installation ID 1.', DOCS.rateLimits, { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(reset) });
+    return errorReply(rule.status ?? 403, 'API rate limit exceeded for installation ID 1.', DOCS.rateLimits, {
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-used': '5000',
+      'x-ratelimit-reset': String(reset),
+    });
   }
   if (rule.secondaryRateLimit) {
-    return errorReply(rule.status ?? 403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
-      `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, `${DOCS.rateLimits}#about-secondary-rate-limits`, { 'retry-after': String(rule.retryAfter ?? 1) });
+    return errorReply(
+      rule.status ?? 403,
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+        `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+      `${DOCS.rateLimits}#about-secondary-rate-limits`,
+      { 'retry-after': String(rule.retryAfter ?? 1) },
+    );
   }
   const status = rule.status ?? 500;
   switch (status) {
-    case 401: return errorReply(401, 'Bad credentials');
-    case 403: return errorReply(403, 'Resource not accessible by integration');
-    case 422: return { status, body: { message: 'Validation Failed', errors: [{ resource: 'Stand-in', code: 'custom', message: 'injected failure' }], documentation_url: DOCS.rest, status: '422' } };
-    case 429: return errorReply(429, 'Too Many Requests');
-    default: return { status, body: { message: status === 503 ? 'Service Unavailable' : 'Server Error' } };
+    case 401:
+      return errorReply(401, 'Bad credentials');
+    case 403:
+      return errorReply(403, 'Resource not accessible by integration');
+    case 422:
+      return {
+        status,
+        body: {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Stand-in', code: 'custom', message: 'injected failure' }],
+          documentation_url: DOCS.rest,
+          status: '422',
+        },
+      };
+    case 429:
+      return errorReply(429, 'Too Many Requests');
+    default:
+      return { status, body: { message: status === 503 ? 'Service Unavailable' : 'Server Error' } };
   }
 }

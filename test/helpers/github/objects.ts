@@ -40,12 +40,25 @@ export function userObject(ctx: RepoContext, login: string): Json {
   const api = `${ctx.apiUrl}/users/${encodeURIComponent(login)}`;
   const type = login.endsWith('[bot]') ? 'Bot' : login === ctx.owner ? 'Organization' : 'User';
   return {
-    login, id, node_id: nodeId(type === 'Bot' ? 'BOT' : 'U', id), type, site_admin: false, user_view_type: 'public',
-    avatar_url: `${ctx.apiUrl}/avatars/u/${id}?v=4`, gravatar_id: '',
-    url: api, html_url: `${ctx.htmlUrl}/${encodeURIComponent(login)}`,
-    followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`,
-    starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`, organizations_url: `${api}/orgs`,
-    repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
+    login,
+    id,
+    node_id: nodeId(type === 'Bot' ? 'BOT' : 'U', id),
+    type,
+    site_admin: false,
+    user_view_type: 'public',
+    avatar_url: `${ctx.apiUrl}/avatars/u/${id}?v=4`,
+    gravatar_id: '',
+    url: api,
+    html_url: `${ctx.htmlUrl}/${encodeURIComponent(login)}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
   };
 }
 
@@ -56,27 +69,99 @@ export function repositoryObject(ctx: RepoContext, counts: { openIssues: number 
   const html = `${ctx.htmlUrl}/${fullName}`;
   const host = new URL(ctx.htmlUrl).host;
   return {
-    id: ctx.repoId, node_id: nodeId('R', ctx.repoId), name: ctx.repo, full_name: fullName, owner: userObject(ctx, ctx.owner),
-    private: true, visibility: 'private', html_url: html, description: null, fork: false, url: api, homepage: null, language: 'TypeScript',
-    license: null, default_branch: ctx.defaultBranch, size: 0, topics: [], is_template: false, mirror_url: null,
-    forks: 0, forks_count: 0, stargazers_count: 0, watchers: 0, watchers_count: 0, open_issues: counts.openIssues, open_issues_count: counts.openIssues,
-    has_issues: true, has_projects: false, has_wiki: false, has_pages: false, has_downloads: true, has_discussions: false,
-    archived: false, disabled: false, allow_forking: false, web_commit_signoff_required: false,
-    pushed_at: CREATED, created_at: CREATED, updated_at: CREATED,
-    clone_url: `${html}.git`, git_url: `git://${host}/${fullName}.git`, ssh_url: `git@${host}:${fullName}.git`, svn_url: html,
+    id: ctx.repoId,
+    node_id: nodeId('R', ctx.repoId),
+    name: ctx.repo,
+    full_name: fullName,
+    owner: userObject(ctx, ctx.owner),
+    private: true,
+    visibility: 'private',
+    html_url: html,
+    description: null,
+    fork: false,
+    url: api,
+    homepage: null,
+    language: 'TypeScript',
+    license: null,
+    default_branch: ctx.defaultBranch,
+    size: 0,
+    topics: [],
+    is_template: false,
+    mirror_url: null,
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    open_issues: counts.openIssues,
+    open_issues_count: counts.openIssues,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    allow_forking: false,
+    web_commit_signoff_required: false,
+    pushed_at: CREATED,
+    created_at: CREATED,
+    updated_at: CREATED,
+    clone_url: `${html}.git`,
+    git_url: `git://${host}/${fullName}.git`,
+    ssh_url: `git@${host}:${fullName}.git`,
+    svn_url: html,
     ...repositoryUrls(api),
   };
 }
 
 function repositoryUrls(api: string): Json {
-  const plain = ['contributors', 'deployments', 'downloads', 'events', 'forks', 'hooks', 'languages', 'merges', 'stargazers', 'subscribers', 'subscription', 'tags', 'teams'];
+  const plain = [
+    'contributors',
+    'deployments',
+    'downloads',
+    'events',
+    'forks',
+    'hooks',
+    'languages',
+    'merges',
+    'stargazers',
+    'subscribers',
+    'subscription',
+    'tags',
+    'teams',
+  ];
   const templated: Record<string, string> = {
-    archive: '{archive_format}{/ref}', assignees: '{/user}', blobs: '{/sha}', branches: '{/branch}', collaborators: '{/collaborator}',
-    comments: '{/number}', commits: '{/sha}', compare: '{base}...{head}', contents: '{+path}', git_commits: '{/sha}', git_refs: '{/sha}',
-    git_tags: '{/sha}', issue_comment: '{/number}', issue_events: '{/number}', issues: '{/number}', keys: '{/key_id}', labels: '{/name}',
-    milestones: '{/number}', notifications: '{?since,all,participating}', pulls: '{/number}', releases: '{/id}', statuses: '/{sha}', trees: '{/sha}',
+    archive: '{archive_format}{/ref}',
+    assignees: '{/user}',
+    blobs: '{/sha}',
+    branches: '{/branch}',
+    collaborators: '{/collaborator}',
+    comments: '{/number}',
+    commits: '{/sha}',
+    compare: '{base}...{head}',
+    contents: '{+path}',
+    git_commits: '{/sha}',
+    git_refs: '{/sha}',
+    git_tags: '{/sha}',
+    issue_comment: '{/number}',
+    issue_events: '{/number}',
+    issues: '{/number}',
+    keys: '{/key_id}',
+    labels: '{/name}',
+    milestones: '{/number}',
+    notifications: '{?since,all,participating}',
+    pulls: '{/number}',
+    releases: '{/id}',
+    statuses: '/{sha}',
+    trees: '{/sha}',
   };
-  const path = (name: string) => name.replace(/^git_/, 'git/').replace(/^issue_comment$/, 'issues/comments').replace(/^issue_events$/, 'issues/events');
+  const path = (name: string) =>
+    name
+      .replace(/^git_/, 'git/')
+      .replace(/^issue_comment$/, 'issues/comments')
+      .replace(/^issue_events$/, 'issues/events');
   return {
     ...Object.fromEntries(plain.map((name) => [`${name}_url`, `${api}/${name}`])),
     ...Object.fromEntries(Object.entries(templated).map(([name, tpl]) => [`${name}_url`, `${api}/${path(name)}${tpl}`])),
@@ -86,8 +171,13 @@ function repositoryUrls(api: string): Json {
 /** `label`. The description is '' rather than null: `pull-request-simple` declares it non-nullable. */
 export function labelObject(ctx: RepoContext, label: LabelRecord): Json {
   return {
-    id: label.id, node_id: nodeId('LA', label.id), url: `${ctx.apiUrl}/repos/${ctx.owner}/${ctx.repo}/labels/${encodeURIComponent(label.name)}`,
-    name: label.name, description: label.description, color: label.color, default: false,
+    id: label.id,
+    node_id: nodeId('LA', label.id),
+    url: `${ctx.apiUrl}/repos/${ctx.owner}/${ctx.repo}/labels/${encodeURIComponent(label.name)}`,
+    name: label.name,
+    description: label.description,
+    color: label.color,
+    default: false,
   };
 }
 
@@ -96,8 +186,19 @@ export function teamObject(ctx: RepoContext, slug: string): Json {
   const id = idOf(`team:${slug}`);
   const api = `${ctx.apiUrl}/organizations/${idOf(ctx.owner)}/team/${id}`;
   return {
-    id, node_id: nodeId('T', id), url: api, html_url: `${ctx.htmlUrl}/orgs/${ctx.owner}/teams/${slug}`, name: slug, slug,
-    description: null, privacy: 'closed', notification_setting: 'notifications_enabled', permission: 'pull', type: 'organization',
-    members_url: `${api}/members{/member}`, repositories_url: `${api}/repos`, parent: null,
+    id,
+    node_id: nodeId('T', id),
+    url: api,
+    html_url: `${ctx.htmlUrl}/orgs/${ctx.owner}/teams/${slug}`,
+    name: slug,
+    slug,
+    description: null,
+    privacy: 'closed',
+    notification_setting: 'notifications_enabled',
+    permission: 'pull',
+    type: 'organization',
+    members_url: `${api}/members{/member}`,
+    repositories_url: `${api}/repos`,
+    parent: null,
   };
 }

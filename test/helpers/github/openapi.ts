@@ -48,7 +48,8 @@ function descriptionPath(): string {
 function parseDescription(text: string): OpenApiDescription {
   const doc = JSON.parse(text) as Json;
   // ajv speaks JSON Schema, not OpenAPI: the translation below is only right for 3.0.x (3.1 drops `nullable`).
-  if (typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0.')) throw new Error(`expected an OpenAPI 3.0 description, found openapi: ${String(doc.openapi)}`);
+  if (typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0.'))
+    throw new Error(`expected an OpenAPI 3.0 description, found openapi: ${String(doc.openapi)}`);
   const components = doc.components as Record<string, Json>;
   const schemas = mapValues(components.schemas ?? {}, toJsonSchema);
   const paths = doc.paths as Record<string, Record<string, Json>>;

@@ -77,12 +77,26 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
   await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ctx: RenderContext = {
-    apiUrl: url, htmlUrl: options.htmlUrl ?? url, owner: options.owner, repo: options.repo, repoId: idOf(`${options.owner}/${options.repo}`),
-    defaultBranch: await git.defaultBranch(), state, git, now: options.now ?? (() => new Date()),
+    apiUrl: url,
+    htmlUrl: options.htmlUrl ?? url,
+    owner: options.owner,
+    repo: options.repo,
+    repoId: idOf(`${options.owner}/${options.repo}`),
+    defaultBranch: await git.defaultBranch(),
+    state,
+    git,
+    now: options.now ?? (() => new Date()),
   };
   const standIn: GitHubStandIn = {
-    url, owner: options.owner, repo: options.repo, pulls: state.pulls, issues: state.issues, comments: state.comments,
-    requests: [], contractViolations: [], unexpectedRoutes: [],
+    url,
+    owner: options.owner,
+    repo: options.repo,
+    pulls: state.pulls,
+    issues: state.issues,
+    comments: state.comments,
+    requests: [],
+    contractViolations: [],
+    unexpectedRoutes: [],
     failNext: (rule) => faults.add(knownRoute(rule)),
     tamperNext: (rule) => tampering.add(knownRoute(rule)),
     stop: () => stopServer(server),
@@ -165,7 +179,8 @@ class Dispatcher {
     const requestProblems = checkRequest(method, route.template, { params, query: url.searchParams, body });
     if (requestProblems.length) return { reply: this.violation(...requestProblems), routeKey };
     const unimplemented = unimplementedInputs(route, url, body);
-    if (unimplemented.length) return { reply: this.unexpected(`${method} ${url.pathname}: the stand-in does not implement ${unimplemented.join(', ')}`), routeKey };
+    if (unimplemented.length)
+      return { reply: this.unexpected(`${method} ${url.pathname}: the stand-in does not implement ${unimplemented.join(', ')}`), routeKey };
     const denied = this.authenticate(req);
     if (denied) return { reply: this.checked(method, route, denied), routeKey };
     const fault = this.faults.take(routeKey, requestId, Math.floor(Date.now() / 1000));
@@ -191,7 +206,10 @@ class Dispatcher {
 
   private violation(...problems: string[]): Reply {
     this.standIn.contractViolations.push(...problems);
-    return { status: 500, body: { message: `GitHub stand-in: contract violation:\n${problems.join('\n')}`, documentation_url: 'https://docs.github.com/rest' } };
+    return {
+      status: 500,
+      body: { message: `GitHub stand-in: contract violation:\n${problems.join('\n')}`, documentation_url: 'https://docs.github.com/rest' },
+    };
   }
 
   private unexpected(what: string, reply?: Reply): Reply {

@@ -11,7 +11,10 @@ async function listComments(request: RouteRequest): Promise<Reply> {
   const number = numberParam(request, 'issue_number');
   if (!ctx.state.issues.has(number)) return notFound();
   const since = url.searchParams.get('since');
-  const comments = ctx.state.commentsOf(number).filter((c) => !since || c.updatedAt >= since).sort((a, b) => a.id - b.id);
+  const comments = ctx.state
+    .commentsOf(number)
+    .filter((c) => !since || c.updatedAt >= since)
+    .sort((a, b) => a.id - b.id);
   const { page, headers } = paginate(comments, url);
   return { status: 200, body: page.map((c) => commentObject(ctx, c)), headers };
 }

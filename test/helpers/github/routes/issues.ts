@@ -8,7 +8,14 @@ const ISSUES = '/repos/{owner}/{repo}/issues';
 const ISSUE = '/repos/{owner}/{repo}/issues/{issue_number}';
 
 type LabelInput = string | { name?: string };
-interface IssueBody { title?: string | number | null; body?: string | null; labels?: LabelInput[]; assignees?: string[]; state?: 'open' | 'closed'; state_reason?: IssueRecord['stateReason'] }
+interface IssueBody {
+  title?: string | number | null;
+  body?: string | null;
+  labels?: LabelInput[];
+  assignees?: string[];
+  state?: 'open' | 'closed';
+  state_reason?: IssueRecord['stateReason'];
+}
 
 const labelNames = (labels: LabelInput[]): string[] => labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean);
 
@@ -25,7 +32,10 @@ function withLabels(request: RouteRequest, current: string[], more: string[]): s
 /** GET issues: pull requests are listed too (with `pull_request`), as GitHub does. */
 async function listIssues(request: RouteRequest): Promise<Reply> {
   const { url, ctx } = request;
-  const wanted = (url.searchParams.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+  const wanted = (url.searchParams.get('labels') ?? '')
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean);
   const creator = url.searchParams.get('creator')?.toLowerCase();
   const since = url.searchParams.get('since');
   const matches = (i: IssueRecord) =>
@@ -45,9 +55,18 @@ async function createIssue(request: RouteRequest): Promise<Reply> {
   }
   const now = stamp(ctx);
   const issue: IssueRecord = {
-    number: ctx.state.nextNumber(), id: ctx.state.nextId(), title: String(body.title), body: body.body ?? null, state: 'open', stateReason: null,
-    labels: withLabels(request, [], labelNames(body.labels ?? [])), assignees: body.assignees ?? [], author: request.actor,
-    createdAt: now, updatedAt: now, closedAt: null,
+    number: ctx.state.nextNumber(),
+    id: ctx.state.nextId(),
+    title: String(body.title),
+    body: body.body ?? null,
+    state: 'open',
+    stateReason: null,
+    labels: withLabels(request, [], labelNames(body.labels ?? [])),
+    assignees: body.assignees ?? [],
+    author: request.actor,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
   };
   ctx.state.addIssue(issue);
   const object = issueObject(ctx, issue);

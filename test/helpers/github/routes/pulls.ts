@@ -6,8 +6,21 @@ import { numberParam, sortRecords, stateFilter, type Route, type RouteRequest } 
 const PULLS = '/repos/{owner}/{repo}/pulls';
 const PULL = '/repos/{owner}/{repo}/pulls/{pull_number}';
 
-interface CreateBody { title?: string; head: string; base: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean }
-interface UpdateBody { title?: string; body?: string; state?: 'open' | 'closed'; base?: string; maintainer_can_modify?: boolean }
+interface CreateBody {
+  title?: string;
+  head: string;
+  base: string;
+  body?: string;
+  draft?: boolean;
+  maintainer_can_modify?: boolean;
+}
+interface UpdateBody {
+  title?: string;
+  body?: string;
+  state?: 'open' | 'closed';
+  base?: string;
+  maintainer_can_modify?: boolean;
+}
 
 /** GitHub's answer when an open pull request already joins these branches. */
 const alreadyExists = (owner: string, head: string): Reply =>
@@ -53,10 +66,26 @@ async function createPull(request: RouteRequest): Promise<Reply> {
   }
   const now = stamp(ctx);
   const pull: PullRecord = {
-    number: ctx.state.nextNumber(), id: ctx.state.nextId(), title: body.title ?? '', body: body.body ?? null, state: 'open', stateReason: null,
-    labels: [], assignees: [], author: actor, createdAt: now, updatedAt: now, closedAt: null,
-    head, base: body.base, headSha, baseSha, draft: body.draft ?? false, maintainerCanModify: body.maintainer_can_modify ?? false,
-    requestedReviewers: [], requestedTeams: [],
+    number: ctx.state.nextNumber(),
+    id: ctx.state.nextId(),
+    title: body.title ?? '',
+    body: body.body ?? null,
+    state: 'open',
+    stateReason: null,
+    labels: [],
+    assignees: [],
+    author: actor,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    head,
+    base: body.base,
+    headSha,
+    baseSha,
+    draft: body.draft ?? false,
+    maintainerCanModify: body.maintainer_can_modify ?? false,
+    requestedReviewers: [],
+    requestedTeams: [],
   };
   ctx.state.addIssue(pull);
   const object = await pullRequestObject(ctx, pull, 'full');
@@ -86,7 +115,14 @@ async function updatePull(request: RouteRequest): Promise<Reply> {
   if (state === 'open' && openDuplicate(request, pull.head, base, pull.number)) return alreadyExists(ctx.owner, pull.head);
   const now = stamp(ctx);
   if (state !== pull.state) Object.assign(pull, { state, closedAt: state === 'closed' ? now : null });
-  Object.assign(pull, { base, baseSha, updatedAt: now, title: body.title ?? pull.title, body: body.body ?? pull.body, maintainerCanModify: body.maintainer_can_modify ?? pull.maintainerCanModify });
+  Object.assign(pull, {
+    base,
+    baseSha,
+    updatedAt: now,
+    title: body.title ?? pull.title,
+    body: body.body ?? pull.body,
+    maintainerCanModify: body.maintainer_can_modify ?? pull.maintainerCanModify,
+  });
   return { status: 200, body: await pullRequestObject(ctx, pull, 'full') };
 }
 
@@ -95,7 +131,8 @@ async function requestReviewers(request: RouteRequest): Promise<Reply> {
   if (!pull) return notFound();
   const body = (request.body ?? {}) as { reviewers?: string[]; team_reviewers?: string[] };
   const reviewers = body.reviewers ?? [];
-  if (reviewers.some((login) => login.toLowerCase() === pull.author.toLowerCase())) return errorReply(422, 'Review cannot be requested from pull request author.', DOCS.requestReviewers);
+  if (reviewers.some((login) => login.toLowerCase() === pull.author.toLowerCase()))
+    return errorReply(422, 'Review cannot be requested from pull request author.', DOCS.requestReviewers);
   const add = (list: string[], more: string[]) => [...list, ...more.filter((m) => !list.some((l) => l.toLowerCase() === m.toLowerCase()))];
   pull.requestedReviewers = add(pull.requestedReviewers, reviewers);
   pull.requestedTeams = add(pull.requestedTeams, body.team_reviewers ?? []);
