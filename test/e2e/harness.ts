@@ -67,7 +67,7 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     const { token } = await installArgoCdSettings(fleet.hub.client, repo.root);
     const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
     stops.push(argocd.stop);
-    progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir})`);
+    progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir}); git served from ${gitRoot}, fleet checkout ${repo.root}`);
     const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL);
     return { fleet, argocd, git, repo, token, roots, startedAt, stop };
   } catch (err) {
