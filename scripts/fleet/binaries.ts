@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -8,6 +8,7 @@ import { parseBuildInfo, versionLdflags } from '../cluster/binaries.ts';
 import { readControlPlanePin } from '../cluster/pin.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
 import { readToolPins } from '../tools/pins.ts';
+import { goBuildInto, type GoBuild } from '../tools/go-build.ts';
 
 /** What a simulated cluster runs besides kube-apiserver and etcd (scripts/cluster/binaries.ts). */
 export interface ClusterBinaries {
@@ -133,31 +134,22 @@ async function ensureBuild(build: Build, progress: Progress): Promise<void> {
   if (current.every(Boolean)) return;
   await checkGo();
   const staging = `${build.dir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const started = Date.now();
   progress(`building ${build.what}${build.wrapper ? ` in ${build.wrapper}` : ''} (first time only: ${build.estimate})`);
-  const ticker = setInterval(() => progress(`  … still building ${build.what} (${Math.round((Date.now() - started) / 1000)}s)`), 60_000);
-  const result = await goBuild(build, staging).finally(() => clearInterval(ticker));
-  if (result.exitCode !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new EnvironmentError(
-      `building ${build.what} failed:\n${tail(result.stderr)}\nfix: check that the Go module proxy is reachable (GOPROXY) and that there is memory to spare; ${build.wrapper ? `\`go mod tidy\` in ${build.wrapper} if its go.mod was edited` : ''}`,
-    );
-  }
-  // Moved into place only once all are built: an interrupted build never leaves a half-written binary.
-  mkdirSync(build.dir, { recursive: true });
-  for (const [from, to] of Object.entries(build.outputs)) renameSync(join(staging, from), join(build.dir, to));
-  rmSync(staging, { recursive: true, force: true });
-  progress(`built ${build.what} in ${Math.round((Date.now() - started) / 1000)}s → ${build.dir}`);
+  const outputs = Object.entries(build.outputs).map(([from, to]): [string, string] => [from, join(build.dir, to)]);
+  const seconds = await goBuildInto(goBuild(build, staging), staging, outputs, progress);
+  progress(`built ${build.what} in ${seconds}s → ${build.dir}`);
 }
 
-function goBuild(build: Build, outDir: string) {
+/** The `go install` or wrapper-module `go build` of one fleet component, into `outDir`. */
+function goBuild(build: Build, outDir: string): GoBuild {
   const env = { ...build.env, CGO_ENABLED: '0', GOWORK: 'off' };
-  if (!build.wrapper) return run('go', ['install', ...build.flags, ...build.packages], { env: { ...env, GOBIN: outDir, GOFLAGS: '-buildvcs=false' } });
+  const describe = `building ${build.what}`;
+  const fix = `check that the Go module proxy is reachable (GOPROXY) and that there is memory to spare${build.wrapper ? `; \`go mod tidy\` in ${build.wrapper} if its go.mod was edited` : ''}`;
+  if (!build.wrapper)
+    return { describe, fix, args: ['install', ...build.flags, ...build.packages], env: { ...env, GOBIN: outDir, GOFLAGS: '-buildvcs=false' } };
   const cwd = new URL(`../../${build.wrapper}/`, import.meta.url).pathname;
   const out = build.packages.length > 1 ? `${outDir}/` : join(outDir, Object.keys(build.outputs)[0] ?? '');
-  return run('go', ['build', ...build.flags, '-o', out, ...build.packages], { cwd, env: { ...env, GOFLAGS: '-mod=readonly -buildvcs=false' } });
+  return { describe, fix, args: ['build', ...build.flags, '-o', out, ...build.packages], cwd, env: { ...env, GOFLAGS: '-mod=readonly -buildvcs=false' } };
 }
 
 /** Whether `path` embeds exactly the expected module versions (its `go version -m`). */
