@@ -32,8 +32,16 @@ interface ChartPart {
   conditional: boolean;
 }
 
+const parsed = new Map<string, Values>();
+
+/** A chart file as data, parsed once per process: cached charts never change (their folder is keyed by version). */
 function readYaml(path: string): Values {
-  return existsSync(path) ? ((parse(readFileSync(path, 'utf8')) as Values | null) ?? {}) : {};
+  let values = parsed.get(path);
+  if (!values) {
+    values = existsSync(path) ? ((parse(readFileSync(path, 'utf8')) as Values | null) ?? {}) : {};
+    parsed.set(path, values);
+  }
+  return values;
 }
 
 /**

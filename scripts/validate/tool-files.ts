@@ -26,6 +26,17 @@ export function writeDistinct<T>(dir: string, ext: string, items: { text: string
   return [...byHash.values()];
 }
 
+/** Owners of the same file share one input (leaves that render the same config are checked once). */
+export function groupInputs<T>(items: { path: string; owner: T }[]): ToolInput<T>[] {
+  const byPath = new Map<string, ToolInput<T>>();
+  for (const { path, owner } of items) {
+    const input = byPath.get(path) ?? { path, owners: [] };
+    input.owners.push(owner);
+    byPath.set(path, input);
+  }
+  return [...byPath.values()];
+}
+
 /**
  * Runs a tool once over every input; only when that fails, once per input to tell which failed and why
  * (the tools print per-file results on stdout and the reasons on stderr, not in step).

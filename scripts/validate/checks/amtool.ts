@@ -4,7 +4,7 @@ import type { Finding } from '../../lib/findings.ts';
 import { ALERTMANAGER_KEYS } from '../config-files.ts';
 import { describeAbsence, missingReferences, readMountedConfig, writeSandbox } from '../mounted-config.ts';
 import { configuredContainers, isAlertmanager } from '../pod-files.ts';
-import { runThenAttribute, type ToolInput } from '../tool-files.ts';
+import { groupInputs, runThenAttribute } from '../tool-files.ts';
 import type { Check } from '../types.ts';
 import type { LeafSpec } from '../../render/leaves.ts';
 
@@ -20,7 +20,7 @@ export const amtoolCheck: Check = {
   scope: 'leaf',
   async run(ctx) {
     const findings: Finding[] = [];
-    const inputs = new Map<string, ToolInput<Owner>>();
+    const sandboxes: { path: string; owner: Owner }[] = [];
     for (const r of ctx.rendered.filter((x) => x.leaf.app === 'prometheus')) {
       for (const container of configuredContainers(r.objects).filter(isAlertmanager)) {
         const mounted = readMountedConfig(container, ALERTMANAGER_KEYS);
@@ -39,12 +39,10 @@ export const amtoolCheck: Check = {
         for (const ref of missingReferences(mounted))
           findings.push({ ...at, message: `${container.configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
         const path = writeSandbox(join(ctx.workDir, 'alertmanager'), mounted, ALERTMANAGER_KEYS, (c) => stringify(c));
-        const input = inputs.get(path) ?? { path, owners: [] };
-        input.owners.push({ leaf: r.leaf, workload: container.workload, configFile: container.configFile });
-        inputs.set(path, input);
+        sandboxes.push({ path, owner: { leaf: r.leaf, workload: container.workload, configFile: container.configFile } });
       }
     }
-    const failures = await runThenAttribute(ctx.tools.amtool, ['check-config'], [...inputs.values()]);
+    const failures = await runThenAttribute(ctx.tools.amtool, ['check-config'], groupInputs(sandboxes));
     for (const { input, output } of failures) {
       for (const { leaf, workload, configFile } of input.owners) {
         findings.push({

@@ -6,7 +6,7 @@ import type { RenderedLeaf } from '../../render/render.ts';
 import { PROMETHEUS_KEYS } from '../config-files.ts';
 import { describeAbsence, missingReferences, readMountedConfig, writeSandbox, type MountedConfig } from '../mounted-config.ts';
 import { configuredContainers, isPrometheus, lookupFile, type FileLookup } from '../pod-files.ts';
-import { runThenAttribute, writeDistinct, type ToolInput } from '../tool-files.ts';
+import { groupInputs, runThenAttribute, type ToolInput, writeDistinct } from '../tool-files.ts';
 import type { Check, ValidateContext } from '../types.ts';
 
 /** Who a rendered file concerns: the leaf, the workload and where the file sits in the container. */
@@ -90,7 +90,7 @@ export const promtoolCheck: Check = {
     const configs = mountedConfigs(ctx);
     const rules = writeDistinct(join(ctx.workDir, 'rules'), '.yml', listedRuleFiles(configs));
     const sandboxes = join(ctx.workDir, 'prometheus');
-    const configInputs = groupByPath(
+    const configInputs = groupInputs(
       configs
         .filter(({ mounted }) => !mounted.problem)
         .map(({ leaf, mounted }) => ({
@@ -127,14 +127,3 @@ export const promtoolCheck: Check = {
     ];
   },
 };
-
-/** Leaves that share a sandbox share one input. */
-function groupByPath(items: { path: string; owner: Owner }[]): ToolInput<Owner>[] {
-  const byPath = new Map<string, ToolInput<Owner>>();
-  for (const { path, owner } of items) {
-    const input = byPath.get(path) ?? { path, owners: [] };
-    input.owners.push(owner);
-    byPath.set(path, input);
-  }
-  return [...byPath.values()];
-}
