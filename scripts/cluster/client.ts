@@ -25,6 +25,8 @@ interface WriteOptions {
 }
 
 interface ApplyOptions extends WriteOptions {
+  /** Apply as another field manager than the toolkit's (what a different tool would own). */
+  fieldManager?: string;
   /** Take over fields another manager owns instead of failing with a conflict. */
   force?: boolean;
   /** Apply to a subresource, e.g. `status`. */
@@ -122,10 +124,10 @@ export class KubeClient {
     return (await this.discovery.resolve(apiVersion, kind)) !== undefined;
   }
 
-  /** Server-side apply (creates or updates) as {@link FIELD_MANAGER}; returns the object the server has (or would have). */
+  /** Server-side apply (creates or updates) as {@link FIELD_MANAGER} unless told; returns the object the server has (or would have). */
   async apply<T extends KubeObject>(object: T, options: ApplyOptions = {}): Promise<T> {
     return this.request<T>('PATCH', await this.pathOf(refOf(object), options.subresource), {
-      query: { ...writeQuery(options), fieldManager: FIELD_MANAGER, force: options.force ? 'true' : undefined },
+      query: { ...writeQuery(options), fieldManager: options.fieldManager ?? FIELD_MANAGER, force: options.force ? 'true' : undefined },
       body: object,
       contentType: 'application/apply-patch+yaml',
     });

@@ -8,6 +8,8 @@ export interface SimulatedFleet {
   hub: SimulatedCluster;
   /** By cluster name (the inventory's destination name). */
   workloads: Map<string, SimulatedCluster>;
+  /** The same Kubernetes release's kubectl, for commands a person would type against the fleet. */
+  kubectl: string;
   /** Stops every cluster (each in reverse start order); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
   try {
     const [hub, ...workloads] = await Promise.all([start('hub'), ...options.workloads.map((name) => start(name, options.storageClass ?? 'openebs-hostpath'))]);
     await installArgoCdCrds(hub!.client, progress);
-    return { hub: hub!, workloads: new Map(workloads.map((c) => [c.name, c])), stop };
+    return { hub: hub!, workloads: new Map(workloads.map((c) => [c.name, c])), kubectl: binaries.kubectl, stop };
   } catch (err) {
     await stop();
     throw err;

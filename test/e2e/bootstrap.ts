@@ -1,61 +1,126 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
-import type { KubeClient, KubeObject } from '../../scripts/cluster/client.ts';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeClient } from '../../scripts/cluster/client.ts';
+import { kubeconfigYaml } from '../../scripts/cluster/kubeconfig.ts';
+import { EnvironmentError } from '../../scripts/lib/errors.ts';
+import { run, tail } from '../../scripts/lib/exec.ts';
 import { argocdConfigMaps, argocdSecret, driftToken } from '../../scripts/fleet/argocd-config.ts';
 import type { SimulatedFleet } from '../../scripts/fleet/fleet.ts';
+import { PROJECT_ROOT } from '../helpers/repo.ts';
 
 const NAMESPACE = 'argocd';
 
-/** What an Argo CD install has before the README's steps: its namespace, ConfigMaps and Secret, plus the drift account. */
-export async function installArgoCdSettings(hub: KubeClient, fleetRoot: string): Promise<{ token: string }> {
+/** What an Argo CD install has before the README's steps (its ConfigMaps and Secret), plus the e2e's drift account. */
+export async function installArgoCd(hub: KubeClient): Promise<{ token: string }> {
   await hub.ensureNamespace(NAMESPACE);
-  // README, Bootstrap step 2: the settings in bootstrap/argocd-cm.patch.yaml, merged into argocd-cm.
-  const patch = parse(await readFile(join(fleetRoot, 'bootstrap', 'argocd-cm.patch.yaml'), 'utf8')) as { data: Record<string, string> };
-  for (const object of argocdConfigMaps(NAMESPACE, patch.data)) await hub.apply(object, { force: true });
+  // As its own field manager: README step 1 applies as monitoring-gitops and must own only its keys.
+  const asInstall = { force: true, fieldManager: 'argocd-install' };
+  for (const object of argocdConfigMaps(NAMESPACE, {})) await hub.apply(object, asInstall);
   const minted = driftToken();
-  await hub.apply(argocdSecret(NAMESPACE, minted.secretKey, minted.tokenId, minted.issuedAt), { force: true });
+  await hub.apply(argocdSecret(NAMESPACE, minted.secretKey, minted.tokenId, minted.issuedAt), asInstall);
   return { token: minted.token };
 }
 
-/**
- * The README's Bootstrap steps with the files it names: bootstrap/cluster-secret.yaml per inventory
- * destination, bootstrap/cluster-secrets.yaml on each cluster, bootstrap/repository.yaml (the e2e's Git
- * server has a self-signed certificate), then every root applied.
- */
-export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string): Promise<string[]> {
-  const hub = fleet.hub.client;
-  const template = (name: string, vars: Record<string, string>) => readTemplate(join(fleetRoot, 'bootstrap', name), vars);
-  for (const [name, cluster] of fleet.workloads) {
-    const CA_DATA = Buffer.from(cluster.client.connection.ca).toString('base64');
-    for (const object of await template('cluster-secret.yaml', { NAME: name, SERVER: cluster.plane.server, TOKEN: cluster.plane.token, CA_DATA }))
-      await hub.apply(object, { force: true });
-    await cluster.client.ensureNamespace('monitoring');
-    const secrets = await template('cluster-secrets.yaml', {
-      GRAFANA_ADMIN_PASSWORD: 'e2e-only',
-      SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e',
-      SMTP_PASSWORD: 'e2e-only',
-    });
-    for (const object of secrets) await cluster.client.apply({ ...object, metadata: { ...object.metadata, namespace: 'monitoring' } }, { force: true });
-  }
-  for (const object of await template('repository.yaml', { URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' }))
-    await hub.apply(object, { force: true });
-  const roots: string[] = [];
-  for (const name of fleet.workloads.keys()) {
-    const text = await readFile(join(fleetRoot, 'apps', name, 'root.yaml'), 'utf8');
-    for (const doc of parseAllDocuments(text)) {
-      const object = doc.toJS() as KubeObject;
-      await hub.apply(object, { force: true });
-      if (object.kind === 'Application') roots.push(object.metadata.name);
-    }
-  }
-  return roots;
+/** The ```sh blocks of the README's "Bootstrap Argo CD" section, in order, as written. */
+export function readmeBootstrapBlocks(readme: string): string[] {
+  const start = readme.indexOf('\n## Bootstrap Argo CD\n');
+  if (start < 0) throw new Error('README.md has no "## Bootstrap Argo CD" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/^( *)```sh\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
+    body!
+      .split('\n')
+      .map((line) => line.slice(indent!.length))
+      .join('\n')
+      .trim(),
+  );
 }
 
-/** A bootstrap/ file with its ${VAR}s filled as `envsubst` does (the README's commands), as objects. */
-async function readTemplate(path: string, vars: Record<string, string>): Promise<KubeObject[]> {
-  const text = (await readFile(path, 'utf8')).replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => vars[name] ?? '');
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as KubeObject)
-    .filter(Boolean);
+/** Per README block (told apart by the bootstrap file it uses): the variables of each of its runs. */
+type BlockRuns = (fleet: SimulatedFleet, repoURL: string) => Record<string, string>[];
+
+const E2E_PASSWORD = 'e2e-only';
+const perCluster = (fleet: SimulatedFleet, vars: (name: string) => Record<string, string>) =>
+  [...fleet.workloads.keys()].map((name) => ({ NAME: name, ...vars(name) }));
+
+const BLOCKS: [RegExp, BlockRuns][] = [
+  [/bootstrap\/argocd-cm\.yaml/, () => [{}]],
+  [
+    /bootstrap\/cluster-secret\.yaml/,
+    (fleet) =>
+      perCluster(fleet, (name) => {
+        const { plane, client } = fleet.workloads.get(name)!;
+        return { SERVER: plane.server, TOKEN: plane.token, CA_DATA: Buffer.from(client.connection.ca).toString('base64') };
+      }),
+  ],
+  // The e2e's git server has a self-signed certificate, as the README's case for this step says.
+  [/bootstrap\/repository\.yaml/, (_, repoURL) => [{ URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' }]],
+  [
+    /bootstrap\/cluster-secrets\.yaml/,
+    (fleet) =>
+      perCluster(fleet, () => ({
+        GRAFANA_ADMIN_PASSWORD: E2E_PASSWORD,
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e',
+        SMTP_PASSWORD: E2E_PASSWORD,
+        // What `htpasswd -nbs` writes; ingress-nginx reads {SHA} lines as it reads htpasswd's default.
+        PROMETHEUS_BASIC_AUTH: `e2e:{SHA}${createHash('sha1').update(E2E_PASSWORD).digest('base64')}`,
+      })),
+  ],
+  [/apps\/\*\/root\.yaml/, () => [{}]],
+];
+
+/** Blocks of the README's Bootstrap section the e2e would not know how to run (none, or the e2e fails). */
+export const unknownBootstrapBlocks = (readme: string) => readmeBootstrapBlocks(readme).filter((block) => !BLOCKS.some(([pattern]) => pattern.test(block)));
+
+/**
+ * Runs the README's Bootstrap blocks verbatim in the fleet checkout, with the pinned kubectl and the machine's
+ * envsubst, against the hub (current context) and the workload clusters (contexts named like them).
+ * Returns the names of the roots applied.
+ */
+export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string): Promise<string[]> {
+  const blocks = readmeBootstrapBlocks(await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+  const env = { PATH: `${dirname(fleet.kubectl)}${delimiter}${process.env.PATH ?? ''}`, KUBECONFIG: writeKubeconfigs(fleet) };
+  if ((await run('bash', ['-c', 'command -v envsubst'], { env })).exitCode !== 0)
+    throw new EnvironmentError("the README's Bootstrap commands need envsubst\nfix: install it (Debian: apt-get install gettext-base)");
+  for (const block of blocks) {
+    const runs = BLOCKS.find(([pattern]) => pattern.test(block))?.[1];
+    if (!runs) throw new Error(`README.md's Bootstrap block is unknown to the e2e (tell test/e2e/bootstrap.ts what it needs):\n${block}`);
+    for (const vars of runs(fleet, repoURL)) {
+      const result = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd: fleetRoot, env: { ...env, ...vars } });
+      if (result.exitCode !== 0)
+        throw new Error(
+          `README.md's Bootstrap block failed (exit ${result.exitCode}) with ${Object.keys(vars).join(', ') || 'no variables'}:\n${block}\n${tail(result.stderr)}`,
+        );
+    }
+  }
+  return rootNames(fleetRoot);
+}
+
+/** One kubeconfig per cluster (the hub's first: its context is the current one), as a KUBECONFIG list. */
+function writeKubeconfigs(fleet: SimulatedFleet): string {
+  const dir = join(fleet.hub.plane.dataDir, 'bootstrap-kubeconfigs');
+  mkdirSync(dir, { recursive: true });
+  const clusters: [string, SimulatedFleet['hub']][] = [['hub', fleet.hub], ...fleet.workloads];
+  return clusters
+    .map(([name, { plane }]) => {
+      const path = join(dir, `${name}.yaml`);
+      writeFileSync(path, kubeconfigYaml(plane.server, plane.caFile, plane.token, name), { mode: 0o600 });
+      return path;
+    })
+    .join(delimiter);
+}
+
+async function rootNames(fleetRoot: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const cluster of (await readdir(join(fleetRoot, 'apps'))).sort()) {
+    const text = await readFile(join(fleetRoot, 'apps', cluster, 'root.yaml'), 'utf8');
+    for (const doc of parseAllDocuments(text)) {
+      const object = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+      if (object?.kind === 'Application' && object.metadata?.name) names.push(object.metadata.name);
+    }
+  }
+  return names;
 }

@@ -11,7 +11,7 @@ import { startGitServer, type GitServer } from '../../scripts/fleet/git-server.t
 import { ensureTools } from '../../scripts/tools/install.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { sharedChartRepository } from '../helpers/chart-repo.ts';
-import { bootstrapFleet, installArgoCdSettings } from './bootstrap.ts';
+import { bootstrapFleet, installArgoCd } from './bootstrap.ts';
 import { makeFleetRepo, type E2eFleetRepo } from './fleet-repo.ts';
 
 /** Everything the e2e runs: the fleet, Argo CD on the hub, the git server, the fleet repository. */
@@ -30,9 +30,11 @@ export interface E2e {
 
 /** The e2e fleet: one dev and one prod cluster of the default fleet. */
 export const E2E_CLUSTERS = ['dev-1', 'prod-eu-1'];
+/** With the promotion scenario, staging's cluster too: a dev → staging promotion must reach a cluster. */
+export const E2E_PROMOTION_CLUSTERS = ['dev-1', 'staging-1', 'prod-eu-1'];
 
 /** Builds what is missing, starts hub + workload clusters, serves the fleet, bootstraps Argo CD as the README says. */
-export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
+export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLUSTERS): Promise<E2e> {
   const startedAt = Date.now();
   const tools = await ensureTools(['helm', 'kustomize'], progress);
   await ensureControlPlaneBinaries(progress);
@@ -48,7 +50,7 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
     unhook();
   };
   try {
-    const fleet = await startFleet({ workloads: E2E_CLUSTERS, progress });
+    const fleet = await startFleet({ workloads: clusters, progress });
     stops.push(fleet.stop);
     const pki = join(fleet.hub.plane.dataDir, 'pki');
     // The hub's serving certificate is valid for 127.0.0.1: good enough for a Git host Argo CD is told not to verify.
@@ -61,10 +63,10 @@ export async function startE2e(progress: Progress = () => {}): Promise<E2e> {
       key: await readFile(join(pki, 'apiserver.key'), 'utf8'),
     });
     stops.push(git.stop);
-    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), E2E_CLUSTERS);
+    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), clusters);
     folders.push(repo.root);
     stops.push(() => rm(repo.root, { recursive: true, force: true }));
-    const { token } = await installArgoCdSettings(fleet.hub.client, repo.root);
+    const { token } = await installArgoCd(fleet.hub.client);
     const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
     stops.push(argocd.stop);
     progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir}); git served from ${gitRoot}, fleet checkout ${repo.root}`);

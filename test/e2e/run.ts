@@ -1,19 +1,20 @@
-import { E2E_CLUSTERS, prometheusAvailableAt, startE2e } from './harness.ts';
+import { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, prometheusAvailableAt, startE2e } from './harness.ts';
 import { listApplications, table, waitConverged, waveViolations } from './status.ts';
 import { runScenarios, SCENARIOS } from './scenarios.ts';
 
 /**
- * npm run e2e [-- --only converge,change,…]: a real Argo CD syncing a generated fleet of one dev and one
- * prod cluster. Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`.
+ * npm run e2e [-- --only steady,change,…]: a real Argo CD syncing a generated fleet of one dev and one
+ * prod cluster (and one staging cluster when the promotion scenario runs). Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`.
  * Every process stops at the end, on failure and on Ctrl-C.
  */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]!.split(',') : SCENARIOS;
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 const started = Date.now();
-const e2e = await startE2e(log);
+const clusters = only.includes('promote') ? E2E_PROMOTION_CLUSTERS : E2E_CLUSTERS;
+const e2e = await startE2e(log, clusters);
 let code = 0;
 try {
-  const expected = E2E_CLUSTERS.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`]);
+  const expected = clusters.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`]);
   const seconds = await waitConverged(e2e.argocd.url, e2e.token, expected, { revision: e2e.repo.head() });
   const apps = await listApplications(e2e.argocd.url, e2e.token);
   console.log(table(apps, seconds));
@@ -23,7 +24,7 @@ try {
   log('sync waves in order: each Grafana Application created after its prometheus-server was Available');
   await runScenarios(e2e, only, log);
   console.log(
-    `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${E2E_CLUSTERS.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
+    `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${clusters.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
   );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

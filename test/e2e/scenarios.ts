@@ -11,7 +11,8 @@ import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
-export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'prune', 'promote'];
+// promote before prune: the promotion follows dev-1's Grafana, which prune then disables.
+export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'promote', 'prune'];
 
 type Deployment = {
   metadata: { name: string; generation?: number };
@@ -172,17 +173,20 @@ async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): 
 }
 
 /**
- * A promotion pull request (staging → prod: the e2e fleet has no staging cluster, so staging's pin is moved
- * first on main) opened by `promote` against the GitHub stand-in, merged into the local origin; Argo CD
- * converges prod-eu-1's Grafana to the new chart.
+ * The promotion path as people walk it: a chart bump lands in dev (the Renovate pull request, merged), then
+ * `promote` opens the dev → staging pull request against the GitHub stand-in; merged into the local origin,
+ * Argo CD converges staging-1's Grafana to the new chart while prod-eu-1 keeps the old one.
  */
 async function promote(e2e: E2e, log: Progress): Promise<void> {
-  await commitChange(
+  const [from, to] = ['grafana-12.11.1', 'grafana-12.12.0'];
+  const bump = await commitChange(
     e2e.repo,
-    'overlays/staging/pins.yaml',
+    'overlays/dev/pins.yaml',
     (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'),
-    'staging: grafana 12.12.0',
+    'dev: grafana 12.12.0',
   );
+  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-grafana', 'dev-1-root'], { revision: bump, timeoutMs: 180_000 });
+  await expectGrafanaChart(e2e, 'dev-1', to);
   const origin = join(e2e.repo.gitRoot, 'fleet.git');
   const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
   try {
@@ -190,8 +194,8 @@ async function promote(e2e: E2e, log: Progress): Promise<void> {
       root: e2e.repo.root,
       remote: 'origin',
       base: 'main',
-      from: 'staging',
-      to: 'prod',
+      from: 'dev',
+      to: 'staging',
       dryRun: false,
       labels: [],
       reviewers: [],
@@ -205,21 +209,28 @@ async function promote(e2e: E2e, log: Progress): Promise<void> {
     // Merged as GitHub fast-forwards a rebased branch: main takes the pull request's head.
     const head = gitIn(origin, 'rev-parse', `refs/heads/${pr.head}`);
     gitIn(origin, 'update-ref', 'refs/heads/main', head);
-    await waitConverged(e2e.argocd.url, e2e.token, ['prod-eu-1-grafana', 'prod-eu-1-root'], { revision: head, timeoutMs: 180_000 });
-    const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
-    const live = await prod.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace: 'monitoring',
-      name: 'grafana',
-    });
-    if (live.metadata.labels['helm.sh/chart'] !== 'grafana-12.12.0')
-      throw new Error(`prod-eu-1's Grafana runs ${live.metadata.labels['helm.sh/chart']} after the promotion`);
+    await waitConverged(e2e.argocd.url, e2e.token, ['staging-1-grafana', 'staging-1-root'], { revision: head, timeoutMs: 180_000 });
+    await expectGrafanaChart(e2e, 'staging-1', to);
+    await expectGrafanaChart(e2e, 'prod-eu-1', from);
     gitIn(e2e.repo.root, 'pull', '--quiet', '--ff-only', 'origin', 'main');
-    log(`promote: pull request '${pr.title}' merged (${head.slice(0, 7)}); prod-eu-1 runs grafana-12.12.0`);
+    log(
+      `promote: dev took ${to} (${bump.slice(0, 7)}); pull request '${pr.title}' merged (${head.slice(0, 7)}); staging-1 runs ${to}, prod-eu-1 still ${from}`,
+    );
   } finally {
     await github.stop();
   }
+}
+
+async function expectGrafanaChart(e2e: E2e, cluster: string, chart: string): Promise<void> {
+  const client = e2e.fleet.workloads.get(cluster)?.client;
+  if (!client) throw new Error(`the promotion scenario needs cluster ${cluster} in the e2e fleet`);
+  const live = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace: 'monitoring',
+    name: 'grafana',
+  });
+  if (live.metadata.labels['helm.sh/chart'] !== chart) throw new Error(`${cluster}'s Grafana runs ${live.metadata.labels['helm.sh/chart']}, expected ${chart}`);
 }
 
 async function prometheusArgs(client: KubeClient): Promise<string[]> {

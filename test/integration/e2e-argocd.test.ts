@@ -38,3 +38,35 @@ test('every root and child Application of both clusters becomes Synced and Healt
 test('a commit that changes one value on prod-eu-1 reaches exactly prod-eu-1, as diff predicted', { timeout: 600_000 }, async () => {
   await runScenarios(e2e, ['change'], (line) => console.log(`# ${line}`));
 });
+
+test('the Argo CD settings the repository ships are live: argocd-cm applied server-side, diff, retry, basic auth, no test hooks', async () => {
+  const hub = e2e.fleet.hub.client;
+  type Meta = { name: string; annotations?: Record<string, string>; managedFields?: { manager: string; fieldsV1?: { 'f:data'?: Record<string, unknown> } }[] };
+  type Live = { apiVersion: string; kind: string; metadata: Meta; spec?: { syncPolicy?: { retry?: unknown } } };
+  const cm = await hub.get<Live>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'argocd', name: 'argocd-cm' });
+  const owned = cm.metadata.managedFields?.find((m) => m.manager === 'monitoring-gitops')?.fieldsV1?.['f:data'] ?? {};
+  assert.ok(
+    'f:kustomize.buildOptions' in owned,
+    `README step 1 owns argocd-cm's settings: ${JSON.stringify(cm.metadata.managedFields?.map((m) => m.manager))}`,
+  );
+  const app = await hub.get<Live>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name: 'prod-eu-1-prometheus' });
+  assert.equal(app.metadata.annotations?.['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
+  assert.equal(app.metadata.annotations?.['argocd.argoproj.io/manifest-generate-paths'], '.');
+  assert.deepEqual(app.spec?.syncPolicy?.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } });
+  const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
+  const ingress = await prod.get<Live>({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: 'monitoring', name: 'prometheus-server' });
+  assert.equal(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/auth-secret'], 'prometheus-basic-auth');
+  const secret = await prod.get<Live & { data: Record<string, string> }>({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace: 'monitoring',
+    name: 'prometheus-basic-auth',
+  });
+  assert.match(Buffer.from(secret.data.auth ?? '', 'base64').toString(), /^e2e:\{SHA\}/, 'README step 4 created the htpasswd Secret');
+  const pods = await prod.list<Live>({ apiVersion: 'v1', kind: 'Pod', namespace: 'monitoring' });
+  assert.deepEqual(
+    pods.filter((p) => p.metadata.name.endsWith('-test')).map((p) => p.metadata.name),
+    [],
+    "no chart's helm test Pod was synced",
+  );
+});
