@@ -31,13 +31,24 @@ interface ApplicationInput {
   cascadeDelete: boolean;
 }
 
+/** Per Application, so that no Argo CD setting outside this repository is needed for them. */
+const APPLICATION_ANNOTATIONS = {
+  // Diff as the API server would apply (defaults, SSA field ownership): no OutOfSync noise from server-side apply.
+  'argocd.argoproj.io/compare-options': 'ServerSideDiff=true',
+  // A commit that touches no file of the source path keeps the cached manifests (and skips a refresh).
+  'argocd.argoproj.io/manifest-generate-paths': '.',
+};
+
+/** A failed auto-sync is tried again for the same commit, 10 s, 20 s, … apart, at most 5 times. */
+const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+
 export function application(input: ApplicationInput) {
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: 'Application',
     metadata: {
       ...input.meta,
-      annotations: { ...input.meta.annotations, 'argocd.argoproj.io/sync-wave': String(input.syncWave) },
+      annotations: { ...input.meta.annotations, ...APPLICATION_ANNOTATIONS, 'argocd.argoproj.io/sync-wave': String(input.syncWave) },
       ...(input.cascadeDelete ? { finalizers: [FINALIZER] } : {}),
     },
     spec: {
@@ -48,6 +59,7 @@ export function application(input: ApplicationInput) {
         automated: { prune: true, selfHeal: true },
         // ServerSideApply: dashboard ConfigMaps can outgrow the client-side last-applied annotation.
         syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+        retry: RETRY,
       },
     },
   };

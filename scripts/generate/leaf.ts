@@ -27,6 +27,8 @@ export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName, chartMi
     kubeVersion: cluster.kubernetesVersion,
     valuesFile: 'values.yaml',
     includeCRDs: true,
+    // `helm template --skip-tests`: a chart's test Pods (Grafana's testFramework) are hooks no one runs here.
+    skipTests: true,
   };
 }
 

@@ -1,21 +1,24 @@
 import type { Inventory } from '../inventory/types.ts';
 import { enabledApps, planClusterApps } from './cluster-apps.ts';
+import { CODEOWNERS_PATH, planCodeOwners } from './codeowners.ts';
 import { dashboardsFile, planLeaf } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
 
 /** Folders the generator owns: it writes them, and removes generated files in them it no longer plans. */
 export const GENERATED_ROOTS = ['apps', 'overlays'] as const;
+/** Single generated files outside those folders. */
+export const GENERATED_FILES = [CODEOWNERS_PATH] as const;
 
 /** Whether a path lies in a generated tree (overlays/<env>/ top-level files are hand-written). */
 export function isGeneratedPath(path: string): boolean {
-  return path.startsWith('apps/') || /^overlays\/[^/]+\/[^/]+\/.+/.test(path);
+  return path.startsWith('apps/') || /^overlays\/[^/]+\/[^/]+\/.+/.test(path) || (GENERATED_FILES as readonly string[]).includes(path);
 }
 
 /** Inventory → every generated file with its exact content, sorted by path. Pure and deterministic. */
 export function planGenerate(inventory: Inventory): FileWrite[] {
   let dashboards: string | undefined;
   const dashboardsYaml = () => (dashboards ??= dashboardsFile(inventory.base.dashboards));
-  const files: FileWrite[] = [];
+  const files: FileWrite[] = [...planCodeOwners(inventory.fleet)];
   for (const cluster of inventory.clusters) {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     files.push(...planClusterApps(inventory, env, cluster));

@@ -2,7 +2,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInventoryPath } from '../inventory/read.ts';
-import { GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
+import { GENERATED_FILES, GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 
 /**
  * The generated trees as found on disk: path → content of every regular file, plus what the
@@ -25,6 +25,11 @@ export async function readGeneratedTree(root: string): Promise<GeneratedTree> {
     const stats = lstatOrUndefined(join(root, top));
     if (stats?.isDirectory()) await walk(root, top, found);
     else if (stats) found.irregular.push(top);
+  }
+  for (const file of GENERATED_FILES) {
+    const stats = lstatOrUndefined(join(root, file));
+    if (stats?.isFile()) found.files.push(file);
+    else if (stats) found.irregular.push(file);
   }
   const paths = found.files.filter(isGeneratedPath).sort();
   // Synchronous reads: thousands of small files read several times faster than with fs/promises.

@@ -53,6 +53,13 @@ function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckI
       hint: `use one of ${known.join(', ')}`,
     });
   }
+  for (const env of Object.keys(fleet.data.codeOwners?.environments ?? {}).filter((e) => !known.includes(e))) {
+    findings.push({
+      ...at(fleet, ['codeOwners', 'environments', env]),
+      message: `codeOwners.environments.${env}: '${env}' is not an environment listed in fleet.yaml`,
+      hint: `use one of ${known.join(', ')}`,
+    });
+  }
   return findings;
 }
 

@@ -16,7 +16,9 @@ const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
 
 /** Keys whose literal value is a credential; references to files or Secrets are fine. */
 const SECRET_KEY = /(password|passwd|secret|token|api_?key|client_secret|webhook_url|api_url|auth)["']?\s*$/i;
-const REFERENCE_KEY = /(existing_?secret|secret_?name|secret_?key|password_?key|user_?key|_file|file|secret_?ref|token_?path)["']?\s*$/i;
+// ingress-nginx's auth-secret, auth-tls-secret, proxy-ssl-secret annotations name a Secret ([namespace/]name).
+const REFERENCE_KEY =
+  /(existing_?secret|secret_?name|secret_?key|password_?key|user_?key|_file|file|secret_?ref|token_?path|ingress\.kubernetes\.io\/[a-z-]*secret)["']?\s*$/i;
 /** Empty, or a reference resolved elsewhere: ${VAR}, Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}. */
 const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{.*\}\})?$/;
 

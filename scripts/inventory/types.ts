@@ -19,6 +19,8 @@ export interface Fleet {
   validation?: { skipKinds?: string[] };
   /** Scheduling per environment name. */
   scheduling?: Record<string, Scheduling>;
+  /** Reviewers of the generated .github/CODEOWNERS: admins everywhere it matters, extra owners per environment's pins. */
+  codeOwners?: { admins: string[]; environments?: Record<string, string[]> };
 }
 
 /** Where the monitoring pods run (node-exporter excepted: a DaemonSet runs on every node). */

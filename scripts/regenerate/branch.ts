@@ -1,15 +1,13 @@
 import { git } from '../lib/git.ts';
 import { runGenerate } from '../generate/command.ts';
 import { UsageError } from '../lib/errors.ts';
+import { GENERATED_FILES, GENERATED_ROOTS } from '../generate/plan.ts';
 
 /**
  * The identity of the regenerate commit. Renovate's `gitIgnoredAuthors` (renovate.json) lists this e-mail, so
  * Renovate still treats its branch as its own and keeps rebasing it (the commit is then redone by the workflow).
  */
 export const REGENERATE_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
-
-/** The generated trees: the only paths the regenerate commit may touch. */
-const GENERATED_PATHS = ['apps', 'overlays'];
 
 interface RegenerateOptions {
   /** The branch being regenerated (CI: GITHUB_REF_NAME); default the checked-out branch. */
@@ -42,7 +40,9 @@ export async function regenerateBranch(root: string, options: RegenerateOptions 
   const subject = await git(root, ['log', '-1', '--format=%s']);
   const { written, removed } = await runGenerate(root);
   if (!written.length && !removed.length) return { branch, written, removed, pushed: false };
-  await git(root, ['add', '-A', '--', ...GENERATED_PATHS]);
+  // Only the generated trees and files: a single file is named only when generate touched it (git add refuses a path that is nowhere).
+  const files = GENERATED_FILES.filter((f) => written.includes(f) || removed.includes(f));
+  await git(root, ['add', '-A', '--', ...GENERATED_ROOTS, ...files]);
   const identity = {
     GIT_AUTHOR_NAME: REGENERATE_AUTHOR.name,
     GIT_AUTHOR_EMAIL: REGENERATE_AUTHOR.email,

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { planGenerate } from '../../scripts/generate/plan.ts';
+import { readMirrorMap } from '../../scripts/inventory/mirrors.ts';
+import { readInventory } from '../../scripts/inventory/read.ts';
+import { leafSpecs } from '../../scripts/render/leaves.ts';
+import { parseObjects, renderLeaves } from '../../scripts/render/render.ts';
+import { ensureTools } from '../../scripts/tools/install.ts';
+import type { K8sObject } from '../../scripts/lib/k8s.ts';
 import { runCli } from '../helpers/cli.ts';
 import { editedFleet, findingsOf, replaceOnce, useTestChartMirror, validateFleet } from '../helpers/validate.ts';
 
@@ -141,4 +148,27 @@ test('scheduling for an environment fleet.yaml does not list is refused at its l
     findingsOf(report, 'inventory').map((f) => f.split('\n')[0]),
     ["fleet.yaml:12:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"],
   );
+});
+
+test("a chart's helm test objects are not rendered (skipTests), and the Prometheus Ingress asks for basic auth", async () => {
+  const hooks = (rendered: { objects: K8sObject[] }[]) =>
+    rendered
+      .flatMap((r) => r.objects)
+      .filter((o) => /\btest\b/.test((o.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.['helm.sh/hook'] ?? ''))
+      .map((o) => `${o.kind}/${o.metadata?.name}`);
+  const report = await validateFleet(await editedFleet());
+  assert.deepEqual(hooks(report.rendered), []);
+  const ingress = report.rendered.flatMap((r) => r.objects).find((o) => o.kind === 'Ingress' && o.metadata?.name === 'prometheus-server');
+  const annotations = (ingress?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+  assert.equal(annotations['nginx.ingress.kubernetes.io/auth-type'], 'basic');
+  assert.equal(annotations['nginx.ingress.kubernetes.io/auth-secret'], 'prometheus-basic-auth');
+  // The chart does render them without the option (the same leaf, skipTests turned off): the check above can fail.
+  const root = await editedFleet();
+  const inventory = await readInventory(root);
+  const leaf = leafSpecs(inventory, planGenerate(inventory)).find((l) => l.cluster.name === 'dev-1' && l.app === 'grafana')!;
+  const files = leaf.files.map((f) =>
+    f.path.endsWith('kustomization.yaml') ? { ...f, content: replaceOnce('skipTests: true', 'skipTests: false')(f.content) } : f,
+  );
+  const [unskipped] = await renderLeaves([{ ...leaf, files }], readMirrorMap(root), await ensureTools(['helm', 'kustomize']));
+  assert.deepEqual(hooks([{ objects: parseObjects(unskipped!.yaml ?? '') }]).sort(), ['Pod/grafana-test', 'ServiceAccount/grafana-test'], unskipped!.error);
 });

@@ -54,6 +54,10 @@ test('child Applications carry every field Argo CD needs (DESIGN §3)', async ()
   assert.deepEqual(app.spec.destination, { server: 'https://beta.example.org:6443', namespace: 'observability' });
   assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
   assert.ok(app.spec.syncPolicy.syncOptions.includes('CreateNamespace=true'));
+  // Argo CD settings carried by the Application itself (issue 14): diffed server-side, cached per leaf, retried with a bound.
+  assert.equal(app.metadata.annotations['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
+  assert.equal(app.metadata.annotations['argocd.argoproj.io/manifest-generate-paths'], '.');
+  assert.deepEqual(app.spec.syncPolicy.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } });
   const grafana = one(objects, 'apps/alpha/children/grafana.yaml');
   assert.deepEqual(grafana.spec.destination, { name: 'alpha', namespace: 'monitoring' });
   assert.equal(grafana.metadata.annotations['argocd.argoproj.io/sync-wave'], '1', 'Grafana syncs after Prometheus');
@@ -110,6 +114,7 @@ test('the leaf pins the exact chart for the cluster Kubernetes version and merge
       kubeVersion: '1.34.2',
       valuesFile: 'values.yaml',
       includeCRDs: true,
+      skipTests: true,
     },
   ]);
   const values = one(objects, 'overlays/dev/alpha/prometheus/values.yaml');

@@ -9,7 +9,7 @@ import { checkModuleMajor, checkWrapperRequires } from '../../scripts/tools/inst
 const root = new URL('../../', import.meta.url).pathname;
 
 test('validate renders with the build options the repository ships for Argo CD', () => {
-  const patch = parse(readFileSync(`${root}bootstrap/argocd-cm.patch.yaml`, 'utf8')) as { data: Record<string, string> };
+  const patch = parse(readFileSync(`${root}bootstrap/argocd-cm.yaml`, 'utf8')) as { data: Record<string, string> };
   assert.equal(patch.data['kustomize.buildOptions'], ARGOCD_BUILD_OPTIONS);
 });
 

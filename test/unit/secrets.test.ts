@@ -24,11 +24,14 @@ test('literal passwords and tokens are found; references to files and Secrets ar
     'api_key: ${API_KEY}',
     '  token: ${{ steps.app-token.outputs.token || github.token }}',
     '# password: only a comment',
+    '    nginx.ingress.kubernetes.io/auth-secret: prometheus-basic-auth',
+    'auth_secret: hunter2',
   ].join('\n');
   assert.deepEqual(scan(text), [
     "4:1 plaintext secret: 'adminPassword' has a literal value",
     "7:5 plaintext secret: 'auth_password' has a literal value",
     "8:1 plaintext secret: 'bearer_token' has a literal value",
+    "14:1 plaintext secret: 'auth_secret' has a literal value",
   ]);
 });
 
