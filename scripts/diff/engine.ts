@@ -5,7 +5,7 @@ import type { K8sObject } from '../lib/k8s.ts';
 import type { AppState, ClusterState, FleetState } from '../render/fleet-state.ts';
 import { diffResources, isEmptyDiff, maskSecretsDeep, type ResourceDiff } from './resources.ts';
 import { diffValues, type ValueChange } from './values.ts';
-import { breakingChanges, type BreakingChange } from './immutable.ts';
+import { breakingChanges, type BreakingChange, volumesLeftBehind } from './immutable.ts';
 
 export interface AppDiff {
   app: AppName;
@@ -15,6 +15,8 @@ export interface AppDiff {
   resources: ResourceDiff;
   /** Changes the API server refuses on existing objects: merging them breaks the sync. */
   breaking: BreakingChange[];
+  /** Volumes whose data the new render no longer mounts (kept, but left behind). */
+  leftBehind: BreakingChange[];
 }
 
 export interface ClusterDiff {
@@ -56,7 +58,8 @@ function diffApp(app: AppName, base: AppState | undefined, head: AppState | unde
   const version = base?.pin.version !== head?.pin.version ? { from: base?.pin.version, to: head?.pin.version } : undefined;
   if (isEmptyDiff(resources) && !values.length && !version) return undefined;
   const breaking = base && head ? resources.changed.flatMap((c) => breakingChanges(c.id, c.fields)) : [];
-  return { app, status: !base ? 'added' : !head ? 'removed' : 'changed', ...(version ? { version } : {}), values, resources, breaking };
+  const leftBehind = base && head ? volumesLeftBehind(resources) : [];
+  return { app, status: !base ? 'added' : !head ? 'removed' : 'changed', ...(version ? { version } : {}), values, resources, breaking, leftBehind };
 }
 
 function diffCluster(name: string, base: ClusterState | undefined, head: ClusterState | undefined): ClusterDiff | undefined {

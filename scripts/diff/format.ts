@@ -39,6 +39,7 @@ function appLines(a: AppDiff): string[] {
   return [
     head,
     ...a.breaking.map((b) => `! BREAKS SYNC: ${b.resource}: ${b.reason}`),
+    ...a.leftBehind.map((b) => `! DATA LEFT BEHIND: ${b.resource}: ${b.reason}`),
     ...a.values.map((v) => `  values ${formatValueChange(v)}`),
     ...resourceDiffLines(a.resources),
   ];
@@ -82,7 +83,23 @@ export function formatMarkdown(diff: FleetDiff, title: string, artifactHint = 'd
         '',
       ]
     : [];
-  const top = [...head, ...warning, ...summaryTable(diff), '', ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : [])];
+  const leftBehind = diff.changed.flatMap((d) => d.apps.flatMap((a) => a.leftBehind.map((b) => `${d.cluster}: ${b.resource}: ${b.reason}`)));
+  const dataWarning = leftBehind.length
+    ? [
+        '> [!WARNING]',
+        `> ${leftBehind.length} volume${leftBehind.length === 1 ? '' : 's'} keep their data but are no longer mounted after merge:`,
+        ...leftBehind.slice(0, 20).map((b) => `> - ${b}`),
+        '',
+      ]
+    : [];
+  const top = [
+    ...head,
+    ...warning,
+    ...dataWarning,
+    ...summaryTable(diff),
+    '',
+    ...(diff.unchanged.length ? [`Unchanged: ${diff.unchanged.join(', ')}.`, ''] : []),
+  ];
   const details = byEnvironment(diff).flatMap(([env, groups]) => [
     `### ${env}`,
     '',

@@ -1,3 +1,4 @@
+import type { ResourceDiff } from './resources.ts';
 import type { ValueChange } from './values.ts';
 
 /** A change the API server will refuse on an existing object: Argo CD's sync would fail after merge. */
@@ -43,4 +44,20 @@ export function breakingChanges(resource: string, fields: ValueChange[]): Breaki
   }
   if (kind === 'Service' && changed('spec.clusterIP').length) out.push({ resource, reason: 'spec.clusterIP is immutable on an existing Service' });
   return out;
+}
+
+/**
+ * Claims the head no longer renders while it adds a StatefulSet (Prometheus switched to `server.statefulSet`):
+ * Argo CD keeps the old claim (Delete=false,Prune=false) but nothing mounts it any more, and the StatefulSet
+ * starts on a new, empty claim from its volumeClaimTemplates. The sync succeeds; the history stays behind. Pure.
+ */
+export function volumesLeftBehind(resources: ResourceDiff): BreakingChange[] {
+  const statefulSets = resources.added.filter((id) => kindOf(id) === 'StatefulSet');
+  if (!statefulSets.length) return [];
+  return resources.removed
+    .filter((id) => kindOf(id) === 'PersistentVolumeClaim')
+    .map((resource) => ({
+      resource,
+      reason: `no longer rendered: Argo CD keeps the claim and its data, but nothing mounts it; ${statefulSets.join(', ')} starts on a new, empty claim from its volumeClaimTemplates (copy the data over before merging, or keep the Deployment)`,
+    }));
 }

@@ -152,3 +152,25 @@ test('a change the API server refuses on existing objects is called out before m
   );
   assert.match(formatText(outcome.diff, 'diff'), /! BREAKS SYNC: PersistentVolumeClaim monitoring\/prometheus-server/);
 });
+
+test('switching Prometheus to a StatefulSet is shown with the TSDB claim it leaves behind', async () => {
+  const { root, base, head } = await changed('clusters/staging-1.yaml', (t) =>
+    t.replace(
+      '  prometheus:\n    enabled: true\n',
+      '  prometheus:\n    enabled: true\n    values:\n      server:\n        statefulSet:\n          enabled: true\n',
+    ),
+  );
+  const outcome = await runDiff({ root, base, head });
+  const text = formatText(outcome.diff, 'diff');
+  assert.match(text, /\+ StatefulSet monitoring\/prometheus-server\n/);
+  assert.match(text, /\+ Service monitoring\/prometheus-server-headless\n/);
+  assert.match(text, /- PersistentVolumeClaim monitoring\/prometheus-server\n/);
+  assert.match(
+    text,
+    /! DATA LEFT BEHIND: PersistentVolumeClaim monitoring\/prometheus-server: no longer rendered: Argo CD keeps the claim and its data, but nothing mounts it/,
+  );
+  assert.match(
+    formatMarkdown(outcome.diff, 'Monitoring fleet diff'),
+    /> \[!WARNING\]\n> 1 volume keep their data but are no longer mounted after merge:\n> - staging-1: PersistentVolumeClaim monitoring\/prometheus-server/,
+  );
+});

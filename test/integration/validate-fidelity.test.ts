@@ -172,3 +172,37 @@ test("a chart's helm test objects are not rendered (skipTests), and the Promethe
   const [unskipped] = await renderLeaves([{ ...leaf, files }], readMirrorMap(root), await ensureTools(['helm', 'kustomize']));
   assert.deepEqual(hooks([{ objects: parseObjects(unskipped!.yaml ?? '') }]).sort(), ['Pod/grafana-test', 'ServiceAccount/grafana-test'], unskipped!.error);
 });
+
+test('Prometheus as a StatefulSet: a headless Service, its TSDB from volumeClaimTemplates on the cluster storage class, scheduled like the rest', async () => {
+  type Sts = K8sObject & {
+    spec: {
+      serviceName: string;
+      volumeClaimTemplates: { spec: { storageClassName: string } }[];
+      template: { spec: { nodeSelector?: Record<string, string> } };
+    };
+  };
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': (t) =>
+      withClusterValues('      server:\n        statefulSet:\n          enabled: true\n')(t).replace(
+        'storageClass: openebs-hostpath\n',
+        'storageClass: openebs-hostpath\nscheduling:\n  nodeSelector:\n    zone: a\n',
+      ),
+  });
+  const report = await validateFleet(root);
+  assert.deepEqual(report.findings, []);
+  const objects = report.rendered.filter((r) => r.leaf.app === 'prometheus').flatMap((r) => r.objects);
+  const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'prometheus-server') as Sts | undefined;
+  assert.ok(sts, objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', '));
+  assert.equal(sts.spec.serviceName, 'prometheus-server-headless');
+  assert.deepEqual(
+    sts.spec.volumeClaimTemplates.map((c) => c.spec.storageClassName),
+    ['openebs-hostpath'],
+  );
+  assert.deepEqual(sts.spec.template.spec.nodeSelector, { zone: 'a' });
+  const headless = objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'prometheus-server-headless') as
+    | (K8sObject & { spec: { clusterIP: string } })
+    | undefined;
+  assert.equal(headless?.spec.clusterIP, 'None');
+  assert.ok(!objects.some((o) => o.kind === 'Deployment' && o.metadata?.name === 'prometheus-server'), 'no Deployment beside the StatefulSet');
+  assert.ok(!objects.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata?.name === 'prometheus-server'), 'the TSDB claim comes from the StatefulSet');
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { breakingChanges } from '../../scripts/diff/immutable.ts';
+import { breakingChanges, volumesLeftBehind } from '../../scripts/diff/immutable.ts';
 
 test('a shrinking or re-classed PersistentVolumeClaim breaks the sync; growing it does not', () => {
   const pvc = 'PersistentVolumeClaim monitoring/prometheus-server';
@@ -27,4 +27,24 @@ test('selectors, StatefulSet claim templates and cluster IPs are immutable; othe
   );
   assert.equal(breakingChanges('Service monitoring/s', [{ path: 'spec.clusterIP', before: '10.0.0.1', after: 'None' }]).length, 1);
   assert.deepEqual(breakingChanges('Deployment monitoring/x', [{ path: 'spec.template.spec.containers[0].image', before: 'a', after: 'b' }]), []);
+});
+
+test('a claim dropped for a new StatefulSet is data left behind; a claim dropped alone, or a StatefulSet added alone, is not', () => {
+  const resources = (added: string[], removed: string[]) => ({ added, removed, changed: [], labelOnly: [] });
+  const switched = volumesLeftBehind(
+    resources(
+      ['StatefulSet monitoring/prometheus-server', 'Service monitoring/prometheus-server-headless'],
+      ['Deployment monitoring/prometheus-server', 'PersistentVolumeClaim monitoring/prometheus-server'],
+    ),
+  );
+  assert.deepEqual(
+    switched.map((b) => b.resource),
+    ['PersistentVolumeClaim monitoring/prometheus-server'],
+  );
+  assert.match(
+    switched[0]!.reason,
+    /keeps the claim and its data, but nothing mounts it; StatefulSet monitoring\/prometheus-server starts on a new, empty claim/,
+  );
+  assert.deepEqual(volumesLeftBehind(resources([], ['PersistentVolumeClaim monitoring/grafana'])), []);
+  assert.deepEqual(volumesLeftBehind(resources(['StatefulSet monitoring/x'], [])), []);
 });

@@ -81,7 +81,7 @@ test('an unknown environment lists the known ones', async () => {
 test('an enabled app without a pin in its environment is refused', async () => {
   const out = await problems({ 'clusters/beta.yaml': edit('  grafana:\n    enabled: false', '  grafana:\n    enabled: true') });
   assert.deepEqual(out, [
-    'clusters/beta.yaml:16:14: grafana is enabled but overlays/prod/pins.yaml has no pin for it\n    fix: add grafana: {repoURL, chart, version} to overlays/prod/pins.yaml, or set apps.grafana.enabled: false',
+    'clusters/beta.yaml:21:14: grafana is enabled but overlays/prod/pins.yaml has no pin for it\n    fix: add grafana: {repoURL, chart, version} to overlays/prod/pins.yaml, or set apps.grafana.enabled: false',
   ]);
 });
 
