@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { cacheDir } from '../lib/cache.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { run, tail } from '../lib/exec.ts';
+import { counter } from '../lib/progress.ts';
 import { ensureCatalog } from '../catalog/build.ts';
 import type { K8sObject } from '../lib/k8s.ts';
 import { argoCdKustomizeArgs, servedApiVersions } from './argocd-build.ts';
@@ -75,8 +76,8 @@ export async function renderLeaves(
     return charts.get(key)!;
   };
   const apiVersionsOf = memo((version: string) => ensureCatalog(version).then((c) => servedApiVersions(c.scopes)));
-  let done = 0;
-  return mapLimit(leaves, 2, async (leaf) => {
+  const rendering = counter('rendered', leaves.length, progress);
+  const rendered = await mapLimit(leaves, 2, async (leaf): Promise<RenderedLeaf> => {
     let chart: CachedChart;
     try {
       chart = await chartOf(leaf);
@@ -93,9 +94,11 @@ export async function renderLeaves(
       writeFileSync(`${cacheFile}.tmp-${process.pid}`, yaml);
       renameSync(`${cacheFile}.tmp-${process.pid}`, cacheFile);
     }
-    progress(`rendered ${++done}/${leaves.length} ${leaf.cluster.name}/${leaf.app}${cached ? ' (cached)' : ''}`);
+    rendering.tick(cached ? 'cached' : undefined);
     return { leaf, yaml, error, cached, chartHome: chart.home, objects: yaml ? parseObjects(yaml) : [] };
   });
+  rendering.done();
+  return rendered;
 }
 
 /** One promise per key. */

@@ -101,8 +101,9 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources, schemasFromCluster: options.schemasFromCluster };
   const findings: Finding[] = [];
   try {
-    for (const check of allChecks) {
-      progress(`checking: ${check.title}`);
+    const checksStarted = Date.now();
+    for (const [i, check] of allChecks.entries()) {
+      progress(`checking (${i + 1}/${allChecks.length}, ${((Date.now() - checksStarted) / 1000).toFixed(1)} s): ${check.title}`);
       findings.push(...(await check.run(ctx)));
     }
   } finally {

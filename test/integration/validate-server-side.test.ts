@@ -61,5 +61,5 @@ test('validate --server-side starts and stops its own control plane', async () =
   const cli = await runCli('validate', ['--root', root, '--cluster', 'staging-1', '--server-side']);
   assert.equal(cli.code, 0, cli.stdout + cli.stderr);
   assert.match(cli.stdout, /^staging-1\s+staging\s+prometheus\s+\d+\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok\s+ok$/m);
-  assert.match(cli.stderr, /checking: Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
+  assert.match(cli.stderr, /checking \(\d+\/\d+, [\d.]+ s\): Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
 });
