@@ -1,6 +1,7 @@
 /** Synchronous cleanups that run however the toolkit ends: normal exit, or SIGINT/SIGTERM/SIGHUP. */
 const exitCleanups = new Set<() => void>();
 let hooked = false;
+let received: NodeJS.Signals | undefined;
 
 /**
  * Runs `cleanup` (synchronous) when this process exits or gets SIGINT/SIGTERM/SIGHUP; returns the
@@ -30,8 +31,19 @@ function runExitCleanups(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  received ??= signal;
   runExitCleanups();
   if (process.listenerCount(signal) > 1) return;
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
   process.kill(process.pid, signal);
+}
+
+/**
+ * When a signal already ran the cleanups, work that then fails because its processes are gone must not end
+ * as an ordinary error (exit 1): this ends the process by that signal, as the user's Ctrl-C asked.
+ */
+export function endIfInterrupted(): void {
+  if (!received) return;
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(s);
+  process.kill(process.pid, received);
 }

@@ -1,3 +1,4 @@
+import { endIfInterrupted } from '../../scripts/lib/exit.ts';
 import { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, prometheusAvailableAt, startE2e } from './harness.ts';
 import { listApplications, table, waitConverged, waveViolations } from './status.ts';
 import { runScenarios, SCENARIOS } from './scenarios.ts';
@@ -11,7 +12,10 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 const started = Date.now();
 const clusters = only.includes('promote') ? E2E_PROMOTION_CLUSTERS : E2E_CLUSTERS;
-const e2e = await startE2e(log, clusters);
+const e2e = await startE2e(log, clusters).catch((err) => {
+  endIfInterrupted();
+  throw err;
+});
 let code = 0;
 try {
   const expected = clusters.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`]);
@@ -27,6 +31,7 @@ try {
     `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${clusters.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
   );
 } catch (err) {
+  endIfInterrupted();
   console.error(err instanceof Error ? err.message : err);
   console.error(`logs: ${e2e.argocd.logDir}`);
   code = 1;

@@ -12,7 +12,7 @@ import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
 // promote before prune: the promotion follows dev-1's Grafana, which prune then disables.
-export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'promote', 'prune'];
+export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune'];
 
 type Deployment = {
   metadata: { name: string; generation?: number };
@@ -22,7 +22,7 @@ const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'moni
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
 export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, prune, promote };
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, retry, prune, promote };
   for (const name of names) {
     const started = Date.now();
     await all[name]!(e2e, log);
@@ -89,6 +89,57 @@ async function selfheal(e2e: E2e, log: Progress): Promise<void> {
     if ((now.spec.replicas ?? 1) === wanted) return log(`selfheal: dev-1 prometheus-server replicas ${wanted + 2} → ${wanted} again`);
   }
   throw new Error(`self-heal did not revert dev-1's prometheus-server replicas to ${wanted} within 120s`);
+}
+
+/** A sync the API server refuses for a while (an admission policy) is retried for the same commit, with backoff, until it lands. */
+async function retry(e2e: E2e, log: Progress): Promise<void> {
+  const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const hub = e2e.fleet.hub.client;
+  // Refuses real (not dry-run) updates of prometheus-server's pod template: Argo CD's server-side diff still works, its sync fails.
+  const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'e2e-freeze-prometheus' } };
+  const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'e2e-freeze-prometheus' } };
+  await dev.apply({
+    ...policy,
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['deployments'] }] },
+      validations: [
+        {
+          expression: "request.dryRun == true || object.metadata.name != 'prometheus-server' || object.spec.template == oldObject.spec.template",
+          message: 'e2e: prometheus-server is frozen',
+        },
+      ],
+    },
+  });
+  await dev.apply({ ...binding, spec: { policyName: policy.metadata.name, validationActions: ['Deny'] } });
+  const head = await commitChange(
+    e2e.repo,
+    'clusters/dev-1.yaml',
+    (t) => t.replace(/\n {2}prometheus:\n {4}enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 12d\n'),
+    'dev-1: keep 12 days',
+  );
+  type App = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    status?: { operationState?: { phase?: string; retryCount?: number; message?: string; syncResult?: { revision?: string } } };
+  };
+  const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name: 'dev-1-prometheus' };
+  const deadline = Date.now() + 150_000;
+  let op: NonNullable<App['status']>['operationState'] = {};
+  while (!((op.retryCount ?? 0) >= 1 && /frozen/.test(op.message ?? ''))) {
+    if (Date.now() > deadline) throw new Error(`dev-1-prometheus's refused sync was not retried within 150s: ${JSON.stringify(op)}`);
+    await sleep(2000);
+    op = (await hub.get<App>(ref)).status?.operationState ?? {};
+  }
+  const retried = op.retryCount;
+  await dev.delete({ ...binding, name: binding.metadata.name });
+  await dev.delete({ ...policy, name: policy.metadata.name });
+  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { revision: head, timeoutMs: 240_000 });
+  if (!(await prometheusArgs(dev)).includes('--storage.tsdb.retention.time=12d')) throw new Error("dev-1's prometheus-server did not get the retried change");
+  log(
+    `retry: the refused sync of ${head.slice(0, 7)} was retried (${retried} so far: "${op.message?.slice(0, 80)}"), then landed once the API server allowed it`,
+  );
 }
 
 /** Disabling Grafana on dev-1 prunes its Application and workloads but keeps its volume claim, still bound. */

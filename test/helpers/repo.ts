@@ -1,3 +1,4 @@
+import { GENERATED_FILES } from '../../scripts/generate/plan.ts';
 import { rmSync } from 'node:fs';
 import { cp, mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,8 @@ export async function tempRepo(files: Record<string, string> = {}, from?: string
 /** A copy of this repository's inventory (the embedded default fleet) and generated trees. */
 export async function defaultFleetCopy(): Promise<string> {
   const dir = await tempRepo();
-  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps']) await cp(join(PROJECT_ROOT, part), join(dir, part), { recursive: true });
+  for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', ...GENERATED_FILES])
+    await cp(join(PROJECT_ROOT, part), join(dir, part), { recursive: true });
   return dir;
 }
 
