@@ -1,7 +1,8 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCommand, UsageError } from '../lib/errors.ts';
-import { runDiff } from '../diff/command.ts';
+import { mergeDiffOutcomes, runDiff, type DiffOutcome } from '../diff/command.ts';
+import { parseShard } from '../lib/shard.ts';
 import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
 import { formatMarkdown, formatText } from '../diff/format.ts';
 import { git } from '../lib/git.ts';
@@ -9,7 +10,8 @@ import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
 
 const HELP = `usage: npm run diff -- --base REF [--head REF | --worktree] [--format md|json|text] [--cluster NAME]…
-                       [--out FILE] [--comment [--pr N] [--repo OWNER/NAME]] [--root DIR]
+                       [--shard I/N] [--out FILE] [--comment [--pr N] [--repo OWNER/NAME]] [--root DIR]
+       npm run diff -- --merge SHARD.json… [--format md|json|text] [--out FILE] [--comment …]
 
 What a change does to every cluster, before merge: renders the clusters whose inputs changed on both
 sides (the merge base of REF and the head, or the working tree) and reports, per cluster and app,
@@ -20,6 +22,9 @@ The same change on many clusters reads as one entry; Secret values are masked.
   --head REF        the changed commit (default: the working tree, as --worktree)
   --format FORMAT   md (pull-request comment), json (machines), text (default: text)
   --cluster NAME    only these clusters
+  --shard I/N       only the affected clusters of the I-th of N stable slices (by a hash of each name), for a
+                    CI matrix: write each shard's --format json --out, then join them with --merge
+  --merge           read the shards' --format json files named after the options and report them as one
   --out FILE        also write the report in FORMAT to FILE (json: the full diff, for an artifact)
   --comment         create or update the one diff comment on the pull request (GITHUB_TOKEN;
                     --pr or the pull_request event), and append the Markdown to $GITHUB_STEP_SUMMARY
@@ -27,31 +32,41 @@ The same change on many clusters reads as one entry; Secret values are masked.
 exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error`;
 
 await runCommand(async () => {
-  const { values } = parseCommandArgs(process.argv.slice(2), {
-    base: { type: 'string' },
-    head: { type: 'string' },
-    worktree: { type: 'boolean' },
-    format: { type: 'string' },
-    cluster: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    comment: { type: 'boolean' },
-    pr: { type: 'string' },
-    repo: { type: 'string' },
-    root: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(
+    process.argv.slice(2),
+    {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      worktree: { type: 'boolean' },
+      format: { type: 'string' },
+      cluster: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      comment: { type: 'boolean' },
+      pr: { type: 'string' },
+      repo: { type: 'string' },
+      root: { type: 'string' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean' },
+    },
+    { positionals: true },
+  );
   if (values.help) return void console.log(HELP);
-  if (!values.base) throw new UsageError('--base is required (for example --base origin/main)');
+  if (!values.merge && positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}\nfix: shard files go with --merge`);
+  if (!values.merge && !values.base) throw new UsageError('--base is required (for example --base origin/main)');
   if (values.head && values.worktree) throw new UsageError('give --head or --worktree, not both');
   const format = values.format ?? 'text';
   if (!['md', 'json', 'text'].includes(format)) throw new UsageError(`--format ${format}: use md, json or text`);
   const root = resolve(values.root ?? '.');
-  const outcome = await runDiff({
-    root,
-    base: values.base,
-    head: values.head,
-    clusters: values.cluster?.flatMap((c) => c.split(',')),
-    progress: (l) => console.error(l),
-  });
+  const outcome = values.merge
+    ? mergeDiffOutcomes(positionals.map(readOutcome))
+    : await runDiff({
+        root,
+        base: values.base!,
+        head: values.head,
+        clusters: values.cluster?.flatMap((c) => c.split(',')),
+        shard: parseShard(values.shard),
+        progress: (l) => console.error(l),
+      });
   const title = `Monitoring fleet diff: ${outcome.baseCommit.slice(0, 7)} → ${outcome.head === 'worktree' ? 'working tree' : outcome.head.slice(0, 7)}`;
   const render = (f: string) =>
     f === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : f === 'md' ? formatMarkdown(outcome.diff, title) : formatText(outcome.diff, title);
@@ -72,3 +87,14 @@ await runCommand(async () => {
   const result = await explained(upsertStickyComment(github.client, github.target, pr, markdown), { what: 'the comment', rerun: 'run diff --comment again' });
   console.error(`diff: comment ${result.id} ${result.action} on pull request #${pr}`);
 });
+
+/** One shard's `--format json` file; anything else is a usage error naming it. */
+function readOutcome(file: string): DiffOutcome {
+  try {
+    const outcome = JSON.parse(readFileSync(file, 'utf8')) as DiffOutcome;
+    if (Array.isArray(outcome?.diff?.changed) && typeof outcome.baseCommit === 'string') return outcome;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${file}: not a diff --format json file\nfix: pass the files that diff --shard … --format json --out wrote`);
+}

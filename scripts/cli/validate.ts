@@ -1,11 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, runCommand } from '../lib/errors.ts';
-import { formatJson, formatJunit, formatText } from '../validate/report.ts';
+import { EXIT, runCommand, UsageError } from '../lib/errors.ts';
+import { parseShard } from '../lib/shard.ts';
+import { formatJson, formatJunit, formatText, mergeReports, reportData, type ReportData } from '../validate/report.ts';
 import { runValidate } from '../validate/run.ts';
 import { parseCommandArgs } from './args.ts';
 
-const HELP = `usage: npm run validate -- [--cluster NAME]… [--changed-since REF] [--json] [--junit FILE] [--root DIR]
+const HELP = `usage: npm run validate -- [--cluster NAME]… [--changed-since REF] [--shard I/N] [--json] [--junit FILE] [--root DIR]
+       npm run validate -- --merge REPORT.json… [--json] [--junit FILE]
 
 Renders every cluster's leaves with the pinned kustomize and helm and checks everything for real:
 inventory schemas, generated files up to date, rendering, kubeconform -strict, promtool (rules, rule
@@ -20,6 +22,11 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
   --schemas-from-cluster FILE
                        validate with kubeconform against the OpenAPI document the cluster in FILE serves
                        (CRDs included) instead of the pinned Kubernetes module's
+  --shard I/N          only the I-th of N stable slices of the selected clusters (by a hash of each name),
+                       for a CI matrix; write each shard's --json and join them with --merge
+  --merge              read the --json reports named after the options (one per shard) and print them
+                       as one report (text, --json, --junit), exiting as one run over every shard would
+  --no-cache           run every check afresh (the check results cache is neither read nor written)
   --json               print the report as JSON on stdout
   --junit FILE         also write a JUnit XML report
   --root DIR           the repository (default: the current directory)
@@ -30,17 +37,26 @@ Charts come from the pinned repositories; helm-mirrors.yaml or MONITORING_GITOPS
 exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository)`;
 
 await runCommand(async () => {
-  const { values } = parseCommandArgs(process.argv.slice(2), {
-    cluster: { type: 'string', multiple: true },
-    'changed-since': { type: 'string' },
-    json: { type: 'boolean' },
-    junit: { type: 'string' },
-    'server-side': { type: 'boolean' },
-    kubeconfig: { type: 'string' },
-    'schemas-from-cluster': { type: 'string' },
-    root: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(
+    process.argv.slice(2),
+    {
+      cluster: { type: 'string', multiple: true },
+      'changed-since': { type: 'string' },
+      json: { type: 'boolean' },
+      junit: { type: 'string' },
+      'server-side': { type: 'boolean' },
+      kubeconfig: { type: 'string' },
+      'schemas-from-cluster': { type: 'string' },
+      root: { type: 'string' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
+    },
+    { positionals: true },
+  );
   if (values.help) return void console.log(HELP);
+  if (values.merge) return printReport(mergeReports(readReports(positionals)), values);
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}\nfix: report files go with --merge; run with --help to see the options`);
   const report = await runValidate({
     root: resolve(values.root ?? '.'),
     clusters: values.cluster?.flatMap((c) => c.split(',')).filter(Boolean),
@@ -51,9 +67,31 @@ await runCommand(async () => {
         ? 'local'
         : undefined,
     schemasFromCluster: values['schemas-from-cluster'] && resolve(values['schemas-from-cluster']),
+    shard: parseShard(values.shard),
+    noCache: values['no-cache'],
     progress: (line) => console.error(line),
   });
-  if (values.junit) writeFileSync(values.junit, formatJunit(report));
-  console.log(values.json ? formatJson(report) : formatText(report));
-  return report.findings.length ? EXIT.findings : EXIT.ok;
+  return printReport(reportData(report), values);
 });
+
+function printReport(report: ReportData, options: { json?: boolean; junit?: string }): number {
+  if (options.junit) writeFileSync(options.junit, formatJunit(report));
+  console.log(options.json ? formatJson(report) : formatText(report));
+  return report.findings.length ? EXIT.findings : EXIT.ok;
+}
+
+/** The shards' --json reports; a file that is not one is a usage error naming it. */
+function readReports(files: string[]): ReportData[] {
+  if (!files.length) throw new UsageError('--merge needs the report files\nfix: npm run validate -- --merge reports/*.json');
+  return files.map((file) => {
+    let report: ReportData;
+    try {
+      report = JSON.parse(readFileSync(file, 'utf8')) as ReportData;
+    } catch (err) {
+      throw new UsageError(`${file}: not a validate --json report (${(err as Error).message})\nfix: pass the files that validate --json wrote`);
+    }
+    if (!Array.isArray(report?.leaves) || !Array.isArray(report.findings) || !Array.isArray(report.checks))
+      throw new UsageError(`${file}: not a validate --json report (no leaves, findings, checks)\nfix: pass the files that validate --json wrote`);
+    return report;
+  });
+}

@@ -1,10 +1,12 @@
 import { readInventory } from '../inventory/read.ts';
+import { UsageError } from '../lib/errors.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { changedPaths, forkPoint, resolveCommit, withWorktree } from '../lib/git.ts';
 import { readMirrorMap } from '../inventory/mirrors.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
-import { diffFleet, type FleetDiff } from './engine.ts';
+import { inShard, type Shard } from '../lib/shard.ts';
+import { diffFleet, mergeFleetDiffs, type FleetDiff } from './engine.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
 
 interface DiffOptions {
@@ -13,10 +15,12 @@ interface DiffOptions {
   /** A ref to compare; omitted means the working tree (`--worktree`). */
   head?: string;
   clusters?: string[];
+  /** Only the affected clusters of this shard (a stable slice by cluster name). */
+  shard?: Shard;
   progress?: (line: string) => void;
 }
 
-interface DiffOutcome {
+export interface DiffOutcome {
   diff: FleetDiff;
   baseCommit: string;
   /** The head commit, or 'worktree'. */
@@ -38,7 +42,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) => (ref ? withWorktree(options.root, ref, read) : read(options.root));
   const select = (inventory: Inventory) => {
     const names = [...affectedClusters(paths, inventory)];
-    return new Set(options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names);
+    return new Set((options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names).filter((n) => inShard(n, options.shard)));
   };
   const [baseInventory, headInventory] = [await atRef(mergeBase, readInventory), await atRef(head, readInventory)];
   const selected = new Set([...select(baseInventory), ...select(headInventory)]);
@@ -51,5 +55,23 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
     head: head ?? 'worktree',
     rendered: [...selected].sort(),
     seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The shards' `--format json` outcomes of one change as one outcome; shards of different changes are refused. */
+export function mergeDiffOutcomes(outcomes: DiffOutcome[]): DiffOutcome {
+  const [first] = outcomes;
+  if (!first) throw new UsageError("--merge needs the shards' --format json files\nfix: npm run diff -- --merge diff-*.json --format md");
+  const other = outcomes.find((o) => o.baseCommit !== first.baseCommit || o.head !== first.head);
+  if (other)
+    throw new UsageError(
+      `the shards diff different changes (${first.baseCommit.slice(0, 7)}→${first.head.slice(0, 7)} and ${other.baseCommit.slice(0, 7)}→${other.head.slice(0, 7)})\nfix: merge the shards of one run only`,
+    );
+  return {
+    diff: mergeFleetDiffs(outcomes.map((o) => o.diff)),
+    baseCommit: first.baseCommit,
+    head: first.head,
+    rendered: outcomes.flatMap((o) => o.rendered).sort(),
+    seconds: Math.max(...outcomes.map((o) => o.seconds)),
   };
 }

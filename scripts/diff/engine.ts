@@ -88,6 +88,12 @@ const signature = (d: ClusterDiff) =>
     .split(d.cluster)
     .join('<cluster>');
 
+/** Shards' diffs (each over its own clusters) as one diff of the whole change. Pure. */
+export function mergeFleetDiffs(diffs: FleetDiff[]): FleetDiff {
+  const changed = diffs.flatMap((d) => d.changed).sort((a, b) => (a.cluster < b.cluster ? -1 : 1));
+  return { environments: diffs[0]?.environments ?? [], changed, groups: groupChanges(changed), unchanged: diffs.flatMap((d) => d.unchanged).sort() };
+}
+
 function groupChanges(changed: ClusterDiff[]): ChangeGroup[] {
   const groups = new Map<string, ChangeGroup>();
   for (const d of changed) {

@@ -25,6 +25,8 @@ export interface RenderedLeaf {
   /** Where the chart is unpacked (holds `<chart>/`), when it could be fetched. */
   chartHome?: string;
   cached: boolean;
+  /** Hash of everything the render depends on (leaf files, chart, tools, flags): the check results cache keys on it. */
+  renderKey?: string;
 }
 
 export interface RenderTools {
@@ -86,19 +88,36 @@ export async function renderLeaves(
       throw err;
     }
     const apiVersions = await apiVersionsOf(leaf.cluster.kubernetesVersion);
-    const cacheFile = cacheDir('renders', `${renderKey(leaf, chart, tools, apiVersions)}.yaml`);
+    const key = renderKey(leaf, chart, tools, apiVersions);
+    const cacheFile = cacheDir('renders', `${key}.yaml`);
     const cached = existsSync(cacheFile);
-    const { yaml, error } = cached ? { yaml: readFileSync(cacheFile, 'utf8'), error: undefined } : await buildLeaf(leaf, chart, tools, apiVersions);
-    if (yaml !== undefined && !cached) {
+    rendering.tick(cached ? 'cached' : undefined);
+    // A cached render is read and parsed only when a check or the diff asks for it (a warm run may need none).
+    if (cached) return lazyRender({ leaf, cached, chartHome: chart.home, renderKey: key }, () => readFileSync(cacheFile, 'utf8'));
+    const { yaml, error } = await buildLeaf(leaf, chart, tools, apiVersions);
+    if (yaml !== undefined) {
       mkdirSync(dirname(cacheFile), { recursive: true });
       writeFileSync(`${cacheFile}.tmp-${process.pid}`, yaml);
       renameSync(`${cacheFile}.tmp-${process.pid}`, cacheFile);
     }
-    rendering.tick(cached ? 'cached' : undefined);
-    return { leaf, yaml, error, cached, chartHome: chart.home, objects: yaml ? parseObjects(yaml) : [] };
+    return { leaf, yaml, error, cached, chartHome: chart.home, renderKey: key, objects: yaml ? parseObjects(yaml) : [] };
   });
   rendering.done();
   return rendered;
+}
+
+/** A RenderedLeaf whose `yaml` and `objects` load on first use. */
+function lazyRender(fields: Omit<RenderedLeaf, 'yaml' | 'objects'>, read: () => string): RenderedLeaf {
+  let yaml: string | undefined;
+  let objects: K8sObject[] | undefined;
+  const text = () => {
+    yaml ??= read();
+    return yaml;
+  };
+  return Object.defineProperties(fields as RenderedLeaf, {
+    yaml: { enumerable: true, get: text },
+    objects: { enumerable: true, get: () => (objects ??= parseObjects(text())) },
+  });
 }
 
 /** One promise per key. */

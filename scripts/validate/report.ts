@@ -1,12 +1,33 @@
 import { formatFinding, sortFindings, type Finding } from '../lib/findings.ts';
+import { dedupeShared } from './results-cache.ts';
 import type { ValidateReport } from './run.ts';
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** One row of the cluster × app table. */
+export interface LeafRow {
+  cluster: string;
+  environment: string;
+  app: string;
+  resources: number;
+  results: Record<string, number>;
+}
+
+/** What the formats print: a validate run, or several shards' runs merged (`--json` writes exactly this). */
+export interface ReportData {
+  ok: boolean;
+  seconds: number;
+  checks: ValidateReport['checks'];
+  leaves: LeafRow[];
+  skippedClusters: string[];
+  notes: string[];
+  findings: Finding[];
+}
+
 /** Rows of the cluster × app table, and the checks that report per leaf. */
-function leafTable(report: ValidateReport) {
+function leafRows(report: Pick<ValidateReport, 'checks' | 'rendered' | 'findings'>): LeafRow[] {
   const leafChecks = report.checks.filter((c) => c.scope === 'leaf');
-  const rows = report.rendered.map((r) => {
+  return report.rendered.map((r) => {
     const mine = (check: string) => report.findings.filter((f) => f.check === check && f.cluster === r.leaf.cluster.name && f.app === r.leaf.app).length;
     return {
       cluster: r.leaf.cluster.name,
@@ -16,12 +37,43 @@ function leafTable(report: ValidateReport) {
       results: Object.fromEntries(leafChecks.map((c) => [c.name, mine(c.name)])),
     };
   });
-  return { leafChecks, rows };
+}
+
+export function reportData(report: ValidateReport): ReportData {
+  return {
+    ok: report.findings.length === 0,
+    seconds: report.seconds,
+    checks: report.checks,
+    leaves: leafRows(report),
+    skippedClusters: report.skippedClusters,
+    notes: report.notes,
+    findings: sortFindings(report.findings),
+  };
+}
+
+/**
+ * The shards' reports as one: every shard's leaves, the findings said once (repository checks run in every
+ * shard; a shared layer's finding comes from each), skipped = what no shard validated. Pure.
+ */
+export function mergeReports(shards: ReportData[]): ReportData {
+  const leaves = shards.flatMap((s) => s.leaves).sort((a, b) => (a.cluster === b.cluster ? (a.app < b.app ? -1 : 1) : a.cluster < b.cluster ? -1 : 1));
+  const validated = new Set(leaves.map((l) => l.cluster));
+  const findings = sortFindings(dedupeShared(shards.flatMap((s) => s.findings)));
+  return {
+    ok: findings.length === 0,
+    seconds: Math.max(0, ...shards.map((s) => s.seconds)),
+    checks: shards[0]?.checks ?? [],
+    leaves,
+    skippedClusters: [...new Set(shards.flatMap((s) => s.skippedClusters))].filter((c) => !validated.has(c)).sort(),
+    notes: [...new Set(shards.flatMap((s) => s.notes))],
+    findings,
+  };
 }
 
 /** The terminal report: a summary table per cluster × app, repository-wide checks, then every finding. */
-export function formatText(report: ValidateReport): string {
-  const { leafChecks, rows } = leafTable(report);
+export function formatText(report: ReportData): string {
+  const leafChecks = report.checks.filter((c) => c.scope === 'leaf');
+  const rows = report.leaves;
   const cell = (n: number) => (n ? `${n} ✗` : 'ok');
   const header = ['cluster', 'env', 'app', 'resources', ...leafChecks.map((c) => c.name)];
   const body = rows.map((r) => [r.cluster, r.environment, r.app, String(r.resources), ...leafChecks.map((c) => cell(r.results[c.name] ?? 0))]);
@@ -47,26 +99,13 @@ export function formatText(report: ValidateReport): string {
   return out.join('\n');
 }
 
-export function formatJson(report: ValidateReport): string {
-  const { rows } = leafTable(report);
-  return JSON.stringify(
-    {
-      ok: report.findings.length === 0,
-      seconds: report.seconds,
-      checks: report.checks,
-      leaves: rows,
-      skippedClusters: report.skippedClusters,
-      notes: report.notes,
-      findings: sortFindings(report.findings),
-    },
-    null,
-    2,
-  );
+export function formatJson(report: ReportData): string {
+  return JSON.stringify(report, null, 2);
 }
 
 /** JUnit XML: one suite per check, one case per cluster/app (or per file for repository checks). */
-export function formatJunit(report: ValidateReport): string {
-  const { rows } = leafTable(report);
+export function formatJunit(report: ReportData): string {
+  const rows = report.leaves;
   const suites = report.checks.map((check) => {
     const findings = report.findings.filter((f) => f.check === check.name);
     const cases =

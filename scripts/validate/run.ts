@@ -12,6 +12,8 @@ import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
 import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
 import { ALL_TOOLS, ensureTools, resolveToolPins } from '../tools/install.ts';
 import { checkerNotes } from './checker-versions.ts';
+import { inShard, type Shard } from '../lib/shard.ts';
+import { evictResults, runCached, type CacheStats } from './results-cache.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, ValidateContext } from './types.ts';
@@ -27,6 +29,10 @@ interface ValidateOptions {
   serverSide?: 'local' | ServerSideTarget;
   /** kubeconform against the OpenAPI document this kubeconfig's API server serves, not the pinned module's. */
   schemasFromCluster?: string;
+  /** Run every check afresh, neither reading nor writing the results cache (renders stay cached). */
+  noCache?: boolean;
+  /** Only the clusters of shard `index` of `count` (1-based), a stable slice by cluster name. */
+  shard?: Shard;
   progress?: (line: string) => void;
 }
 
@@ -42,6 +48,8 @@ export interface ValidateReport {
   /** What the user should know that is not a finding (a checker older than the program it checks). */
   notes: string[];
   seconds: number;
+  /** Check results taken from the cache and computed, per check and cluster. */
+  cache?: CacheStats;
 }
 
 /** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
@@ -100,18 +108,22 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   const workDir = mkdtempSync(join(cacheDir('work'), 'validate-'));
   const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources, schemasFromCluster: options.schemasFromCluster };
   const findings: Finding[] = [];
+  const cache: CacheStats = { hits: 0, misses: 0, corrupted: 0, evicted: 0, entries: [] };
   try {
     const checksStarted = Date.now();
     for (const [i, check] of allChecks.entries()) {
       progress(`checking (${i + 1}/${allChecks.length}, ${((Date.now() - checksStarted) / 1000).toFixed(1)} s): ${check.title}`);
-      findings.push(...(await check.run(ctx)));
+      findings.push(...(await runCached(check, ctx, cache, !options.noCache)));
     }
+    if (cache.misses) cache.evicted = evictResults();
+    if (!options.noCache)
+      progress(`check results: ${cache.hits} cached, ${cache.misses} computed${cache.corrupted ? `, ${cache.corrupted} corrupted entries recomputed` : ''}`);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
   const skippedClusters = inventory.clusters.map((c) => c.name).filter((c) => !selected.has(c));
   const notes = checkerNotes(rendered, await resolveToolPins(['promtool', 'amtool']));
-  return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000 };
+  return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000, cache };
 }
 
 async function selectClusters(options: ValidateOptions, inventory: NonNullable<ReturnType<typeof parseInventory>['inventory']>): Promise<Set<string>> {
@@ -126,5 +138,5 @@ async function selectClusters(options: ValidateOptions, inventory: NonNullable<R
     const affected = affectedClusters(await readChangedPaths(options.root, options.changedSince), inventory);
     selected = new Set([...selected].filter((c) => affected.has(c)));
   }
-  return selected;
+  return new Set([...selected].filter((c) => inShard(c, options.shard)));
 }

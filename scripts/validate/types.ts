@@ -25,5 +25,9 @@ export interface Check {
   name: string;
   title: string;
   scope: 'leaf' | 'repository';
+  /** Reads a live API server: its results are never cached. */
+  live?: boolean;
+  /** Says a finding in a shared layer once for every cluster: merged results are deduplicated likewise. */
+  sharedAcrossClusters?: boolean;
   run(ctx: ValidateContext): Promise<Finding[]>;
 }

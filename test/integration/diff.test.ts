@@ -174,3 +174,23 @@ test('switching Prometheus to a StatefulSet is shown with the TSDB claim it leav
     /> \[!WARNING\]\n> 1 volume keep their data but are no longer mounted after merge:\n> - staging-1: PersistentVolumeClaim monitoring\/prometheus-server/,
   );
 });
+
+test('diff --shard i/n covers each affected cluster once, and --merge reports the shards as the whole diff', async () => {
+  const { root, base, head } = await changed('base/prometheus/values.yaml', (t) => t.replace('retention: 15d', 'retention: 20d'));
+  const whole = await runCli('diff', ['--root', root, '--base', base, '--head', head, '--format', 'md']);
+  const files = [];
+  for (const i of [1, 2]) {
+    const out = join(root, `diff-${i}.json`);
+    const shard = await runCli('diff', ['--root', root, '--base', base, '--head', head, '--shard', `${i}/2`, '--format', 'json', '--out', out]);
+    assert.equal(shard.code, 0, shard.stderr);
+    files.push(out);
+  }
+  const rendered = (await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')).rendered as string[]))).flat().sort();
+  assert.deepEqual(rendered, ['dev-1', 'prod-eu-1', 'prod-us-1', 'staging-1']);
+  const merged = await runCli('diff', ['--merge', ...files, '--format', 'md']);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.equal(merged.stdout, whole.stdout, 'the merged comment is the unsharded one');
+  const bad = await runCli('diff', ['--merge', join(root, 'fleet.yaml')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /fleet\.yaml: not a diff --format json file/);
+});

@@ -63,6 +63,7 @@ export function serverSideCheck(target: ServerSideTarget): Check {
     name: 'server-side',
     title: `Server-side apply dry-run on ${target.label}`,
     scope: 'leaf',
+    live: true,
     async run(ctx) {
       const client = await KubeClient.fromKubeconfig(target.kubeconfig);
       try {

@@ -34,6 +34,7 @@ export const valuesKeysCheck: Check = {
   name: 'values-keys',
   title: 'Every values key is one the chart reads (typos)',
   scope: 'leaf',
+  sharedAcrossClusters: true,
   async run(ctx) {
     const keysByChart = new Map<string, ChartKeys>();
     const findings: Finding[] = [];

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cacheDir } from '../lib/cache.ts';
+import type { Finding } from '../lib/findings.ts';
+import type { RenderedLeaf } from '../render/render.ts';
+import type { Check, ValidateContext } from './types.ts';
+
+/**
+ * Check results cached by the hash of their inputs, one entry per check and cluster: a warm run checks only
+ * the clusters whose inputs changed. The key covers the toolkit's own code (a new check version), the tool
+ * builds, every hand-written file but the cluster files (each cluster's own file reaches its key through its
+ * renders and cluster object), and per cluster its renders, Argo CD objects and settings.
+ */
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Entries that could not be trusted (unreadable, wrong key or checksum): recomputed. */
+  corrupted: number;
+  evicted: number;
+  /** The entry files this run read or wrote. */
+  entries: string[];
+}
+
+/** Entries kept at most; the least recently used go first. */
+const MAX_ENTRIES = 40_000;
+const ENTRY_VERSION = 1;
+
+interface Entry {
+  v: number;
+  key: string;
+  findings: Finding[];
+  /** sha256 of JSON.stringify(findings): a torn or edited file is detected, never trusted. */
+  sum: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+let toolkitDigest: string | undefined;
+/** The toolkit's own sources and tool pins: a change to any check's code invalidates every entry. */
+function toolkitVersion(): string {
+  if (toolkitDigest) return toolkitDigest;
+  const root = new URL('../../', import.meta.url).pathname;
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (/\.(ts|json|yaml)$/.test(e.name)) hash.update(`${path}\0`).update(readFileSync(join(root, path)));
+    }
+  };
+  walk('scripts');
+  hash.update(readFileSync(join(root, 'tools', 'pins.json')));
+  toolkitDigest = hash.digest('hex');
+  return toolkitDigest;
+}
+
+/** What every cluster's key shares: toolkit, tools, and the hand-written files other than cluster files. */
+function sharedDigest(ctx: ValidateContext): string {
+  const hash = createHash('sha256').update(toolkitVersion()).update(JSON.stringify(ctx.tools));
+  for (const [path, text] of [...ctx.sources].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!/^clusters\/[^/]+\.ya?ml$/.test(path)) hash.update(`${path}\0${text}\0`);
+  }
+  return hash.digest('hex');
+}
+
+function clusterDigest(ctx: ValidateContext, shared: string, cluster: string, leaves: RenderedLeaf[]): string | undefined {
+  const hash = createHash('sha256').update(shared).update(JSON.stringify(leaves[0]!.leaf.cluster));
+  for (const r of leaves) {
+    // Without a render key (chart missing, not rendered) the inputs are not known well enough to cache.
+    if (!r.renderKey) return undefined;
+    hash.update(`${r.leaf.app}\0${r.renderKey}\0${r.error ?? ''}\0`);
+  }
+  for (const f of ctx.plan) if (f.path.startsWith(`apps/${cluster}/`)) hash.update(`${f.path}\0${f.content}\0`);
+  return hash.digest('hex');
+}
+
+const entryPath = (key: string) => cacheDir('results', key.slice(0, 2), `${key}.json`);
+
+function readEntry(key: string, stats: CacheStats): Finding[] | undefined {
+  const path = entryPath(key);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const entry = JSON.parse(text) as Entry;
+    if (entry.v === ENTRY_VERSION && entry.key === key && Array.isArray(entry.findings) && sha256(JSON.stringify(entry.findings)) === entry.sum) {
+      const now = new Date();
+      utimesSync(path, now, now);
+      return entry.findings;
+    }
+  } catch {
+    // falls through: not JSON
+  }
+  stats.corrupted++;
+  rmSync(path, { force: true });
+  return undefined;
+}
+
+function writeEntry(key: string, findings: Finding[]): void {
+  const path = entryPath(key);
+  mkdirSync(dirname(path), { recursive: true });
+  const entry: Entry = { v: ENTRY_VERSION, key, findings, sum: sha256(JSON.stringify(findings)) };
+  writeFileSync(`${path}.tmp-${process.pid}`, JSON.stringify(entry));
+  renameSync(`${path}.tmp-${process.pid}`, path);
+}
+
+/** Keeps the cache under MAX_ENTRIES, dropping the least recently used; returns how many went. */
+export function evictResults(max = MAX_ENTRIES): number {
+  const root = cacheDir('results');
+  let entries: { path: string; used: number }[] = [];
+  try {
+    for (const dir of readdirSync(root)) {
+      for (const name of readdirSync(join(root, dir))) {
+        const path = join(root, dir, name);
+        entries.push({ path, used: statSync(path).mtimeMs });
+      }
+    }
+  } catch {
+    return 0;
+  }
+  if (entries.length <= max) return 0;
+  entries = entries.sort((a, b) => a.used - b.used).slice(0, entries.length - Math.floor(max * 0.8));
+  for (const e of entries) rmSync(e.path, { force: true });
+  return entries.length;
+}
+
+/** Checks that do not cache: what they read is outside the repository (a live API server). */
+const uncacheable = (check: Check, ctx: ValidateContext) => check.scope !== 'leaf' || check.live === true || Boolean(ctx.schemasFromCluster);
+
+/**
+ * Runs `check`, taking each cluster's findings from the cache when its inputs are unchanged and running the
+ * check once over the clusters that missed. A check's finding without a cluster makes its run uncacheable.
+ */
+export async function runCached(check: Check, ctx: ValidateContext, stats: CacheStats, useCache: boolean): Promise<Finding[]> {
+  if (!useCache || uncacheable(check, ctx)) return check.run(ctx);
+  const shared = sharedDigest(ctx);
+  const byCluster = new Map<string, RenderedLeaf[]>();
+  for (const r of ctx.rendered) byCluster.set(r.leaf.cluster.name, [...(byCluster.get(r.leaf.cluster.name) ?? []), r]);
+  const found = new Map<string, Finding[]>();
+  const missed: { cluster: string; key?: string }[] = [];
+  for (const [cluster, leaves] of byCluster) {
+    const digest = clusterDigest(ctx, shared, cluster, leaves);
+    const key = digest && sha256(`${check.name}\0${digest}`);
+    const cached = key ? readEntry(key, stats) : undefined;
+    if (key) stats.entries.push(entryPath(key));
+    if (cached) {
+      stats.hits++;
+      found.set(cluster, cached);
+    } else {
+      stats.misses++;
+      missed.push({ cluster, key });
+    }
+  }
+  if (missed.length) {
+    const names = new Set(missed.map((m) => m.cluster));
+    const fresh = await check.run({ ...ctx, rendered: ctx.rendered.filter((r) => names.has(r.leaf.cluster.name)) });
+    const unattributed = fresh.some((f) => !f.cluster || !names.has(f.cluster));
+    for (const { cluster, key } of missed) {
+      const mine = fresh.filter((f) => f.cluster === cluster);
+      found.set(cluster, mine);
+      if (key && !unattributed) writeEntry(key, mine);
+    }
+    if (unattributed)
+      return mergeInOrder(
+        check,
+        byCluster,
+        found,
+        fresh.filter((f) => !f.cluster || !names.has(f.cluster)),
+      );
+  }
+  return mergeInOrder(check, byCluster, found, []);
+}
+
+/** Findings in cluster order, as one run over every cluster lists them; shared-layer findings said once. */
+function mergeInOrder(check: Check, byCluster: Map<string, RenderedLeaf[]>, found: Map<string, Finding[]>, rest: Finding[]): Finding[] {
+  const all = [...[...byCluster.keys()].flatMap((c) => found.get(c) ?? []), ...rest];
+  return check.sharedAcrossClusters ? dedupeShared(all) : all;
+}
+
+/** One finding per place and message: a base or environment layer is shared by many clusters (and shards). */
+export function dedupeShared(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.check}\0${f.file}\0${f.line}\0${f.column}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
