@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, runCommand, UsageError } from '../lib/errors.ts';
 import { parseShard } from '../lib/shard.ts';
 import { formatJson, formatJunit, formatText, mergeReports, reportData, type ReportData } from '../validate/report.ts';
-import { runValidate } from '../validate/run.ts';
+import { runValidate, selectedClusters } from '../validate/run.ts';
 import { parseCommandArgs } from './args.ts';
 
 const HELP = `usage: npm run validate -- [--cluster NAME]… [--changed-since REF] [--shard I/N] [--json] [--junit FILE] [--root DIR]
@@ -27,6 +27,8 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
   --merge              read the --json reports named after the options (one per shard) and print them
                        as one report (text, --json, --junit), exiting as one run over every shard would
   --no-cache           run every check afresh (the check results cache is neither read nor written)
+  --list               print the clusters the other options select, one per line, and exit (no tools
+                       needed: CI sizes its shard matrix from it)
   --json               print the report as JSON on stdout
   --junit FILE         also write a JUnit XML report
   --root DIR           the repository (default: the current directory)
@@ -51,23 +53,28 @@ await runCommand(async () => {
       shard: { type: 'string' },
       merge: { type: 'boolean' },
       'no-cache': { type: 'boolean' },
+      list: { type: 'boolean' },
     },
     { positionals: true },
   );
   if (values.help) return void console.log(HELP);
   if (values.merge) return printReport(mergeReports(readReports(positionals)), values);
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}\nfix: report files go with --merge; run with --help to see the options`);
-  const report = await runValidate({
+  const selection = {
     root: resolve(values.root ?? '.'),
     clusters: values.cluster?.flatMap((c) => c.split(',')).filter(Boolean),
     changedSince: values['changed-since'],
+    shard: parseShard(values.shard),
+  };
+  if (values.list) return void console.log((await selectedClusters(selection)).join('\n'));
+  const report = await runValidate({
+    ...selection,
     serverSide: values.kubeconfig
       ? { kubeconfig: resolve(values.kubeconfig), installCrds: false, label: `the cluster of ${values.kubeconfig}` }
       : values['server-side']
         ? 'local'
         : undefined,
     schemasFromCluster: values['schemas-from-cluster'] && resolve(values['schemas-from-cluster']),
-    shard: parseShard(values.shard),
     noCache: values['no-cache'],
     progress: (line) => console.error(line),
   });

@@ -62,6 +62,17 @@ async function readSources(root: string): Promise<InventorySources> {
   return sources;
 }
 
+/**
+ * The clusters a run with these options would validate, read from the inventory alone (no tools, no
+ * rendering): what CI's matrix is sized from. An inventory with findings is a usage error naming them.
+ */
+export async function selectedClusters(options: ValidateOptions): Promise<string[]> {
+  const sources = await readSources(options.root);
+  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
+  if (!parsed.inventory) throw new UsageError(`the inventory has ${parsed.findings.length} problem(s)\nfix: run npm run validate to see them`);
+  return [...(await selectClusters(options, parsed.inventory))].sort();
+}
+
 /** validate: read, render, run every check, collect every finding. Throws only for environment and usage errors. */
 export async function runValidate(options: ValidateOptions): Promise<ValidateReport> {
   const started = Date.now();
