@@ -27,6 +27,8 @@ export interface RenderedLeaf {
   cached: boolean;
   /** Hash of everything the render depends on (leaf files, chart, tools, flags): the check results cache keys on it. */
   renderKey?: string;
+  /** How many resources the render holds, without parsing a cached render. */
+  resourceCount?: number;
 }
 
 export interface RenderTools {
@@ -117,6 +119,8 @@ function lazyRender(fields: Omit<RenderedLeaf, 'yaml' | 'objects'>, read: () => 
   return Object.defineProperties(fields as RenderedLeaf, {
     yaml: { enumerable: true, get: text },
     objects: { enumerable: true, get: () => (objects ??= parseObjects(text())) },
+    // kustomize writes one top-level `kind:` per resource, at the start of a line.
+    resourceCount: { enumerable: true, get: () => objects?.length ?? text().match(/^kind: /gm)?.length ?? 0 },
   });
 }
 

@@ -33,7 +33,7 @@ function leafRows(report: Pick<ValidateReport, 'checks' | 'rendered' | 'findings
       cluster: r.leaf.cluster.name,
       environment: r.leaf.cluster.environment,
       app: r.leaf.app,
-      resources: r.objects.length,
+      resources: r.resourceCount ?? r.objects.length,
       results: Object.fromEntries(leafChecks.map((c) => [c.name, mine(c.name)])),
     };
   });
