@@ -17,7 +17,7 @@ import { startChartRepository } from '../helpers/chart-repo.ts';
 import { benchArgs } from './args.ts';
 import { writeSyntheticFleet } from './fleet.ts';
 
-const HELP = `usage: npm run bench:fleet [-- CLUSTERS]
+const HELP = `usage: npm run bench:fleet [-- CLUSTERS [SHARD_COUNTS]]
 
 Builds a synthetic fleet of CLUSTERS clusters (default 200) on the test charts, served by a local Helm
 repository, and prints in one run: generate; validate cold, warm (no-op), after a one-cluster change and
@@ -25,9 +25,12 @@ after a base change; diff for the two changes; the same leaves through a naive C
 (kustomize build --enable-helm | kubeconform per leaf, 2 at a time); the ratios; the slowest shard of a
 cold fleet-wide validate for 1, 2, 4 and 8 shards (run one after another); and the peak memory.
 Targets at 1,000 clusters: warm ≤ 3 s, one-cluster validate and diff ≤ 3 s each, slowest of 8 shards ≤ 45 s,
-cold ≥ 1.5× the naive loop, memory ≤ 2 GiB.`;
+cold ≥ 1.5× the naive loop, memory ≤ 2 GiB. SHARD_COUNTS (default 1,2,4,8) picks the shard counts, e.g.
+8 alone at 1,000 clusters, where each count costs about one more cold run.`;
 
-const CLUSTERS = Number(benchArgs(HELP, 1)[0] ?? 200);
+const [clustersArg, shardsArg] = benchArgs(HELP, 2);
+const CLUSTERS = Number(clustersArg ?? 200);
+const SHARD_COUNTS = (shardsArg ?? '1,2,4,8').split(',').map(Number);
 const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https://grafana-community.github.io/helm-charts'];
 
 let peakRss = 0;
@@ -118,7 +121,7 @@ try {
   console.log(`  ratio naive / toolkit cold          ${(naive / cold).toFixed(2)}×  (target ≥ 1.5×, toolkit running every check)`);
   console.log(`  ratio cold / warm                   ${(cold / warm).toFixed(0)}×`);
 
-  for (const count of [1, 2, 4, 8]) {
+  for (const count of SHARD_COUNTS) {
     let slowest = 0;
     for (let index = 1; index <= count; index++) {
       makeCold();
