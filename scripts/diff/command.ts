@@ -1,9 +1,9 @@
-import { readInventory } from '../inventory/read.ts';
+import { isInventoryPath, readInventory } from '../inventory/read.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { changedPaths, forkPoint, resolveCommit, withWorktree } from '../lib/git.ts';
+import { changedPaths, forkPoint, resolveCommit, withFilesAt } from '../lib/git.ts';
 import { readMirrorMap } from '../inventory/mirrors.ts';
-import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
+import { ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
 import { inShard, type Shard } from '../lib/shard.ts';
 import { diffFleet, mergeFleetDiffs, type FleetDiff } from './engine.ts';
@@ -37,9 +37,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const head = options.head ? await resolveCommit(options.root, options.head, '--head') : undefined;
   const mergeBase = await forkPoint(options.root, options.base, '--base', head);
   const paths = await changedPaths(options.root, mergeBase, head);
-  const tools = await ensureTools(ALL_TOOLS, progress);
+  const tools = await ensureTools(['helm', 'kustomize'], progress);
   const mirrors = readMirrorMap(options.root);
-  const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) => (ref ? withWorktree(options.root, ref, read) : read(options.root));
+  // Only the inventory of a commit is read (the generated trees are planned from it in memory).
+  const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) =>
+    ref ? withFilesAt(options.root, ref, isInventoryPath, read) : read(options.root);
   const select = (inventory: Inventory) => {
     const names = [...affectedClusters(paths, inventory)];
     return new Set((options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names).filter((n) => inShard(n, options.shard)));

@@ -15,6 +15,22 @@ export async function fetchBase(dir: string, remote: string, base: string): Prom
   return git(dir, ['rev-parse', `refs/remotes/${remote}/${base}`]);
 }
 
+/**
+ * The files of `commit` that `keep` selects, extracted into a throwaway folder for `work`: reading an old
+ * commit's inventory without checking out its generated trees (thousands of files on a large fleet).
+ */
+export async function withFilesAt<T>(dir: string, commit: string, keep: (path: string) => boolean, work: (path: string) => Promise<T>): Promise<T> {
+  mkdirSync(cacheDir('work'), { recursive: true });
+  const path = mkdtempSync(join(cacheDir('work'), 'files-at-'));
+  try {
+    const paths = (await git(dir, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((p) => p && keep(p));
+    if (paths.length) await shell({ cwd: dir })`git archive --format=tar ${commit} -- ${paths} | tar -x -C ${path}`;
+    return await work(path);
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** A throwaway worktree at `commit`: promotion never touches the user's checkout. */
 export async function withWorktree<T>(dir: string, commit: string, work: (path: string) => Promise<T>): Promise<T> {
   mkdirSync(cacheDir('work'), { recursive: true });

@@ -37,7 +37,8 @@ export async function renderFleetState(
   mirrors: MirrorMap,
   progress: (line: string) => void = () => {},
 ): Promise<FleetState> {
-  const plan = planGenerate(inventory);
+  // Clusters plan independently: planning only the selected ones keeps a one-cluster diff of a large fleet fast.
+  const plan = planGenerate({ ...inventory, clusters: inventory.clusters.filter((c) => clusters.has(c.name)) });
   const rendered = await renderLeaves(
     leafSpecs(inventory, plan).filter((l) => clusters.has(l.cluster.name)),
     mirrors,

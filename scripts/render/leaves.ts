@@ -17,11 +17,17 @@ export interface LeafSpec {
 
 /** Pairs every enabled app of every cluster with its planned leaf files. Pure. */
 export function leafSpecs(inventory: Inventory, plan: FileWrite[]): LeafSpec[] {
+  // One pass over the plan (a leaf's files are the ones directly under its folder), not one per leaf.
+  const byDir = new Map<string, FileWrite[]>();
+  for (const f of plan) {
+    const dir = f.path.slice(0, f.path.lastIndexOf('/'));
+    byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
+  }
   return inventory.clusters.flatMap((cluster) => {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     return enabledApps(cluster).map((app) => {
       const dir = leafPath(cluster, app);
-      return { cluster, app, dir, pin: env.pins[app]!, files: plan.filter((f) => f.path.startsWith(`${dir}/`)) };
+      return { cluster, app, dir, pin: env.pins[app]!, files: byDir.get(dir) ?? [] };
     });
   });
 }

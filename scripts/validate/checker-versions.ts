@@ -37,14 +37,24 @@ const minor = (version: string) => version.replace(/^v/, '').split('.').slice(0,
  */
 export function checkerNotes(rendered: RenderedLeaf[], pins: Record<'promtool' | 'amtool', ToolPin>): string[] {
   const notes = new Map<string, string[]>();
+  // A chart's files are the same for every leaf that pins it: read its Chart.yaml files once.
+  const appVersions = new Map<string, string>();
+  const appVersionOf = (dir: string | undefined) => {
+    if (!dir) return '';
+    if (!appVersions.has(dir))
+      appVersions.set(
+        dir,
+        existsSync(join(dir, 'Chart.yaml')) ? String((parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { appVersion?: string }).appVersion ?? '') : '',
+      );
+    return appVersions.get(dir)!;
+  };
+  const partsByChart = new Map<string, ReturnType<typeof chartParts>>();
   for (const r of rendered.filter((x) => x.leaf.app === 'prometheus' && x.chartHome)) {
-    const parts = chartParts(join(r.chartHome!, r.leaf.pin.chart), r.leaf.pin.chart);
+    const chartDir = join(r.chartHome!, r.leaf.pin.chart);
+    if (!partsByChart.has(chartDir)) partsByChart.set(chartDir, chartParts(chartDir, r.leaf.pin.chart));
+    const parts = partsByChart.get(chartDir)!;
     for (const checker of CHECKERS) {
-      const dir = checker.chart(parts);
-      const app =
-        dir && existsSync(join(dir, 'Chart.yaml'))
-          ? String((parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { appVersion?: string }).appVersion ?? '')
-          : '';
+      const app = appVersionOf(checker.chart(parts));
       const checks = checker.programVersion(pins[checker.tool]);
       if (!app || minor(app) === minor(checks)) continue;
       const note = `${checker.tool} ${checks} checks the config of ${checker.program} ${app} (chart ${r.leaf.pin.chart} ${r.leaf.pin.version}): move tools.${checker.tool} in tools/pins.json to that release with the chart`;

@@ -56,24 +56,43 @@ function toolkitVersion(): string {
   return toolkitDigest;
 }
 
-/** What every cluster's key shares: toolkit, tools, and the hand-written files other than cluster files. */
-function sharedDigest(ctx: ValidateContext): string {
+/** Per run (one context for every check): the shared digest, and each cluster's digest. */
+const digests = new WeakMap<ValidateContext['plan'], { shared: string; clusters: Map<string, string | undefined> }>();
+
+/**
+ * Each cluster's inputs hashed once per run: what every cluster shares (toolkit, tools, the hand-written
+ * files other than cluster files), its cluster object, its renders' keys and its Argo CD objects.
+ */
+function clusterDigests(ctx: ValidateContext): Map<string, string | undefined> {
+  const known = digests.get(ctx.plan);
+  if (known) return known.clusters;
   const hash = createHash('sha256').update(toolkitVersion()).update(JSON.stringify(ctx.tools));
   for (const [path, text] of [...ctx.sources].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!/^clusters\/[^/]+\.ya?ml$/.test(path)) hash.update(`${path}\0${text}\0`);
   }
-  return hash.digest('hex');
-}
-
-function clusterDigest(ctx: ValidateContext, shared: string, cluster: string, leaves: RenderedLeaf[]): string | undefined {
-  const hash = createHash('sha256').update(shared).update(JSON.stringify(leaves[0]!.leaf.cluster));
-  for (const r of leaves) {
-    // Without a render key (chart missing, not rendered) the inputs are not known well enough to cache.
-    if (!r.renderKey) return undefined;
-    hash.update(`${r.leaf.app}\0${r.renderKey}\0${r.error ?? ''}\0`);
+  const shared = hash.digest('hex');
+  const argo = new Map<string, ReturnType<typeof createHash>>();
+  for (const f of ctx.plan) {
+    if (!f.path.startsWith('apps/')) continue;
+    const cluster = f.path.split('/')[1]!;
+    if (!argo.has(cluster)) argo.set(cluster, createHash('sha256'));
+    argo.get(cluster)!.update(`${f.path}\0${f.content}\0`);
   }
-  for (const f of ctx.plan) if (f.path.startsWith(`apps/${cluster}/`)) hash.update(`${f.path}\0${f.content}\0`);
-  return hash.digest('hex');
+  const byCluster = new Map<string, RenderedLeaf[]>();
+  for (const r of ctx.rendered) byCluster.set(r.leaf.cluster.name, [...(byCluster.get(r.leaf.cluster.name) ?? []), r]);
+  const clusters = new Map<string, string | undefined>();
+  for (const [cluster, leaves] of byCluster) {
+    const h = createHash('sha256')
+      .update(shared)
+      .update(JSON.stringify(leaves[0]!.leaf.cluster))
+      .update(argo.get(cluster)?.digest('hex') ?? '');
+    // Without a render key (chart missing, not rendered) the inputs are not known well enough to cache.
+    const unknown = leaves.some((r) => !r.renderKey);
+    for (const r of leaves) h.update(`${r.leaf.app}\0${r.renderKey}\0${r.error ?? ''}\0`);
+    clusters.set(cluster, unknown ? undefined : h.digest('hex'));
+  }
+  digests.set(ctx.plan, { shared, clusters });
+  return clusters;
 }
 
 const entryPath = (key: string) => cacheDir('results', key.slice(0, 2), `${key}.json`);
@@ -138,13 +157,13 @@ const uncacheable = (check: Check, ctx: ValidateContext) => check.scope !== 'lea
  */
 export async function runCached(check: Check, ctx: ValidateContext, stats: CacheStats, useCache: boolean): Promise<Finding[]> {
   if (!useCache || uncacheable(check, ctx)) return check.run(ctx);
-  const shared = sharedDigest(ctx);
+  const clusterDigest = clusterDigests(ctx);
   const byCluster = new Map<string, RenderedLeaf[]>();
   for (const r of ctx.rendered) byCluster.set(r.leaf.cluster.name, [...(byCluster.get(r.leaf.cluster.name) ?? []), r]);
   const found = new Map<string, Finding[]>();
   const missed: { cluster: string; key?: string }[] = [];
-  for (const [cluster, leaves] of byCluster) {
-    const digest = clusterDigest(ctx, shared, cluster, leaves);
+  for (const cluster of byCluster.keys()) {
+    const digest = clusterDigest.get(cluster);
     const key = digest && sha256(`${check.name}\0${digest}`);
     const cached = key ? readEntry(key, stats) : undefined;
     if (key) stats.entries.push(entryPath(key));
