@@ -56,16 +56,16 @@ function toolkitVersion(): string {
   return toolkitDigest;
 }
 
-/** Per run (one context for every check): the shared digest, and each cluster's digest. */
-const digests = new WeakMap<ValidateContext['plan'], { shared: string; clusters: Map<string, string | undefined> }>();
+/** Per run (one context for every check): each cluster's renders and its digest. */
+const digests = new WeakMap<ValidateContext['plan'], { byCluster: Map<string, RenderedLeaf[]>; clusters: Map<string, string | undefined> }>();
 
 /**
  * Each cluster's inputs hashed once per run: what every cluster shares (toolkit, tools, the hand-written
  * files other than cluster files), its cluster object, its renders' keys and its Argo CD objects.
  */
-function clusterDigests(ctx: ValidateContext): Map<string, string | undefined> {
+function clusterDigests(ctx: ValidateContext): { byCluster: Map<string, RenderedLeaf[]>; clusters: Map<string, string | undefined> } {
   const known = digests.get(ctx.plan);
-  if (known) return known.clusters;
+  if (known) return known;
   const hash = createHash('sha256').update(toolkitVersion()).update(JSON.stringify(ctx.tools));
   for (const [path, text] of [...ctx.sources].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!/^clusters\/[^/]+\.ya?ml$/.test(path)) hash.update(`${path}\0${text}\0`);
@@ -91,8 +91,9 @@ function clusterDigests(ctx: ValidateContext): Map<string, string | undefined> {
     for (const r of leaves) h.update(`${r.leaf.app}\0${r.renderKey}\0${r.error ?? ''}\0`);
     clusters.set(cluster, unknown ? undefined : h.digest('hex'));
   }
-  digests.set(ctx.plan, { shared, clusters });
-  return clusters;
+  const computed = { byCluster, clusters };
+  digests.set(ctx.plan, computed);
+  return computed;
 }
 
 const entryPath = (key: string) => cacheDir('results', key.slice(0, 2), `${key}.json`);
@@ -157,9 +158,7 @@ const uncacheable = (check: Check, ctx: ValidateContext) => check.scope !== 'lea
  */
 export async function runCached(check: Check, ctx: ValidateContext, stats: CacheStats, useCache: boolean): Promise<Finding[]> {
   if (!useCache || uncacheable(check, ctx)) return check.run(ctx);
-  const clusterDigest = clusterDigests(ctx);
-  const byCluster = new Map<string, RenderedLeaf[]>();
-  for (const r of ctx.rendered) byCluster.set(r.leaf.cluster.name, [...(byCluster.get(r.leaf.cluster.name) ?? []), r]);
+  const { byCluster, clusters: clusterDigest } = clusterDigests(ctx);
   const found = new Map<string, Finding[]>();
   const missed: { cluster: string; key?: string }[] = [];
   for (const cluster of byCluster.keys()) {

@@ -62,13 +62,19 @@ async function readSources(root: string): Promise<InventorySources> {
   return sources;
 }
 
+/** The hand-written files, and the inventory parsed from the inventory files among them. */
+async function readParsed(root: string) {
+  const sources = await readSources(root);
+  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
+  return { sources, parsed };
+}
+
 /**
  * The clusters a run with these options would validate, read from the inventory alone (no tools, no
  * rendering): what CI's matrix is sized from. An inventory with findings is a usage error naming them.
  */
 export async function selectedClusters(options: ValidateOptions): Promise<string[]> {
-  const sources = await readSources(options.root);
-  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
+  const { parsed } = await readParsed(options.root);
   if (!parsed.inventory) throw new UsageError(`the inventory has ${parsed.findings.length} problem(s)\nfix: run npm run validate to see them`);
   return [...(await selectClusters(options, parsed.inventory))].sort();
 }
@@ -97,8 +103,7 @@ async function startLocalControlPlane(progress: (line: string) => void): Promise
 
 async function validateWith(allChecks: Check[], options: ValidateOptions, started: number, progress: (line: string) => void): Promise<ValidateReport> {
   const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
-  const sources = await readSources(options.root);
-  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
+  const { sources, parsed } = await readParsed(options.root);
   if (!parsed.inventory) {
     return {
       checks,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { ALL_TOOLS, ensureTools } from '../../scripts/tools/install.ts';
 import { formatText, reportData } from '../../scripts/validate/report.ts';
 import { runValidate } from '../../scripts/validate/run.ts';
 import { startChartRepository } from '../helpers/chart-repo.ts';
+import { gitIn } from '../helpers/git-fleet.ts';
 import { benchArgs } from './args.ts';
 import { writeSyntheticFleet } from './fleet.ts';
 
@@ -42,11 +42,9 @@ const seconds = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
   const result = await work();
   return [(performance.now() - t0) / 1000, result];
 };
-const git = (root: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: root, encoding: 'utf8' }).trim();
 const commitAll = (root: string, message: string) => {
-  git(root, 'add', '-A');
-  git(root, 'commit', '--quiet', '-m', message);
+  gitIn(root, 'add', '-A');
+  gitIn(root, 'commit', '--quiet', '-m', message);
 };
 const edit = (path: string, from: RegExp, to: string) => {
   const text = readFileSync(path, 'utf8');
@@ -74,7 +72,7 @@ try {
     join(root, 'fleet.yaml'),
     `${readFileSync(join(root, 'fleet.yaml'), 'utf8')}chartMirrors:\n${CANONICAL.map((c) => `  ${c}: ${repository.url}\n`).join('')}`,
   );
-  git(root, 'init', '--quiet', '--initial-branch=main');
+  gitIn(root, 'init', '--quiet');
   const [generate] = await seconds(() => runGenerate(root));
   commitAll(root, 'fleet');
   const leaves = (await readInventory(root)).clusters.reduce((n, c) => n + Object.values(c.apps).filter((a) => a?.enabled).length, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatFinding, sortFindings } from '../../scripts/lib/findings.ts';
@@ -69,7 +69,6 @@ test('--shard i/n splits the clusters without overlap, and --merge prints the sh
   const clusters = reports.flatMap((r) => [...new Set(r.leaves.map((l) => l.cluster))]).sort();
   assert.deepEqual(clusters, ['dev-1', 'prod-eu-1', 'prod-us-1', 'staging-1'], 'every cluster in exactly one shard');
   const dir = join(root, 'reports');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(dir);
   const files = shards.map((s, i) => {
     const path = join(dir, `shard-${i + 1}.json`);
