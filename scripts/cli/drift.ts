@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EnvironmentError, EXIT, runCommand, UsageError } from '../lib/errors.ts';
+import { hasUrlCredentials, redactUrls } from '../lib/redact.ts';
 import { runDrift } from '../drift/command.ts';
 import { findDriftIssue, upsertDriftIssue } from '../drift/issue.ts';
 import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
@@ -48,6 +49,10 @@ await runCommand(async () => {
   );
   const root = resolve(values.root ?? '.');
   const argocdToken = process.env.ARGOCD_TOKEN ?? '';
+  if (values['argocd-url'] && hasUrlCredentials(values['argocd-url']))
+    throw new UsageError(
+      `--argocd-url ${redactUrls(values['argocd-url'])} carries credentials; remove them from the URL and put an Argo CD token in ARGOCD_TOKEN`,
+    );
   if (values['argocd-url'] && !argocdToken) throw new EnvironmentError('--argocd-url needs ARGOCD_TOKEN (argocd account generate-token)');
   const github = values.issue
     ? connectGitHub(

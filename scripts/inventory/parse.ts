@@ -4,6 +4,7 @@ import { crossCheck, type CrossCheckInput } from './cross-checks.ts';
 import { checkDashboard, checkYaml, toCluster, toPins } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
+import { checkInventoryUrls } from './url-checks.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
 interface ParseResult {
@@ -36,6 +37,13 @@ export function parseInventory(sources: InventorySources): ParseResult {
   findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
   const pinFiles = new Set(entries(/^overlays\/[^/]+\/pins\.yaml$/).map(([path]) => path.split('/')[1]!));
   if (fleet) findings.push(...crossCheck({ fleet, clusters, environments, pinFiles, overlayEnvironments: overlayFolders(sources) }));
+  if (fleet)
+    findings.push(
+      ...checkInventoryUrls(
+        fleet,
+        [...environments.values()].map((e) => e.pinsFile),
+      ),
+    );
   if (findings.length || !fleet) return { findings };
 
   return {

@@ -7,27 +7,54 @@ import { YAML_LIMITS } from '../lib/yaml-limits.ts';
 import { parseInventory } from './parse.ts';
 import type { Inventory, InventorySources } from './types.ts';
 
-/** Hand-written inputs of the generator: repository-relative path → text; `problems` are files refused while reading. */
+/**
+ * What each inventory folder may hold. Every entry of these folders is read or refused: a file the reader
+ * skipped would silently drop a cluster, a layer, a rule or a dashboard from the generated tree.
+ */
+interface FolderRule {
+  /** Entries that are inventory files (must be regular files). */
+  files: RegExp;
+  /** Sub-folders that are inventory folders too, listed in turn. */
+  folders?: RegExp;
+  /** Sub-folders that belong to someone else (the generator's cluster folders, promtool's tests): not read here. */
+  foreign?: RegExp;
+  /** What the folder holds, for the refusal's fix. */
+  holds: string;
+}
+
+const FOLDER_RULES: [dir: RegExp, rule: FolderRule][] = [
+  [/^clusters$/, { files: /^clusters\/[^/]+\.ya?ml$/, holds: 'one <name>.yaml per cluster' }],
+  [/^overlays$/, { files: /^$/, folders: /^overlays\/[^/]+$/, holds: 'one folder per environment' }],
+  [
+    /^overlays\/[^/]+$/,
+    {
+      files: /^overlays\/[^/]+\/(pins|[^/]+\.values)\.yaml$/,
+      foreign: /^overlays\/[^/]+\/[^/]+$/,
+      holds: 'pins.yaml, <app>.values.yaml and the generated cluster folders',
+    },
+  ],
+  [/^base$/, { files: /^$/, folders: /^base\/[^/]+$/, holds: 'one folder per app' }],
+  [
+    /^base\/[^/]+$/,
+    {
+      files: /^base\/[^/]+\/values\.yaml$/,
+      folders: /^base\/(prometheus\/rules|grafana\/dashboards)$/,
+      holds: 'values.yaml (prometheus: rules/, grafana: dashboards/)',
+    },
+  ],
+  [/^base\/prometheus\/rules$/, { files: /\.yaml$/, foreign: /^base\/prometheus\/rules\/tests$/, holds: 'alert rule files named *.yaml, and tests/' }],
+  [/^base\/grafana\/dashboards$/, { files: /\.json$/, holds: 'dashboards named *.json' }],
+];
+
+/** Names kept beside the inventory for people, never read. */
+const NOT_INVENTORY = new Set(['README.md', '.gitkeep']);
 
 /** Which hand-written files the inventory is made of; anything else is not read. */
 export function isInventoryPath(path: string): boolean {
-  return (
-    path === 'fleet.yaml' ||
-    /^clusters\/[^/]+\.ya?ml$/.test(path) ||
-    /^overlays\/[^/]+\/pins\.yaml$/.test(path) ||
-    /^overlays\/[^/]+\/[^/]+\.values\.yaml$/.test(path) ||
-    /^base\/[^/]+\/values\.yaml$/.test(path) ||
-    /^base\/prometheus\/rules\/[^/]+\.yaml$/.test(path) ||
-    /^base\/grafana\/dashboards\/[^/]+\.json$/.test(path)
-  );
+  if (path === 'fleet.yaml') return true;
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  return FOLDER_RULES.some(([re, rule]) => re.test(dir) && rule.files.test(path));
 }
-
-/** Folders the inventory lives in; a link or a non-folder here is refused like a linked file. */
-const isInventoryDir = (path: string) =>
-  ['clusters', 'overlays', 'base'].includes(path) ||
-  /^(overlays|base)\/[^/]+$/.test(path) ||
-  path === 'base/prometheus/rules' ||
-  path === 'base/grafana/dashboards';
 
 interface Listing {
   files: string[];
@@ -35,14 +62,14 @@ interface Listing {
   unreadable: string[];
 }
 
-/** Reads every inventory file under `root`; links, special files, oversized or non-UTF-8 files are refused. */
+/** Reads every inventory file under `root`; links, special files, folders where files belong, oversized or non-UTF-8 files are refused. */
 export async function readInventorySources(root: string): Promise<InventorySources> {
   const listing: Listing = { files: [], refused: [], unreadable: [] };
   await checkEntry(root, 'fleet.yaml', listing);
   for (const dir of ['clusters', 'overlays', 'base']) {
     const stats = await lstat(join(root, dir)).catch(() => undefined);
     if (stats?.isDirectory()) await listDir(root, dir, listing);
-    else if (stats) refuseUnlessFile({ isFile: () => false, isSymbolicLink: () => stats.isSymbolicLink() }, dir, listing);
+    else if (stats) refuse(listing, dir, stats.isSymbolicLink() ? LINK : { message: 'is not a folder', hint: `make ${dir}/ a folder` });
   }
   const paths = listing.files.sort();
   const texts = await mapLimit(paths, FILE_CONCURRENCY, (path) => readText(root, path, listing));
@@ -56,36 +83,62 @@ export async function readInventorySources(root: string): Promise<InventorySourc
   return sources;
 }
 
-/** Lists `dir` recursively, keeping inventory files and refusing links and special files on the way. */
+/** Lists `dir` recursively by its FolderRule: inventory files are kept, every other entry is refused. */
 async function listDir(root: string, dir: string, listing: Listing): Promise<void> {
+  const rule = FOLDER_RULES.find(([re]) => re.test(dir))![1];
   const entries = await readdir(join(root, dir), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
     listing.unreadable.push(`${dir}/: ${err.code ?? err.message}`);
     return [];
   });
-  for (const entry of entries) {
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) {
-      if (isInventoryDir(path)) await listDir(root, path, listing);
-    } else if (isInventoryPath(path) || isInventoryDir(path)) refuseUnlessFile(entry, path, listing);
+    if (rule.files.test(path)) {
+      if (entry.isFile()) listing.files.push(path);
+      else refuse(listing, path, entry.isSymbolicLink() ? LINK : notAFile(entry.isDirectory()));
+    } else if (entry.isDirectory() && rule.folders?.test(path)) await listDir(root, path, listing);
+    // The generator's folders (links among them too) are the generated tree reader's to judge.
+    else if ((entry.isDirectory() || entry.isSymbolicLink()) && rule.foreign?.test(path)) continue;
+    else if (entry.isSymbolicLink()) refuse(listing, path, LINK);
+    else if (entry.isFile() && NOT_INVENTORY.has(entry.name)) continue;
+    else refuse(listing, path, notRead(path, entry.isDirectory(), rule));
   }
+}
+
+const notAFile = (isDir: boolean) => ({
+  message: `is ${isDir ? 'a folder' : 'a special file'}, not a regular file`,
+  hint: 'replace it with the file itself: nothing in it is read, and the generator would drop what the file should hold',
+});
+
+const LINK = {
+  message: 'is a symbolic link; the inventory is read from regular files only',
+  hint: 'replace the link with the file (or folder) itself: a link can point outside the repository, and Argo CD would not follow it the same way',
+};
+
+/** An entry no rule reads: say what the folder holds and how to rename a near miss (.yml, .JSON). */
+function notRead(path: string, isDir: boolean, rule: FolderRule): { message: string; hint: string } {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const near = nearMiss(path);
+  return {
+    message: `is not read: ${dir}/ holds ${rule.holds}${isDir ? ', and this is a folder' : ''}`,
+    hint: near && rule.files.test(near) ? `rename it to ${near}` : `move it out of ${dir}/ (or remove it); README.md files are the only other names allowed`,
+  };
+}
+
+/** The name a file probably meant: lower-case extension, .yml → .yaml. */
+function nearMiss(path: string): string | undefined {
+  const fixed = path.replace(/\.[^./]+$/, (ext) => ext.toLowerCase()).replace(/\.yml$/, '.yaml');
+  return fixed === path ? undefined : fixed;
 }
 
 async function checkEntry(root: string, path: string, listing: Listing): Promise<void> {
   const stats = await lstat(join(root, path)).catch(() => undefined);
-  if (stats) refuseUnlessFile(stats, path, listing);
+  if (!stats || stats.isFile()) return void (stats && listing.files.push(path));
+  refuse(listing, path, stats.isSymbolicLink() ? LINK : { message: 'is not a regular file', hint: 'replace it with a regular file' });
 }
 
-function refuseUnlessFile(entry: { isFile(): boolean; isSymbolicLink(): boolean }, path: string, listing: Listing): void {
-  if (entry.isFile()) return void listing.files.push(path);
-  const link = entry.isSymbolicLink();
-  listing.refused.push({
-    file: path,
-    message: link ? 'is a symbolic link; the inventory is read from regular files only' : 'is not a regular file',
-    hint: link
-      ? 'replace the link with the file (or folder) itself: a link can point outside the repository, and Argo CD would not follow it the same way'
-      : 'replace it with a regular file, or remove it',
-  });
+function refuse(listing: Listing, file: string, what: { message: string; hint: string }): void {
+  listing.refused.push({ file, ...what });
 }
 
 async function readText(root: string, path: string, listing: Listing): Promise<string | undefined> {

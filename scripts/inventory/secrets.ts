@@ -1,3 +1,4 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Scalar } from 'yaml';
 import type { Finding } from '../lib/findings.ts';
 
 /** Patterns of credentials that must never be committed. */
@@ -22,13 +23,63 @@ const REFERENCE_KEY =
 /** Empty, or a reference resolved elsewhere: ${VAR}, Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}. */
 const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{.*\}\})?$/;
 
-/** Plaintext secrets in one hand-written file, line by line. Pure. */
+const HINT = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
+
+/**
+ * Plaintext secrets in one hand-written file. Pure. The scan reads keys and values as parsed (what the chart
+ * will see), so YAML syntax cannot hide one: flow mappings, escapes, line continuations, explicit keys,
+ * multi-line scalars. A file that does not parse is scanned line by line instead.
+ */
 export function findPlaintextSecrets(file: string, text: string): Finding[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length) return findSecretsInLines(file, text);
+  const findings: Finding[] = [];
+  const literalKeys: Finding[] = [];
+  const add = (offset: number, message: string, to = findings) => {
+    const { line, col } = lines.linePos(offset);
+    if (!to.some((f) => f.line === line && f.message === message)) to.push({ check: 'secrets', file, line, column: col, message, hint: HINT });
+  };
+  visit(doc, {
+    Scalar(_, node) {
+      const value = scalarText(node);
+      for (const { name, re } of VALUE_PATTERNS) {
+        const m = re.exec(value);
+        if (m) add(verbatimOffset(text, node, m[0]), `plaintext secret: ${name}`);
+      }
+    },
+    Pair(_, pair, path) {
+      if (!isMap(path.at(-1)) || !isScalar(pair.key)) return;
+      const key = scalarText(pair.key);
+      if (!SECRET_KEY.test(key) || REFERENCE_KEY.test(key)) return;
+      const values = isSeq(pair.value) ? pair.value.items : [pair.value];
+      if (values.some((v) => isScalar(v) && isLiteral(v)))
+        add((pair.key as Node).range?.[0] ?? 0, `plaintext secret: '${key}' has a literal value`, literalKeys);
+    },
+  });
+  // A line already reported for what its value is needs no second finding for its key.
+  findings.push(...literalKeys.filter((k) => !findings.some((f) => f.line === k.line)));
+  return findings.sort((a, b) => a.line! - b.line! || a.column! - b.column!);
+}
+
+const scalarText = (node: Scalar) => (node.value === null || node.value === undefined ? '' : String(node.value));
+
+/** A value a secret key must not have: anything but empty, a boolean or a reference resolved elsewhere. */
+const isLiteral = (node: Scalar) => typeof node.value !== 'boolean' && !EMPTY_OR_REFERENCE.test(scalarText(node).trim());
+
+/** Where a match sits in the text when it is written out verbatim; else where its scalar starts. */
+function verbatimOffset(text: string, node: Node, match: string): number {
+  const [start = 0, end = text.length] = node.range ?? [];
+  const at = text.indexOf(match, start);
+  return at >= 0 && at < end ? at : start;
+}
+
+/** The same scan over raw lines, for text that is not YAML. */
+function findSecretsInLines(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   text.split('\n').forEach((line, i) => {
     if (/^\s*#/.test(line)) return;
-    const hint =
-      'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
+    const hint = HINT;
     for (const { name, re } of VALUE_PATTERNS) {
       const m = re.exec(line);
       if (m) findings.push({ check: 'secrets', file, line: i + 1, column: m.index + 1, message: `plaintext secret: ${name}`, hint });

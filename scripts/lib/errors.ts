@@ -1,5 +1,5 @@
 import { formatFinding, sortFindings, type Finding } from './findings.ts';
-import { redactUrls } from './redact.ts';
+import { redactProcessOutput, redactUrls } from './redact.ts';
 
 /**
  * Exit codes shared by every command: 1 when the repository's content is at fault, 2 when the command
@@ -74,6 +74,7 @@ export function reportError(err: unknown, print: (line: string) => void = consol
 
 /** Runs a command's main function and exits with the code its outcome maps to. */
 export async function runCommand(main: () => Promise<unknown>): Promise<void> {
+  redactProcessOutput();
   try {
     const code = await main();
     process.exitCode = typeof code === 'number' ? code : EXIT.ok;

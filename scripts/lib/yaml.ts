@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { coreSchemaProblems } from './yaml-core.ts';
 import { emitYaml } from './yaml-emit.ts';
 import { keyProblems, nestingProblem, withLines, YAML_LIMITS, type LimitProblem } from './yaml-limits.ts';
 
@@ -30,8 +31,8 @@ interface YamlProblem {
 }
 
 /**
- * Parses one YAML document, keeping positions. Syntax errors, duplicate and `<<` merge keys, and input
- * beyond YAML_LIMITS (size, nesting, alias expansion) become problems; nothing here throws.
+ * Parses one YAML document, keeping positions. Syntax errors, duplicate and `<<` merge keys, tags and keys
+ * outside the core schema, and input beyond YAML_LIMITS (size, nesting, alias expansion) become problems; nothing here throws.
  */
 export function parseYamlSource(file: string, text: string): { source: SourceDocument; problems: YamlProblem[] } {
   const lines = new LineCounter();
@@ -47,6 +48,7 @@ export function parseYamlSource(file: string, text: string): { source: SourceDoc
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const problems = [...doc.errors, ...doc.warnings].map((e) => at(e.pos[0], yamlErrorMessage(e.code, e.message)));
   problems.push(...keyProblems(doc).map((p) => at(p.offset, withLines(p, lines))));
+  problems.push(...coreSchemaProblems(doc).map((p) => at(p.offset, p.message)));
   const source: SourceDocument = { file, doc, lines, text };
   if (problems.length) return { source, problems: overflowAsOne(problems) };
   try {
