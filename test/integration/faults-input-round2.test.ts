@@ -145,7 +145,7 @@ const ROUND_TWO_CASES: Case[] = [
 ];
 
 for (const c of ROUND_TWO_CASES) {
-  test(`generate, case ${c.name}: exit ${c.code}, the message, nothing written`, async () => {
+  test(`generate, case ${c.name}: exit ${c.code}, the message, nothing written`, async (t) => {
     const root = await committedRepo(MINIMAL);
     await c.setup(root);
     const before = gitStatus(root);
@@ -156,6 +156,7 @@ for (const c of ROUND_TWO_CASES) {
     assert.doesNotMatch(result.stderr, /internal error/);
     assert.equal(gitStatus(root), before, 'generate changed nothing');
     assert.deepEqual(tempFiles(root), []);
+    t.diagnostic(`exit ${result.code} | ${result.stderr.split('\n')[0]} | tree unchanged`);
   });
 }
 
