@@ -6,7 +6,36 @@ import { lookup } from 'node:dns/promises';
 import { EnvironmentError, UsageError } from './errors.ts';
 import { hasUrlCredentials, redactUrls } from './redact.ts';
 
-const GitHub = Octokit.plugin(retry, throttling);
+/** octokit's log line for every failed request (`GET /repos/… - 500 with id UNKNOWN in 3ms`). */
+const REQUEST_LOG_LINE = /^[A-Z]+ \S+ - \d+ with id \S+ in \d+ms$/;
+
+/**
+ * A request that never got an answer (refused, reset, no route, a port fetch refuses) stops at once:
+ * plugin-retry would retry it four times as a "500", which GitHub never sent. Registered before the retry
+ * plugin so that its error hook sees this error, which has no `request.request` and is passed through.
+ */
+function unreachableOnce(octokit: Pick<Octokit, 'hook'>): void {
+  octokit.hook.error('request', (err: unknown) => {
+    const reason = networkCause(err);
+    if (!reason) throw err;
+    const url = redactUrls(String((err as { request?: { url?: string } }).request?.url ?? ''));
+    throw Object.assign(new GitHubUnreachable(url, redactUrls(reason), { cause: err }), { request: {} });
+  });
+}
+
+/** A GitHub API request that got no answer at all, with the URL (credentials redacted) and why. */
+class GitHubUnreachable extends Error {
+  override name = 'GitHubUnreachable';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`no answer from ${url} (${reason})`, options);
+  }
+}
+
+const GitHub = Octokit.plugin(unreachableOnce, retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
 
 export interface GitHubTarget {
@@ -32,6 +61,13 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
     auth: token,
     baseUrl,
     userAgent: 'monitoring-gitops',
+    // Every failure is explained once by explainGitHubError; octokit's own line per failed request is left out.
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (message: string) => console.warn(redactUrls(message)),
+      error: (message: string) => REQUEST_LOG_LINE.test(message) || console.error(redactUrls(message)),
+    },
     // Three retries for the statuses not listed; no global request.retries, which would retry every status.
     retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 3, retryAfterBaseValue },
     throttle: {
@@ -65,11 +101,26 @@ export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 
   return baseUrl;
 }
 
-/** A request that never got an answer: octokit reports it as status 500, which GitHub never sent. */
+/** Plain words for the usual socket errors; the code stays, for searching. */
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed',
+};
+
+/** A request that never got an answer: octokit reports it as status 500, which GitHub never sent; fetch says only "fetch failed". */
 function networkCause(err: unknown): string | undefined {
-  const e = err as { status?: number; response?: unknown; cause?: { cause?: { code?: string }; code?: string; message?: string } };
+  const e = err as { status?: number; response?: unknown; cause?: { cause?: { code?: string; message?: string }; code?: string; message?: string } };
   if (e.status !== 500 || e.response !== undefined || !e.cause) return undefined;
-  return e.cause.cause?.code ?? e.cause.code ?? e.cause.message;
+  const inner = e.cause.cause ?? e.cause;
+  const code = inner.code ?? e.cause.code;
+  if (code) return NETWORK_CODES[code] ? `${NETWORK_CODES[code]}, ${code}` : code;
+  const message = inner.message ?? e.cause.message;
+  return message === 'bad port' ? 'a port fetch never connects to: bad port' : message;
 }
 
 /** owner/repo from --repo, GITHUB_REPOSITORY, or a GitHub remote URL. */
@@ -143,6 +194,8 @@ interface GitHubCall {
 export function explainGitHubError(err: unknown, { what, rerun }: GitHubCall): Error {
   const status = (err as { status?: number }).status;
   const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
+  if (err instanceof GitHubUnreachable)
+    return new EnvironmentError(`cannot reach GitHub at ${err.url} (${err.reason}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
   const network = networkCause(err);
   if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
   if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token; ${rerun}`, { cause: err });
