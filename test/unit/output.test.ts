@@ -48,10 +48,7 @@ test('outputFileOption: needs an existing folder, refuses a folder as the file',
   const dir = temp();
   assert.equal(outputFileOption(undefined, '--out'), undefined);
   assert.equal(outputFileOption(join(dir, 'r.xml'), '--junit'), join(dir, 'r.xml'));
-  assert.throws(
-    () => outputFileOption(join(dir, 'a/b/r.xml'), '--junit'),
-    /--junit \S+: the folder \S+\/a\/b does not exist\nfix: create it first \(mkdir -p/,
-  );
+  assert.throws(() => outputFileOption(join(dir, 'a/b/r.xml'), '--junit'), /--junit \S+: the folder \S+\/a\/b does not exist\nfix: create it first \(mkdir -p/);
   assert.throws(() => outputFileOption(dir, '--out'), /: is a folder/);
   writeFileSync(join(dir, 'f'), '');
   assert.throws(() => outputFileOption(join(dir, 'f/r.xml'), '--out'), /\/f is a file, not a folder/);
