@@ -31,7 +31,8 @@ The same change on many clusters reads as one entry; Secret values are masked.
   --comment         create or update the one diff comment on the pull request (GITHUB_TOKEN;
                     --pr or the pull_request event), and append the Markdown to $GITHUB_STEP_SUMMARY
 
-exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error`;
+exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error (or a --merge file that is not
+            a diff --format json file or repeats a shard)`;
 
 await runCommand(async () => {
   const { values, positionals } = parseCommandArgs(

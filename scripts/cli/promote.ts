@@ -91,7 +91,7 @@ await runCommand(async () => {
     return void console.log(`promote: nothing to promote from ${values.from} to ${values.to} (the pins and release values are the same)`);
   if (dryRun) return void printOut(`promote --dry-run: would push ${outcome.plan.branch} and open or update:\n\n# ${outcome.title}\n\n${outcome.body}`);
   const pr = outcome.pullRequest!;
-  console.log(
+  printOut(
     `promote: ${outcome.pushed ? `pushed ${outcome.plan.branch}` : `${outcome.plan.branch} already up to date`}; pull request #${pr.number} ${pr.action}: ${pr.url}`,
   );
 });

@@ -39,7 +39,8 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
 Charts come from the pinned repositories; helm-mirrors.yaml or MONITORING_GITOPS_HELM_MIRRORS
 (canonical=mirror,…) point them elsewhere (offline, air-gapped, tests).
 
-exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository)`;
+exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository, a --merge
+            file that is not a validate --json report or repeats a shard)`;
 
 await runCommand(async () => {
   const { values, positionals } = parseCommandArgs(
