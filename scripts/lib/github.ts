@@ -10,16 +10,16 @@ import { hasUrlCredentials, redactUrls } from './redact.ts';
 const REQUEST_LOG_LINE = /^[A-Z]+ \S+ - \d+ with id \S+ in \d+ms$/;
 
 /**
- * A request that never got an answer (refused, reset, no route, a port fetch refuses) stops at once:
- * plugin-retry would retry it four times as a "500", which GitHub never sent. Registered before the retry
- * plugin so that its error hook sees this error, which has no `request.request` and is passed through.
+ * A request that no retry can help (connection refused, no such host or route, a port or URL fetch
+ * refuses) stops at once: plugin-retry would retry it four times as a "500", which GitHub never sent.
+ * Registered before the retry plugin so that its error hook sees this error, which has no
+ * `request.request` and is passed through. A dropped or timed-out connection is still retried.
  */
 function unreachableOnce(octokit: Pick<Octokit, 'hook'>): void {
   octokit.hook.error('request', (err: unknown) => {
-    const reason = networkCause(err);
-    if (!reason) throw err;
-    const url = redactUrls(String((err as { request?: { url?: string } }).request?.url ?? ''));
-    throw Object.assign(new GitHubUnreachable(url, redactUrls(reason), { cause: err }), { request: {} });
+    const unanswered = unansweredRequest(err);
+    if (!unanswered?.final) throw err;
+    throw Object.assign(new GitHubUnreachable(unanswered.url, unanswered.reason, { cause: err }), { request: {} });
   });
 }
 
@@ -101,26 +101,41 @@ export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 
   return baseUrl;
 }
 
-/** Plain words for the usual socket errors; the code stays, for searching. */
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'name lookup failed',
+/** Plain words for the usual socket errors (the code stays, for searching); true: asking again will not help. */
+const NETWORK_CODES: Record<string, [string, boolean]> = {
+  ECONNREFUSED: ['connection refused', true],
+  ENOTFOUND: ['host not found', true],
+  EHOSTUNREACH: ['host unreachable', true],
+  ENETUNREACH: ['network unreachable', true],
+  ECONNRESET: ['connection reset', false],
+  ETIMEDOUT: ['connection timed out', false],
+  EAI_AGAIN: ['name lookup failed', false],
+  UND_ERR_SOCKET: ['the connection closed without an answer', false],
+  UND_ERR_CONNECT_TIMEOUT: ['connecting timed out', false],
 };
 
-/** A request that never got an answer: octokit reports it as status 500, which GitHub never sent; fetch says only "fetch failed". */
-function networkCause(err: unknown): string | undefined {
-  const e = err as { status?: number; response?: unknown; cause?: { cause?: { code?: string; message?: string }; code?: string; message?: string } };
+/**
+ * A request that never got an answer: octokit reports it as status 500, which GitHub never sent, and fetch
+ * says only "fetch failed"; the reason is in its cause. Without a code, fetch refused the request itself
+ * (a bad port, credentials in the URL): final too.
+ */
+function unansweredRequest(err: unknown): { url: string; reason: string; final: boolean } | undefined {
+  const e = err as {
+    status?: number;
+    response?: unknown;
+    request?: { url?: string };
+    cause?: { cause?: { code?: string; message?: string }; code?: string; message?: string };
+  };
   if (e.status !== 500 || e.response !== undefined || !e.cause) return undefined;
+  const url = redactUrls(String(e.request?.url ?? 'the GitHub API'));
   const inner = e.cause.cause ?? e.cause;
   const code = inner.code ?? e.cause.code;
-  if (code) return NETWORK_CODES[code] ? `${NETWORK_CODES[code]}, ${code}` : code;
-  const message = inner.message ?? e.cause.message;
-  return message === 'bad port' ? 'a port fetch never connects to: bad port' : message;
+  if (code) {
+    const [words, final] = NETWORK_CODES[code] ?? [undefined, false];
+    return { url, reason: words ? `${words}, ${code}` : code, final };
+  }
+  const message = redactUrls(inner.message ?? e.cause.message ?? 'no answer');
+  return { url, reason: message === 'bad port' ? 'a port fetch never connects to: bad port' : message, final: true };
 }
 
 /** owner/repo from --repo, GITHUB_REPOSITORY, or a GitHub remote URL. */
@@ -194,10 +209,11 @@ interface GitHubCall {
 export function explainGitHubError(err: unknown, { what, rerun }: GitHubCall): Error {
   const status = (err as { status?: number }).status;
   const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
-  if (err instanceof GitHubUnreachable)
-    return new EnvironmentError(`cannot reach GitHub at ${err.url} (${err.reason}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
-  const network = networkCause(err);
-  if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
+  const unreachable = err instanceof GitHubUnreachable ? err : unansweredRequest(err);
+  if (unreachable)
+    return new EnvironmentError(`cannot reach GitHub at ${unreachable.url} (${unreachable.reason}); check GITHUB_API_URL and the network; ${rerun}`, {
+      cause: err,
+    });
   if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token; ${rerun}`, { cause: err });
   if (status === 403)
     return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset; ${rerun}`, {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createGitHubClient, explainGitHubError } from '../../scripts/lib/github.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
 import { commitOnMain, fleetWithOrigin } from '../helpers/git-fleet.ts';
@@ -378,4 +380,34 @@ test('case 13: an uncommitted overlays/staging/pins.yaml is named whole', async 
   assert.match(result.stderr, /promotion refused: overlays\/staging\/pins\.yaml has uncommitted changes in your checkout/);
   assert.doesNotMatch(result.stderr, /[^o]verlays\/staging\/pins\.yaml has/);
   assert.equal(gitStatus(root), before);
+});
+
+test('case 13: a dropped GitHub connection is still retried, and explained once with the URL when it keeps dropping', async () => {
+  let requests = 0;
+  let drops = 2;
+  const server = createHttpServer((req, res) => {
+    requests++;
+    if (drops-- > 0) return void req.socket.destroy();
+    res.setHeader('content-type', 'application/json');
+    res.end('[]');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const gh = createGitHubClient('t', { baseUrl: url, retryAfterBaseValue: 5, writeSpacing: 0 });
+    assert.equal((await gh.rest.pulls.list({ owner: 'acme', repo: 'fleet' })).status, 200);
+    assert.equal(requests, 3, 'two drops, then the answer');
+    drops = Number.POSITIVE_INFINITY;
+    const err = await gh.rest.pulls.list({ owner: 'acme', repo: 'fleet' }).then(
+      () => assert.fail('no answer expected'),
+      (e: unknown) => explainGitHubError(e, { what: 'the pull request', rerun: 'run promote again' }),
+    );
+    assert.equal(requests, 7, 'four attempts');
+    assert.equal(
+      err.message,
+      `cannot reach GitHub at ${url}/repos/acme/fleet/pulls (the connection closed without an answer, UND_ERR_SOCKET); check GITHUB_API_URL and the network; run promote again`,
+    );
+  } finally {
+    server.close();
+  }
 });
