@@ -4,7 +4,7 @@ import type { ReportData } from './report.ts';
 const text = { type: 'string' } as const;
 const texts = { type: 'array', items: text } as const;
 const count = { type: 'integer', minimum: 0 } as const;
-const position = { type: 'integer', minimum: 1 } as const;
+const position = { type: 'integer', minimum: 0 } as const;
 
 /** A finding as `--json` writes it (lib/findings.ts). */
 const FINDING = {
