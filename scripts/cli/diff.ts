@@ -1,7 +1,9 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { runCommand, UsageError } from '../lib/errors.ts';
-import { mergeDiffOutcomes, runDiff, type DiffOutcome } from '../diff/command.ts';
+import { mergeDiffOutcomes, runDiff } from '../diff/command.ts';
+import { readOutcomeFiles } from '../diff/outcome-files.ts';
+import { printable, printErr, printOut, writeReport } from '../lib/output.ts';
+import { outputFileOption, rootOption } from '../lib/paths.ts';
 import { parseShard } from '../lib/shard.ts';
 import { pullNumberFromEvent, upsertStickyComment } from '../diff/comment.ts';
 import { formatMarkdown, formatText } from '../diff/format.ts';
@@ -29,7 +31,8 @@ The same change on many clusters reads as one entry; Secret values are masked.
   --comment         create or update the one diff comment on the pull request (GITHUB_TOKEN;
                     --pr or the pull_request event), and append the Markdown to $GITHUB_STEP_SUMMARY
 
-exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error`;
+exit codes: 0 report written (changes or not), 2 usage, git, tool or GitHub error (or a --merge file that is not
+            a diff --format json file or repeats a shard)`;
 
 await runCommand(async () => {
   const { values, positionals } = parseCommandArgs(
@@ -56,26 +59,27 @@ await runCommand(async () => {
   if (values.head && values.worktree) throw new UsageError('give --head or --worktree, not both');
   const format = values.format ?? 'text';
   if (!['md', 'json', 'text'].includes(format)) throw new UsageError(`--format ${format}: use md, json or text`);
-  const root = resolve(values.root ?? '.');
+  const root = rootOption(values.root);
+  const out = outputFileOption(values.out, '--out');
   const outcome = values.merge
-    ? mergeDiffOutcomes(positionals.map(readOutcome))
+    ? mergeDiffOutcomes(readOutcomeFiles(positionals))
     : await runDiff({
         root,
         base: values.base!,
         head: values.head,
         clusters: values.cluster?.flatMap((c) => c.split(',')),
         shard: parseShard(values.shard),
-        progress: (l) => console.error(l),
+        progress: printErr,
       });
   const title = `Monitoring fleet diff: ${outcome.baseCommit.slice(0, 7)} → ${outcome.head === 'worktree' ? 'working tree' : outcome.head.slice(0, 7)}`;
   const render = (f: string) =>
     f === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : f === 'md' ? formatMarkdown(outcome.diff, title) : formatText(outcome.diff, title);
-  if (values.out) writeFileSync(values.out, render(format));
-  console.log(render(format));
+  if (out) writeReport(out, render(format));
+  printOut(render(format));
   console.error(`diff: ${outcome.diff.changed.length} cluster(s) changed, ${outcome.rendered.length} rendered, ${outcome.seconds.toFixed(1)}s`);
   if (!values.comment) return;
   const markdown = formatMarkdown(outcome.diff, title);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${printable(markdown)}\n`);
   const github = connectGitHub(
     process.env.GITHUB_TOKEN,
     '--comment needs a token with pull-requests: write',
@@ -87,14 +91,3 @@ await runCommand(async () => {
   const result = await explained(upsertStickyComment(github.client, github.target, pr, markdown), { what: 'the comment', rerun: 'run diff --comment again' });
   console.error(`diff: comment ${result.id} ${result.action} on pull request #${pr}`);
 });
-
-/** One shard's `--format json` file; anything else is a usage error naming it. */
-function readOutcome(file: string): DiffOutcome {
-  try {
-    const outcome = JSON.parse(readFileSync(file, 'utf8')) as DiffOutcome;
-    if (Array.isArray(outcome?.diff?.changed) && typeof outcome.baseCommit === 'string') return outcome;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${file}: not a diff --format json file\nfix: pass the files that diff --shard … --format json --out wrote`);
-}

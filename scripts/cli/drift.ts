@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EnvironmentError, EXIT, runCommand, UsageError } from '../lib/errors.ts';
 import { hasUrlCredentials, redactUrls } from '../lib/redact.ts';
+import { printErr, printOut, writeReport } from '../lib/output.ts';
+import { outputFolderOption, rootOption } from '../lib/paths.ts';
 import { runDrift } from '../drift/command.ts';
 import { findDriftIssue, upsertDriftIssue } from '../drift/issue.ts';
 import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
@@ -47,7 +49,8 @@ await runCommand(async () => {
       return [pair.slice(0, at), resolve(pair.slice(at + 1))];
     }),
   );
-  const root = resolve(values.root ?? '.');
+  const root = rootOption(values.root);
+  const outDir = outputFolderOption(values.out, '--out');
   const argocdToken = process.env.ARGOCD_TOKEN ?? '';
   if (values['argocd-url'] && hasUrlCredentials(values['argocd-url']))
     throw new UsageError(
@@ -63,23 +66,23 @@ await runCommand(async () => {
       )
     : undefined;
   const issue = github && (await explained(findDriftIssue(github.client, github.target), { what: 'the drift issue', rerun: 'run drift --issue again' }));
-  const previousFile = values.out && join(values.out, 'drift-report.json');
+  const previousFile = outDir && join(outDir, 'drift-report.json');
   const previous = issue?.body ?? (previousFile && existsSync(previousFile) ? readFileSync(previousFile, 'utf8') : undefined);
   const report = await runDrift({
     root,
     now: new Date(),
     kubeconfigs,
     previousKeys: previous ? previousKeys(previous) : undefined,
-    progress: (l) => console.error(l),
+    progress: printErr,
     ...(values['argocd-url'] ? { argocd: { url: values['argocd-url'], token: argocdToken } } : {}),
   });
   const markdown = formatDriftMarkdown(report);
-  if (values.out) {
-    mkdirSync(values.out, { recursive: true });
-    writeFileSync(join(values.out, 'drift-report.md'), `${markdown}\n`);
-    writeFileSync(join(values.out, 'drift-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeReport(join(outDir, 'drift-report.md'), `${markdown}\n`);
+    writeReport(join(outDir, 'drift-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   }
-  console.log(format === 'json' ? JSON.stringify(report, null, 2) : markdown);
+  printOut(format === 'json' ? JSON.stringify(report, null, 2) : markdown);
   if (github) {
     const outcome = await explained(upsertDriftIssue(github.client, github.target, markdown, hasDrift(report)), {
       what: 'the drift issue',

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { runCommand } from '../lib/errors.ts';
+import { rootOption } from '../lib/paths.ts';
 import { checkGenerated, runGenerate } from '../generate/command.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -21,7 +21,7 @@ await runCommand(async () => {
     root: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
-  const root = resolve(values.root ?? '.');
+  const root = rootOption(values.root);
   if (values.check) {
     const changes = await checkGenerated(root);
     console.log(`generate --check: ${changes.unchanged} generated files are up to date`);

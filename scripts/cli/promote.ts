@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { isAppName } from '../inventory/apps.ts';
 import { runCommand, UsageError } from '../lib/errors.ts';
+import { printErr, printOut, writeReport } from '../lib/output.ts';
+import { outputFileOption, rootOption } from '../lib/paths.ts';
 import { git } from '../lib/git.ts';
 import { checkGitHubApiUrl, connectGitHub } from '../lib/github.ts';
 import { runPromote } from '../promote/command.ts';
@@ -54,7 +54,8 @@ await runCommand(async () => {
   if (values.app && !isAppName(values.app)) throw new UsageError(`--app ${values.app}: not an app of this repository (prometheus, grafana)`);
   const soakHours = values['soak-hours'] === undefined ? undefined : Number(values['soak-hours']);
   if (soakHours !== undefined && !(soakHours >= 0)) throw new UsageError(`--soak-hours ${values['soak-hours']}: give a number of hours`);
-  const root = resolve(values.root ?? '.');
+  const root = rootOption(values.root);
+  const planOut = outputFileOption(values['plan-out'], '--plan-out');
   const remote = values.remote ?? 'origin';
   const dryRun = values['dry-run'] ?? false;
   let github: ReturnType<typeof connectGitHub> | undefined;
@@ -83,14 +84,14 @@ await runCommand(async () => {
     draft: values.draft ?? false,
     now: new Date(),
     github,
-    progress: (line) => console.error(line),
+    progress: printErr,
   });
-  if (values['plan-out']) writeFileSync(values['plan-out'], `${JSON.stringify(outcome, null, 2)}\n`);
+  if (planOut) writeReport(planOut, `${JSON.stringify(outcome, null, 2)}\n`);
   if ('nothing' in outcome)
     return void console.log(`promote: nothing to promote from ${values.from} to ${values.to} (the pins and release values are the same)`);
-  if (dryRun) return void console.log(`promote --dry-run: would push ${outcome.plan.branch} and open or update:\n\n# ${outcome.title}\n\n${outcome.body}`);
+  if (dryRun) return void printOut(`promote --dry-run: would push ${outcome.plan.branch} and open or update:\n\n# ${outcome.title}\n\n${outcome.body}`);
   const pr = outcome.pullRequest!;
-  console.log(
+  printOut(
     `promote: ${outcome.pushed ? `pushed ${outcome.plan.branch}` : `${outcome.plan.branch} already up to date`}; pull request #${pr.number} ${pr.action}: ${pr.url}`,
   );
 });

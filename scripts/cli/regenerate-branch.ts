@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { runCommand } from '../lib/errors.ts';
+import { rootOption } from '../lib/paths.ts';
 import { regenerateBranch } from '../regenerate/branch.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -24,7 +24,7 @@ await runCommand(async () => {
     root: { type: 'string' },
   });
   if (values.help) return void console.log(HELP);
-  const outcome = await regenerateBranch(resolve(values.root ?? '.'), { branch: values.branch, prefix: values.prefix, push: values.push });
+  const outcome = await regenerateBranch(rootOption(values.root), { branch: values.branch, prefix: values.prefix, push: values.push });
   for (const path of outcome.written) console.log(`wrote   ${path}`);
   for (const path of outcome.removed) console.log(`removed ${path}`);
   if (!outcome.commit) return void console.log(`regenerate: ${outcome.branch} is up to date; nothing to commit`);

@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, runCommand, UsageError } from '../lib/errors.ts';
+import { printErr, printOut, writeReport } from '../lib/output.ts';
+import { outputFileOption, rootOption } from '../lib/paths.ts';
 import { parseShard } from '../lib/shard.ts';
 import { formatJson, formatJunit, formatText, mergeReports, reportData, type ReportData } from '../validate/report.ts';
+import { readReportFiles } from '../validate/report-files.ts';
 import { runValidate, selectedClusters } from '../validate/run.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -36,7 +38,8 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
 Charts come from the pinned repositories; helm-mirrors.yaml or MONITORING_GITOPS_HELM_MIRRORS
 (canonical=mirror,…) point them elsewhere (offline, air-gapped, tests).
 
-exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository)`;
+exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository, a --merge
+            file that is not a validate --json report or repeats a shard)`;
 
 await runCommand(async () => {
   const { values, positionals } = parseCommandArgs(
@@ -58,10 +61,11 @@ await runCommand(async () => {
     { positionals: true },
   );
   if (values.help) return void console.log(HELP);
-  if (values.merge) return printReport(mergeReports(readReports(positionals)), values);
+  const output = { json: values.json, junit: outputFileOption(values.junit, '--junit') };
+  if (values.merge) return printReport(mergeReports(readReports(positionals)), output);
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}\nfix: report files go with --merge; run with --help to see the options`);
   const selection = {
-    root: resolve(values.root ?? '.'),
+    root: rootOption(values.root),
     clusters: values.cluster?.flatMap((c) => c.split(',')).filter(Boolean),
     changedSince: values['changed-since'],
     shard: parseShard(values.shard),
@@ -76,29 +80,19 @@ await runCommand(async () => {
         : undefined,
     schemasFromCluster: values['schemas-from-cluster'] && resolve(values['schemas-from-cluster']),
     noCache: values['no-cache'],
-    progress: (line) => console.error(line),
+    progress: printErr,
   });
-  return printReport(reportData(report), values);
+  return printReport(reportData(report), output);
 });
 
 function printReport(report: ReportData, options: { json?: boolean; junit?: string }): number {
-  if (options.junit) writeFileSync(options.junit, formatJunit(report));
-  console.log(options.json ? formatJson(report) : formatText(report));
+  if (options.junit) writeReport(options.junit, formatJunit(report));
+  printOut(options.json ? formatJson(report) : formatText(report));
   return report.findings.length ? EXIT.findings : EXIT.ok;
 }
 
-/** The shards' --json reports; a file that is not one is a usage error naming it. */
+/** The shards' --json reports, each checked before it is read; a file that is not one is a usage error naming it. */
 function readReports(files: string[]): ReportData[] {
   if (!files.length) throw new UsageError('--merge needs the report files\nfix: npm run validate -- --merge reports/*.json');
-  return files.map((file) => {
-    let report: ReportData;
-    try {
-      report = JSON.parse(readFileSync(file, 'utf8')) as ReportData;
-    } catch (err) {
-      throw new UsageError(`${file}: not a validate --json report (${(err as Error).message})\nfix: pass the files that validate --json wrote`);
-    }
-    if (!Array.isArray(report?.leaves) || !Array.isArray(report.findings) || !Array.isArray(report.checks))
-      throw new UsageError(`${file}: not a validate --json report (no leaves, findings, checks)\nfix: pass the files that validate --json wrote`);
-    return report;
-  });
+  return readReportFiles(files);
 }

@@ -173,7 +173,7 @@ async function waitReady(daemons: Daemon[], certFile: string, server: string, to
       const dead = daemons.find((d) => d.exit);
       if (dead)
         throw new StartError(
-          `${dead.name} stopped (${dead.exit}) before the control plane was ready; its last log lines:\n${logTail(dead.logFile)}\nfix: ${FIX}`,
+          `${dead.name} stopped (${dead.exit}) before the control plane was ready; its last log lines:\n${logTail(dead.logFile)}\nfix: ${fix()}`,
         );
       const ca = readSelfSignedCa(certFile);
       if (ca) {
@@ -190,10 +190,10 @@ async function waitReady(daemons: Daemon[], certFile: string, server: string, to
     client?.close();
   }
   const logs = daemons.map((d) => `--- ${d.name} (${d.logFile}):\n${logTail(d.logFile)}`).join('\n');
-  throw new StartError(`kube-apiserver was not ready within ${Math.round(timeoutMs / 1000)}s (${last}); last log lines:\n${logs}\nfix: ${FIX}`);
+  throw new StartError(`kube-apiserver was not ready within ${Math.round(timeoutMs / 1000)}s (${last}); last log lines:\n${logs}\nfix: ${fix()}`);
 }
 
-const FIX = `the log lines above say why; if a binary is damaged, delete ${cacheDir('kube')} to rebuild it`;
+const fix = () => `the log lines above say why; if a binary is damaged, delete ${cacheDir('kube')} to rebuild it`;
 
 function failingChecks(body: string): string {
   const failing = body.split('\n').filter((l) => l.startsWith('[-]'));

@@ -51,11 +51,13 @@ export async function readKubeconfig(path: string, context?: string): Promise<Ku
   } catch (err) {
     throw new EnvironmentError(`cannot read kubeconfig ${path}: ${(err as Error).message}`, { cause: err });
   }
+  if (typeof doc !== 'object' || !Array.isArray(doc.contexts) || !Array.isArray(doc.clusters) || !Array.isArray(doc.users))
+    throw fail('not a kubeconfig (it needs the lists contexts, clusters and users)');
   const name = context ?? doc['current-context'];
-  const ctx = doc.contexts?.find((c) => c.name === name)?.context;
+  const ctx = doc.contexts.find((c) => c.name === name)?.context;
   if (!ctx) throw fail(`no context '${name ?? ''}'`);
-  const cluster = doc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
-  const user = doc.users?.find((u) => u.name === ctx.user)?.user;
+  const cluster = doc.clusters.find((c) => c.name === ctx.cluster)?.cluster;
+  const user = doc.users.find((u) => u.name === ctx.user)?.user;
   if (!cluster?.server) throw fail(`context '${name}' names no cluster with a server`);
   if (!user?.token) throw fail(`context '${name}' has no bearer token (the toolkit's client supports tokens only)`);
   const caPath = cluster['certificate-authority'];

@@ -1,5 +1,7 @@
 import type { Inventory } from '../inventory/types.ts';
 import { readInventory } from '../inventory/read.ts';
+import { readKubeconfig } from '../cluster/kubeconfig.ts';
+import { EnvironmentError, UsageError } from '../lib/errors.ts';
 import { git } from '../lib/git.ts';
 import { readArrivals } from '../inventory/arrivals.ts';
 import { readMirrorMap } from '../inventory/mirrors.ts';
@@ -92,9 +94,25 @@ function mergeSections(parts: DriftSection[]): DriftSection {
   };
 }
 
+/** Each `--kubeconfig CLUSTER=FILE` names a cluster of the inventory and a file that reads as a kubeconfig, before anything runs. */
+async function checkKubeconfigs(kubeconfigs: Record<string, string>, inventory: Inventory): Promise<void> {
+  const names = inventory.clusters.map((c) => c.name);
+  for (const [cluster, file] of Object.entries(kubeconfigs)) {
+    if (!names.includes(cluster))
+      throw new UsageError(`--kubeconfig ${cluster}=${file}: no cluster '${cluster}' in clusters/\nfix: name one of ${names.join(', ')}`);
+    await readKubeconfig(file).catch((err: Error) => {
+      throw new EnvironmentError(
+        `--kubeconfig ${cluster}=${file}: ${err.message}\nfix: give the kubeconfig of ${cluster} (a current context with a server, a certificate authority and a bearer token)`,
+        { cause: err },
+      );
+    });
+  }
+}
+
 /** drift: the four sections, each usable alone, in one report. */
 export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const inventory = await readInventory(options.root);
+  await checkKubeconfigs(options.kubeconfigs ?? {}, inventory);
   const commit = await git(options.root, ['rev-parse', 'HEAD']).catch(() => 'unknown');
   const sections = [
     await generatedSection(options.root, inventory),

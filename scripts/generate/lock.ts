@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -60,6 +60,7 @@ export function acquireLock(root: string): () => void {
         // ENOENT: a run taking over a stale lock removed our aside file; it holds the lock now.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw lockedError(readOwner(root)?.owner);
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        refuseForeignLock(root);
         const current = readOwner(root);
         if (attempt > 0 || (current && !isStale(current.owner))) throw lockedError(current?.owner);
         // Remove it only if it is still the stale lock we read (another run may be taking it over too).
@@ -71,6 +72,21 @@ export function acquireLock(root: string): () => void {
   }
   removeDeadRunLeftovers(root);
   return () => rmSync(join(root, LOCK_FILE), { force: true });
+}
+
+/** A folder, link or special file named like the lock is no run's lock: said so, never removed or taken over. */
+function refuseForeignLock(root: string): void {
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(join(root, LOCK_FILE));
+  } catch {
+    return;
+  }
+  if (stat.isFile()) return;
+  const what = stat.isDirectory() ? 'a folder' : stat.isSymbolicLink() ? 'a symbolic link' : 'a special file';
+  throw new EnvironmentError(
+    `${join(root, LOCK_FILE)} is ${what}, not the lock file of a generate run; nothing was written\nfix: move it away (generate keeps its lock there), then run again`,
+  );
 }
 
 function lockedError(owner: Owner | undefined): EnvironmentError {

@@ -1,4 +1,5 @@
 import { formatFinding, sortFindings, type Finding } from './findings.ts';
+import { printable } from './output.ts';
 import { redactProcessOutput, redactUrls } from './redact.ts';
 
 /**
@@ -50,9 +51,9 @@ function asEnvironmentError(err: unknown): EnvironmentError | undefined {
   return new EnvironmentError(`${what}${where}; fix the file system (owner, mode, mount, free space) and run again`, { cause: err });
 }
 
-/** Prints an error the way users should see it and returns the exit code it maps to; URL credentials never print. */
+/** Prints an error the way users should see it and returns the exit code it maps to; URL credentials and terminal escapes never print. */
 export function reportError(err: unknown, print: (line: string) => void = console.error): number {
-  const log = (line: string) => print(redactUrls(line));
+  const log = (line: string) => print(printable(redactUrls(line)));
   err = asEnvironmentError(err) ?? err;
   if (err instanceof FindingsError) {
     for (const f of sortFindings(err.findings)) log(formatFinding(f));

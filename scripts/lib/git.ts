@@ -59,12 +59,22 @@ export async function fileHistory(dir: string, ref: string, path: string): Promi
 
 /** Paths under `paths` with uncommitted changes in the user's checkout. */
 export async function uncommitted(dir: string, paths: string[]): Promise<string[]> {
-  const out = await git(dir, ['status', '--porcelain', '--', ...paths]);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.slice(3));
+  // Porcelain v2 entries start with their type, never with a space (git()'s output is trimmed): the path
+  // follows a fixed number of fields, and a rename's old path is the next entry.
+  const entries = (await git(dir, ['status', '--porcelain=v2', '-z', '--', ...paths])).split('\0').filter(Boolean);
+  const changed: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    let at = 0;
+    for (let field = 0; field < (STATUS_FIELDS[entry[0]!] ?? 1); field++) at = entry.indexOf(' ', at) + 1;
+    changed.push(entry.slice(at));
+    if (entry[0] === '2') i++;
+  }
+  return changed;
 }
+
+/** Fields before the path in a `git status --porcelain=v2` entry, by its type (changed, renamed, unmerged; untracked and ignored: 1). */
+const STATUS_FIELDS: Record<string, number> = { '1': 8, '2': 9, u: 10 };
 
 /** The commit a remote branch points at, or undefined when it does not exist. */
 export async function remoteBranch(dir: string, remote: string, branch: string): Promise<string | undefined> {

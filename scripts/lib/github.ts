@@ -6,7 +6,43 @@ import { lookup } from 'node:dns/promises';
 import { EnvironmentError, UsageError } from './errors.ts';
 import { hasUrlCredentials, redactUrls } from './redact.ts';
 
-const GitHub = Octokit.plugin(retry, throttling);
+/** octokit's log line for every failed request (`GET /repos/… - 500 with id UNKNOWN in 3ms`). */
+const REQUEST_LOG_LINE = /^[A-Z]+ \S+ - \d+ with id \S+ in \d+ms$/;
+
+/**
+ * A request that no retry can help (connection refused, no such host or route, a port or URL fetch
+ * refuses) stops at once: plugin-retry would retry it four times as a "500", which GitHub never sent.
+ * Registered before the retry plugin so that its error hook sees this error, which has no
+ * `request.request` and is passed through. A dropped or timed-out connection is still retried.
+ */
+function unreachableOnce(octokit: Pick<Octokit, 'hook'>): void {
+  octokit.hook.error('request', (err: unknown) => {
+    const unanswered = unansweredRequest(err);
+    if (!unanswered?.final) throw err;
+    throw Object.assign(new GitHubUnreachable(unanswered.url, unanswered.reason, { cause: err }), { request: {} });
+  });
+}
+
+/** A GitHub API request that got no answer at all, with the URL (credentials redacted) and why. */
+class GitHubUnreachable extends Error {
+  override name = 'GitHubUnreachable';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`no answer from ${url} (${reason})`, options);
+  }
+}
+
+/** Bodies of pull requests, comments and issues are public text: URL credentials in them are redacted like output. */
+function redactedBodies(octokit: Pick<Octokit, 'hook'>): void {
+  octokit.hook.before('request', (options) => {
+    if (typeof options.body === 'string') options.body = redactUrls(options.body);
+  });
+}
+
+const GitHub = Octokit.plugin(unreachableOnce, redactedBodies, retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
 
 export interface GitHubTarget {
@@ -32,6 +68,13 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
     auth: token,
     baseUrl,
     userAgent: 'monitoring-gitops',
+    // Every failure is explained once by explainGitHubError; octokit's own line per failed request is left out.
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (message: string) => console.warn(redactUrls(message)),
+      error: (message: string) => REQUEST_LOG_LINE.test(message) || console.error(redactUrls(message)),
+    },
     // Three retries for the statuses not listed; no global request.retries, which would retry every status.
     retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 3, retryAfterBaseValue },
     throttle: {
@@ -65,11 +108,41 @@ export async function checkGitHubApiUrl(baseUrl = process.env.GITHUB_API_URL || 
   return baseUrl;
 }
 
-/** A request that never got an answer: octokit reports it as status 500, which GitHub never sent. */
-function networkCause(err: unknown): string | undefined {
-  const e = err as { status?: number; response?: unknown; cause?: { cause?: { code?: string }; code?: string; message?: string } };
+/** Plain words for the usual socket errors (the code stays, for searching); true: asking again will not help. */
+const NETWORK_CODES: Record<string, [string, boolean]> = {
+  ECONNREFUSED: ['connection refused', true],
+  ENOTFOUND: ['host not found', true],
+  EHOSTUNREACH: ['host unreachable', true],
+  ENETUNREACH: ['network unreachable', true],
+  ECONNRESET: ['connection reset', false],
+  ETIMEDOUT: ['connection timed out', false],
+  EAI_AGAIN: ['name lookup failed', false],
+  UND_ERR_SOCKET: ['the connection closed without an answer', false],
+  UND_ERR_CONNECT_TIMEOUT: ['connecting timed out', false],
+};
+
+/**
+ * A request that never got an answer: octokit reports it as status 500, which GitHub never sent, and fetch
+ * says only "fetch failed"; the reason is in its cause. Without a code, fetch refused the request itself
+ * (a bad port, credentials in the URL): final too.
+ */
+function unansweredRequest(err: unknown): { url: string; reason: string; final: boolean } | undefined {
+  const e = err as {
+    status?: number;
+    response?: unknown;
+    request?: { url?: string };
+    cause?: { cause?: { code?: string; message?: string }; code?: string; message?: string };
+  };
   if (e.status !== 500 || e.response !== undefined || !e.cause) return undefined;
-  return e.cause.cause?.code ?? e.cause.code ?? e.cause.message;
+  const url = redactUrls(String(e.request?.url ?? 'the GitHub API'));
+  const inner = e.cause.cause ?? e.cause;
+  const code = inner.code ?? e.cause.code;
+  if (code) {
+    const [words, final] = NETWORK_CODES[code] ?? [undefined, false];
+    return { url, reason: words ? `${words}, ${code}` : code, final };
+  }
+  const message = redactUrls(inner.message ?? e.cause.message ?? 'no answer');
+  return { url, reason: message === 'bad port' ? 'a port fetch never connects to: bad port' : message, final: true };
 }
 
 /** owner/repo from --repo, GITHUB_REPOSITORY, or a GitHub remote URL. */
@@ -143,8 +216,11 @@ interface GitHubCall {
 export function explainGitHubError(err: unknown, { what, rerun }: GitHubCall): Error {
   const status = (err as { status?: number }).status;
   const message = (err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message;
-  const network = networkCause(err);
-  if (network) return new EnvironmentError(`cannot reach GitHub (${network}); check GITHUB_API_URL and the network; ${rerun}`, { cause: err });
+  const unreachable = err instanceof GitHubUnreachable ? err : unansweredRequest(err);
+  if (unreachable)
+    return new EnvironmentError(`cannot reach GitHub at ${unreachable.url} (${unreachable.reason}); check GITHUB_API_URL and the network; ${rerun}`, {
+      cause: err,
+    });
   if (status === 401) return new EnvironmentError(`GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token; ${rerun}`, { cause: err });
   if (status === 403)
     return new EnvironmentError(`GitHub refused the request (403 ${message}); check the token's permissions, or wait for the rate limit to reset; ${rerun}`, {

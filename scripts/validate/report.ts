@@ -1,8 +1,7 @@
 import { formatFinding, sortFindings, type Finding } from '../lib/findings.ts';
+import { xmlText } from '../lib/output.ts';
 import { dedupeShared } from './results-cache.ts';
 import type { ValidateReport } from './run.ts';
-
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One row of the cluster × app table. */
 export interface LeafRow {
@@ -119,14 +118,14 @@ export function formatJunit(report: ReportData): string {
           )
         : [testCase('repository', check.name, findings)];
     const failures = cases.filter((c) => c.includes('<failure')).length;
-    return `  <testsuite name="${escapeXml(check.name)}" tests="${cases.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${xmlText(check.name)}" tests="${cases.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="validate">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
 function testCase(classname: string, name: string, findings: Finding[]): string {
-  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(name)}"`;
+  const open = `    <testcase classname="${xmlText(classname)}" name="${xmlText(name)}"`;
   if (!findings.length) return `${open}/>`;
   const text = findings.map(formatFinding).join('\n\n');
-  return `${open}>\n      <failure message="${escapeXml(findings[0]!.message.split('\n')[0]!)}">${escapeXml(text)}</failure>\n    </testcase>`;
+  return `${open}>\n      <failure message="${xmlText(findings[0]!.message.split('\n')[0]!)}">${xmlText(text)}</failure>\n    </testcase>`;
 }
