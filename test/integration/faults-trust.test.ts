@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { defaultFleetCopy, snapshotTree } from '../helpers/repo.ts';
-import { editedFleet } from '../helpers/validate.ts';
+import { withHeader } from '../../scripts/generate/header.ts';
+import { editedFleet, useTestChartMirror } from '../helpers/validate.ts';
 
 const generate = (root: string, ...args: string[]) => runCli('generate', ['--root', root, ...args]);
 const git = (dir: string, ...args: string[]) =>
@@ -45,6 +46,8 @@ test('a hand-written file in a folder Argo CD syncs is a finding of generate --c
   await writeFile(join(root, 'overlays/dev/dev-1/prometheus/.argocd-source.yaml'), 'kustomize:\n  images: [evil/prometheus:latest]\n');
   await mkdir(join(root, 'apps/dev-1/children/extra'));
   await writeFile(join(root, 'apps/dev-1/children/extra/kustomization.yaml'), 'resources: [../wide-open.yaml]\n');
+  // The header's checksum is no signature: a file that carries one but that the plan does not name is stale.
+  await writeFile(join(root, 'apps/dev-1/children/looks-generated.yaml'), withHeader(WIDE_OPEN, ['clusters/dev-1.yaml']));
   // A change generate would write, to show that a refusal writes nothing at all.
   await writeFile(join(root, 'overlays/dev/prometheus.values.yaml'), 'server:\n  retention: 1d\n');
   const before = await snapshotTree(root);
@@ -56,6 +59,7 @@ test('a hand-written file in a folder Argo CD syncs is a finding of generate --c
     /^apps\/dev-1\/children\/wide-open\.yaml: a file the generator did not write \(no generated header\) is in a folder Argo CD syncs: the root Application of cluster 'dev-1' applies every file in apps\/dev-1\/children\/\n {4}fix: remove it \(git rm\); to change what Argo CD applies, change clusters\/, overlays\/<env>\/ or base\//m,
   );
   assert.match(check.stderr, /^apps\/dev-1\/children\/extra\/kustomization\.yaml: a file the generator did not write/m);
+  assert.match(check.stderr, /^apps\/dev-1\/children\/looks-generated\.yaml: stale: generate would delete it/m);
   assert.match(
     check.stderr,
     /^overlays\/dev\/dev-1\/prometheus\/\.argocd-source\.yaml: a file the generator did not write .*: the Application of leaf overlays\/dev\/dev-1\/prometheus\/ renders that folder$/m,
@@ -68,6 +72,18 @@ test('a hand-written file in a folder Argo CD syncs is a finding of generate --c
     assert.match(run.stderr, /generate refused to touch 3 files/);
     assert.deepEqual(changedPaths(before, await snapshotTree(root)), [], `generate ${args.join(' ')} wrote nothing`);
   }
+});
+
+test('validate reports a hand-written file in a folder Argo CD syncs (exit 1), on top of what it renders', async () => {
+  await useTestChartMirror();
+  const root = await editedFleet({}, { regenerate: false });
+  await writeFile(join(root, 'apps/dev-1/children/wide-open.yaml'), WIDE_OPEN);
+  const run = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stdout + run.stderr,
+    /\[generated\] apps\/dev-1\/children\/wide-open\.yaml: a file the generator did not write \(no generated header\) is in a folder Argo CD syncs/,
+  );
 });
 
 test('hand-written files the generator does not own stay allowed: environment pins and values, notes at the top of apps/', async () => {
