@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { defaultFleetCopy, snapshotTree } from '../helpers/repo.ts';
 import { withHeader } from '../../scripts/generate/header.ts';
-import { editedFleet, useTestChartMirror } from '../helpers/validate.ts';
+import { formatFinding } from '../../scripts/lib/findings.ts';
+import { runValidate } from '../../scripts/validate/run.ts';
+import { editedFleet, replaceOnce, useTestChartMirror } from '../helpers/validate.ts';
 
 const generate = (root: string, ...args: string[]) => runCli('generate', ['--root', root, ...args]);
 const git = (dir: string, ...args: string[]) =>
@@ -142,4 +146,52 @@ test('regenerate:branch --branch X refuses when another branch (or a detached HE
   assert.equal(onBranch.code, 0, onBranch.stderr);
   assert.match(onBranch.stdout, new RegExp(`committed [0-9a-f]{12} on ${branch}`));
   assert.equal(git(root, 'rev-parse', 'main'), before.tips.match(/refs\/heads\/main (\w+)/)![1], 'main did not move');
+});
+
+/** Every check-results entry a run read or wrote, parsed, with its path. */
+const entriesOf = (paths: string[]) => paths.map((path) => ({ path, entry: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> }));
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+test('a forged check-results entry ("no findings", checksum or signature recomputed without the key) does not make validate pass', async () => {
+  await useTestChartMirror();
+  // A fleet of its own (a unique comment in base/), with one finding a cached entry holds.
+  const root = await editedFleet({
+    'base/prometheus/values.yaml': (t) => `${t}# faults-trust test ${randomUUID()}\n`,
+    'clusters/dev-1.yaml': replaceOnce(
+      '  prometheus:\n    enabled: true\n',
+      '  prometheus:\n    enabled: true\n    values:\n      server:\n        retension: 3d\n',
+    ),
+  });
+  const expected = /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/;
+  const first = await runValidate({ root, clusters: ['dev-1'] });
+  assert.match(first.findings.map(formatFinding).join('\n'), expected);
+  const entries = entriesOf(first.cache!.entries);
+  const broken = entries.find((e) => JSON.stringify(e.entry.findings).includes('retension'))!;
+  const clean = entries.find((e) => Array.isArray(e.entry.findings) && e.entry.findings.length === 0)!;
+  assert.ok(broken && clean, 'one entry holds the finding, another none');
+  const key = String(broken.entry.key);
+
+  const forgeries: Record<string, Record<string, unknown>> = {
+    'the old format, its checksum recomputed': { v: 1, key, findings: [], sum: sha256('[]') },
+    'the signature replaced by a plain sha256': { ...broken.entry, findings: [], sig: sha256(`2\0${key}\0[]`) },
+    'signed with a key of its own': {
+      ...broken.entry,
+      findings: [],
+      sig: createHmac('sha256', 'a forger key, not this machine').update(`2\0${key}\0[]`).digest('hex'),
+    },
+    "another entry's valid signature, its key rewritten": { ...clean.entry, key },
+  };
+  for (const [how, forged] of Object.entries(forgeries)) {
+    writeFileSync(broken.path, JSON.stringify(forged));
+    const run = await runValidate({ root, clusters: ['dev-1'] });
+    assert.match(run.findings.map(formatFinding).join('\n'), expected, `${how}: the finding is still reported`);
+    assert.equal(run.cache?.corrupted, 1, `${how}: the entry is not trusted`);
+  }
+
+  // As a user runs it: exit 1, and the untrusted entry said once.
+  writeFileSync(broken.path, JSON.stringify(forgeries['the old format, its checksum recomputed']));
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
+  assert.equal(cli.code, 1, cli.stderr);
+  assert.match(cli.stdout + cli.stderr, /server\.retension is not a value of chart prometheus/);
+  assert.equal(cli.stderr.match(/1 untrusted entries recomputed \(torn, edited, or not signed with this machine's cache key\)/g)?.length, 1, cli.stderr);
 });
