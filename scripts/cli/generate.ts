@@ -7,8 +7,11 @@ const HELP = `usage: npm run generate -- [--check] [--force] [--root DIR]
 
 Turns the inventory (fleet.yaml, clusters/, overlays/<env>/pins.yaml and *.values.yaml, base/)
 into Argo CD Applications under apps/ and Kustomize leaves under overlays/<env>/<cluster>/<app>/.
+apps/<cluster>/ and overlays/<env>/<cluster>/ are folders Argo CD syncs: a file there that generate
+did not write is a finding, and generate writes nothing until it is removed.
 
-  --check     write nothing; exit 1 and list every missing, stale or hand-edited generated file
+  --check     write nothing; exit 1 and list every missing, stale or hand-edited generated file,
+              and every file generate did not write in those folders
   --force     overwrite generated files that were edited by hand (the edit is lost)
   --root DIR  the repository to work on (default: the current directory)
 

@@ -9,7 +9,7 @@ On a bot's branch (Renovate bumped overlays/dev/pins.yaml), runs generate and co
 tree (apps/, overlays/<env>/<cluster>/) as github-actions[bot], so the branch passes generate --check
 and validate. Nothing to commit when the tree is already up to date. Used by .github/workflows/regenerate.yml.
 
-  --branch NAME    the branch (default: the checked-out one; CI passes GITHUB_REF_NAME)
+  --branch NAME    the branch; refused unless it is the checked-out one (the default; CI passes GITHUB_REF_NAME)
   --prefix P       refuse branches that do not start with P (default renovate/)
   --push REMOTE    push the commit to REMOTE, only if the branch has not moved meanwhile
   --root DIR       the repository (default: the current directory)

@@ -38,6 +38,10 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
 Charts come from the pinned repositories; helm-mirrors.yaml or MONITORING_GITOPS_HELM_MIRRORS
 (canonical=mirror,…) point them elsewhere (offline, air-gapped, tests).
 
+Check results are cached with a signature by a key kept outside the cache: MONITORING_GITOPS_CACHE_KEY
+(CI, from a secret), else $XDG_CONFIG_HOME/monitoring-gitops/cache.key (default ~/.config; created
+0600 on first use). An entry that does not verify is recomputed, never trusted.
+
 exit codes: 0 clean, 1 findings, 2 usage or environment error (missing Go, unreachable repository, a --merge
             file that is not a validate --json report or repeats a shard)`;
 

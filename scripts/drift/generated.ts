@@ -27,7 +27,9 @@ const item = (kind: string, path: string, summary: string, severity: DriftItem['
   action:
     kind === 'hand-edited'
       ? 'move the edit into clusters/, overlays/ or base/, then run `npm run generate -- --force`'
-      : 'run `npm run generate` and commit the result',
+      : kind === 'foreign'
+        ? 'remove it; to change what Argo CD applies, change clusters/, overlays/ or base/ and run `npm run generate`'
+        : 'run `npm run generate` and commit the result',
 });
 
 /** Generated vs committed: every generated file that differs from what `generate` produces now. */
@@ -44,6 +46,7 @@ export async function generatedSection(root: string, inventory: Inventory): Prom
     ...changes.create.map((w) => item('missing', w.path, `${w.path} is missing`, 'warning')),
     ...changes.remove.map((p) => item('orphaned', p, `${p} is left over (its source is gone)`, 'warning')),
     ...changes.blocked.map((p) => item('hand-written', p, `${p} is a hand-written file where a generated one belongs`, 'critical')),
+    ...changes.foreign.map((p) => item('foreign', p, `${p} is a file the generator did not write, in a folder Argo CD syncs`, 'critical')),
   ];
   return { section: 'generated', status: 'checked', items };
 }

@@ -14,6 +14,14 @@ export function isGeneratedPath(path: string): boolean {
   return path.startsWith('apps/') || /^overlays\/[^/]+\/[^/]+\/.+/.test(path) || (GENERATED_FILES as readonly string[]).includes(path);
 }
 
+/**
+ * Whether a path lies in a folder Argo CD syncs or bootstrap applies: apps/<cluster>/ (its root, and children/,
+ * the root's source) and overlays/<env>/<cluster>/ (each child's leaf). Every file there must be generated.
+ */
+export function isSyncedPath(path: string): boolean {
+  return /^apps\/[^/]+\/./.test(path) || /^overlays\/[^/]+\/[^/]+\/./.test(path);
+}
+
 /** Inventory → every generated file with its exact content, sorted by path. Pure and deterministic. */
 export function planGenerate(inventory: Inventory): FileWrite[] {
   let dashboards: string | undefined;

@@ -1,5 +1,6 @@
 import type { Finding } from '../lib/findings.ts';
 import { headerState } from './header.ts';
+import { isSyncedPath } from './plan.ts';
 import type { FileWrite } from './plan-types.ts';
 import type { GeneratedTree } from './read-tree.ts';
 
@@ -13,6 +14,8 @@ export interface TreeChanges {
   edited: { path: string; action: 'update' | 'remove'; write?: FileWrite }[];
   /** Hand-written files where the generator must write: never touched. */
   blocked: string[];
+  /** Hand-written files the plan does not name, in a folder Argo CD syncs: it would apply them, so they are refused. */
+  foreign: string[];
   /** Links and special files in the generated trees: never written through. */
   irregular: string[];
   /** Temporary files an interrupted run left in the trees: removed. */
@@ -30,6 +33,7 @@ export function compareTree(planned: FileWrite[], existing: GeneratedTree): Tree
     unchanged: 0,
     edited: [],
     blocked: [],
+    foreign: [],
     irregular: [...(existing.irregular ?? [])],
     leftovers: [...(existing.leftovers ?? [])],
     crlf: [],
@@ -55,13 +59,22 @@ export function compareTree(planned: FileWrite[], existing: GeneratedTree): Tree
     const state = headerState(content);
     if (state === 'generated') changes.remove.push(path);
     else if (state === 'edited') changes.edited.push({ path, action: 'remove' });
+    else if (isSyncedPath(path)) changes.foreign.push(path);
   }
   changes.remove.sort();
+  changes.foreign.sort();
   return changes;
 }
 
 export const isClean = (c: TreeChanges) =>
-  !c.create.length && !c.update.length && !c.remove.length && !c.edited.length && !c.blocked.length && !c.irregular.length && !c.leftovers.length;
+  !c.create.length &&
+  !c.update.length &&
+  !c.remove.length &&
+  !c.edited.length &&
+  !c.blocked.length &&
+  !c.foreign.length &&
+  !c.irregular.length &&
+  !c.leftovers.length;
 
 /** Findings that stop `generate` before it writes anything. */
 export function refusals(changes: TreeChanges, force: boolean): Finding[] {
@@ -69,6 +82,11 @@ export function refusals(changes: TreeChanges, force: boolean): Finding[] {
     file: path,
     message: 'a hand-written file (no generated header) is where the generator writes',
     hint: 'move or delete it; the generator never overwrites files it did not write',
+  }));
+  const foreign = changes.foreign.map((path) => ({
+    file: path,
+    message: `a file the generator did not write (no generated header) is in a folder Argo CD syncs: ${syncedBy(path)}`,
+    hint: 'remove it (git rm); to change what Argo CD applies, change clusters/, overlays/<env>/ or base/ and run `npm run generate` (apps/<cluster>/ and overlays/<env>/<cluster>/ hold generated files only)',
   }));
   const edited = force
     ? []
@@ -82,7 +100,15 @@ export function refusals(changes: TreeChanges, force: boolean): Finding[] {
     message: 'a symbolic link or special file is in the generated tree; the generator never writes through it',
     hint: 'remove the link (rm, not rm -r) and run generate again: the generated tree holds regular files only, inside this repository',
   }));
-  return [...irregular, ...blocked, ...edited];
+  return [...irregular, ...blocked, ...foreign, ...edited];
+}
+
+/** Who would apply a file in a synced folder, for the finding's message. */
+function syncedBy(path: string): string {
+  const [top, name, sub] = path.split('/');
+  if (top === 'overlays') return `the Application of leaf ${path.split('/').slice(0, 4).join('/')}/ renders that folder`;
+  if (sub === 'children') return `the root Application of cluster '${name}' applies every file in apps/${name}/children/`;
+  return `apps/${name}/ holds the root Application that bootstrap applies`;
 }
 
 /** `generate --check` findings: every file that differs from what generate would write. */

@@ -10,7 +10,7 @@ import { GENERATED_FILES, GENERATED_ROOTS } from '../generate/plan.ts';
 export const REGENERATE_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
 
 interface RegenerateOptions {
-  /** The branch being regenerated (CI: GITHUB_REF_NAME); default the checked-out branch. */
+  /** The branch being regenerated (CI: GITHUB_REF_NAME); must be the checked-out branch, which is the default. */
   branch?: string;
   /** Only branches starting with this are touched (default `renovate/`). */
   prefix?: string;
@@ -29,10 +29,16 @@ interface RegenerateOutcome {
 
 /** `regenerate:branch`: runs generate on a Renovate branch and commits (and pushes) the generated tree. */
 export async function regenerateBranch(root: string, options: RegenerateOptions = {}): Promise<RegenerateOutcome> {
-  const branch = options.branch ?? (await git(root, ['symbolic-ref', '--short', 'HEAD']).catch(() => ''));
+  const checkedOut = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '');
+  const branch = options.branch ?? checkedOut;
   const prefix = options.prefix ?? 'renovate/';
   if (!branch.startsWith(prefix))
     throw new UsageError(`branch '${branch || '(detached HEAD)'}' is not a ${prefix}* branch\nfix: run this on the bot's branch, or pass --prefix`);
+  // generate writes the working tree and git commit extends HEAD: another checked-out branch would receive the commit.
+  if (branch !== checkedOut)
+    throw new UsageError(
+      `--branch ${branch} is not the checked-out branch (${checkedOut ? `'${checkedOut}'` : 'a detached HEAD'}); regenerate commits on the checked-out branch, so nothing was done\nfix: git switch ${branch}, then run again`,
+    );
   const dirty = await git(root, ['status', '--porcelain']);
   if (dirty)
     throw new UsageError(`the checkout has uncommitted changes:\n${dirty}\nfix: commit or stash them first; regenerate commits only what generate writes`);

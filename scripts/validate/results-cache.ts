@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
+import { readCacheKey, type CacheSigner } from '../lib/cache-key.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { RenderedLeaf } from '../render/render.ts';
 import type { Check, ValidateContext } from './types.ts';
@@ -16,8 +17,10 @@ import type { Check, ValidateContext } from './types.ts';
 export interface CacheStats {
   hits: number;
   misses: number;
-  /** Entries that could not be trusted (unreadable, wrong key or checksum): recomputed. */
+  /** Entries that could not be trusted (unreadable, wrong key, not signed with this key): recomputed. */
   corrupted: number;
+  /** Why the cache was not used at all (no usable signing key). */
+  off?: string;
   evicted: number;
   /** The entry files this run read or wrote. */
   entries: string[];
@@ -25,15 +28,18 @@ export interface CacheStats {
 
 /** Entries kept at most; the least recently used go first. */
 const MAX_ENTRIES = 40_000;
-const ENTRY_VERSION = 1;
+const ENTRY_VERSION = 2;
 
 interface Entry {
   v: number;
   key: string;
   findings: Finding[];
-  /** sha256 of JSON.stringify(findings): a torn or edited file is detected, never trusted. */
-  sum: string;
+  /** HMAC of the version, key and findings with a key kept outside the cache (lib/cache-key.ts): a torn, edited or forged entry does not verify. */
+  sig: string;
 }
+
+/** What an entry's signature covers: the key too, so a signed entry of another check or cluster cannot be copied in. */
+const signedText = (key: string, findings: Finding[]) => `${ENTRY_VERSION}\0${key}\0${JSON.stringify(findings)}`;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -98,7 +104,7 @@ function clusterDigests(ctx: ValidateContext): { byCluster: Map<string, Rendered
 
 const entryPath = (key: string) => cacheDir('results', key.slice(0, 2), `${key}.json`);
 
-function readEntry(key: string, stats: CacheStats): Finding[] | undefined {
+function readEntry(key: string, signer: CacheSigner, stats: CacheStats): Finding[] | undefined {
   const path = entryPath(key);
   let text: string;
   try {
@@ -108,7 +114,7 @@ function readEntry(key: string, stats: CacheStats): Finding[] | undefined {
   }
   try {
     const entry = JSON.parse(text) as Entry;
-    if (entry.v === ENTRY_VERSION && entry.key === key && Array.isArray(entry.findings) && sha256(JSON.stringify(entry.findings)) === entry.sum) {
+    if (entry.v === ENTRY_VERSION && entry.key === key && Array.isArray(entry.findings) && signer.verify(signedText(key, entry.findings), entry.sig)) {
       const now = new Date();
       utimesSync(path, now, now);
       return entry.findings;
@@ -121,10 +127,10 @@ function readEntry(key: string, stats: CacheStats): Finding[] | undefined {
   return undefined;
 }
 
-function writeEntry(key: string, findings: Finding[]): void {
+function writeEntry(key: string, findings: Finding[], signer: CacheSigner): void {
   const path = entryPath(key);
   mkdirSync(dirname(path), { recursive: true });
-  const entry: Entry = { v: ENTRY_VERSION, key, findings, sum: sha256(JSON.stringify(findings)) };
+  const entry: Entry = { v: ENTRY_VERSION, key, findings, sig: signer.sign(signedText(key, findings)) };
   writeFileSync(`${path}.tmp-${process.pid}`, JSON.stringify(entry));
   renameSync(`${path}.tmp-${process.pid}`, path);
 }
@@ -158,13 +164,19 @@ const uncacheable = (check: Check, ctx: ValidateContext) => check.scope !== 'lea
  */
 export async function runCached(check: Check, ctx: ValidateContext, stats: CacheStats, useCache: boolean): Promise<Finding[]> {
   if (!useCache || uncacheable(check, ctx)) return check.run(ctx);
+  const signing = readCacheKey();
+  if ('off' in signing) {
+    stats.off = signing.off;
+    return check.run(ctx);
+  }
+  const { signer } = signing;
   const { byCluster, clusters: clusterDigest } = clusterDigests(ctx);
   const found = new Map<string, Finding[]>();
   const missed: { cluster: string; key?: string }[] = [];
   for (const cluster of byCluster.keys()) {
     const digest = clusterDigest.get(cluster);
     const key = digest && sha256(`${check.name}\0${digest}`);
-    const cached = key ? readEntry(key, stats) : undefined;
+    const cached = key ? readEntry(key, signer, stats) : undefined;
     if (key) stats.entries.push(entryPath(key));
     if (cached) {
       stats.hits++;
@@ -181,7 +193,7 @@ export async function runCached(check: Check, ctx: ValidateContext, stats: Cache
     for (const { cluster, key } of missed) {
       const mine = fresh.filter((f) => f.cluster === cluster);
       found.set(cluster, mine);
-      if (key && !unattributed) writeEntry(key, mine);
+      if (key && !unattributed) writeEntry(key, mine, signer);
     }
     if (unattributed)
       return mergeInOrder(

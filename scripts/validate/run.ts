@@ -132,8 +132,11 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
       findings.push(...(await runCached(check, ctx, cache, !options.noCache)));
     }
     if (cache.misses) cache.evicted = evictResults();
-    if (!options.noCache)
-      progress(`check results: ${cache.hits} cached, ${cache.misses} computed${cache.corrupted ? `, ${cache.corrupted} corrupted entries recomputed` : ''}`);
+    if (cache.off) progress(`check results: not cached, ${cache.off}`);
+    else if (!options.noCache)
+      progress(
+        `check results: ${cache.hits} cached, ${cache.misses} computed${cache.corrupted ? `, ${cache.corrupted} untrusted entries recomputed (torn, edited, or not signed with this machine's cache key)` : ''}`,
+      );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
