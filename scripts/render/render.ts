@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { hasCachedRender, readCachedRender, writeCachedRender } from './render-cache.ts';
 import { parseAllDocuments } from 'yaml';
 import { cacheDir } from '../lib/cache.ts';
 import { mapLimit } from '../lib/concurrency.ts';
@@ -91,17 +92,12 @@ export async function renderLeaves(
     }
     const apiVersions = await apiVersionsOf(leaf.cluster.kubernetesVersion);
     const key = renderKey(leaf, chart, tools, apiVersions);
-    const cacheFile = cacheDir('renders', `${key}.yaml`);
-    const cached = existsSync(cacheFile);
+    const cached = hasCachedRender(key);
     rendering.tick(cached ? 'cached' : undefined);
     // A cached render is read and parsed only when a check or the diff asks for it (a warm run may need none).
-    if (cached) return lazyRender({ leaf, cached, chartHome: chart.home, renderKey: key }, () => readFileSync(cacheFile, 'utf8'));
+    if (cached) return lazyRender({ leaf, cached, chartHome: chart.home, renderKey: key }, () => readCachedRender(key));
     const { yaml, error } = await buildLeaf(leaf, chart, tools, apiVersions);
-    if (yaml !== undefined) {
-      mkdirSync(dirname(cacheFile), { recursive: true });
-      writeFileSync(`${cacheFile}.tmp-${process.pid}`, yaml);
-      renameSync(`${cacheFile}.tmp-${process.pid}`, cacheFile);
-    }
+    if (yaml !== undefined) writeCachedRender(key, yaml);
     return { leaf, yaml, error, cached, chartHome: chart.home, renderKey: key, objects: yaml ? parseObjects(yaml) : [] };
   });
   rendering.done();
