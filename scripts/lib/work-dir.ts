@@ -44,8 +44,12 @@ export function removeDeadRuns(work: string, now = Date.now()): string[] {
     const owner = RUN_DIR.exec(name);
     const dead = owner ? owner[1] === HOST && !isRunning(Number(owner[2])) : LEGACY_DIR.test(name) && olderThan(join(work, name), now - LEGACY_AGE_MS);
     if (!dead) continue;
-    rmSync(join(work, name), { recursive: true, force: true });
-    removed.push(name);
+    try {
+      rmSync(join(work, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // another run is removing it too, or it is not ours to remove: never a reason to fail this run
+    }
   }
   return removed;
 }
