@@ -35,9 +35,9 @@ export async function withFilesAt<T>(dir: string, commit: string, keep: (path: s
 export async function withWorktree<T>(dir: string, commit: string, work: (path: string) => Promise<T>): Promise<T> {
   const path = workTemp('promote-');
   const $git = shell({ cwd: dir });
-  // Interrupted, the run has no time for git: the worktree and its entry in the repository go at once.
-  const unhook = onProcessExit(() => removeWorktreeNow(path));
+  // Interrupted while git adds it, git removes it; once added, a signal leaves no time for git: both folders go at once.
   await $git`git worktree add --quiet --detach ${path} ${commit}`;
+  const unhook = onProcessExit(removeWorktreeNow(path));
   try {
     return await work(path);
   } finally {
@@ -47,15 +47,13 @@ export async function withWorktree<T>(dir: string, commit: string, work: (path: 
   }
 }
 
-/** Removes a worktree without git: its folder and its administrative folder in the repository (`gitdir:` of its `.git` file). */
-function removeWorktreeNow(path: string): void {
-  try {
-    const admin = /^gitdir: (.+)$/m.exec(readFileSync(resolve(path, '.git'), 'utf8'))?.[1];
+/** Removes a worktree without git: its folder and its folder in the repository (the `gitdir:` its `.git` file names). */
+function removeWorktreeNow(path: string): () => void {
+  const admin = /^gitdir: (.+)$/m.exec(readFileSync(resolve(path, '.git'), 'utf8'))?.[1];
+  return () => {
     if (admin) rmSync(resolve(path, admin), { recursive: true, force: true });
-  } catch {
-    // not added yet
-  }
-  rmSync(path, { recursive: true, force: true });
+    rmSync(path, { recursive: true, force: true });
+  };
 }
 
 /** Versions of a file on a branch, newest first: commit, commit time and content. */
