@@ -5,6 +5,7 @@ import { installArgoCdCrds } from '../cluster/crds.ts';
 import { instanceDir, startInstance } from '../cluster/instance.ts';
 import { readControlPlanePin } from '../cluster/pin.ts';
 import { runCommand, UsageError } from '../lib/errors.ts';
+import { takeSignals } from '../lib/exit.ts';
 import { startFleet } from '../fleet/fleet.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -65,6 +66,12 @@ async function runFleet(count: string): Promise<void> {
   for (const cluster of [fleet.hub, ...fleet.workloads.values()])
     console.log(`${cluster.name.padEnd(10)} ${cluster.plane.server}  KUBECONFIG=${cluster.plane.kubeconfig}`);
   console.log('Ctrl-C stops every process');
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+  // The first signal stops the fleet gracefully; a second one ends the process at once (its exit cleanups kill).
+  await new Promise<void>((resolve) => {
+    const release = takeSignals(() => {
+      release();
+      resolve();
+    });
+  });
   await fleet.stop();
 }

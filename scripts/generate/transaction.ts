@@ -3,6 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { FILE_CONCURRENCY } from '../lib/concurrency.ts';
+import { takeSignals } from '../lib/exit.ts';
 import { STAGING_DIR } from './lock.ts';
 
 /** Every change of one run, decided beforehand: writes (with the content they replace) and removals. */
@@ -22,19 +23,17 @@ interface Journal {
 
 /** Set by a signal handler while a run holds the lock: the next step stops and everything is undone. */
 let interruptedBy: string | undefined;
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs `work` with SIGINT/SIGTERM/SIGHUP turned into a flag that the transaction checks between steps. */
 export async function deferSignals<T>(work: () => Promise<T>): Promise<T> {
   interruptedBy = undefined;
-  const onSignal = (signal: string) => {
+  const release = takeSignals((signal) => {
     interruptedBy ??= signal;
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
+  });
   try {
     return await work();
   } finally {
-    for (const s of SIGNALS) process.off(s, onSignal);
+    release();
   }
 }
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { execa, type Options } from 'execa';
 import { $, ProcessOutput } from 'zx';
 import { EnvironmentError } from './errors.ts';
@@ -6,8 +6,9 @@ import { onProcessExit } from './exit.ts';
 
 /**
  * The one process layer. Checkers (kubeconform, promtool, helm, …) run through `run` (execa: exit codes
- * and output returned, never thrown); shell-like sequences (git, builds) through `shell` (zx). Both kill
- * their children when the toolkit exits, take a timeout, and trim output with `tail`.
+ * and output returned, never thrown); shell-like sequences (git, builds) through `shell` (zx). Both stop
+ * their children's process groups when the toolkit exits or gets a signal, take a timeout, and trim output
+ * with `tail`.
  */
 
 export interface ExecResult {
@@ -18,12 +19,14 @@ export interface ExecResult {
 
 /**
  * Runs a program and returns its output whatever its exit code (callers read tools' exit codes);
- * a program that cannot be started at all is an environment error (exit 2). execa kills it if we exit.
+ * a program that cannot be started at all, or that a signal stopped, is an environment error (exit 2).
  */
 export async function run(file: string, args: string[], options: Options = {}): Promise<ExecResult> {
-  const result = await execa(file, args, { reject: false, stripFinalNewline: false, cleanup: true, ...options });
+  const subprocess = execa(file, args, { reject: false, stripFinalNewline: false, ...options, detached: true });
+  const group = trackGroup(checkerGroups, subprocess.pid);
+  const result = await subprocess.finally(group.done);
   if (result.failed && result.exitCode === undefined) {
-    const why = (result as { code?: string }).code === 'ENOENT' ? 'not found' : result.shortMessage;
+    const why = (result as { code?: string }).code === 'ENOENT' ? 'not found' : result.signal ? `stopped by ${result.signal}` : result.shortMessage;
     throw new EnvironmentError(`cannot run ${file}: ${why}`, { cause: result });
   }
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
@@ -35,16 +38,37 @@ export function tail(text: string, lines = 12): string {
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
 }
 
-const children = new Set<ChildProcess>();
+/**
+ * Every child starts in a process group of its own (kustomize starts helm; zx's shell starts git or go), so
+ * that stopping the group stops all of it, whether the signal reached only this process or its whole group.
+ * Checkers write nothing outside this run's work folder, which goes too: SIGKILL. git and go get SIGTERM,
+ * on which they remove their lock files.
+ */
+const checkerGroups = new Set<number>();
+const shellGroups = new Set<number>();
 onProcessExit(() => {
-  for (const child of children) child.kill('SIGTERM');
+  for (const pgid of checkerGroups) signalGroup(pgid, 'SIGKILL');
+  for (const pgid of shellGroups) signalGroup(pgid, 'SIGTERM');
 });
 
-/** child_process.spawn for zx, remembering each child until it exits so that none outlives the toolkit. */
+function trackGroup(groups: Set<number>, pgid: number | undefined): { done: () => void } {
+  if (pgid !== undefined) groups.add(pgid);
+  return { done: () => void (pgid !== undefined && groups.delete(pgid)) };
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** child_process.spawn for zx, remembering each child's group until it exits. */
 const spawnTracked = ((...args: Parameters<typeof spawn>) => {
   const child = spawn(...args);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  const group = trackGroup(shellGroups, child.pid);
+  child.once('exit', group.done);
   return child;
 }) as typeof spawn;
 
@@ -63,7 +87,7 @@ interface ShellOptions {
  * A failure is an environment error quoting the command and its last lines.
  */
 export function shell({ cwd, env = {}, timeoutMs = 600_000, failureLines = 6 }: ShellOptions = {}) {
-  const $$ = $({ cwd, env: { ...process.env, ...env }, quiet: true, spawn: spawnTracked, timeout: `${timeoutMs}ms` as const });
+  const $$ = $({ cwd, env: { ...process.env, ...env }, quiet: true, detached: true, spawn: spawnTracked, timeout: `${timeoutMs}ms` as const });
   return async (pieces: TemplateStringsArray, ...args: unknown[]): Promise<string> => {
     try {
       return (await $$(pieces, ...args)).stdout.trim();

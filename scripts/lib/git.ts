@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDir } from './cache.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 import { shell } from './exec.ts';
+import { onProcessExit } from './exit.ts';
+import { workTemp } from './work-dir.ts';
 
 /** Runs git in `dir`; a failure is an environment error carrying git's own words. */
 export async function git(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -20,8 +21,7 @@ export async function fetchBase(dir: string, remote: string, base: string): Prom
  * commit's inventory without checking out its generated trees (thousands of files on a large fleet).
  */
 export async function withFilesAt<T>(dir: string, commit: string, keep: (path: string) => boolean, work: (path: string) => Promise<T>): Promise<T> {
-  mkdirSync(cacheDir('work'), { recursive: true });
-  const path = mkdtempSync(join(cacheDir('work'), 'files-at-'));
+  const path = workTemp('files-at-');
   try {
     const paths = (await git(dir, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((p) => p && keep(p));
     if (paths.length) await shell({ cwd: dir })`git archive --format=tar ${commit} -- ${paths} | tar -x -C ${path}`;
@@ -33,16 +33,27 @@ export async function withFilesAt<T>(dir: string, commit: string, keep: (path: s
 
 /** A throwaway worktree at `commit`: promotion never touches the user's checkout. */
 export async function withWorktree<T>(dir: string, commit: string, work: (path: string) => Promise<T>): Promise<T> {
-  mkdirSync(cacheDir('work'), { recursive: true });
-  const path = mkdtempSync(join(cacheDir('work'), 'promote-'));
+  const path = workTemp('promote-');
   const $git = shell({ cwd: dir });
+  // Interrupted while git adds it, git removes it; once added, a signal leaves no time for git: both folders go at once.
   await $git`git worktree add --quiet --detach ${path} ${commit}`;
+  const unhook = onProcessExit(removeWorktreeNow(path));
   try {
     return await work(path);
   } finally {
     await $git`git worktree remove --force ${path}`.catch(() => rmSync(path, { recursive: true, force: true }));
     await $git`git worktree prune`.catch(() => undefined);
+    unhook();
   }
+}
+
+/** Removes a worktree without git: its folder and its folder in the repository (the `gitdir:` its `.git` file names). */
+function removeWorktreeNow(path: string): () => void {
+  const admin = /^gitdir: (.+)$/m.exec(readFileSync(resolve(path, '.git'), 'utf8'))?.[1];
+  return () => {
+    if (admin) rmSync(resolve(path, admin), { recursive: true, force: true });
+    rmSync(path, { recursive: true, force: true });
+  };
 }
 
 /** Versions of a file on a branch, newest first: commit, commit time and content. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { ChartPin } from '../inventory/types.ts';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
+import { workTemp } from '../lib/work-dir.ts';
 import { resolveRepository, type MirrorMap } from '../inventory/mirrors.ts';
 
 /** The pinned version is not in the repository: a finding about the pin, not an environment problem. */
@@ -40,9 +41,8 @@ export async function ensureChart(pin: ChartPin, mirrors: MirrorMap, helm: strin
   const home = chartCachePath(url, pin);
   const digestFile = join(home, '.digest');
   if (existsSync(digestFile)) return { home, digest: readFileSync(digestFile, 'utf8'), fetchedFrom: url };
-  const staging = `${home}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  // Pulled into this run's work folder (gone with the run if it is interrupted), then renamed into place.
+  const staging = workTemp('chart-');
   try {
     const target = url.startsWith('oci://') ? [`${url}/${pin.chart}`] : [pin.chart, '--repo', url];
     const result = await run(helm, ['pull', ...target, '--version', pin.version, '--untar', '--untardir', staging], { env: helmEnv() });
@@ -50,6 +50,7 @@ export async function ensureChart(pin: ChartPin, mirrors: MirrorMap, helm: strin
     checkPulledChart(staging, pin);
     writeFileSync(join(staging, '.digest'), digestTree(join(staging, pin.chart)));
     rmSync(home, { recursive: true, force: true });
+    mkdirSync(dirname(home), { recursive: true });
     renameSync(staging, home);
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hasCachedRender, readCachedRender, writeCachedRender } from './render-cache.ts';
 import { parseAllDocuments } from 'yaml';
-import { cacheDir } from '../lib/cache.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { run, tail } from '../lib/exec.ts';
+import { runWorkDir, workTemp } from '../lib/work-dir.ts';
 import { counter } from '../lib/progress.ts';
 import { ensureCatalog } from '../catalog/build.ts';
 import type { K8sObject } from '../lib/k8s.ts';
@@ -51,7 +51,7 @@ function renderKey(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVe
  * that already holds the chart (so kustomize never pulls).
  */
 async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): Promise<{ yaml?: string; error?: string }> {
-  const work = mkdtempSync(join(cacheDir('work'), 'leaf-'));
+  const work = workTemp('leaf-');
   try {
     for (const f of leaf.files) writeFileSync(join(work, relative(leaf.dir, f.path)), f.content);
     const chartDir = join(work, 'charts', `${leaf.pin.chart}-${leaf.pin.version}`);
@@ -59,7 +59,8 @@ async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools,
     cpSync(join(chart.home, leaf.pin.chart), join(chartDir, leaf.pin.chart), { recursive: true });
     // --helm-command stands for the PATH entry Argo CD's helm wrapper occupies.
     const args = [...argoCdKustomizeArgs(work, leaf.cluster.kubernetesVersion, apiVersions), '--helm-command', tools.helm];
-    const result = await run(tools.kustomize, args, { env: { TMPDIR: cacheDir('work') } });
+    // kustomize's kustomize-helm-* folders land in this run's work folder, which goes even when kustomize is killed.
+    const result = await run(tools.kustomize, args, { env: { TMPDIR: runWorkDir() } });
     return result.exitCode === 0 ? { yaml: result.stdout } : { error: tail(result.stderr.replaceAll(work, leaf.dir), 8) };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -73,7 +74,6 @@ export async function renderLeaves(
   tools: RenderTools,
   progress: (line: string) => void = () => {},
 ): Promise<RenderedLeaf[]> {
-  mkdirSync(cacheDir('work'), { recursive: true });
   const charts = new Map<string, Promise<CachedChart>>();
   const chartOf = (leaf: LeafSpec) => {
     const key = `${leaf.pin.repoURL}|${leaf.pin.chart}|${leaf.pin.version}`;

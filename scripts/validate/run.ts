@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
 import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
 import type { InventorySources } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
-import { cacheDir } from '../lib/cache.ts';
 import { UsageError } from '../lib/errors.ts';
+import { workTemp } from '../lib/work-dir.ts';
 import type { Finding } from '../lib/findings.ts';
 import { leafSpecs } from '../render/leaves.ts';
 import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
@@ -120,8 +120,7 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   const tools = await ensureTools(ALL_TOOLS, progress);
   const leaves = leafSpecs(inventory, plan).filter((l) => selected.has(l.cluster.name));
   const rendered = await renderLeaves(leaves, readMirrorMap(options.root), tools, progress);
-  mkdirSync(cacheDir('work'), { recursive: true });
-  const workDir = mkdtempSync(join(cacheDir('work'), 'validate-'));
+  const workDir = workTemp('validate-');
   const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources, schemasFromCluster: options.schemasFromCluster };
   const findings: Finding[] = [];
   const cache: CacheStats = { hits: 0, misses: 0, corrupted: 0, evicted: 0, entries: [] };
