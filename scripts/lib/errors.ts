@@ -1,4 +1,5 @@
 import { formatFinding, sortFindings, type Finding } from './findings.ts';
+import { endIfInterrupted } from './exit.ts';
 import { printable } from './output.ts';
 import { redactProcessOutput, redactUrls } from './redact.ts';
 
@@ -82,4 +83,6 @@ export async function runCommand(main: () => Promise<unknown>): Promise<void> {
   } catch (err) {
     process.exitCode = reportError(err);
   }
+  // Work that took a signal (generate undoing its writes) ends by it, as the user asked, once it has said what it did.
+  endIfInterrupted();
 }
