@@ -12,8 +12,8 @@ const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
   { name: 'a bearer token', re: /\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/i },
   { name: 'an Authorization header value', re: /\bAuthorization["']?\s*[:=]\s*["']?Basic\s+[A-Za-z0-9+/]{8,}={0,2}/i },
   // user:password@host, unless the password is a ${VAR} reference resolved elsewhere.
-  // %3A is a colon too: URL parsers decode it into the user name (user:password).
-  { name: 'a URL with a password', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:'"]+(?::|%3a)(?!\$)[^\s/@'"]+@/i },
+  // %3A is a colon too: URL parsers decode it into the user name (user:password). Bounded: linear on a 1 MiB a.a.a… line.
+  { name: 'a URL with a password', re: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/@:'"]{1,256}(?::|%3a)(?!\$)[^\s/@'"]{1,256}@/i },
 ];
 
 /** Keys whose literal value is a credential; references to files or Secrets are fine. */
@@ -112,24 +112,41 @@ function findSecretsInLines(file: string, text: string): Finding[] {
       const m = re.exec(line);
       if (m) findings.push({ check: 'secrets', file, line: i + 1, column: m.index + 1, message: `plaintext secret: ${name}`, hint });
     }
-    const kv = /^(\s*-?\s*)([^:#]+?):\s+(\S.*?)\s*$/.exec(line);
+    const kv = keyValue(line);
     if (
-      kv &&
-      SECRET_KEY.test(kv[2]!) &&
-      !REFERENCE_KEY.test(kv[2]!) &&
+      kv?.value &&
+      SECRET_KEY.test(kv.key) &&
+      !REFERENCE_KEY.test(kv.key) &&
       // Quotes are YAML's, not the value's: "${VAR}" is a reference too.
-      !EMPTY_OR_REFERENCE.test(kv[3]!.replace(/\s+#.*$/, '').replace(/^(["'])(.*)\1$/, '$2')) &&
-      !findings.some((f) => f.line === i + 1)
+      !EMPTY_OR_REFERENCE.test(kv.value.replace(/^(["'])(.*)\1$/, '$2')) &&
+      // Findings come in line order: only the last one can be on this line.
+      findings.at(-1)?.line !== i + 1
     ) {
       findings.push({
         check: 'secrets',
         file,
         line: i + 1,
-        column: kv[1]!.length + 1,
-        message: `plaintext secret: '${kv[2]!.trim()}' has a literal value`,
+        column: kv.column,
+        message: `plaintext secret: '${kv.key}' has a literal value`,
         hint,
       });
     }
   });
   return findings;
+}
+
+/** `key: value` or `- key: value` on one line, found without regular expressions that could backtrack on long blank runs. */
+function keyValue(line: string): { column: number; key: string; value: string } | undefined {
+  const body = line.trimStart();
+  const item = /^-\s/.test(body) ? body.slice(1).trimStart() : body;
+  const colon = item.search(/:\s/);
+  const key = item.slice(0, Math.max(colon, 0)).trimEnd();
+  if (!key || key.includes('#')) return undefined;
+  return { column: line.length - item.length + 1, key, value: withoutComment(item.slice(colon + 2)).trim() };
+}
+
+/** A line's value without its trailing comment (` # …`). */
+function withoutComment(value: string): string {
+  const hash = value.search(/\s#/);
+  return hash < 0 ? value : value.slice(0, hash);
 }

@@ -1,13 +1,13 @@
-/** Where a URL starts: a scheme and `//`. */
-const SCHEME = /\b[a-z][a-z0-9+.-]*:\/\//gi;
+/** Where a URL starts: a scheme and `//`. Every repetition here is bounded, so a long line never backtracks quadratically. */
+const SCHEME = /\b[a-z][a-z0-9+.-]{0,31}:\/\//gi;
 /** Query (or fragment: OAuth's #access_token=) parameters whose value is a credential (`?token=`, `&X-Amz-Signature=`, `?pass=`, …). */
-const SECRET_PARAM = /([?&;#][^=&#\s'"<>]*(?:token|key|secret|pass|pwd|sig|auth|credential|session|code)[^=&#\s'"<>]*=)[^&#\s'"<>]+/gi;
+const SECRET_PARAM = /([?&;#][^=&#\s'"<>]{0,64}(?:token|key|secret|pass|pwd|sig|auth|credential|session|code)[^=&#\s'"<>]{0,64}=)[^&#\s'"<>]+/gi;
 
 /** URLs whose path is the credential: Slack's incoming webhooks. */
 const SECRET_PATH = /(https?:\/\/hooks\.slack\.com\/(?:services|workflows)\/)[^\s'"<>]+/gi;
 
 /** scp-like Git remotes and scheme-less URLs with a password: `user:password@host.name:path` (no scheme to find them by). */
-const SCHEMELESS_PASSWORD = /(^|[\s'"<>=(])[^\s/@'"<>:]+:[^\s/@'"<>]+@(?=[a-z0-9-]+(?:\.[a-z0-9-]+)+[:/])/gi;
+const SCHEMELESS_PASSWORD = /(^|[\s'"<>=(])[^\s/@'"<>:]{1,256}:[^\s/@'"<>]{1,256}@(?=[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+[:/])/gi;
 
 /** How far user information is looked for after a scheme: a bound that keeps redaction linear on long lines. */
 const MAX_USERINFO = 4096;

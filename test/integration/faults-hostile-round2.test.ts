@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { findPlaintextSecrets } from '../../scripts/inventory/secrets.ts';
 import { runCli } from '../helpers/cli.ts';
 import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
@@ -191,4 +192,19 @@ test('credentials in GITHUB_API_URL and --argocd-url in odd shapes: a line break
     assert.match(run.stderr, /^usage error: (GITHUB_API_URL|--argocd-url) \S+ carries credentials/m);
     assert.ok(!`${run.stdout}${run.stderr}`.includes('hunter2'), `hunter2 printed:\n${run.stderr}`);
   }
+});
+
+test('the secret scan stays linear on a 1 MiB file built to make its patterns backtrack', { timeout: 120_000 }, async () => {
+  const root = await committedRepo(MINIMAL);
+  // A dotted word: every dot starts a candidate URL scheme (was minutes, quadratic).
+  await writeFile(join(root, 'base/prometheus/values.yaml'), `extra: ${'a.'.repeat(500_000)}\n`);
+  const started = performance.now();
+  const result = await runCli('generate', ['--root', root]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(performance.now() - started < 30_000, `generate took ${performance.now() - started} ms`);
+  // Text that is not YAML is scanned by lines: a run of blanks around a dash (was quadratic in the run).
+  const blanks = ' '.repeat(500_000);
+  const scanStarted = performance.now();
+  assert.deepEqual(findPlaintextSecrets('.github/workflows/x.yaml', `a: [\n${blanks}-${blanks}\n`), []);
+  assert.ok(performance.now() - scanStarted < 2_000, `the line scan took ${performance.now() - scanStarted} ms`);
 });
