@@ -12,10 +12,11 @@ const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].
 export function coreSchemaProblems(doc: Document.Parsed): LimitProblem[] {
   const problems: LimitProblem[] = [];
   const at = (node: Node, message: string) => problems.push({ offset: node.range?.[0] ?? 0, message });
-  if (doc.directives?.yaml.version !== '1.2')
+  const version = doc.directives?.yaml.version ?? '1.2';
+  if (version !== '1.2')
     problems.push({
       offset: 0,
-      message: `%YAML ${doc.directives?.yaml.version} reads yes/no as booleans, 0777 as octal and dates as timestamps; remove the directive (these files are YAML 1.2)`,
+      message: `%YAML ${version} reads yes/no as booleans, 0777 as octal and dates as timestamps; remove the directive (these files are YAML 1.2)`,
     });
   visit(doc, {
     Node(_, node) {
