@@ -18,6 +18,8 @@ interface FolderRule {
   folders?: RegExp;
   /** Sub-folders that belong to someone else (the generator's cluster folders, promtool's tests): not read here. */
   foreign?: RegExp;
+  /** Whether a foreign entry may be a link: the generated tree reader judges the generator's folders. */
+  foreignLinksJudgedElsewhere?: boolean;
   /** What the folder holds, for the refusal's fix. */
   holds: string;
 }
@@ -30,6 +32,7 @@ const FOLDER_RULES: [dir: RegExp, rule: FolderRule][] = [
     {
       files: /^overlays\/[^/]+\/(pins|[^/]+\.values)\.yaml$/,
       foreign: /^overlays\/[^/]+\/[^/]+$/,
+      foreignLinksJudgedElsewhere: true,
       holds: 'pins.yaml, <app>.values.yaml and the generated cluster folders',
     },
   ],
@@ -66,6 +69,7 @@ interface Listing {
 export async function readInventorySources(root: string): Promise<InventorySources> {
   const listing: Listing = { files: [], refused: [], unreadable: [] };
   await checkEntry(root, 'fleet.yaml', listing);
+  await refuseRootNearMisses(root, listing);
   for (const dir of ['clusters', 'overlays', 'base']) {
     const stats = await lstat(join(root, dir)).catch(() => undefined);
     if (stats?.isDirectory()) await listDir(root, dir, listing);
@@ -93,16 +97,46 @@ async function listDir(root: string, dir: string, listing: Listing): Promise<voi
   });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = `${dir}/${entry.name}`;
-    if (rule.files.test(path)) {
+    const badName = nameProblem(entry.name);
+    if (badName) refuse(listing, path, badName);
+    else if (rule.files.test(path)) {
       if (entry.isFile()) listing.files.push(path);
       else refuse(listing, path, entry.isSymbolicLink() ? LINK : notAFile(entry.isDirectory()));
     } else if (entry.isDirectory() && rule.folders?.test(path)) await listDir(root, path, listing);
     // The generator's folders (links among them too) are the generated tree reader's to judge.
-    else if ((entry.isDirectory() || entry.isSymbolicLink()) && rule.foreign?.test(path)) continue;
+    else if ((entry.isDirectory() || (entry.isSymbolicLink() && rule.foreignLinksJudgedElsewhere)) && rule.foreign?.test(path)) continue;
     else if (entry.isSymbolicLink()) refuse(listing, path, LINK);
     else if (entry.isFile() && NOT_INVENTORY.has(entry.name)) continue;
     else refuse(listing, path, notRead(path, entry.isDirectory(), rule));
   }
+}
+
+/** The inventory's names as written at the root: a case or .yml variant (Clusters/, fleet.yml) would be skipped silently on Linux. */
+const ROOT_NAMES = ['fleet.yaml', 'clusters', 'overlays', 'base'];
+
+async function refuseRootNearMisses(root: string, listing: Listing): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    const meant = name.toLowerCase().replace(/\.yml$/, '.yaml');
+    if (meant === name || !ROOT_NAMES.includes(meant)) continue;
+    const hint = names.includes(meant) ? `move what it holds into ${meant} and remove it` : `rename it to ${meant}`;
+    refuse(listing, name, { message: `is not read: the inventory's name is ${meant}`, hint });
+  }
+}
+
+/** Control characters, bidirectional overrides and bytes that are not UTF-8, which would print as something else. */
+const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu;
+
+/** A path as printed: unprintable characters escaped (\u001b). */
+const printable = (path: string) => path.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Why a name cannot be an inventory entry: printed as is, it could forge a finding's line or hide its real name. */
+function nameProblem(name: string): { message: string; hint: string } | undefined {
+  if (printable(name) === name) return undefined;
+  return {
+    message: 'its name holds a control or bidirectional character, or bytes that are not UTF-8 (shown escaped)',
+    hint: 'rename it to letters, digits, dots, dashes and underscores',
+  };
 }
 
 const notAFile = (isDir: boolean) => ({
@@ -138,7 +172,7 @@ async function checkEntry(root: string, path: string, listing: Listing): Promise
 }
 
 function refuse(listing: Listing, file: string, what: { message: string; hint: string }): void {
-  listing.refused.push({ file, ...what });
+  listing.refused.push({ file: printable(file), ...what });
 }
 
 async function readText(root: string, path: string, listing: Listing): Promise<string | undefined> {

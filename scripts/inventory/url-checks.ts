@@ -55,6 +55,12 @@ export function urlProblem(url: string, kind: UrlKind): { message: string; hint:
       message: `${shown} has a query or fragment`,
       hint: `remove the ?… and #… parts (a token in a query string is a credential); ${kind.credentialsGoTo}`,
     };
+  // What was checked is the parsed URL; the text is what Argo CD, git and helm read, and their parsers differ on other spellings.
+  if (parsed.href !== url && parsed.href !== `${url}/`)
+    return {
+      message: `${shown} is not written the way URL parsers agree on (${JSON.stringify(redactUrls(parsed.href))})`,
+      hint: `write ${parsed.href}: a backslash, a space, a short or hex IP address or upper case is read differently by Go (Argo CD, helm) and curl (git), which could fetch from another host than the one checked`,
+    };
   return undefined;
 }
 
