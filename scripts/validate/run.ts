@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
 import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
@@ -7,6 +7,7 @@ import { planGenerate } from '../generate/plan.ts';
 import { UsageError } from '../lib/errors.ts';
 import { workTemp } from '../lib/work-dir.ts';
 import type { Finding } from '../lib/findings.ts';
+import { YAML_LIMITS } from '../lib/yaml-limits.ts';
 import { leafSpecs } from '../render/leaves.ts';
 import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
 import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
@@ -55,9 +56,19 @@ export interface ValidateReport {
 /** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
 async function readSources(root: string): Promise<InventorySources> {
   const sources = await readInventorySources(root);
-  const list = (dir: string) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : []);
+  const list = (dir: string) =>
+    lstatSync(join(root, dir), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : [];
   for (const path of [...list('.github/workflows'), ...list('base/prometheus/rules/tests'), MIRRORS_FILE]) {
-    if (existsSync(join(root, path))) sources.set(path, readFileSync(join(root, path), 'utf8'));
+    const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
+    if (!stats) continue;
+    // Only regular files are read: a FIFO would hang the run, a folder or link would read something else.
+    if (stats.isFile() && stats.size <= YAML_LIMITS.maxBytes) sources.set(path, readFileSync(join(root, path), 'utf8'));
+    else
+      (sources.problems ??= []).push({
+        file: path,
+        message: stats.isFile() ? `the file is larger than ${YAML_LIMITS.maxBytes / 1048576} MiB` : 'is not a regular file; only regular files are read here',
+        hint: stats.isFile() ? 'split it into smaller files' : 'replace it with a regular file, or remove it',
+      });
   }
   return sources;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -179,4 +180,13 @@ test('6 credentials in GITHUB_API_URL and --argocd-url are refused and never pri
     assert.match(run.stderr, /^usage error: (GITHUB_API_URL|--argocd-url) https:\/\/(\*\*\*@)?[a-z.]+\.example\.com\S* carries credentials/m);
     for (const secret of ['s3cr', 'et@', 's3cr3tquery']) assert.ok(!`${run.stdout}${run.stderr}`.includes(secret), `${secret} printed:\n${run.stderr}`);
   }
+});
+
+test('validate reads only regular files beside the inventory: a FIFO among the rule tests is refused, not waited on', async () => {
+  const root = await committedRepo(MINIMAL);
+  await mkdir(join(root, 'base/prometheus/rules/tests'), { recursive: true });
+  execFileSync('mkfifo', [join(root, 'base/prometheus/rules/tests/cpu.test.yaml')]);
+  const result = await runCli('validate', ['--root', root]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(`${result.stdout}${result.stderr}`, /base\/prometheus\/rules\/tests\/cpu\.test\.yaml: is not a regular file; only regular files are read here/);
 });
