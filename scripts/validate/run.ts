@@ -56,6 +56,8 @@ export interface ValidateReport {
 /** Hand-written files every check may read: the inventory plus workflows and the mirror map. */
 async function readSources(root: string): Promise<InventorySources> {
   const sources = await readInventorySources(root);
+  sources.problems ??= [];
+  const problems = sources.problems;
   const list = (dir: string) =>
     lstatSync(join(root, dir), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : [];
   for (const path of [...list('.github/workflows'), ...list('base/prometheus/rules/tests'), MIRRORS_FILE]) {
@@ -64,7 +66,7 @@ async function readSources(root: string): Promise<InventorySources> {
     // Only regular files are read: a FIFO would hang the run, a folder or link would read something else.
     if (stats.isFile() && stats.size <= YAML_LIMITS.maxBytes) sources.set(path, readFileSync(join(root, path), 'utf8'));
     else
-      (sources.problems ??= []).push({
+      problems.push({
         file: path,
         message: stats.isFile() ? `the file is larger than ${YAML_LIMITS.maxBytes / 1048576} MiB` : 'is not a regular file; only regular files are read here',
         hint: stats.isFile() ? 'split it into smaller files' : 'replace it with a regular file, or remove it',
