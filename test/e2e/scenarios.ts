@@ -209,17 +209,44 @@ async function liveDrift(e2e: E2e): Promise<LiveSection> {
   return report.sections.find((s) => s.section === 'live')!;
 }
 
-/** Self-heal on or off, as someone would with `kubectl patch` on the hub (the root first when turning it off). */
+const REFRESH = 'argocd.argoproj.io/refresh';
+type ApplicationRef = { apiVersion: string; kind: string; namespace: string; name: string };
+
+/**
+ * Self-heal on or off, as someone would with `kubectl patch` on the hub (the root first when turning it off),
+ * each with Argo CD's refresh annotation, then waits for that refresh. The controller decides on self-heal
+ * with the copy of the Application it read when a reconcile began: one already running when self-heal goes
+ * off still reverts a hand edit it sees.
+ */
 async function setSelfHeal(hub: KubeClient, apps: string[], selfHeal: boolean): Promise<void> {
   for (const name of apps) {
-    const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { syncPolicy: { automated: Record<string, boolean> } } }>({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      namespace: 'argocd',
-      name,
-    });
-    app.spec.syncPolicy.automated.selfHeal = selfHeal;
-    await hub.update(app);
+    const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name };
+    // Server-side apply, like `kubectl patch`: no resourceVersion, so no conflict with the controller's status writes.
+    await hub.apply(
+      {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name, namespace: ref.namespace, annotations: { [REFRESH]: 'normal' } },
+        spec: { syncPolicy: { automated: { selfHeal } } },
+      },
+      { force: true },
+    );
+    await waitRefreshed(hub, ref, `self-heal turned ${selfHeal ? 'on' : 'off'}`);
+  }
+}
+
+/**
+ * Until the controller has taken the refresh annotation off. It reconciles one Application one reconcile at a
+ * time, and the reconcile that takes the annotation off read it with the change made alongside: from then on
+ * no reconcile acts on the object as it was before.
+ */
+async function waitRefreshed(hub: KubeClient, ref: ApplicationRef, after: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const app = await hub.get<{ apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> } }>(ref);
+    if (!app.metadata.annotations?.[REFRESH]) return;
+    if (Date.now() > deadline) throw new Error(`Argo CD did not refresh ${ref.name} within 60s of ${after}`);
+    await sleep(500);
   }
 }
 
