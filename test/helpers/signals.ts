@@ -35,8 +35,8 @@ export function startCommand(launcher: Launcher, command: string, args: string[]
   });
 }
 
-/** Processes whose command line names `dir` (a run's kustomize and helm name its cache), as `pid: command`. */
-export function processesNaming(dir: string): string[] {
+/** Processes whose command line names one of `dirs` (a run's kustomize and helm name its cache), as `pid: command`. */
+export function processesNaming(...dirs: string[]): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let cmdline = '';
@@ -45,7 +45,7 @@ export function processesNaming(dir: string): string[] {
     } catch {
       continue;
     }
-    if (cmdline.includes(dir)) found.push(`${pid}: ${cmdline.slice(0, 200)}`);
+    if (dirs.some((d) => cmdline.includes(d))) found.push(`${pid}: ${cmdline.slice(0, 200)}`);
   }
   return found;
 }

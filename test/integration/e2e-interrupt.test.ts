@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../helpers/repo.ts';
-
-/** Pids whose command line mentions one of `dirs` (every fleet process names its cluster's folder). */
-function processesUsing(dirs: string[]): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').replaceAll('\0', ' ');
-    } catch {
-      continue;
-    }
-    if (dirs.some((d) => cmdline.includes(d))) found.push(`${pid}: ${cmdline.slice(0, 160)}`);
-  }
-  return found;
-}
+import { processesNaming } from '../helpers/signals.ts';
 
 test('Ctrl-C during npm run e2e stops every process it started and removes their folders', { timeout: 300_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/e2e/run.ts'), '--only', 'steady'], {
@@ -39,12 +25,12 @@ test('Ctrl-C during npm run e2e stops every process it started and removes their
   assert.equal(dirs.length, 3, output);
   // This run's own folders, as it names them: another e2e test may run beside this one with folders of its own.
   const own = /git served from (\S+), fleet checkout (\S+)/.exec(output)!.slice(1);
-  assert.ok(processesUsing(dirs).length >= 3 * 5 + 4, 'the fleet and Argo CD run');
+  assert.ok(processesNaming(...dirs).length >= 3 * 5 + 4, 'the fleet and Argo CD run');
   child.kill('SIGINT');
   assert.equal(await exited, 'SIGINT', output);
   // The exit handlers kill synchronously; give the kernel a moment to reap.
-  for (let i = 0; i < 50 && processesUsing(dirs).length; i++) await sleep(100);
-  assert.deepEqual(processesUsing(dirs), []);
+  for (let i = 0; i < 50 && processesNaming(...dirs).length; i++) await sleep(100);
+  assert.deepEqual(processesNaming(...dirs), []);
   for (const dir of dirs) assert.throws(() => readdirSync(dir), /ENOENT/, `${dir} removed`);
   // The served Git repository and the fleet checkout go too.
   for (const dir of own) assert.throws(() => readdirSync(dir), /ENOENT/, `${dir} removed`);

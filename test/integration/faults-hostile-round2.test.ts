@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { findPlaintextSecrets } from '../../scripts/inventory/secrets.ts';
 import { runCli } from '../helpers/cli.ts';
-import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
+import { alphaValues, assertGenerateRefuses, editFile, type InputCase } from '../helpers/input-cases.ts';
+import { committedRepo } from '../helpers/faults.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
 
 /**
@@ -13,22 +14,10 @@ import { MINIMAL } from '../helpers/inventory.ts';
  * changes meaning through directives and aliases, secrets hidden by anchors or in comments, URLs that parsers
  * read differently, and credentials in odd shapes. Each is refused with a fix, nothing is written, no secret printed.
  */
-const edit = (path: string, change: (text: string) => string) => async (root: string) =>
-  writeFile(join(root, path), change(await readFile(join(root, path), 'utf8')));
-const alphaValues = (lines: string) => edit('clusters/alpha.yaml', (t) => t.replace('      server:\n', `      server:\n${lines}`));
 const copyAlpha = (to: string) => async (root: string) => writeFile(join(root, to), await readFile(join(root, 'clusters/alpha.yaml')));
-const mirror = (to: string) => edit('fleet.yaml', (t) => `${t}chartMirrors:\n  https://charts.example.com/prometheus: ${to}\n`);
+const mirror = (to: string) => editFile('fleet.yaml', (t) => `${t}chartMirrors:\n  https://charts.example.com/prometheus: ${to}\n`);
 
-interface Case {
-  name: string;
-  setup: (root: string) => Promise<void>;
-  code: number;
-  stderr: RegExp[];
-  /** Must never be printed (secrets). */
-  never?: string[];
-}
-
-const HOSTILE_CASES: Case[] = [
+const HOSTILE_CASES: InputCase[] = [
   {
     name: 'a case-variant Clusters/ folder at the root',
     setup: async (root) => {
@@ -69,7 +58,7 @@ const HOSTILE_CASES: Case[] = [
     name: 'a %YAML 1.1 directive (yes, 0777 and dates change meaning)',
     setup: async (root) => {
       await alphaValues('        enabled: yes\n        when: 2001-12-14\n')(root);
-      await edit('clusters/alpha.yaml', (t) => `%YAML 1.1\n---\n${t}`)(root);
+      await editFile('clusters/alpha.yaml', (t) => `%YAML 1.1\n---\n${t}`)(root);
     },
     code: 1,
     stderr: [/^clusters\/alpha\.yaml:1:1: %YAML 1\.1 reads yes\/no as booleans/m],
@@ -125,14 +114,14 @@ const HOSTILE_CASES: Case[] = [
   },
   {
     name: 'an scp-style repoURL with a password',
-    setup: edit('fleet.yaml', (t) => t.replace('https://git.example.com/fleet.git', 'git:hunter2pass@github.com:acme/fleet.git')),
+    setup: editFile('fleet.yaml', (t) => t.replace('https://git.example.com/fleet.git', 'git:hunter2pass@github.com:acme/fleet.git')),
     code: 1,
     stderr: [/^fleet\.yaml:1:10: repoURL /m],
     never: ['hunter2pass'],
   },
   {
     name: 'a backslash before an @ in a pin (WHATWG reads one host, curl another)',
-    setup: edit('overlays/dev/pins.yaml', (t) =>
+    setup: editFile('overlays/dev/pins.yaml', (t) =>
       t.replace('https://charts.example.com/prometheus', '"https://charts.example.com\\\\@evil.example/prometheus"'),
     ),
     code: 1,
@@ -150,16 +139,7 @@ const HOSTILE_CASES: Case[] = [
 
 for (const c of HOSTILE_CASES) {
   test(`generate, hostile case ${c.name}: exit ${c.code}, the message, nothing written`, async () => {
-    const root = await committedRepo(MINIMAL);
-    await c.setup(root);
-    const before = gitStatus(root);
-    const result = await runCli('generate', ['--root', root]);
-    assert.equal(result.code, c.code, result.stderr);
-    for (const re of c.stderr) assert.match(result.stderr, re);
-    for (const secret of c.never ?? []) assert.ok(!`${result.stdout}${result.stderr}`.includes(secret), `${secret} printed`);
-    assert.doesNotMatch(result.stderr, /internal error/);
-    assert.equal(gitStatus(root), before, 'generate changed nothing');
-    assert.deepEqual(tempFiles(root), []);
+    await assertGenerateRefuses(c);
   });
 }
 

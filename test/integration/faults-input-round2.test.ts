@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
-import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
+import { alphaValues, assertGenerateRefuses, editFile, type InputCase } from '../helpers/input-cases.ts';
+import { committedRepo } from '../helpers/faults.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
 
 /**
@@ -12,9 +13,6 @@ import { MINIMAL } from '../helpers/inventory.ts';
  * YAML outside the core schema, credentials in URLs and secrets hidden by YAML syntax. Each is refused at
  * file:line with a fix, nothing is written, and no secret is printed.
  */
-const edit = (path: string, change: (text: string) => string) => async (root: string) =>
-  writeFile(join(root, path), change(await readFile(join(root, path), 'utf8')));
-const alphaValues = (lines: string) => edit('clusters/alpha.yaml', (t) => t.replace('      server:\n', `      server:\n${lines}`));
 /** Moves a file into a folder of its own name: what `mkdir x.yaml.d; mv x.yaml …` can leave behind. */
 const intoFolder = (path: string) => async (root: string) => {
   await rename(join(root, path), join(root, `${path}.tmp`));
@@ -22,16 +20,7 @@ const intoFolder = (path: string) => async (root: string) => {
   await rename(join(root, `${path}.tmp`), join(root, path, path.split('/').at(-1)!));
 };
 
-interface Case {
-  name: string;
-  setup: (root: string) => Promise<void>;
-  code: number;
-  stderr: RegExp[];
-  /** Must never be printed (secrets). */
-  never?: string[];
-}
-
-const ROUND_TWO_CASES: Case[] = [
+const ROUND_TWO_CASES: InputCase[] = [
   {
     name: '1 a cluster file replaced by a folder holding it',
     setup: intoFolder('clusters/alpha.yaml'),
@@ -78,7 +67,7 @@ const ROUND_TWO_CASES: Case[] = [
   },
   {
     name: "4 a token in fleet.yaml's repoURL",
-    setup: edit('fleet.yaml', (t) => t.replace('https://git.example.com', 'https://ghp_0123456789abcdefghijklmnopqrstuvwx@git.example.com')),
+    setup: editFile('fleet.yaml', (t) => t.replace('https://git.example.com', 'https://ghp_0123456789abcdefghijklmnopqrstuvwx@git.example.com')),
     code: 1,
     stderr: [
       /^fleet\.yaml:1:10: repoURL: "https:\/\/\*\*\*@git\.example\.com\/fleet\.git" carries credentials before the host\n {4}fix: remove them from the URL and rotate them/m,
@@ -87,7 +76,7 @@ const ROUND_TWO_CASES: Case[] = [
   },
   {
     name: '5 a password in a flow mapping',
-    setup: edit('clusters/alpha.yaml', (t) =>
+    setup: editFile('clusters/alpha.yaml', (t) =>
       t.replace('  grafana:\n    enabled: true\n', '  grafana:\n    enabled: true\n    values: {adminPassword: hunter2hunter2}\n'),
     ),
     code: 1,
@@ -124,13 +113,13 @@ const ROUND_TWO_CASES: Case[] = [
   },
   {
     name: '12 a repoURL that is no URL',
-    setup: edit('fleet.yaml', (t) => t.replace('https://git.example.com/fleet.git', 'https://:::/x.git')),
+    setup: editFile('fleet.yaml', (t) => t.replace('https://git.example.com/fleet.git', 'https://:::/x.git')),
     code: 1,
     stderr: [/^fleet\.yaml:1:10: repoURL: "https:\/\/:::\/x\.git" is not a URL/m],
   },
   {
     name: '12 a chart mirror over plain http://',
-    setup: edit('fleet.yaml', (t) => `${t}chartMirrors:\n  https://charts.example.com/prometheus: http://mirror.example.com/prometheus\n`),
+    setup: editFile('fleet.yaml', (t) => `${t}chartMirrors:\n  https://charts.example.com/prometheus: http://mirror.example.com/prometheus\n`),
     code: 1,
     stderr: [
       /^fleet\.yaml:\d+:\d+: chartMirrors\.https:\/\/charts\.example\.com\/prometheus: "http:\/\/mirror\.example\.com\/prometheus" uses http:\/\/ where https:\/\/ or oci:\/\/ is required\n {4}fix: use https:\/\//m,
@@ -138,7 +127,7 @@ const ROUND_TWO_CASES: Case[] = [
   },
   {
     name: '12 a pin with a token in its repository URL',
-    setup: edit('overlays/dev/pins.yaml', (t) => t.replace('https://charts.example.com', 'https://robot:s3cr3tpass@charts.example.com')),
+    setup: editFile('overlays/dev/pins.yaml', (t) => t.replace('https://charts.example.com', 'https://robot:s3cr3tpass@charts.example.com')),
     code: 1,
     stderr: [/^overlays\/dev\/pins\.yaml:2:12: prometheus\.repoURL: "https:\/\/\*\*\*@charts\.example\.com\/prometheus" carries credentials/m],
     never: ['s3cr3tpass'],
@@ -147,16 +136,7 @@ const ROUND_TWO_CASES: Case[] = [
 
 for (const c of ROUND_TWO_CASES) {
   test(`generate, case ${c.name}: exit ${c.code}, the message, nothing written`, async (t) => {
-    const root = await committedRepo(MINIMAL);
-    await c.setup(root);
-    const before = gitStatus(root);
-    const result = await runCli('generate', ['--root', root]);
-    assert.equal(result.code, c.code, result.stderr);
-    for (const re of c.stderr) assert.match(result.stderr, re);
-    for (const secret of c.never ?? []) assert.ok(!`${result.stdout}${result.stderr}`.includes(secret), `${secret} printed`);
-    assert.doesNotMatch(result.stderr, /internal error/);
-    assert.equal(gitStatus(root), before, 'generate changed nothing');
-    assert.deepEqual(tempFiles(root), []);
+    const result = await assertGenerateRefuses(c);
     t.diagnostic(`exit ${result.code} | ${result.stderr.split('\n')[0]} | tree unchanged`);
   });
 }

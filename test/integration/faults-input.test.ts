@@ -3,6 +3,7 @@ import { readFile, symlink, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import type { InputCase } from '../helpers/input-cases.ts';
 import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
 import { tempRepo } from '../helpers/repo.ts';
@@ -18,17 +19,7 @@ const bomb = [
   ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
 ].join('\n');
 
-interface Case {
-  name: string;
-  /** Changes the committed checkout into the bad state (the change itself is what git status shows). */
-  setup: (root: string) => Promise<void>;
-  code: number;
-  stderr: RegExp[];
-  /** Must never appear in the output (secrets). */
-  never?: string[];
-}
-
-const cases: Case[] = [
+const cases: InputCase[] = [
   {
     name: '1 a cluster file that is a symlink',
     code: 1,
