@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
 import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
+import { printable } from '../lib/output.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
 import { parseInventory } from './parse.ts';
 import type { Inventory, InventorySources } from './types.ts';
@@ -124,15 +125,12 @@ async function refuseRootNearMisses(root: string, listing: Listing): Promise<voi
   }
 }
 
-/** Control characters, bidirectional overrides and bytes that are not UTF-8, which would print as something else. */
-const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]/gu;
-
-/** A path as printed: unprintable characters escaped (\u001b). */
-const printable = (path: string) => path.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** A path as printed: what the output escaper escapes, and tab and newline too (a name holds neither). */
+const printablePath = (path: string) => printable(path).replace(/[\t\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Why a name cannot be an inventory entry: printed as is, it could forge a finding's line or hide its real name. */
 function nameProblem(name: string): { message: string; hint: string } | undefined {
-  if (printable(name) === name) return undefined;
+  if (printablePath(name) === name) return undefined;
   return {
     message: 'its name holds a control or bidirectional character, or bytes that are not UTF-8 (shown escaped)',
     hint: 'rename it to letters, digits, dots, dashes and underscores',
@@ -172,7 +170,7 @@ async function checkEntry(root: string, path: string, listing: Listing): Promise
 }
 
 function refuse(listing: Listing, file: string, what: { message: string; hint: string }): void {
-  listing.refused.push({ file: printable(file), ...what });
+  listing.refused.push({ file: printablePath(file), ...what });
 }
 
 async function readText(root: string, path: string, listing: Listing): Promise<string | undefined> {

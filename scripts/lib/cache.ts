@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from './errors.ts';
@@ -33,4 +33,11 @@ function checkCacheFolder(base: string): void {
       `${where}: ${path} is a file, not a folder\nfix: point MONITORING_GITOPS_CACHE at a folder (created if missing), or move ${path} away`,
     );
   }
+}
+
+/** Writes a cache file whole or not at all (aside, then renamed into place), creating its folder. */
+export function writeCacheFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp-${process.pid}`, text);
+  renameSync(`${path}.tmp-${process.pid}`, path);
 }

@@ -4,7 +4,8 @@ import { redactUrls } from './redact.ts';
 /**
  * Characters that must not reach a terminal or a report file as they are: C0 controls but tab and newline
  * (ESC starts terminal sequences, CR overwrites a line), DEL and C1 (0x9b is a one-byte CSI), line and
- * paragraph separators, bidirectional overrides (text that reads differently than it is), noncharacters
+ * paragraph separators, bidirectional marks and overrides (text that reads differently than it is), the
+ * replacement character (bytes that were not UTF-8), noncharacters
  * and lone surrogates (neither is allowed in XML).
  */
 function isUnprintable(code: number): boolean {
@@ -13,9 +14,12 @@ function isUnprintable(code: number): boolean {
     (code >= 0x7f && code <= 0x9f) ||
     code === 0x2028 ||
     code === 0x2029 ||
+    code === 0x200e ||
+    code === 0x200f ||
     (code >= 0x202a && code <= 0x202e) ||
     (code >= 0x2066 && code <= 0x2069) ||
     (code >= 0xd800 && code <= 0xdfff) ||
+    code === 0xfffd ||
     code === 0xfffe ||
     code === 0xffff
   );

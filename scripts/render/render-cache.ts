@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { cacheDir } from '../lib/cache.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { cacheDir, writeCacheFile } from '../lib/cache.ts';
 import { type CacheSigner, readCacheKey } from '../lib/cache-key.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 
@@ -42,8 +41,5 @@ export function readCachedRender(key: string): string {
 export function writeCachedRender(key: string, yaml: string): void {
   const signer = signing();
   if (!signer) return;
-  const file = renderFile(key, signer);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp-${process.pid}`, `${signer.sign(signedText(key, yaml))}\n${yaml}`);
-  renameSync(`${file}.tmp-${process.pid}`, file);
+  writeCacheFile(renderFile(key, signer), `${signer.sign(signedText(key, yaml))}\n${yaml}`);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { cacheDir } from '../lib/cache.ts';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, writeCacheFile } from '../lib/cache.ts';
 import { readCacheKey, type CacheSigner } from '../lib/cache-key.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { RenderedLeaf } from '../render/render.ts';
@@ -128,11 +128,8 @@ function readEntry(key: string, signer: CacheSigner, stats: CacheStats): Finding
 }
 
 function writeEntry(key: string, findings: Finding[], signer: CacheSigner): void {
-  const path = entryPath(key);
-  mkdirSync(dirname(path), { recursive: true });
   const entry: Entry = { v: ENTRY_VERSION, key, findings, sig: signer.sign(signedText(key, findings)) };
-  writeFileSync(`${path}.tmp-${process.pid}`, JSON.stringify(entry));
-  renameSync(`${path}.tmp-${process.pid}`, path);
+  writeCacheFile(entryPath(key), JSON.stringify(entry));
 }
 
 /** Keeps the cache under MAX_ENTRIES, dropping the least recently used; returns how many went. */
