@@ -1,8 +1,8 @@
 import type { Finding } from '../lib/findings.ts';
-import { parseYamlSource, type SourceDocument } from '../lib/yaml.ts';
+import { parseYamlSource, positionOf, type SourceDocument } from '../lib/yaml.ts';
 import { APPS, isAppName, type AppName } from './apps.ts';
 import { checkYamlAgainstSchema, type SchemaName } from './schemas.ts';
-import type { ChartPin, Cluster, ClusterApp, Dashboard, Values } from './types.ts';
+import type { ChartPin, Cluster, ClusterApp, Dashboard, RoutingTest, Values } from './types.ts';
 
 /** A file that parsed and matched its schema, with the positions kept for later checks. */
 export interface CheckedFile<T> {
@@ -73,4 +73,11 @@ function jsonErrorPosition(text: string, err: unknown): { line?: number; column?
   const before = text.slice(0, Number(match[1]));
   const lines = before.split('\n');
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+/** base/prometheus/routing-tests.yaml: each case with its line, where validate reports a mismatch. */
+export function checkRoutingTests(file: string, text: string, findings: Finding[]): RoutingTest[] {
+  const checked = checkYaml<{ tests: Omit<RoutingTest, 'file' | 'line' | 'column'>[] }>('routing-tests', file, text, findings);
+  if (!checked) return [];
+  return checked.data.tests.map((t, i) => ({ file, ...positionOf(checked.source, ['tests', i]), ...t }));
 }

@@ -1,7 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { APPS, isAppName, type AppName } from './apps.ts';
 import { crossCheck, type CrossCheckInput } from './cross-checks.ts';
-import { checkDashboard, checkYaml, toCluster, toPins } from './parse-files.ts';
+import { checkDashboard, checkRoutingTests, checkYaml, toCluster, toPins } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
 import { checkInventoryUrls } from './url-checks.ts';
@@ -33,6 +33,7 @@ export function parseInventory(sources: InventorySources): ParseResult {
     const checked = checkYaml<{ groups: Values[] }>('rules', file, text, findings);
     return checked ? [{ file, groups: checked.data.groups }] : [];
   });
+  const routingTests = entries(/^base\/prometheus\/routing-tests\.yaml$/).flatMap(([file, text]) => checkRoutingTests(file, text, findings));
   const dashboards = entries(/^base\/grafana\/dashboards\//).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []);
   findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
   const pinFiles = new Set(entries(/^overlays\/[^/]+\/pins\.yaml$/).map(([path]) => path.split('/')[1]!));
@@ -52,7 +53,7 @@ export function parseInventory(sources: InventorySources): ParseResult {
       fleet: { ...fleet.data, environments: [...fleet.data.environments] },
       clusters: clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name)),
       environments: fleet.data.environments.map((name) => environments.get(name)!.environment),
-      base: { values: baseValues, rules, dashboards },
+      base: { values: baseValues, rules, routingTests, dashboards },
     },
   };
 }

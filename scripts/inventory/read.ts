@@ -41,9 +41,9 @@ const FOLDER_RULES: [dir: RegExp, rule: FolderRule][] = [
   [
     /^base\/[^/]+$/,
     {
-      files: /^base\/[^/]+\/values\.yaml$/,
+      files: /^base\/[^/]+\/values\.yaml$|^base\/prometheus\/routing-tests\.yaml$/,
       folders: /^base\/(prometheus\/rules|grafana\/dashboards)$/,
-      holds: 'values.yaml (prometheus: rules/, grafana: dashboards/)',
+      holds: 'values.yaml (prometheus: rules/ and routing-tests.yaml, grafana: dashboards/)',
     },
   ],
   [/^base\/prometheus\/rules$/, { files: /\.yaml$/, foreign: /^base\/prometheus\/rules\/tests$/, holds: 'alert rule files named *.yaml, and tests/' }],

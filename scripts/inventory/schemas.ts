@@ -5,7 +5,7 @@ import type { Finding } from '../lib/findings.ts';
 import { positionOf, type SourceDocument } from '../lib/yaml.ts';
 import { describeSchemaError, type DescribedError } from './schema-errors.ts';
 
-const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'dashboard'] as const;
+const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'routing-tests', 'dashboard'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -79,6 +79,18 @@ export interface RuleFile {
   groups: Values[];
 }
 
+/** One case of base/prometheus/routing-tests.yaml: an alert's labels and the receivers Alertmanager must notify. */
+export interface RoutingTest {
+  file: string;
+  /** Line and column of the case in its file, where a mismatch is reported. */
+  line: number;
+  column: number;
+  name?: string;
+  labels: Record<string, string>;
+  /** In the order of the routes that match, as `amtool config routes test` prints them. */
+  receivers: string[];
+}
+
 /** A Grafana dashboard from base/grafana/dashboards/. */
 export interface Dashboard {
   file: string;
@@ -95,6 +107,8 @@ export interface Inventory {
   base: {
     values: Partial<Record<AppName, Values>>;
     rules: RuleFile[];
+    /** Alertmanager routing cases (base/prometheus/routing-tests.yaml); empty without that file. */
+    routingTests: RoutingTest[];
     dashboards: Dashboard[];
   };
 }

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Maps over `items` with at most `limit` calls in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -14,3 +16,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** How many file operations run at once: enough to hide latency, few enough to stay under fd limits. */
 export const FILE_CONCURRENCY = 64;
+
+/** How many short-lived tool processes (amtool, one per case) run at once: one per core, at least two. */
+export const TOOL_CONCURRENCY = Math.max(2, availableParallelism());

@@ -19,7 +19,7 @@ function state(pins: Record<string, ReturnType<typeof pin>>, overrides: Partial<
     fleet: { repoURL: 'https://git.example.com/x.git', targetRevision: 'main', environments: ['dev', 'staging', 'prod'] },
     clusters: [],
     environments: ['dev', 'staging', 'prod'].map((name) => ({ name, pins: { prometheus: pins[name] }, values: {} })),
-    base: { values: {}, rules: [], dashboards: [] },
+    base: { values: {}, rules: [], routingTests: [], dashboards: [] },
   } as unknown as Inventory;
   return {
     inventory,

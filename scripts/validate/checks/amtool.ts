@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
-import { ALERTMANAGER_KEYS } from '../config-files.ts';
-import { describeAbsence, missingReferences, readMountedConfig, writeSandbox } from '../mounted-config.ts';
-import { configuredContainers, isAlertmanager } from '../pod-files.ts';
+import { alertmanagerConfigs } from '../alertmanager-configs.ts';
+import { describeAbsence, missingReferences } from '../mounted-config.ts';
 import { groupInputs, runThenAttribute } from '../tool-files.ts';
 import type { Check } from '../types.ts';
 import type { LeafSpec } from '../../render/leaves.ts';
@@ -21,26 +18,15 @@ export const amtoolCheck: Check = {
   async run(ctx) {
     const findings: Finding[] = [];
     const sandboxes: { path: string; owner: Owner }[] = [];
-    for (const r of ctx.rendered.filter((x) => x.leaf.app === 'prometheus')) {
-      for (const container of configuredContainers(r.objects).filter(isAlertmanager)) {
-        const mounted = readMountedConfig(container, ALERTMANAGER_KEYS);
-        const at = {
-          check: 'amtool',
-          cluster: r.leaf.cluster.name,
-          app: r.leaf.app,
-          resource: container.workload,
-          file: `${r.leaf.dir}/values.yaml`,
-          hint: HINT,
-        };
-        if (mounted.problem) {
-          findings.push({ ...at, message: `Alertmanager reads --config.file=${container.configFile}, but ${mounted.problem}` });
-          continue;
-        }
-        for (const ref of missingReferences(mounted))
-          findings.push({ ...at, message: `${container.configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
-        const path = writeSandbox(join(ctx.workDir, 'alertmanager'), mounted, ALERTMANAGER_KEYS, (c) => stringify(c));
-        sandboxes.push({ path, owner: { leaf: r.leaf, workload: container.workload, configFile: container.configFile } });
+    for (const { leaf, workload, configFile, mounted, path } of alertmanagerConfigs(ctx)) {
+      const at = { check: 'amtool', cluster: leaf.cluster.name, app: leaf.app, resource: workload, file: `${leaf.dir}/values.yaml`, hint: HINT };
+      if (!path) {
+        findings.push({ ...at, message: `Alertmanager reads --config.file=${configFile}, but ${mounted.problem}` });
+        continue;
       }
+      for (const ref of missingReferences(mounted))
+        findings.push({ ...at, message: `${configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
+      sandboxes.push({ path, owner: { leaf, workload, configFile } });
     }
     const failures = await runThenAttribute(ctx.tools.amtool, ['check-config'], groupInputs(sandboxes));
     for (const { input, output } of failures) {

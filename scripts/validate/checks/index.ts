@@ -4,6 +4,7 @@ import { dashboardsCheck } from './dashboards.ts';
 import { kubeconformCheck } from './kubeconform.ts';
 import { projectCheck, renderCheck } from './leaves.ts';
 import { promtoolCheck } from './promtool.ts';
+import { routingCheck } from './routing.ts';
 import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
 import { valuesKeysCheck } from './values-keys.ts';
 import { valuesSchemaCheck } from './values-schema.ts';
@@ -15,6 +16,7 @@ export const CHECKS: Check[] = [
   kubeconformCheck,
   promtoolCheck,
   amtoolCheck,
+  routingCheck,
   valuesSchemaCheck,
   valuesKeysCheck,
   dashboardsCheck,
