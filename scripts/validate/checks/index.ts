@@ -5,6 +5,7 @@ import { kubeconformCheck } from './kubeconform.ts';
 import { projectCheck, renderCheck } from './leaves.ts';
 import { promtoolCheck } from './promtool.ts';
 import { routingCheck } from './routing.ts';
+import { templatesCheck } from './templates.ts';
 import { actionlintCheck, generatedCheck, secretsCheck } from './repository.ts';
 import { valuesKeysCheck } from './values-keys.ts';
 import { valuesSchemaCheck } from './values-schema.ts';
@@ -17,6 +18,7 @@ export const CHECKS: Check[] = [
   promtoolCheck,
   amtoolCheck,
   routingCheck,
+  templatesCheck,
   valuesSchemaCheck,
   valuesKeysCheck,
   dashboardsCheck,

@@ -1,29 +1,10 @@
 import { join } from 'node:path';
-import type { Values } from '../../inventory/types.ts';
 import type { Finding } from '../../lib/findings.ts';
-import { parseYamlSource, positionOf } from '../../lib/yaml.ts';
-import { mergedValues, valuesLayers, type ValuesLayer } from '../../generate/values.ts';
-import { formatPath, unknownKeys, type ChartKeys, type KeyPath } from '../chart-keys.ts';
+import { mergedValues, valuesLayers } from '../../generate/values.ts';
+import { formatPath, unknownKeys, type ChartKeys } from '../chart-keys.ts';
 import { chartParts, readChartKeys } from '../chart-values.ts';
-import type { Check, ValidateContext } from '../types.ts';
-import { isMap } from '../../lib/values.ts';
-
-function has(values: Values, path: KeyPath): boolean {
-  let node: unknown = values;
-  for (const key of path) {
-    if (!isMap(node) || !(key in node)) return false;
-    node = node[key];
-  }
-  return true;
-}
-
-/** The highest hand-written layer that sets `path`, with the line and column of the key there. */
-function locate(ctx: ValidateContext, layers: ValuesLayer[], path: KeyPath): Pick<Finding, 'file' | 'line' | 'column'> | undefined {
-  const layer = [...layers].reverse().find((l) => l.file && has(l.values, path));
-  if (!layer?.file) return undefined;
-  const text = ctx.sources.get(layer.file);
-  return { file: layer.file, ...(text ? positionOf(parseYamlSource(layer.file, text).source, [...layer.at!, ...path], true) : {}) };
-}
+import type { Check } from '../types.ts';
+import { locateValue } from '../values-source.ts';
 
 /**
  * Every key of the merged values that the chart (with its subcharts) neither defines, documents in its
@@ -45,7 +26,7 @@ export const valuesKeysCheck: Check = {
       const env = ctx.inventory.environments.find((e) => e.name === r.leaf.cluster.environment)!;
       const layers = valuesLayers(ctx.inventory, env, r.leaf.cluster, r.leaf.app);
       for (const { path, suggestion } of unknownKeys(mergedValues(ctx.inventory, env, r.leaf.cluster, r.leaf.app), keysByChart.get(chartDir)!)) {
-        const where = locate(ctx, layers, path) ?? { file: `${r.leaf.dir}/values.yaml` };
+        const where = locateValue(ctx, layers, path) ?? { file: `${r.leaf.dir}/values.yaml` };
         const key = `${where.file}:${where.line}:${formatPath(path)}:${r.leaf.pin.version}`;
         if (seen.has(key)) continue; // a base or environment layer is shared by many clusters: say it once
         seen.add(key);
