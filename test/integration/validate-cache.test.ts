@@ -22,11 +22,11 @@ test('check results are cached per check and cluster: a warm run recomputes noth
     ),
   });
   const first = await runValidate({ root });
-  assert.deepEqual([first.cache?.hits, first.cache?.misses], [0, 28], '7 leaf checks × 4 clusters');
+  assert.deepEqual([first.cache?.hits, first.cache?.misses], [0, 36], '9 leaf checks × 4 clusters');
   assert.match(shown(first.findings).join('\n'), /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/);
 
   const warm = await runValidate({ root });
-  assert.deepEqual([warm.cache?.hits, warm.cache?.misses], [28, 0]);
+  assert.deepEqual([warm.cache?.hits, warm.cache?.misses], [36, 0]);
   assert.deepEqual(shown(warm.findings), shown(first.findings), 'a cached finding is still reported');
 
   const file = join(root, 'clusters/staging-1.yaml');
@@ -39,7 +39,7 @@ test('check results are cached per check and cluster: a warm run recomputes noth
   );
   await runGenerate(root);
   const changed = await runValidate({ root });
-  assert.deepEqual([changed.cache?.hits, changed.cache?.misses], [21, 7], "only staging-1's entries are recomputed");
+  assert.deepEqual([changed.cache?.hits, changed.cache?.misses], [27, 9], "only staging-1's entries are recomputed");
 
   // A torn file and an edited one (valid JSON, findings dropped): neither is trusted.
   const [torn, edited] = changed.cache!.entries;
@@ -47,7 +47,7 @@ test('check results are cached per check and cluster: a warm run recomputes noth
   const entry = JSON.parse(readFileSync(edited!, 'utf8'));
   writeFileSync(edited!, JSON.stringify({ ...entry, findings: [...entry.findings, { check: 'x', message: 'planted' }] }));
   const repaired = await runValidate({ root });
-  assert.deepEqual([repaired.cache?.corrupted, repaired.cache?.misses, repaired.cache?.hits], [2, 2, 26]);
+  assert.deepEqual([repaired.cache?.corrupted, repaired.cache?.misses, repaired.cache?.hits], [2, 2, 34]);
   assert.deepEqual(shown(repaired.findings), shown(first.findings));
 
   const clean = await runValidate({ root, noCache: true });
