@@ -53,7 +53,24 @@ async function createServerCertificate(dir: string, key: string, names: string[]
   await writeFile(extFile, `${extensions.join('\n')}\n`);
   await openssl(['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${names[0]}`]);
   const serial = `0x${crypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '7')}`;
-  await openssl(['x509', '-req', '-in', csrFile, '-CA', ca.caFile, '-CAkey', ca.caKey, '-set_serial', serial, '-days', DAYS, '-out', certFile, '-extfile', extFile]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csrFile,
+    '-CA',
+    ca.caFile,
+    '-CAkey',
+    ca.caKey,
+    '-set_serial',
+    serial,
+    '-days',
+    DAYS,
+    '-out',
+    certFile,
+    '-extfile',
+    extFile,
+  ]);
   return { certFile, keyFile, cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
 }
 
