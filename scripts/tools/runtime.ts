@@ -41,9 +41,9 @@ async function ensureRuntimeBinary(name: RuntimeName, progress: Progress): Promi
   const source = `${path}.source-${process.pid}`;
   try {
     const build = copyBuild(pin, await prepareCopy(pin, source), staging);
-    progress(`building ${binaryName(pin.package)} ${pin.version}: ${build.describe} (first time only; ${ESTIMATES[name]})`);
+    progress(`installing ${binaryName(pin.package)} ${pin.version}: ${build.describe} (first time only; ${ESTIMATES[name]})`);
     const seconds = await goBuildInto(build, staging, [[binaryName(pin.package), path]], progress);
-    progress(`built ${binaryName(pin.package)} ${pin.version} in ${seconds}s → ${path}`);
+    progress(`installed ${binaryName(pin.package)} ${pin.version} in ${seconds}s → ${path}`);
   } finally {
     rmSync(source, { recursive: true, force: true });
   }
