@@ -28,7 +28,7 @@ await ensureControlPlaneBinaries((line) => console.log(line));
 // The e2e's simulated fleet and Argo CD (test/integration/e2e-argocd.test.ts): minutes cold, cached after.
 await ensureClusterBinaries((line) => console.log(line));
 await ensureArgoCdBinaries((line) => console.log(line));
-// The programs the prometheus chart runs (test/integration/runtime-binaries.test.ts): about 12 minutes cold.
+// The programs the prometheus chart runs (test/integration/runtime-binaries.test.ts): about 7 minutes cold on 2 cores.
 await ensureRuntimeBinaries((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });

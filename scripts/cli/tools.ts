@@ -14,7 +14,7 @@ that needs a newer Go gets it through GOTOOLCHAIN for its own build only.
 
   --runtime     build the programs the prometheus chart runs instead (${RUNTIME_NAMES.join(', ')};
                 runtime in tools/pins.json, at the chart's appVersions), for the runtime fire drill;
-                the prometheus server takes about 10 minutes the first time
+                the prometheus server takes 6 to 9 minutes the first time
   --only NAMES  install only these (${ALL_TOOLS.join(', ')}; with --runtime: ${RUNTIME_NAMES.join(', ')})
   --print       print where each tool is (or would be) installed, install nothing
 

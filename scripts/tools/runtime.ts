@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { downloadGoModule } from '../lib/go-module.ts';
 import { run } from '../lib/exec.ts';
+import { workTemp } from '../lib/work-dir.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
 import { checkGo, ensurePinnedBuild, pinnedBuildSettings, toolPath, type Progress } from './install.ts';
 import { binaryName, resolveRuntimePin, type RuntimeName, type ToolPin } from './pins.ts';
@@ -12,10 +13,10 @@ export type RuntimeBinaries = Record<RuntimeName, string>;
 
 export const RUNTIME_NAMES: RuntimeName[] = ['prometheus', 'alertmanager', 'nodeExporter'];
 
-// Measured cold (empty GOCACHE, warm module cache) on 2 busy cores; shown on the first build only.
+// Measured cold (empty GOCACHE, warm module cache) on 2 busy cores (docs/toolchain.md); shown on the first build only.
 const ESTIMATES: Record<RuntimeName, string> = {
-  prometheus: 'about 9 minutes, 1.5 GB of memory',
-  alertmanager: 'about 2 minutes',
+  prometheus: '6 to 9 minutes, 1.5 GB of memory',
+  alertmanager: '1 to 2 minutes',
   nodeExporter: 'about a minute',
 };
 
@@ -38,14 +39,15 @@ async function ensureRuntimeBinary(name: RuntimeName, progress: Progress): Promi
   if (await isCopyBuild(path, pin)) return path;
   await checkGo();
   const staging = `${path}.partial-${process.pid}`;
-  const source = `${path}.source-${process.pid}`;
+  // In this process's work folder: removed at exit, or by a later run after a SIGKILL.
+  const source = join(workTemp(`${binaryName(pin.package)}-source-`), 'module');
   try {
     const build = copyBuild(pin, await prepareCopy(pin, source), staging);
     progress(`installing ${binaryName(pin.package)} ${pin.version}: ${build.describe} (first time only; ${ESTIMATES[name]})`);
     const seconds = await goBuildInto(build, staging, [[binaryName(pin.package), path]], progress);
     progress(`installed ${binaryName(pin.package)} ${pin.version} in ${seconds}s → ${path}`);
   } finally {
-    rmSync(source, { recursive: true, force: true });
+    rmSync(dirname(source), { recursive: true, force: true });
   }
   return path;
 }
@@ -61,7 +63,6 @@ async function prepareCopy(pin: ToolPin, to: string): Promise<string> {
     { what: `the source ${binaryName(pin.package)} is built from`, fix: 'check that the Go module proxy is reachable (GOPROXY)' },
     pin.toolchain,
   );
-  rmSync(to, { recursive: true, force: true });
   copyTree(from, to);
   const page = placeholderPage(binaryName(pin.package), pin.version);
   const file = join(to, pin.embedPlaceholder!);

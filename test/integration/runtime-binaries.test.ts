@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { freePorts } from '../../scripts/cluster/ports.ts';
 import { ensureRuntimeBinaries, type RuntimeBinaries } from '../../scripts/tools/runtime.ts';
 
-// test/run.ts builds them before the suite (about 12 minutes cold); here they come from the cache.
+// test/run.ts builds them before the suite (about 7 minutes cold); here they come from the cache.
 let bins: RuntimeBinaries;
 let work: string;
 const children: ChildProcess[] = [];
