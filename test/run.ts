@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
 import { ensureControlPlaneBinaries } from '../scripts/cluster/binaries.ts';
 import { ensureArgoCdBinaries, ensureClusterBinaries } from '../scripts/fleet/binaries.ts';
+import { ensureRuntimeBinaries } from '../scripts/tools/runtime.ts';
 import { startControlPlane } from '../scripts/cluster/control-plane.ts';
 import { startChartRepository } from './helpers/chart-repo.ts';
 import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
@@ -27,6 +28,8 @@ await ensureControlPlaneBinaries((line) => console.log(line));
 // The e2e's simulated fleet and Argo CD (test/integration/e2e-argocd.test.ts): minutes cold, cached after.
 await ensureClusterBinaries((line) => console.log(line));
 await ensureArgoCdBinaries((line) => console.log(line));
+// The programs the prometheus chart runs (test/integration/runtime-binaries.test.ts): about 7 minutes cold on 2 cores.
+await ensureRuntimeBinaries((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
 const env = { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig };

@@ -8,8 +8,8 @@ import { goBuildInto, type GoBuild } from './go-build.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
 import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
-/** Where a pinned tool lives: one folder per version, so a pin change never reuses an old binary. */
-export function toolPath(name: ToolName, pin: ToolPin): string {
+/** Where a pinned tool (or runtime program) lives: one folder per version, so a pin change never reuses an old binary. */
+export function toolPath(name: string, pin: ToolPin): string {
   return cacheDir('tools', `${name}@${pin.version}`, name);
 }
 
@@ -66,7 +66,7 @@ export async function checkGo(): Promise<string> {
 }
 
 /** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
-async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
+export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
   if (info?.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
@@ -82,14 +82,18 @@ export type Progress = (line: string) => void;
 
 /** Installs one pinned tool unless the right build is already cached; returns its path. */
 export async function ensureTool(name: ToolName, progress: Progress = () => {}): Promise<string> {
-  const pin = await resolveToolPin(name);
+  return ensurePinnedBuild(name, await resolveToolPin(name), progress, 'helm and promtool take minutes');
+}
+
+/** Builds `name` from its pin (go install, or go build in its wrapper module) unless the cache has that build. */
+export async function ensurePinnedBuild(name: string, pin: ToolPin, progress: Progress, estimate: string): Promise<string> {
   const path = toolPath(name, pin);
   if (await isPinnedBuild(path, pin)) return path;
   await checkGo();
   checkWrapperRequires(name, pin);
   const staging = `${path}.partial-${process.pid}`;
   const build = buildCommand(name, pin, staging);
-  progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; helm and promtool take minutes)`);
+  progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; ${estimate})`);
   const seconds = await goBuildInto(build, staging, [[name, path]], progress);
   progress(`installed ${name} ${pin.version} in ${seconds}s → ${path}`);
   return path;
@@ -97,7 +101,7 @@ export async function ensureTool(name: ToolName, progress: Progress = () => {}):
 
 /** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
 export function checkWrapperRequires(
-  name: ToolName,
+  name: string,
   pin: ToolPin,
   goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : '',
 ): void {
@@ -109,12 +113,19 @@ export function checkWrapperRequires(
   );
 }
 
+/** The flags and environment every pinned build shares: trimmed paths, the pin's tags and ldflags, no cgo, its toolchain. */
+export function pinnedBuildSettings(pin: ToolPin): { flags: string[]; env: Record<string, string>; via: string; fix: string } {
+  return {
+    flags: ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])],
+    env: { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) },
+    via: pin.toolchain ? ` with ${pin.toolchain}` : '',
+    fix: `check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`,
+  };
+}
+
 /** `go install pkg@version`, or `go build` inside the tool's wrapper module; the toolchain set for this build only. */
-function buildCommand(name: ToolName, pin: ToolPin, outDir: string): GoBuild {
-  const flags = ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])];
-  const env: Record<string, string> = { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) };
-  const via = pin.toolchain ? ` with ${pin.toolchain}` : '';
-  const fix = `check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`;
+function buildCommand(name: string, pin: ToolPin, outDir: string): GoBuild {
+  const { flags, env, via, fix } = pinnedBuildSettings(pin);
   if (!pin.wrapper)
     return {
       args: ['install', ...flags, `${pin.package}@${pin.version}`],

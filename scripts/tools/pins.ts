@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { EnvironmentError } from '../lib/errors.ts';
 
 /** One external Go program as tools/pins.json pins it. */
 interface ToolPinSpec {
@@ -18,12 +19,26 @@ interface ToolPinSpec {
   wrapper?: string;
   /** Build tags (comma-separated). */
   tags?: string;
+  /**
+   * A file the main package embeds (go:embed) but the module zip lacks, such as a web UI's build output:
+   * the build then runs in a copy of the module with a placeholder page at this path.
+   */
+  embedPlaceholder?: string;
 }
 
 /** A tool pin with its version resolved. */
 export type ToolPin = ToolPinSpec & { version: string };
 
 export type ToolName = 'kubeconform' | 'helm' | 'kustomize' | 'promtool' | 'amtool' | 'actionlint';
+
+/** A program the prometheus chart runs, pinned for the runtime fire drill (scripts/tools/runtime.ts). */
+type RuntimePinSpec = Partial<ToolPinSpec> & {
+  package: string;
+  /** The tool pin whose release this is: module, version, wrapper, toolchain, tags and ldflags come from there. */
+  sameReleaseAs?: ToolName;
+};
+
+export type RuntimeName = 'prometheus' | 'alertmanager' | 'nodeExporter';
 
 /** The Argo CD release the fleet runs. */
 export interface ArgoCdPin {
@@ -33,10 +48,12 @@ export interface ArgoCdPin {
   toolchain: string;
 }
 
-interface ToolPins {
+export interface ToolPins {
   go: { minimum: string };
   argocd: ArgoCdPin;
   tools: Record<ToolName, ToolPinSpec>;
+  /** The programs the prometheus chart runs, for the runtime fire drill (never built by plain `npm run tools`). */
+  runtime: Record<RuntimeName, RuntimePinSpec>;
   /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts). */
   fleet: { kwok: { package: string; module: string; version: string } };
   /** Modules downloaded for documents they ship (OpenAPI), not built. */
@@ -58,3 +75,22 @@ export function readToolPins(): ToolPins {
 export function withVersion(spec: ToolPinSpec, version: string): ToolPin {
   return { ...spec, version, ldflags: spec.ldflags?.replaceAll('{version}', version) };
 }
+
+/**
+ * A runtime program's pin: its own, or its package at the release of the tool pin it names in
+ * `sameReleaseAs` (the prometheus server at promtool's). Pure: `pins` is tools/pins.json's content.
+ */
+export function resolveRuntimePin(name: RuntimeName, pins: ToolPins = readToolPins()): ToolPin {
+  const { sameReleaseAs, ...spec } = pins.runtime[name];
+  const base = sameReleaseAs ? pins.tools[sameReleaseAs] : undefined;
+  if (sameReleaseAs && !base) throw new EnvironmentError(`${PINS_FILE}: runtime.${name}.sameReleaseAs names ${sameReleaseAs}, which tools does not pin`);
+  const merged = { ...base, ...spec } as ToolPinSpec;
+  if (!merged.module || !merged.version)
+    throw new EnvironmentError(
+      `${PINS_FILE}: runtime.${name} has no ${merged.module ? 'version' : 'module'}\nfix: give runtime.${name} a module and an exact version, or sameReleaseAs a tool with them`,
+    );
+  return withVersion(merged, merged.version);
+}
+
+/** The file name `go install` gives a main package's binary: its path's last element (`node_exporter`). */
+export const binaryName = (pkg: string) => pkg.slice(pkg.lastIndexOf('/') + 1);

@@ -12,6 +12,7 @@ import { leafSpecs } from '../render/leaves.ts';
 import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
 import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
 import { ALL_TOOLS, ensureTools, resolveToolPins } from '../tools/install.ts';
+import { resolveRuntimePin } from '../tools/pins.ts';
 import { checkerNotes } from './checker-versions.ts';
 import { inShard, type Shard } from '../lib/shard.ts';
 import { evictResults, runCached, type CacheStats } from './results-cache.ts';
@@ -153,7 +154,7 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
     rmSync(workDir, { recursive: true, force: true });
   }
   const skippedClusters = inventory.clusters.map((c) => c.name).filter((c) => !selected.has(c));
-  const notes = checkerNotes(rendered, await resolveToolPins(['promtool', 'amtool']));
+  const notes = checkerNotes(rendered, { ...(await resolveToolPins(['promtool', 'amtool'])), nodeExporter: resolveRuntimePin('nodeExporter') });
   return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000, cache };
 }
 

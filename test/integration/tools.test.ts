@@ -53,3 +53,20 @@ test('--print lists every pinned tool where it is installed', async () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown tool pluto; the pinned tools are kubeconform, helm, kustomize, promtool, amtool, actionlint/);
 });
+
+test('--runtime --print lists the programs the prometheus chart runs, at their pins, apart from the tools', async () => {
+  const result = await runCli('tools', ['--runtime', '--print']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^prometheus +v0\.314\.0 +\S+\/tools\/prometheus@v0\.314\.0\/prometheus$/m);
+  assert.match(result.stdout, /^alertmanager +v0\.34\.0 +\S+\/tools\/alertmanager@v0\.34\.0\/alertmanager$/m);
+  assert.match(result.stdout, /^nodeExporter +v1\.12\.1 +\S+\/tools\/node_exporter@v1\.12\.1\/node_exporter$/m);
+  assert.doesNotMatch(result.stdout, /promtool/);
+  assert.doesNotMatch(
+    (await runCli('tools', ['--print'])).stdout,
+    /^(prometheus|alertmanager|nodeExporter) /m,
+    'plain npm run tools builds what validate needs only',
+  );
+  const unknown = await runCli('tools', ['--runtime', '--only', 'promtool']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown tool promtool; the pinned runtime programs are prometheus, alertmanager, nodeExporter/);
+});
