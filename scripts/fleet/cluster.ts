@@ -5,7 +5,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { startControlPlane, supervise, type ControlPlane } from '../cluster/control-plane.ts';
 import type { Progress } from '../tools/install.ts';
 import type { ClusterBinaries } from './binaries.ts';
-import { fakeNode, staticVolume, storageClass } from './objects.ts';
+import { fakeNode, nodeAddress, staticVolume, storageClass } from './objects.ts';
 
 /** One simulated cluster: a control plane plus the controllers, scheduler and fake nodes that make workloads run. */
 export interface SimulatedCluster {
@@ -57,7 +57,7 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
     ]);
     if (options.storageClass) await provisionStorage(client, options.storageClass, options.volumes ?? 8);
     const nodes = Array.from({ length: options.nodes ?? 2 }, (_, i) => `${options.name}-node-${i}`);
-    for (const node of nodes) await client.apply(fakeNode(node));
+    for (const [i, node] of nodes.entries()) await client.apply(fakeNode(node, nodeAddress(i)));
     await waitNodesReady(options.name, client, nodes, processes.daemons);
     for (const node of nodes) await untaint(client, node);
     return { name: options.name, plane, client, stop };

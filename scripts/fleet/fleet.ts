@@ -3,6 +3,9 @@ import type { Progress } from '../tools/install.ts';
 import { ensureClusterBinaries } from './binaries.ts';
 import { startSimulatedCluster, type SimulatedCluster } from './cluster.ts';
 
+/** Nodes per workload cluster: the fire drill holds one busy, one calm and stops one's node-exporter. */
+export const WORKLOAD_NODES = 3;
+
 /** A hub (where Argo CD runs: no nodes needed, its CRDs installed) and workload clusters, all on 127.0.0.1. */
 export interface SimulatedFleet {
   hub: SimulatedCluster;
@@ -28,7 +31,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
   const binaries = await ensureClusterBinaries(progress);
   const started: SimulatedCluster[] = [];
   const start = async (name: string, storageClass?: string) => {
-    const cluster = await startSimulatedCluster({ name, binaries, storageClass, nodes: storageClass ? 2 : 1, progress });
+    const cluster = await startSimulatedCluster({ name, binaries, storageClass, nodes: storageClass ? WORKLOAD_NODES : 1, progress });
     started.push(cluster);
     progress(`cluster ${name} up at ${cluster.plane.server} (${cluster.plane.dataDir})`);
     return cluster;

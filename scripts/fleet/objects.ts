@@ -1,13 +1,23 @@
 import type { KubeObject } from '../cluster/client.ts';
 
+/** The annotation KWOK's node stage (kwok-stages.yaml) publishes as the node's InternalIP. */
+export const NODE_IP_ANNOTATION = 'monitoring-gitops.io/node-ip';
+
+/**
+ * The InternalIP of a cluster's `index`th node: not loopback, because Kubernetes refuses loopback
+ * addresses in Endpoints and EndpointSlices (node-exporter's hostNetwork pods take their node's address).
+ * Nothing on the machine answers there; the fire drill's network namespace gives these addresses to its processes.
+ */
+export const nodeAddress = (index: number) => `10.250.0.${10 + index}`;
+
 /** A node KWOK manages (its annotation), schedulable by everything the charts run (Linux, no taints). */
-export function fakeNode(name: string): KubeObject {
+export function fakeNode(name: string, address: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0', [NODE_IP_ANNOTATION]: address },
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
     },
     spec: {},

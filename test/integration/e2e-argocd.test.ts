@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { E2E_CLUSTERS, prometheusAvailableAt, startE2e, type E2e } from '../e2e/harness.ts';
 import { runScenarios } from '../e2e/scenarios.ts';
+import { WORKLOAD_NODES } from '../../scripts/fleet/fleet.ts';
+import { DRILL_CLUSTER, pipeline } from '../e2e/pipeline/scenario.ts';
 import { listApplications, table, waitConverged, waveViolations } from '../e2e/status.ts';
 
 // The core of `npm run e2e` (which also runs the prune, promotion and drift scenarios): a real Argo CD
-// v3.6.1 on a simulated hub syncs a generated dev and prod cluster, and one commit reaches one cluster.
+// v3.6.1 on a simulated hub syncs a generated dev and prod cluster, one commit reaches one cluster, and the
+// fire drill runs on dev-1 meanwhile (its alerts take minutes to fire: it starts as soon as dev-1 is synced).
 let e2e: E2e;
+let drill: Promise<string> | undefined;
 before(async () => {
   e2e = await startE2e((line) => console.log(`# ${line}`));
 });
@@ -24,13 +28,15 @@ test('every root and child Application of both clusters becomes Synced and Healt
     [...expected].sort(),
   );
   assert.deepEqual(waveViolations(apps, await prometheusAvailableAt(e2e)), [], 'sync waves in order');
+  drill = pipeline(e2e, (line) => console.log(`# ${line}`));
+  drill.catch(() => {}); // awaited by the fire drill's test
   // Workloads really ran: node-exporter's DaemonSet has a Ready pod on each fake node.
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   const daemonSets = await dev.list<
     { metadata: { name: string }; status: { numberReady: number; desiredNumberScheduled: number } } & { apiVersion: string; kind: string }
   >({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring' });
   assert.ok(
-    daemonSets.length > 0 && daemonSets.every((d) => d.status.numberReady === 2 && d.status.desiredNumberScheduled === 2),
+    daemonSets.length > 0 && daemonSets.every((d) => d.status.numberReady === WORKLOAD_NODES && d.status.desiredNumberScheduled === WORKLOAD_NODES),
     JSON.stringify(daemonSets.map((d) => d.status)),
   );
 });
@@ -69,4 +75,9 @@ test('the Argo CD settings the repository ships are live: argocd-cm applied serv
     [],
     "no chart's helm test Pod was synced",
   );
+});
+
+test(`the fire drill on ${DRILL_CLUSTER}: an alert reaches a person on the channels the README promises`, { timeout: 1_500_000 }, async () => {
+  assert.ok(drill, 'the drill starts once the first test saw dev-1 synced');
+  console.log(`# ${await drill}`);
 });
