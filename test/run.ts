@@ -15,12 +15,16 @@ import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
  * then node's test runner over test/unit and test/integration.
  */
 const testDir = new URL('.', import.meta.url).pathname;
-const files = ['unit', 'integration'].flatMap((dir) =>
-  readdirSync(join(testDir, dir))
-    .filter((f) => f.endsWith('.test.ts'))
-    .sort()
-    .map((f) => join(testDir, dir, f)),
-);
+// The longest file first (the e2e and its fire drill, which waits minutes for alerts): the rest runs beside it.
+const LONGEST = 'e2e-argocd.test.ts';
+const files = ['unit', 'integration']
+  .flatMap((dir) =>
+    readdirSync(join(testDir, dir))
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => join(testDir, dir, f)),
+  )
+  .sort((a, b) => Number(b.endsWith(LONGEST)) - Number(a.endsWith(LONGEST)));
 
 // Tools first, once: test files run in parallel processes and must not race to build the same binaries.
 await ensureTools(ALL_TOOLS, (line) => console.log(line));

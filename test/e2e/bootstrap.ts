@@ -43,6 +43,8 @@ export function readmeBootstrapBlocks(readme: string): string[] {
 type BlockRuns = (fleet: SimulatedFleet, repoURL: string) => Record<string, string>[];
 
 const E2E_PASSWORD = 'e2e-only';
+/** The receivers' webhook on every cluster (hooks.slack.com resolves to the stand-in only inside the fire drill's namespace). */
+export const E2E_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TE2E00000/BE2E00000/e2eDrillWebhookToken000';
 const perCluster = (fleet: SimulatedFleet, vars: (name: string) => Record<string, string>) =>
   [...fleet.workloads.keys()].map((name) => ({ NAME: name, ...vars(name) }));
 
@@ -63,7 +65,8 @@ const BLOCKS: [RegExp, BlockRuns][] = [
     (fleet) =>
       perCluster(fleet, () => ({
         GRAFANA_ADMIN_PASSWORD: E2E_PASSWORD,
-        SLACK_WEBHOOK_URL: 'https://hooks.slack.example.com/e2e',
+        // Slack's form of an incoming-webhook URL: the fire drill's Slack stand-in answers at this path.
+        SLACK_WEBHOOK_URL: E2E_SLACK_WEBHOOK,
         SMTP_PASSWORD: E2E_PASSWORD,
         // What `htpasswd -nbs` writes; ingress-nginx reads {SHA} lines as it reads htpasswd's default.
         PROMETHEUS_BASIC_AUTH: `e2e:{SHA}${createHash('sha1').update(E2E_PASSWORD).digest('base64')}`,

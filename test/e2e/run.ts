@@ -5,7 +5,8 @@ import { runScenarios, SCENARIOS } from './scenarios.ts';
 
 /**
  * npm run e2e [-- --only steady,change,…]: a real Argo CD syncing a generated fleet of one dev and one
- * prod cluster (and one staging cluster when the promotion scenario runs). Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`.
+ * prod cluster (and one staging cluster when the promotion scenario runs). Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`,
+ * then, with the pipeline scenario, the fire drill's `pipeline: HighCpuUsage fired in …` line.
  * Every process stops at the end, on failure and on Ctrl-C.
  */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]!.split(',') : SCENARIOS;
@@ -26,10 +27,12 @@ try {
   const waves = waveViolations(apps, await prometheusAvailableAt(e2e));
   if (waves.length) throw new Error(`sync waves out of order: ${waves.join('; ')}`);
   log('sync waves in order: each Grafana Application created after its prometheus-server was Available');
-  await runScenarios(e2e, only, log);
+  const summaries = await runScenarios(e2e, only, log);
   console.log(
     `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${clusters.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
   );
+  // The fire drill's line last: `npm run e2e -- --only pipeline` ends with what reached a person.
+  for (const line of summaries) console.log(line);
 } catch (err) {
   endIfInterrupted();
   console.error(err instanceof Error ? err.message : err);

@@ -10,9 +10,10 @@ import { startGitHubStandIn } from '../helpers/github/server.ts';
 import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
+import { pipeline } from './pipeline/scenario.ts';
 
 // promote before prune: the promotion follows dev-1's Grafana, which prune then disables.
-export const SCENARIOS = ['steady', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune'];
+export const SCENARIOS = ['steady', 'pipeline', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune'];
 
 type Deployment = {
   metadata: { name: string; generation?: number };
@@ -20,14 +21,17 @@ type Deployment = {
 };
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
-/** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. */
-export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<void> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<void>> = { steady, drift, change, selfheal, retry, prune, promote };
+/** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. Returns their summary lines. */
+export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<string[]> {
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<unknown>> = { steady, pipeline, drift, change, selfheal, retry, prune, promote };
+  const summaries: string[] = [];
   for (const name of names) {
     const started = Date.now();
-    await all[name]!(e2e, log);
+    const summary = await all[name]!(e2e, log);
+    if (typeof summary === 'string') summaries.push(summary);
     log(`scenario ${name}: passed in ${Math.round((Date.now() - started) / 1000)} s`);
   }
+  return summaries;
 }
 
 /** Nothing goes OutOfSync over a further minute of reconciliation (no diff noise from SSA, defaults, hooks). */

@@ -1,0 +1,70 @@
+import type { DrillNamespace } from './namespace.ts';
+
+/** Prometheus' HTTP API v1 and Alertmanager's v2, read from inside the drill's namespace. */
+export class RuntimeApi {
+  constructor(
+    private readonly ns: DrillNamespace,
+    readonly prometheus: string,
+    readonly alertmanager: string,
+  ) {}
+
+  /** `data` of a Prometheus API answer; throws with Prometheus' own error text otherwise. */
+  async prom<T>(path: string, params: Record<string, string | string[]> = {}): Promise<T> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const one of [v].flat()) query.append(k, one);
+    const url = `http://${this.prometheus}${path}${query.size ? `?${query}` : ''}`;
+    const response = await this.ns.fetch(url);
+    const body = JSON.parse(response.body || '{}') as { status?: string; data?: T; error?: string };
+    if (response.status !== 200 || body.status !== 'success')
+      throw new Error(`Prometheus ${path}: ${response.status} ${body.error ?? response.body.slice(0, 300)}`);
+    return body.data as T;
+  }
+
+  async alertmanagerStatus(): Promise<{ config: { original: string } }> {
+    const response = await this.ns.fetch(`http://${this.alertmanager}/api/v2/status`);
+    if (response.status !== 200) throw new Error(`Alertmanager /api/v2/status: ${response.status} ${response.body.slice(0, 300)}`);
+    return JSON.parse(response.body);
+  }
+
+  async ready(address: string): Promise<boolean> {
+    return this.ns
+      .fetch(`http://${address}/-/ready`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+  }
+}
+
+export interface Target {
+  labels: Record<string, string>;
+  scrapePool: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  file: string;
+  rules: { name: string; query: string; type: 'alerting' | 'recording'; health: string; lastError?: string; state?: string }[];
+}
+
+export interface ActiveAlert {
+  labels: Record<string, string>;
+  state: string;
+}
+
+/** Polls `probe` every `everyMs` until it returns something other than undefined, or throws `what` at the deadline. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { SERVICE_ACCOUNT_DIR } from './sandbox.ts';
+import type { InsideSetup, StartRequest, FetchRequest } from './protocol.ts';
+
+/**
+ * The fire drill's network namespace, from the inside (started by namespace.ts under
+ * `unshare --net --mount`; root there, nothing here reaches the machine's own network, hosts file or mounts):
+ * - every 10.0.0.0/8 address is local, so each process listens on its pod's or node's synced address;
+ * - /etc/hosts names the receivers (smtp.example.com, hooks.slack.com), /run holds the pod's service account;
+ * - Services' addresses forward to their endpoints (kube-proxy's part), the `kubernetes` Service's through a
+ *   Unix socket to the cluster's API server;
+ * - an HTTP API on a Unix socket lets the drill start and stop processes and fetch URLs from in here.
+ * It ends, with every process it started, when its stdin closes (the drill ended, however it ended).
+ */
+const setup = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as InsideSetup;
+const children = new Map<string, ChildProcess>();
+
+execFileSync('ip', ['link', 'set', 'lo', 'up']);
+execFileSync('ip', ['route', 'add', 'local', '10.0.0.0/8', 'dev', 'lo']);
+// A private /run (unshare made mounts private): the kubelet's projected token lives at a fixed path client-go reads.
+execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', '/run']);
+mkdirSync(SERVICE_ACCOUNT_DIR, { recursive: true });
+for (const [key, text] of Object.entries(setup.serviceAccount)) writeFileSync(join(SERVICE_ACCOUNT_DIR, key), text);
+writeFileSync(setup.hostsFile, ['127.0.0.1 localhost', ...setup.hosts.map((line) => line.join(' ')), ''].join('\n'));
+execFileSync('mount', ['--bind', setup.hostsFile, '/etc/hosts']);
+
+// kube-proxy's part: each Service's address forwards to an endpoint; the API server's, out through a Unix socket.
+for (const forward of setup.forwards) {
+  const relay = createServer((socket) => {
+    const upstream = 'socket' in forward.to ? connect(forward.to.socket) : connect(forward.to.port, forward.to.host);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  relay.listen(forward.port, forward.host);
+}
+
+const control = createHttpServer(async (req, res) => {
+  try {
+    const body = await readBody(req);
+    const result = await handle(req.method ?? 'GET', req.url ?? '/', body);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
+  } catch (err) {
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : String(err));
+  }
+});
+rmSync(setup.controlSocket, { force: true });
+control.listen(setup.controlSocket, () => console.log('ready'));
+
+async function handle(method: string, url: string, body: unknown): Promise<unknown> {
+  if (method === 'POST' && url === '/start') return start(body as StartRequest);
+  if (method === 'POST' && url === '/stop') return stop((body as { name: string }).name);
+  if (method === 'POST' && url === '/fetch') return fetchInside(body as FetchRequest);
+  if (method === 'GET' && url === '/processes') return [...children].map(([name, c]) => ({ name, pid: c.pid, exit: c.exitCode ?? c.signalCode ?? undefined }));
+  throw new Error(`no such call: ${method} ${url}`);
+}
+
+function start(request: StartRequest): { pid: number } {
+  if (children.get(request.name)?.exitCode === null) throw new Error(`${request.name} is already running`);
+  const log = openSync(request.logFile, 'a');
+  const child = spawn(request.file, request.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...request.env } });
+  children.set(request.name, child);
+  return { pid: child.pid ?? 0 };
+}
+
+async function stop(name: string): Promise<{ stopped: boolean }> {
+  const child = children.get(name);
+  if (!child || child.exitCode !== null || child.signalCode !== null) return { stopped: false };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
+  return { stopped: true };
+}
+
+async function fetchInside(request: FetchRequest): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+  const response = await fetch(request.url, {
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: response.status, body: await response.text(), headers: Object.fromEntries(response.headers) };
+}
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      try {
+        resolve(text ? JSON.parse(text) : undefined);
+      } catch (err) {
+        reject(err);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function killAll(): void {
+  for (const child of children.values()) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+process.stdin.resume();
+process.stdin.on('end', () => {
+  killAll();
+  process.exit(0);
+});
+process.on('SIGTERM', () => {
+  killAll();
+  process.exit(0);
+});

@@ -1,0 +1,44 @@
+import type { ServiceAccountFiles } from './sandbox.ts';
+
+/** What namespace.ts tells inside.ts (a JSON file named by its argument). */
+export interface InsideSetup {
+  /** Unix socket of the control API inside.ts serves. */
+  controlSocket: string;
+  /** TCP listeners in the namespace and where each connection goes: kube-proxy's part, and the API server. */
+  forwards: Forward[];
+  /** Lines of the namespace's /etc/hosts: an address and its names. */
+  hosts: string[][];
+  /** Where inside.ts writes that file before binding it over /etc/hosts. */
+  hostsFile: string;
+  serviceAccount: ServiceAccountFiles;
+}
+
+/** A listener forwarding every connection to an address in the namespace, or to a Unix socket (which reaches out of it). */
+export interface Forward {
+  host: string;
+  port: number;
+  to: { host: string; port: number } | { socket: string };
+}
+
+/** POST /start: a process in the namespace, in a process group of its own. */
+export interface StartRequest {
+  name: string;
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+  logFile: string;
+}
+
+/** POST /fetch: an HTTP request made from inside the namespace. */
+export interface FetchRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface FetchResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
