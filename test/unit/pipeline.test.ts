@@ -94,6 +94,8 @@ test('expandEnv and rebaseListen follow the kubelet and the programs', () => {
     '--cluster.listen-address=10.244.0.9:9094',
   ]);
   assert.deepEqual(rebaseListen(['--web.listen-address=[10.250.0.10]:9100'], '10.1.1.1', DEFAULT_LISTENERS.nodeExporter).address, '10.250.0.10:9100');
+  // The real chart's listenOnAllInterfaces: HOST_IP is 0.0.0.0, written in brackets.
+  assert.deepEqual(rebaseListen(['--web.listen-address=[0.0.0.0]:9100'], '10.250.0.11', DEFAULT_LISTENERS.nodeExporter).address, '10.250.0.11:9100');
 });
 
 test('dashboard variables expand as Grafana expands "All" of a multi-value variable', () => {

@@ -32,8 +32,12 @@ export interface DrillOptions {
   dir: string;
   namespace?: string;
   log?: (line: string) => void;
-  /** Wait for the resolved notifications too (Alertmanager sends them a group_interval after the firing ones). */
-  resolved?: boolean;
+  /**
+   * How far to go: `checks` stops after what needs no alert (config, targets, queries, the datasource);
+   * `firing` after the firing notifications; `resolved` (default) waits for the resolved ones too, which
+   * Alertmanager sends a group_interval after the firing ones.
+   */
+  until?: 'checks' | 'firing' | 'resolved';
 }
 
 /** What the drill saw. `findings` empty means the README's promise held on this cluster. */
@@ -153,7 +157,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
     const queries = await dashboardQueries(runtime, configMaps, since, findings);
     await ruleSelectors(runtime, since, findings);
     findings.push(...(await datasourceReaches(ns, configMaps, services, slices, namespace, prometheus.address)));
-    if (discovered !== true) return finish(queries);
+    if (discovered !== true || options.until === 'checks') return finish(queries);
 
     const fired = await waitFor(
       'HighCpuUsage and NodeExporterDown notified',
@@ -164,7 +168,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       },
       5000,
     ).catch((err: Error) => {
-      findings.push(`${err.message}; delivered: ${describeNotifications(receivers.notifications())}`);
+      findings.push(`${err.message}; delivered: ${describeNotifications(receivers.notifications())}${logErrors(join(logs, `${alertmanager.name}.log`))}`);
       return undefined;
     });
     const firedAt = receivers.notifications().find((n) => n.status === 'firing' && n.alertnames.includes('HighCpuUsage') && n.receiver === 'slack')?.at;
@@ -174,7 +178,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
     if (calmAlerts.length) findings.push(`${calm.node} at ${CALM * 100}% CPU raised ${calmAlerts.map((a) => `${a.labels.alertname} (${a.state})`).join(', ')}`);
     if (has(receivers.notifications(), 'email:HighCpuUsage', 'firing'))
       findings.push('HighCpuUsage (severity warning) was e-mailed: e-mail is for critical alerts only');
-    if (fired && options.resolved !== false) {
+    if (fired && (options.until ?? 'resolved') === 'resolved') {
       procfs.get(hot.name)!.setBusy(IDLE);
       await ns.start({ name: down.name, file: options.binaries.nodeExporter, args: argsOf.get(down.name)!, env: {}, logFile: join(logs, `${down.name}.log`) });
       log(
@@ -188,14 +192,16 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
           return ['slack:HighCpuUsage', 'slack:NodeExporterDown', 'email:NodeExporterDown'].every((want) => has(n, want, 'resolved')) ? true : undefined;
         },
         5000,
-      ).catch((err: Error) => findings.push(`${err.message}; delivered: ${describeNotifications(receivers.notifications())}`));
+      ).catch((err: Error) =>
+        findings.push(`${err.message}; delivered: ${describeNotifications(receivers.notifications())}${logErrors(join(logs, `${alertmanager.name}.log`))}`),
+      );
     }
     findings.push(...receivers.notifications().flatMap((n) => (n.problem ? [`${n.receiver} refused a notification: ${n.problem}`] : [])));
     return finish(queries, firedAt);
   } finally {
     for (const p of procfs.values()) p.stop();
+    // Closing the namespace stops every process in it, the receivers included.
     await ns.close();
-    await receivers.stop();
   }
 
   async function finish(queries = { ok: 0, total: 0 }, firedAt?: number): Promise<DrillResult> {
@@ -375,6 +381,19 @@ async function datasourceReaches(
 function has(notifications: Notification[], want: string, status: Notification['status']): boolean {
   const [receiver, alertname] = want.split(':');
   return notifications.some((n) => n.receiver === receiver && n.status === status && n.alertnames.includes(alertname!));
+}
+
+/** The last errors a program logged, as a finding's tail (Alertmanager says there why a notification failed). */
+function logErrors(file: string, count = 3): string {
+  const errors = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /level=(ERROR|WARN)/.test(l));
+  return errors.length
+    ? `; its log: ${errors
+        .slice(-count)
+        .map((l) => l.replace(/^time=\S+ /, '').slice(0, 400))
+        .join(' | ')}`
+    : '';
 }
 
 function describeNotifications(notifications: Notification[]): string {

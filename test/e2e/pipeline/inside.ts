@@ -61,7 +61,8 @@ async function handle(method: string, url: string, body: unknown): Promise<unkno
 }
 
 function start(request: StartRequest): { pid: number } {
-  if (children.get(request.name)?.exitCode === null) throw new Error(`${request.name} is already running`);
+  const running = children.get(request.name);
+  if (running && running.exitCode === null && running.signalCode === null) throw new Error(`${request.name} is already running`);
   const log = openSync(request.logFile, 'a');
   const child = spawn(request.file, request.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...request.env } });
   children.set(request.name, child);
@@ -113,12 +114,12 @@ function killAll(): void {
   }
 }
 
+const end = (why: string) => {
+  console.error(`namespace: ${why}; stopping ${children.size} processes`);
+  killAll();
+  process.exit(0);
+};
 process.stdin.resume();
-process.stdin.on('end', () => {
-  killAll();
-  process.exit(0);
-});
-process.on('SIGTERM', () => {
-  killAll();
-  process.exit(0);
-});
+process.stdin.on('end', () => end('the drill closed its end'));
+process.on('SIGTERM', () => end('SIGTERM'));
+process.on('uncaughtException', (err) => end(`uncaught: ${err.stack ?? err}`));

@@ -116,7 +116,7 @@ export const DEFAULT_LISTENERS: Record<Launch['binary'], Record<string, string>>
 export function rebaseListen(args: string[], address: string, defaults: Record<string, string>): { args: string[]; address: string } {
   const onAddress = (value: string) => {
     const cut = value.lastIndexOf(':');
-    return WILDCARD_HOSTS.has(value.slice(0, cut)) ? `${address}:${value.slice(cut + 1)}` : value;
+    return WILDCARD_HOSTS.has(value.slice(0, cut).replace(/^\[(.*)\]$/, '$1')) ? `${address}:${value.slice(cut + 1)}` : value;
   };
   const written = new Set<string>();
   const out = args.map((arg) => {

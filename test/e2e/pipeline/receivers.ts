@@ -24,7 +24,6 @@ export interface Receivers {
   hosts: [string, string][];
   start(ns: DrillNamespace, logs: string): Promise<void>;
   notifications(): Notification[];
-  stop(): Promise<void>;
 }
 
 const SERVE = new URL('../../helpers/receivers/serve.ts', import.meta.url).pathname;
@@ -82,15 +81,13 @@ export async function prepareReceivers(
   };
   const configFile = join(dir, 'receivers.json');
   writeFileSync(configFile, JSON.stringify(serveConfig));
-  let ns: DrillNamespace | undefined;
   return {
     caFile: ca.caFile,
     hosts: [
       [SMTP_ADDRESS, smtpHost],
       [SLACK_ADDRESS, slackUrl.hostname],
     ],
-    async start(namespace, logs) {
-      ns = namespace;
+    async start(ns, logs) {
       await ns.start({ name: 'receivers', file: process.execPath, args: ['--import', 'tsx', SERVE, `@${configFile}`], logFile: join(logs, 'receivers.log') });
       const deadline = Date.now() + 60_000;
       while (!readFileSync(join(logs, 'receivers.log'), 'utf8').includes('"event":"ready"')) {
@@ -100,7 +97,6 @@ export async function prepareReceivers(
       }
     },
     notifications: () => (existsSync(out) ? readDeliveries(out, alertnames) : []),
-    stop: async () => void (await ns?.stop('receivers')),
   };
 }
 
