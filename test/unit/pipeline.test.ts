@@ -133,6 +133,11 @@ test('configDifferences names what the program loaded differently, not the defau
   assert.deepEqual(configDifferences(written, loaded), []);
   assert.deepEqual(configDifferences({ ...written, rule_files: ['/b.yml'] }, loaded), ['rule_files[0]: loaded "/a.yml", written "/b.yml"']);
   assert.deepEqual(configDifferences({ global: { evaluation_interval: '1m' } }, loaded), ['global.evaluation_interval: loaded nothing, written "1m"']);
+  const job = { job_name: 'apiservers', bearer_token_file: '/t' };
+  assert.deepEqual(configDifferences(job, { job_name: 'apiservers', authorization: { type: 'Bearer', credentials_file: '/t' } }), []);
+  assert.deepEqual(configDifferences(job, { job_name: 'apiservers', authorization: { type: 'Bearer', credentials_file: '/u' } }), [
+    'authorization.credentials_file: loaded "/u", written "/t"',
+  ]);
 });
 
 test('a data source URL resolves through the Service and its EndpointSlice, or says where it stops', () => {

@@ -5,6 +5,7 @@ import { isMap } from '../../../scripts/lib/values.ts';
  * same place (the program adds its defaults, which are not differences; it hides secrets as `<secret>`). Pure.
  */
 export function configDifferences(written: unknown, loaded: unknown, at = ''): string[] {
+  if (isMap(written) && isMap(loaded)) written = asLoaded(written, loaded);
   if (isMap(written)) {
     if (!isMap(loaded)) return [`${at || 'the config'}: loaded ${describe(loaded)}, written a map`];
     return Object.entries(written).flatMap(([key, value]) =>
@@ -31,4 +32,18 @@ function sameScalar(written: unknown, loaded: unknown): boolean {
   };
   const a = seconds(written);
   return a !== undefined && a === seconds(loaded);
+}
+
+// Prometheus loads the deprecated bearer_token(_file) as authorization credentials(_file) of type Bearer.
+function asLoaded(written: Record<string, unknown>, loaded: Record<string, unknown>): Record<string, unknown> {
+  const { bearer_token_file, bearer_token, ...rest } = written;
+  if ((bearer_token_file === undefined && bearer_token === undefined) || !isMap(loaded.authorization)) return written;
+  return {
+    ...rest,
+    authorization: {
+      type: 'Bearer',
+      ...(bearer_token_file !== undefined ? { credentials_file: bearer_token_file } : {}),
+      ...(bearer_token !== undefined ? { credentials: bearer_token } : {}),
+    },
+  };
 }

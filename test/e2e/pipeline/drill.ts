@@ -140,7 +140,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       findings.push(`node-exporter targets not up: ${await targetProblems(runtime, exporters, join(logs, `${prometheus.name}.log`))} (${err.message})`);
       return undefined;
     });
-    if (!exporterTargets) return finish();
+    if (!exporterTargets) return await finish();
     await ns.stop(down.name);
     const stoppedAt = Date.now();
     log(`fire drill: ${hot.node} at ${HOT * 100}% CPU, ${calm.node} at ${CALM * 100}%, node-exporter on ${down.node} stopped`);
@@ -154,10 +154,17 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       return undefined;
     }).catch((err: Error) => findings.push(`Prometheus has no Alertmanager it can reach (${alertmanager.address} runs): ${err.message}`));
     const since = started;
+    // A rate() needs two samples in its window: query once every node-exporter target was scraped twice.
+    await waitFor('two scrapes of every node-exporter target', 3 * MINUTE, async () => {
+      const { result } = await runtime.prom<{ result: { value: [number, string] }[] }>('/api/v1/query', {
+        query: 'min(count_over_time(up{app_kubernetes_io_name="prometheus-node-exporter"}[10m]))',
+      });
+      return Number(result[0]?.value[1] ?? 0) >= 2 ? true : undefined;
+    });
     const queries = await dashboardQueries(runtime, configMaps, since, findings);
     await ruleSelectors(runtime, since, findings);
     findings.push(...(await datasourceReaches(ns, configMaps, services, slices, namespace, prometheus.address)));
-    if (discovered !== true || options.until === 'checks') return finish(queries);
+    if (discovered !== true || options.until === 'checks') return await finish(queries);
 
     const fired = await waitFor(
       'HighCpuUsage and NodeExporterDown notified',
@@ -197,7 +204,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       );
     }
     findings.push(...receivers.notifications().flatMap((n) => (n.problem ? [`${n.receiver} refused a notification: ${n.problem}`] : [])));
-    return finish(queries, firedAt);
+    return await finish(queries, firedAt);
   } finally {
     for (const p of procfs.values()) p.stop();
     // Closing the namespace stops every process in it, the receivers included.
