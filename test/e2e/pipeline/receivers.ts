@@ -100,14 +100,19 @@ export async function prepareReceivers(
   };
 }
 
-/** The content of a file Alertmanager reads from a mounted Secret. */
+/** The content of a file Alertmanager reads from a mounted Secret; a path no Secret key provides is the drill's finding. */
 function mountedText(container: ConfiguredContainer, content: MountContent, path: string): string {
   const found = lookupFile(container.mounts, path);
   const secret = found.found === 'opaque' ? /^Secret\/(.+)$/.exec(found.mount.source)?.[1] : undefined;
-  const key = found.found === 'opaque' ? path.slice(found.mount.path.length + 1) : '';
-  const value = secret ? content.secrets.get(secret)?.[key] : undefined;
-  if (value === undefined) throw new Error(`Alertmanager's ${path} is in no mounted Secret the cluster has`);
-  return value;
+  if (found.found !== 'opaque' || !secret)
+    throw new Error(`Alertmanager reads ${path}, which no mounted Secret provides: every notification that needs it would fail`);
+  const key = path.slice(found.mount.path.length + 1);
+  const data = content.secrets.get(secret);
+  if (data?.[key] === undefined)
+    throw new Error(
+      `Alertmanager reads ${path}, but Secret ${secret} (mounted at ${found.mount.path}) has no key ${key}${data ? ` (it has ${Object.keys(data).sort().join(', ')})` : ' (the Secret is not on the cluster)'}: every notification that needs it would fail`,
+    );
+  return data[key];
 }
 
 function readDeliveries(file: string, alertnames: string[]): Notification[] {
