@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { clusterNetwork } from '../e2e/pipeline/cluster-network.ts';
 import { configDifferences } from '../e2e/pipeline/compare.ts';
 import { expandQuery, interpolateAll, panelQueries, queryVariables, scrapeSeconds } from '../e2e/pipeline/dashboards.ts';
 import { DEFAULT_LISTENERS, expandEnv, plannedLaunches, rebaseHostPaths, rebaseListen } from '../e2e/pipeline/launch.ts';
@@ -157,4 +158,37 @@ test('a data source URL resolves through the Service and its EndpointSlice, or s
     problem: 'Service monitoring/prometheus-server has no port 9090 (it has 80)',
   });
   assert.deepEqual(resolveServiceUrl('http://prometheus-srever', 'monitoring', services, slices), { problem: 'no Service monitoring/prometheus-srever' });
+});
+
+test('cluster DNS and kube-proxy for the drill: names per Service, ClusterIP:port to a ready endpoint, headless to its pod', () => {
+  const services = [
+    { metadata: { name: 'prometheus-server', namespace: 'monitoring' }, spec: { clusterIP: '10.96.0.40', ports: [{ name: 'http', port: 80 }] } },
+    { metadata: { name: 'prometheus-alertmanager-headless', namespace: 'monitoring' }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 9093 }] } },
+    { metadata: { name: 'nothing-behind', namespace: 'monitoring' }, spec: { clusterIP: '10.96.0.41', ports: [{ name: 'http', port: 80 }] } },
+  ];
+  const slices = [
+    {
+      metadata: { labels: { 'kubernetes.io/service-name': 'prometheus-server' } },
+      ports: [{ name: 'http', port: 9090 }],
+      endpoints: [
+        { addresses: ['10.244.0.9'], conditions: { ready: false } },
+        { addresses: ['10.244.0.7'], conditions: { ready: true } },
+      ],
+    },
+    {
+      metadata: { labels: { 'kubernetes.io/service-name': 'prometheus-alertmanager-headless' } },
+      ports: [{ name: 'http', port: 9093 }],
+      endpoints: [{ addresses: ['10.244.0.4'] }],
+    },
+  ];
+  const network = clusterNetwork('monitoring', services, slices);
+  assert.deepEqual(network.hosts[0], [
+    '10.96.0.40',
+    'prometheus-server',
+    'prometheus-server.monitoring',
+    'prometheus-server.monitoring.svc',
+    'prometheus-server.monitoring.svc.cluster.local',
+  ]);
+  assert.equal(network.hosts[1]![0], '10.244.0.4', 'a headless Service names its pod');
+  assert.deepEqual(network.forwards, [{ host: '10.96.0.40', port: 80, to: { host: '10.244.0.7', port: 9090 } }], 'no forward where no endpoint is ready');
 });
