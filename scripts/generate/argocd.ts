@@ -18,13 +18,25 @@ interface ApplicationDestination {
   namespace: string;
 }
 
+/** A directory source's file filter (Argo CD matches include and exclude against paths relative to `path`). */
+interface DirectorySource {
+  recurse: boolean;
+  include: string;
+  exclude?: string;
+}
+
 interface ApplicationInput {
   meta: ObjectMeta;
   project: string;
   repoURL: string;
   targetRevision: string;
   path: string;
+  directory?: DirectorySource;
   destination: ApplicationDestination;
+  /** Labels Argo CD puts on the destination namespace it creates (CreateNamespace=true). */
+  namespaceLabels?: Record<string, string>;
+  /** Whether automated sync deletes what left Git; false for the fleet root, which must never remove a cluster's root. */
+  prune?: boolean;
   /** Sync wave, written as a quoted string as Argo CD reads annotations. */
   syncWave: number;
   /** Delete the app's resources with the Application (resources finalizer). */
@@ -53,10 +65,16 @@ export function application(input: ApplicationInput) {
     },
     spec: {
       project: input.project,
-      source: { repoURL: input.repoURL, targetRevision: input.targetRevision, path: input.path },
+      source: {
+        repoURL: input.repoURL,
+        targetRevision: input.targetRevision,
+        path: input.path,
+        ...(input.directory ? { directory: input.directory } : {}),
+      },
       destination: input.destination,
       syncPolicy: {
-        automated: { prune: true, selfHeal: true },
+        automated: { prune: input.prune ?? true, selfHeal: true },
+        ...(input.namespaceLabels ? { managedNamespaceMetadata: { labels: input.namespaceLabels } } : {}),
         // ServerSideApply: dashboard ConfigMaps can outgrow the client-side last-applied annotation.
         syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
         retry: RETRY,
@@ -70,12 +88,17 @@ export interface GroupKind {
   kind: string;
 }
 
+/** A cluster-scoped kind, narrowed to names matching a glob (Go's filepath.Match, as Argo CD matches them). */
+export interface NamedGroupKind extends GroupKind {
+  name?: string;
+}
+
 interface AppProjectInput {
   meta: ObjectMeta;
   description: string;
   sourceRepos: string[];
   destinations: ApplicationDestination[];
-  clusterResourceWhitelist: GroupKind[];
+  clusterResourceWhitelist: NamedGroupKind[];
   /** Omitted means every namespaced kind is allowed. */
   namespaceResourceWhitelist?: GroupKind[];
   syncWave?: number;

@@ -2,18 +2,29 @@ import { APPS, type AppName } from '../inventory/apps.ts';
 import { applicationName, rootApplicationName, rootProjectName } from '../inventory/names.ts';
 import type { Cluster, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
-import { APP_SPECS } from './app-specs.ts';
-import { application, appProject, IN_CLUSTER, type GroupKind } from './argocd.ts';
+import { APP_SPECS, POD_SECURITY_LEVELS } from './app-specs.ts';
+import { application, appProject, IN_CLUSTER, type GroupKind, type NamedGroupKind } from './argocd.ts';
 import { withHeader } from './header.ts';
 import { leafPath } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
 
-/** Cluster-scoped kinds the charts create; everything else they create is namespaced. */
-export const CHART_CLUSTER_KINDS: GroupKind[] = [
-  { group: '', kind: 'Namespace' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-];
+/** The cluster-scoped objects a cluster's Applications may create: its namespace and what its charts create. */
+export function clusterResources(cluster: Cluster): NamedGroupKind[] {
+  const charts = enabledApps(cluster).flatMap((app) => APP_SPECS[app].clusterResources);
+  return [{ group: '', kind: 'Namespace', name: cluster.destination.namespace }, ...charts];
+}
+
+/**
+ * The destination namespace's Pod Security labels: the most permissive level an enabled app needs (node-exporter
+ * needs privileged), so a cluster whose default is baseline or restricted still admits the stack's pods.
+ */
+export function namespaceLabels(cluster: Cluster): Record<string, string> {
+  const rank = Math.max(0, ...enabledApps(cluster).map((app) => POD_SECURITY_LEVELS.indexOf(APP_SPECS[app].podSecurity)));
+  return { 'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVELS[rank]! };
+}
+
+/** A root must outlive its cluster file: removing a cluster from Git never deletes it or what it applies. */
+export const KEEP_ROOT = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
 const ARGOCD_KINDS: GroupKind[] = [
   { group: 'argoproj.io', kind: 'AppProject' },
   { group: 'argoproj.io', kind: 'Application' },
@@ -31,7 +42,7 @@ function labels(cluster: Cluster, app?: AppName): Record<string, string> {
   };
 }
 
-/** apps/<cluster>/root.yaml (applied once by hand) and apps/<cluster>/children/ (synced by the root). */
+/** apps/<cluster>/root.yaml (synced by the fleet root) and apps/<cluster>/children/ (synced by the cluster's root). */
 export function planClusterApps(inventory: Inventory, env: Environment, cluster: Cluster): FileWrite[] {
   const { fleet } = inventory;
   const ns = cluster.argocd.namespace;
@@ -42,7 +53,7 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
     description: `Monitoring stack of cluster ${cluster.name} (${cluster.environment})`,
     sourceRepos: [fleet.repoURL, ...apps.map((app) => env.pins[app]!.repoURL)],
     destinations: [cluster.destination],
-    clusterResourceWhitelist: CHART_CLUSTER_KINDS,
+    clusterResourceWhitelist: clusterResources(cluster),
     syncWave: -1,
   });
   const children = apps.map((app) =>
@@ -55,18 +66,21 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
       destination: cluster.destination,
       syncWave: APP_SPECS[app].syncWave,
       cascadeDelete: true,
+      // Every child writes the same labels, so the Applications sharing the namespace agree on it.
+      namespaceLabels: namespaceLabels(cluster),
     }),
   );
   const rootProject = appProject({
-    meta: { name: rootProjectName(cluster), namespace: ns, labels: labels(cluster) },
+    meta: { name: rootProjectName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ROOT },
     description: `Root of cluster ${cluster.name}: may only manage its Argo CD objects`,
     sourceRepos: [fleet.repoURL],
     destinations: [{ server: IN_CLUSTER, namespace: ns }],
     clusterResourceWhitelist: [],
     namespaceResourceWhitelist: ARGOCD_KINDS,
+    syncWave: -1,
   });
   const root = application({
-    meta: { name: rootApplicationName(cluster), namespace: ns, labels: labels(cluster) },
+    meta: { name: rootApplicationName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ROOT },
     project: rootProjectName(cluster),
     repoURL: fleet.repoURL,
     targetRevision: fleet.targetRevision,

@@ -3,6 +3,7 @@ import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../in
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
 import { resolveRepository } from '../inventory/mirrors.ts';
 import { APP_SPECS } from './app-specs.ts';
+import { EXTERNAL_SECRETS_FILE, externalSecretsOf, externalSecretsYaml, leafSecrets } from './external-secrets.ts';
 import { withHeader } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
 import { mergedValues } from './values.ts';
@@ -50,21 +51,29 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
   const dir = leafPath(cluster, app);
   const pin = env.pins[app]!;
   const hasDashboards = app === 'grafana' && inventory.base.dashboards.length > 0;
+  const externalSecrets = externalSecretsOf(inventory, cluster);
+  const secrets = externalSecrets ? leafSecrets(cluster, app) : [];
+  const resources = [...(secrets.length ? [EXTERNAL_SECRETS_FILE] : []), ...(hasDashboards ? ['dashboards.yaml'] : [])];
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: cluster.destination.namespace,
     helmCharts: [helmChart(pin, cluster, app, inventory.fleet.chartMirrors)],
     patches: [pvcRetentionPatch],
-    ...(hasDashboards ? { resources: ['dashboards.yaml'] } : {}),
+    ...(resources.length ? { resources } : {}),
   };
-  // fleet.yaml feeds a leaf when it names a chart mirror or schedules the leaf's environment.
-  const fromFleet = Object.keys(inventory.fleet.chartMirrors ?? {}).length > 0 || inventory.fleet.scheduling?.[env.name] !== undefined;
+  // fleet.yaml feeds a leaf when it names a chart mirror, schedules the leaf's environment or sets External Secrets.
+  const fromFleet =
+    Object.keys(inventory.fleet.chartMirrors ?? {}).length > 0 ||
+    inventory.fleet.scheduling?.[env.name] !== undefined ||
+    (secrets.length > 0 && cluster.externalSecrets === undefined);
   const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`, ...(fromFleet ? ['fleet.yaml'] : [])];
   const files: FileWrite[] = [
     { path: `${dir}/kustomization.yaml`, content: withHeader(toYaml(kustomization), sources) },
     { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app)), sources) },
   ];
+  if (secrets.length)
+    files.push({ path: `${dir}/${EXTERNAL_SECRETS_FILE}`, content: withHeader(externalSecretsYaml(externalSecrets!, cluster, secrets), sources) });
   if (hasDashboards) files.push({ path: `${dir}/dashboards.yaml`, content: dashboardsYaml() });
   return files;
 }

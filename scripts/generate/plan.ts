@@ -1,6 +1,7 @@
 import type { Inventory } from '../inventory/types.ts';
 import { enabledApps, planClusterApps } from './cluster-apps.ts';
 import { CODEOWNERS_PATH, planCodeOwners } from './codeowners.ts';
+import { planFleetRoots } from './fleet-root.ts';
 import { dashboardsFile, planLeaf } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
 
@@ -15,18 +16,19 @@ export function isGeneratedPath(path: string): boolean {
 }
 
 /**
- * Whether a path lies in a folder Argo CD syncs or bootstrap applies: apps/<cluster>/ (its root, and children/,
- * the root's source) and overlays/<env>/<cluster>/ (each child's leaf). Every file there must be generated.
+ * Whether a path lies where Argo CD syncs or bootstrap applies: apps/fleet-<namespace>.yaml (the fleet roots),
+ * apps/<cluster>/ (its root, and children/, the root's source) and overlays/<env>/<cluster>/ (each child's leaf).
+ * Every file there must be generated.
  */
 export function isSyncedPath(path: string): boolean {
-  return /^apps\/[^/]+\/./.test(path) || /^overlays\/[^/]+\/[^/]+\/./.test(path);
+  return /^apps\/fleet-[^/]+\.yaml$/.test(path) || /^apps\/[^/]+\/./.test(path) || /^overlays\/[^/]+\/[^/]+\/./.test(path);
 }
 
 /** Inventory → every generated file with its exact content, sorted by path. Pure and deterministic. */
 export function planGenerate(inventory: Inventory): FileWrite[] {
   let dashboards: string | undefined;
   const dashboardsYaml = () => (dashboards ??= dashboardsFile(inventory.base.dashboards));
-  const files: FileWrite[] = [...planCodeOwners(inventory.fleet)];
+  const files: FileWrite[] = [...planCodeOwners(inventory.fleet, inventory.clusters), ...planFleetRoots(inventory)];
   for (const cluster of inventory.clusters) {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     files.push(...planClusterApps(inventory, env, cluster));

@@ -107,8 +107,9 @@ export function refusals(changes: TreeChanges, force: boolean): Finding[] {
 function syncedBy(path: string): string {
   const [top, name, sub] = path.split('/');
   if (top === 'overlays') return `the Application of leaf ${path.split('/').slice(0, 4).join('/')}/ renders that folder`;
+  if (sub === undefined) return `the fleet root applies ${path} (bootstrap applies it once, then it syncs itself)`;
   if (sub === 'children') return `the root Application of cluster '${name}' applies every file in apps/${name}/children/`;
-  return `apps/${name}/ holds the root Application that bootstrap applies`;
+  return `apps/${name}/ holds the cluster's root Application, which the fleet root applies`;
 }
 
 /** `generate --check` findings: every file that differs from what generate would write. */

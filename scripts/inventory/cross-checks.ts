@@ -2,7 +2,7 @@ import type { Finding } from '../lib/findings.ts';
 import { positionOf } from '../lib/yaml.ts';
 import { APPS } from './apps.ts';
 import { destinationKey, reservedNamespaceFinding } from './destinations.ts';
-import { rootProjectName } from './names.ts';
+import { FLEET_ROOT_NAME, rootProjectName } from './names.ts';
 import type { CheckedFile } from './parse-files.ts';
 import type { Cluster, Environment, Fleet } from './types.ts';
 
@@ -122,13 +122,19 @@ function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
     );
     // One report per cluster: the root project collides whenever the project does.
     [argocd.project, rootProjectName(c.cluster)].some((project) =>
-      claim(
+      project === FLEET_ROOT_NAME
+        ? findings.push({
+            ...at(c.checked, ['argocd', 'project']),
+            message: `AppProject '${project}' is the fleet root's (apps/fleet-${argocd.namespace}.yaml)`,
+            hint: 'set argocd.project to another name, such as monitoring-<cluster>-stack',
+          })
+        : claim(
         `project:${argocd.namespace}/${project}`,
         c,
         ['argocd', 'project'],
         `AppProject '${project}' in namespace '${argocd.namespace}'`,
-        'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)',
-      ),
+          'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)',
+        ),
     );
   }
   return findings;

@@ -6,3 +6,6 @@ export const applicationName = (cluster: Cluster, app: AppName) => `${cluster.na
 export const rootApplicationName = (cluster: Cluster) => `${cluster.name}-root`;
 /** The root lives in its own project: it may only create Applications and AppProjects in Argo CD's namespace. */
 export const rootProjectName = (cluster: Cluster) => `${cluster.argocd.project}-root`;
+/** The fleet root's Application and AppProject, one pair per Argo CD namespace: it syncs every cluster root. */
+export const FLEET_ROOT_NAME = 'monitoring-fleet';
+export const fleetRootPath = (argocdNamespace: string) => `apps/fleet-${argocdNamespace}.yaml`;

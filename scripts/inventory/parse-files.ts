@@ -40,6 +40,8 @@ export function toCluster(file: string, raw: Record<string, any>): Cluster {
     argocd: { namespace: raw.argocd?.namespace ?? 'argocd', project: raw.argocd?.project ?? `monitoring-${raw.name}` },
     destination: { ...raw.destination },
     apps,
+    ...(raw.externalSecrets !== undefined ? { externalSecrets: raw.externalSecrets } : {}),
+    ...(raw.gateway ? { gateway: { ...raw.gateway } } : {}),
   };
 }
 

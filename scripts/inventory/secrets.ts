@@ -21,8 +21,11 @@ const SECRET_KEY = /(password|passwd|secret|token|api[_-]?key|access_?key|privat
 // ingress-nginx's auth-secret, auth-tls-secret, proxy-ssl-secret annotations name a Secret ([namespace/]name).
 const REFERENCE_KEY =
   /(existing_?secret|secret_?name|secret_?key|password_?key|user_?key|_file|file|secret_?ref|token_?path|ingress\.kubernetes\.io\/[a-z-]*secret)["']?\s*$/i;
-/** Empty, or a reference resolved elsewhere: ${VAR}, Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}. */
-const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{[^}]*\}\})?$/;
+/**
+ * Empty, or a reference resolved elsewhere: ${VAR} and Grafana's $VAR in capitals (its provisioning expands the environment),
+ * the kubelet's $(VAR), Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}.
+ */
+const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{[^}]*\}\})?$/;
 
 const HINT = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
 

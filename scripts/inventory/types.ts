@@ -21,6 +21,24 @@ export interface Fleet {
   scheduling?: Record<string, Scheduling>;
   /** Reviewers of the generated .github/CODEOWNERS: admins everywhere it matters, extra owners per environment's pins. */
   codeOwners?: { admins: string[]; environments?: Record<string, string[]> };
+  /** The stack's Secrets from External Secrets Operator, for every cluster that does not say otherwise. */
+  externalSecrets?: ExternalSecrets;
+}
+
+/** Where External Secrets Operator reads the stack's Secrets from. */
+export interface ExternalSecrets {
+  storeRef: { kind: 'ClusterSecretStore' | 'SecretStore'; name: string };
+  refreshInterval?: string;
+  /** Remote key of each Secret: <prefix>/<secret name>; `{cluster}` is the cluster's name. */
+  remoteKeyPrefix?: string;
+  remoteKeys?: Record<string, string>;
+}
+
+/** A Gateway API Gateway that Prometheus' and Grafana's HTTPRoutes attach to. */
+export interface GatewayRef {
+  name: string;
+  namespace: string;
+  sectionName?: string;
 }
 
 /** Where the monitoring pods run (node-exporter excepted: a DaemonSet runs on every node). */
@@ -55,6 +73,10 @@ export interface Cluster {
   argocd: { namespace: string; project: string };
   destination: Destination;
   apps: Partial<Record<AppName, ClusterApp>>;
+  /** The cluster's own External Secrets setting (false: made by hand), replacing fleet.yaml's. */
+  externalSecrets?: ExternalSecrets | false;
+  /** HTTPRoutes on this Gateway instead of Ingresses. */
+  gateway?: GatewayRef;
 }
 
 /** One app's exact chart in one environment, and the release values promoted with it. */

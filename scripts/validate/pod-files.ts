@@ -82,7 +82,7 @@ export function flagValue(args: string[], name: string): string | undefined {
   return value;
 }
 
-function podSpec(o: K8sObject): Json {
+export function podSpec(o: K8sObject): Json {
   const spec = isMap(o.spec) ? o.spec : {};
   if (o.kind === 'Pod') return spec;
   const template = isMap(spec.template) ? spec.template : isMap(spec.jobTemplate) ? spec.jobTemplate : {};

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import { kubeconfigYaml } from '../../scripts/cluster/kubeconfig.ts';
@@ -43,6 +43,10 @@ export function readmeBootstrapBlocks(readme: string): string[] {
 type BlockRuns = (fleet: SimulatedFleet, repoURL: string) => Record<string, string>[];
 
 const E2E_PASSWORD = 'e2e-only';
+/** Prometheus' user on every cluster (URL-safe, as the README asks: the config reloader puts it in its URL). */
+export const E2E_PROMETHEUS_USER = { username: 'e2e', password: 'e2e0drill0password' };
+/** What `htpasswd -nbBC 10 '' "$PROMETHEUS_PASSWORD" | tr -d ':\n'` prints, computed once per run. */
+const prometheusBcrypt = bcrypt.hashSync(E2E_PROMETHEUS_USER.password, 10);
 /** The receivers' webhook on every cluster (hooks.slack.com resolves to the stand-in only inside the fire drill's namespace). */
 export const E2E_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TE2E00000/BE2E00000/e2eDrillWebhookToken000';
 const perCluster = (fleet: SimulatedFleet, vars: (name: string) => Record<string, string>) =>
@@ -68,8 +72,9 @@ const BLOCKS: [RegExp, BlockRuns][] = [
         // Slack's form of an incoming-webhook URL: the fire drill's Slack stand-in answers at this path.
         SLACK_WEBHOOK_URL: E2E_SLACK_WEBHOOK,
         SMTP_PASSWORD: E2E_PASSWORD,
-        // What `htpasswd -nbs` writes; ingress-nginx reads {SHA} lines as it reads htpasswd's default.
-        PROMETHEUS_BASIC_AUTH: `e2e:{SHA}${createHash('sha1').update(E2E_PASSWORD).digest('base64')}`,
+        PROMETHEUS_USERNAME: E2E_PROMETHEUS_USER.username,
+        PROMETHEUS_PASSWORD: E2E_PROMETHEUS_USER.password,
+        PROMETHEUS_PASSWORD_BCRYPT: prometheusBcrypt,
       })),
   ],
   [/apps\/\*\/root\.yaml/, () => [{}]],

@@ -9,23 +9,38 @@ import { minimalInventory, minimalSources } from '../helpers/inventory.ts';
 
 const problems = async (edit: (text: string) => string) => parseInventory(await minimalSources({ 'fleet.yaml': edit })).findings.map(formatFinding);
 
-test('CODEOWNERS asks the admins for every admin-level path and adds an environment’s owners to its pins', async () => {
-  const [file] = planCodeOwners((await minimalInventory()).fleet);
+test('CODEOWNERS asks the admins for everything that changes a cluster, and each environment’s owners for what reaches it', async () => {
+  const inventory = await minimalInventory();
+  const [file] = planCodeOwners(inventory.fleet, inventory.clusters);
   const lines = file!.content.split('\n').filter((l) => l && !l.startsWith('#'));
+  const admins = '@acme/sre ops@acme.example';
+  const prod = `${admins} @acme/prod-approvers`;
   assert.deepEqual(lines, [
-    '/apps/ @acme/sre ops@acme.example',
-    '/clusters/ @acme/sre ops@acme.example',
-    '/fleet.yaml @acme/sre ops@acme.example',
-    '/bootstrap/ @acme/sre ops@acme.example',
-    '/.github/CODEOWNERS @acme/sre ops@acme.example',
-    '/overlays/dev/pins.yaml @acme/sre ops@acme.example',
-    '/overlays/prod/pins.yaml @acme/sre ops@acme.example @acme/prod-approvers',
+    `/apps/ ${admins}`,
+    `/clusters/ ${admins}`,
+    `/fleet.yaml ${admins}`,
+    `/bootstrap/ ${admins}`,
+    `/base/ ${prod}`,
+    `/overlays/dev/ ${admins}`,
+    `/overlays/prod/ ${prod}`,
+    `/clusters/alpha.yaml ${admins}`,
+    `/apps/alpha/ ${admins}`,
+    `/clusters/beta.yaml ${prod}`,
+    `/apps/beta/ ${prod}`,
+    ...['/.github/workflows/', '/renovate.json', '/scripts/', '/tools/', '/package.json', '/package-lock.json', '/.ci/', '/.github/CODEOWNERS'].map(
+      (path) => `${path} ${admins}`,
+    ),
   ]);
+  // GitHub takes the last matching line: a prod leaf and a prod cluster's Applications need the prod approvers.
+  const lastOwner = (path: string) => lines.filter((l) => path.startsWith(l.split(' ')[0]!)).at(-1);
+  assert.equal(lastOwner('/overlays/prod/beta/prometheus/values.yaml'), `/overlays/prod/ ${prod}`);
+  assert.equal(lastOwner('/apps/beta/children/prometheus.yaml'), `/apps/beta/ ${prod}`);
+  assert.equal(lastOwner('/base/prometheus/rules/node.yaml'), `/base/ ${prod}`);
 });
 
 test('without codeOwners no CODEOWNERS is planned, and a generated one is removed; a hand-written one is never touched', async () => {
   const inventory = await minimalInventory();
-  const written = planCodeOwners(inventory.fleet)[0]!;
+  const written = planCodeOwners(inventory.fleet, inventory.clusters)[0]!;
   const without = planGenerate({ ...inventory, fleet: { ...inventory.fleet, codeOwners: undefined } });
   assert.ok(!without.some((f) => f.path === '.github/CODEOWNERS'));
   assert.deepEqual(compareTree(without, new Map([[written.path, written.content]])).remove, ['.github/CODEOWNERS']);

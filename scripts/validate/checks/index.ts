@@ -1,4 +1,5 @@
 import type { Check } from '../types.ts';
+import { accessCheck } from './access.ts';
 import { amtoolCheck } from './amtool.ts';
 import { dashboardsCheck } from './dashboards.ts';
 import { kubeconformCheck } from './kubeconform.ts';
@@ -22,6 +23,7 @@ export const CHECKS: Check[] = [
   valuesSchemaCheck,
   valuesKeysCheck,
   dashboardsCheck,
+  accessCheck,
   projectCheck,
   secretsCheck,
   actionlintCheck,

@@ -1,6 +1,7 @@
 import type { Finding } from '../../lib/findings.ts';
 import { positionOf, parseYamlSource } from '../../lib/yaml.ts';
-import { CHART_CLUSTER_KINDS } from '../../generate/cluster-apps.ts';
+import { clusterResources } from '../../generate/cluster-apps.ts';
+import { pathMatch } from '../../lib/path-match.ts';
 import { ensureCatalog } from '../../catalog/build.ts';
 import { crdScopes } from '../../catalog/scopes.ts';
 import { groupOf, resourceName } from '../../lib/k8s.ts';
@@ -57,22 +58,30 @@ export const projectCheck: Check = {
   title: "Rendered resources fit the cluster's AppProject",
   scope: 'leaf',
   async run(ctx) {
-    const allowed = new Set(CHART_CLUSTER_KINDS.map((gk) => `${gk.group}/${gk.kind}`));
     const crds = crdScopes(ctx.rendered.flatMap((r) => r.objects));
     const findings: Finding[] = [];
     for (const r of ctx.rendered) {
       const builtIn = (await ensureCatalog(r.leaf.cluster.kubernetesVersion)).scopes;
       const ns = r.leaf.cluster.destination.namespace;
+      const allowed = clusterResources(r.leaf.cluster);
       const scope = { check: 'project', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` };
       for (const o of r.objects) {
         const key = `${o.apiVersion}/${o.kind}`;
         const kindScope = builtIn[key] ?? crds[key];
-        if (kindScope === 'Cluster' && !allowed.has(`${groupOf(o)}/${o.kind}`)) {
+        const name = o.metadata?.name ?? '';
+        const fits = (e: (typeof allowed)[number]) =>
+          pathMatch(e.group, groupOf(o)) && pathMatch(e.kind, o.kind ?? '') && (e.name === undefined || pathMatch(e.name, name));
+        if (kindScope === 'Cluster' && !allowed.some(fits)) {
+          const sameKind = allowed.filter((e) => e.kind === o.kind && e.group === groupOf(o)).map((e) => e.name ?? '*');
           findings.push({
             ...scope,
             resource: resourceName(o),
-            message: `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`,
-            hint: 'disable what creates it in the values, or extend CHART_CLUSTER_KINDS in scripts/generate/cluster-apps.ts after review',
+            message: sameKind.length
+              ? `cluster-scoped ${o.kind} '${name}' is outside the names the AppProject allows for that kind (${sameKind.join(', ')}); Argo CD would refuse to sync it`
+              : `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`,
+            hint: sameKind.length
+              ? 'keep the chart\'s release-derived names (no fullnameOverride or nameOverride that leaves them), or extend the app\'s clusterResources in scripts/generate/app-specs.ts after review'
+              : 'disable what creates it in the values, or extend the app\'s clusterResources in scripts/generate/app-specs.ts after review',
           });
         } else if (kindScope !== 'Cluster' && o.metadata?.namespace && o.metadata.namespace !== ns) {
           findings.push({
