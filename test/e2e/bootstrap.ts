@@ -25,9 +25,12 @@ export async function installArgoCd(hub: KubeClient): Promise<{ token: string }>
 }
 
 /** The ```sh blocks of the README's "Bootstrap Argo CD" section, in order, as written. */
-export function readmeBootstrapBlocks(readme: string): string[] {
-  const start = readme.indexOf('\n## Bootstrap Argo CD\n');
-  if (start < 0) throw new Error('README.md has no "## Bootstrap Argo CD" section');
+export const readmeBootstrapBlocks = (readme: string) => readmeBlocks(readme, 'Bootstrap Argo CD');
+
+/** The ```sh blocks of one `## <heading>` section of the README, in order, as written. */
+export function readmeBlocks(readme: string, heading: string): string[] {
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "## ${heading}" section`);
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end < 0 ? undefined : end);
   return [...section.matchAll(/^( *)```sh\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
@@ -77,7 +80,7 @@ const BLOCKS: [RegExp, BlockRuns][] = [
         PROMETHEUS_PASSWORD_BCRYPT: prometheusBcrypt,
       })),
   ],
-  [/apps\/\*\/root\.yaml/, () => [{}]],
+  [/apps\/fleet-\*\.yaml/, () => [{}]],
 ];
 
 /** Blocks of the README's Bootstrap section the e2e would not know how to run (none, or the e2e fails). */
@@ -86,25 +89,34 @@ export const unknownBootstrapBlocks = (readme: string) => readmeBootstrapBlocks(
 /**
  * Runs the README's Bootstrap blocks verbatim in the fleet checkout, with the pinned kubectl and the machine's
  * envsubst, against the hub (current context) and the workload clusters (contexts named like them).
- * Returns the names of the roots applied.
+ * Returns the names of the fleet roots applied.
  */
 export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string): Promise<string[]> {
   const blocks = readmeBootstrapBlocks(await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'));
-  const env = { PATH: `${dirname(fleet.kubectl)}${delimiter}${process.env.PATH ?? ''}`, KUBECONFIG: writeKubeconfigs(fleet) };
+  const env = kubectlEnv(fleet);
   if ((await run('bash', ['-c', 'command -v envsubst'], { env })).exitCode !== 0)
     throw new EnvironmentError("the README's Bootstrap commands need envsubst\nfix: install it (Debian: apt-get install gettext-base)");
   for (const block of blocks) {
     const runs = BLOCKS.find(([pattern]) => pattern.test(block))?.[1];
     if (!runs) throw new Error(`README.md's Bootstrap block is unknown to the e2e (tell test/e2e/bootstrap.ts what it needs):\n${block}`);
-    for (const vars of runs(fleet, repoURL)) {
-      const result = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd: fleetRoot, env: { ...env, ...vars } });
-      if (result.exitCode !== 0)
-        throw new Error(
-          `README.md's Bootstrap block failed (exit ${result.exitCode}) with ${Object.keys(vars).join(', ') || 'no variables'}:\n${block}\n${tail(result.stderr)}`,
-        );
-    }
+    for (const vars of runs(fleet, repoURL)) await runBlock(block, fleetRoot, env, vars, 'Bootstrap');
   }
   return rootNames(fleetRoot);
+}
+
+/** Runs the README's "Remove a cluster" block as written, with the pinned kubectl against the hub. */
+export async function runRemoveClusterBlock(fleet: SimulatedFleet, fleetRoot: string, vars: { NAME: string; PROJECT: string }): Promise<void> {
+  const [block] = readmeBlocks(await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'), 'Remove a cluster');
+  if (!block) throw new Error('README.md\'s "Remove a cluster" section has no sh block');
+  await runBlock(block, fleetRoot, kubectlEnv(fleet), vars, 'Remove a cluster');
+}
+
+const kubectlEnv = (fleet: SimulatedFleet) => ({ PATH: `${dirname(fleet.kubectl)}${delimiter}${process.env.PATH ?? ''}`, KUBECONFIG: writeKubeconfigs(fleet) });
+
+async function runBlock(block: string, cwd: string, env: Record<string, string>, vars: Record<string, string>, section: string): Promise<void> {
+  const result = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd, env: { ...env, ...vars } });
+  if (result.exitCode !== 0)
+    throw new Error(`README.md's ${section} block failed (exit ${result.exitCode}) with ${Object.keys(vars).join(', ') || 'no variables'}:\n${block}\n${tail(result.stderr)}`);
 }
 
 /** One kubeconfig per cluster (the hub's first: its context is the current one), as a KUBECONFIG list. */
@@ -123,8 +135,8 @@ function writeKubeconfigs(fleet: SimulatedFleet): string {
 
 async function rootNames(fleetRoot: string): Promise<string[]> {
   const names: string[] = [];
-  for (const cluster of (await readdir(join(fleetRoot, 'apps'))).sort()) {
-    const text = await readFile(join(fleetRoot, 'apps', cluster, 'root.yaml'), 'utf8');
+  for (const file of (await readdir(join(fleetRoot, 'apps'))).filter((f) => /^fleet-.+\.yaml$/.test(f)).sort()) {
+    const text = await readFile(join(fleetRoot, 'apps', file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
       const object = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
       if (object?.kind === 'Application' && object.metadata?.name) names.push(object.metadata.name);

@@ -23,14 +23,18 @@ const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https:
 
 /**
  * The default fleet cut down to `clusters` (one dev, one prod), with fleet.yaml naming the served URL and
- * the local chart repository as the charts' mirror for Argo CD, generated, committed and pushed.
+ * the local chart repository as the charts' mirror for Argo CD, generated, committed and pushed. Clusters in
+ * `later` stay out of the first commit: the e2e onboards them by merging their file (see onboardCluster).
  */
-export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[]): Promise<E2eFleetRepo> {
+export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[], later: string[] = []): Promise<E2eFleetRepo> {
   // Not tempRepo(): under the test runner its after() would fire when the before() hook that made it ends.
   const root = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-fleet-'));
   for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml'])
     await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true }).catch(() => {});
-  for (const file of await listClusters(root)) if (!clusters.includes(file.replace(/\.yaml$/, ''))) await rm(join(root, 'clusters', file));
+  for (const file of await listClusters(root)) {
+    const name = file.replace(/\.yaml$/, '');
+    if (!clusters.includes(name) || later.includes(name)) await rm(join(root, 'clusters', file));
+  }
   const repoURL = `${gitUrl}/fleet.git`;
   await editYaml(join(root, 'fleet.yaml'), (doc) => {
     doc.set('repoURL', repoURL);
@@ -53,6 +57,22 @@ export async function commitChange(fleet: E2eFleetRepo, path: string, edit: (tex
   await writeFile(file, edit(await readFile(file, 'utf8')));
   await runGenerate(fleet.root);
   commitAll(fleet.root, message);
+  return fleet.head();
+}
+
+/** Onboarding as a platform team does it: the cluster's file added, generated, merged. Nothing is applied by hand. */
+export async function onboardCluster(fleet: E2eFleetRepo, cluster: string): Promise<string> {
+  await cp(join(PROJECT_ROOT, 'clusters', `${cluster}.yaml`), join(fleet.root, 'clusters', `${cluster}.yaml`));
+  await runGenerate(fleet.root);
+  commitAll(fleet.root, `onboard ${cluster}`);
+  return fleet.head();
+}
+
+/** A cluster file removed and the tree regenerated, merged: its generated files go, its monitoring must not. */
+export async function removeClusterFile(fleet: E2eFleetRepo, cluster: string): Promise<string> {
+  await rm(join(fleet.root, 'clusters', `${cluster}.yaml`));
+  await runGenerate(fleet.root);
+  commitAll(fleet.root, `remove ${cluster}`);
   return fleet.head();
 }
 

@@ -12,7 +12,7 @@ import { ensureTools } from '../../scripts/tools/install.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { sharedChartRepository } from '../helpers/chart-repo.ts';
 import { bootstrapFleet, installArgoCd } from './bootstrap.ts';
-import { makeFleetRepo, type E2eFleetRepo } from './fleet-repo.ts';
+import { makeFleetRepo, onboardCluster, type E2eFleetRepo } from './fleet-repo.ts';
 
 /** Everything the e2e runs: the fleet, Argo CD on the hub, the git server, the fleet repository. */
 export interface E2e {
@@ -22,14 +22,18 @@ export interface E2e {
   repo: E2eFleetRepo;
   /** API token of the drift account (ARGOCD_AUTH_TOKEN). */
   token: string;
-  /** Names of the roots applied. */
+  /** Names of the fleet roots bootstrap applied (the only Applications applied by hand). */
   roots: string[];
+  /** The cluster onboarded by merging its file after bootstrap, and that commit. */
+  onboarded: { cluster: string; commit: string };
   startedAt: number;
   stop(): Promise<void>;
 }
 
-/** The e2e fleet: one dev and one prod cluster of the default fleet. */
+/** The e2e fleet: one dev and one prod cluster of the default fleet (the last one onboarded by merge after bootstrap). */
 export const E2E_CLUSTERS = ['dev-1', 'prod-eu-1'];
+/** Every Application the hub should hold for these clusters: the fleet root, each cluster's root and apps. */
+export const expectedApplications = (clusters: string[]) => ['monitoring-fleet', ...clusters.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`])];
 /** With the promotion scenario, staging's cluster too: a dev → staging promotion must reach a cluster. */
 export const E2E_PROMOTION_CLUSTERS = ['dev-1', 'staging-1', 'prod-eu-1'];
 
@@ -63,7 +67,9 @@ export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLU
       key: await readFile(join(pki, 'apiserver.key'), 'utf8'),
     });
     stops.push(git.stop);
-    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), clusters);
+    // The last cluster joins after bootstrap, by merge only: onboarding needs no kubectl.
+    const late = clusters.at(-1)!;
+    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), clusters, [late]);
     folders.push(repo.root);
     stops.push(() => rm(repo.root, { recursive: true, force: true }));
     const { token } = await installArgoCd(fleet.hub.client);
@@ -71,7 +77,9 @@ export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLU
     stops.push(argocd.stop);
     progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir}); git served from ${gitRoot}, fleet checkout ${repo.root}`);
     const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL);
-    return { fleet, argocd, git, repo, token, roots, startedAt, stop };
+    const onboarded = { cluster: late, commit: await onboardCluster(repo, late) };
+    progress(`onboarded ${late} by merging clusters/${late}.yaml (${onboarded.commit.slice(0, 7)}); no kubectl`);
+    return { fleet, argocd, git, repo, token, roots, onboarded, startedAt, stop };
   } catch (err) {
     await stop();
     throw err;

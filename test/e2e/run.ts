@@ -1,5 +1,5 @@
 import { endIfInterrupted } from '../../scripts/lib/exit.ts';
-import { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, prometheusAvailableAt, startE2e } from './harness.ts';
+import { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, expectedApplications, prometheusAvailableAt, startE2e } from './harness.ts';
 import { listApplications, table, waitConverged, waveViolations } from './status.ts';
 import { runScenarios, SCENARIOS } from './scenarios.ts';
 
@@ -19,7 +19,7 @@ const e2e = await startE2e(log, clusters).catch((err) => {
 });
 let code = 0;
 try {
-  const expected = clusters.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`]);
+  const expected = expectedApplications(clusters);
   const seconds = await waitConverged(e2e.argocd.url, e2e.token, expected, { revision: e2e.repo.head() });
   const apps = await listApplications(e2e.argocd.url, e2e.token);
   console.log(table(apps, seconds));

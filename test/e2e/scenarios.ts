@@ -11,9 +11,10 @@ import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 import { pipeline } from './pipeline/scenario.ts';
+import { roots } from './roots.ts';
 
-// promote before prune: the promotion follows dev-1's Grafana, which prune then disables.
-export const SCENARIOS = ['steady', 'pipeline', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune'];
+// promote before prune: the promotion follows dev-1's Grafana, which prune then disables; roots last: it removes a cluster.
+export const SCENARIOS = ['steady', 'pipeline', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune', 'roots'];
 
 type Deployment = {
   metadata: { name: string; generation?: number };
@@ -23,7 +24,7 @@ const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'moni
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. Returns their summary lines. */
 export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<string[]> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<unknown>> = { steady, pipeline, drift, change, selfheal, retry, prune, promote };
+  const all: Record<string, (e2e: E2e, log: Progress) => Promise<unknown>> = { steady, pipeline, drift, change, selfheal, retry, prune, promote, roots };
   const summaries: string[] = [];
   for (const name of names) {
     const started = Date.now();
