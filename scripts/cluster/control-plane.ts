@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
+import { toYaml } from '../lib/yaml.ts';
 import type { Progress } from '../tools/install.ts';
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './binaries.ts';
 import { KubeClient } from './client.ts';
 import { readSelfSignedCa, writeCredentials, type ControlPlaneCredentials } from './credentials.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { admissionConfiguration, type PodSecurityLevel } from './pod-security.ts';
 import { freePorts } from './ports.ts';
 import { onProcessExit } from '../lib/exit.ts';
 import { killGroupsNow, logTail, spawnDaemon, startWatchdog, stopGroups, type Daemon } from './processes.ts';
@@ -25,6 +27,8 @@ export interface ControlPlane {
   caFile: string;
   /** What /version reports, e.g. v1.34.2. */
   version: string;
+  /** The Pod Security Standard enforced in namespaces without `pod-security.kubernetes.io/*` labels. */
+  podSecurity: PodSecurityLevel;
   /** Folder of the instance: etcd data, certificates, credentials, logs (etcd.log, kube-apiserver.log). */
   dataDir: string;
   pids: { etcd: number; kubeApiserver: number };
@@ -40,6 +44,13 @@ interface ControlPlaneOptions {
   progress?: Progress;
   /** How long to wait for /readyz; default 60 s. */
   readyTimeoutMs?: number;
+  /**
+   * The Pod Security Standard that PodSecurity admission enforces (and warns about) in namespaces without
+   * `pod-security.kubernetes.io/*` labels. Default `baseline`, as on a hardened cluster, for every control
+   * plane: the fleet's clusters, cluster:up, validate --server-side and the tests' shared one.
+   * `privileged` is Kubernetes' own default (nothing refused).
+   */
+  podSecurity?: PodSecurityLevel;
 }
 
 /** The service CIDR is only a flag value (Service IPs are allocated from it); nothing routes to it. */
@@ -66,12 +77,15 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
   const temporary = !options.dataDir;
   await mkdir(join(dir, 'pki'), { recursive: true, mode: 0o700 });
   const credentials = writeCredentials(dir);
+  const podSecurity = options.podSecurity ?? 'baseline';
+  const admissionFile = join(dir, 'admission.yaml');
+  await writeFile(admissionFile, toYaml(admissionConfiguration(podSecurity)));
   const [etcdPort, peerPort, securePort] = (await freePorts(3)) as [number, number, number];
   const server = `https://127.0.0.1:${securePort}`;
   const processes = supervise(dir, temporary);
   try {
     const etcd = processes.start('etcd', binaries.etcd, etcdArgs(dir, etcdPort, peerPort, temporary));
-    const apiserver = processes.start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdPort, securePort, credentials));
+    const apiserver = processes.start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdPort, securePort, credentials, admissionFile));
     const ca = await waitReady(processes.daemons, join(dir, 'pki', 'apiserver.crt'), server, credentials.token, options.readyTimeoutMs ?? 60_000);
     const caFile = join(dir, 'ca.crt');
     const kubeconfig = join(dir, 'kubeconfig');
@@ -79,7 +93,7 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
     await writeFile(kubeconfig, kubeconfigYaml(server, caFile, credentials.token), { mode: 0o600 });
     if (options.persistent) processes.release();
     const pids = { etcd: etcd.pid, kubeApiserver: apiserver.pid };
-    return { kubeconfig, server, token: credentials.token, caFile, version: binaries.version, dataDir: dir, pids, stop: processes.stop };
+    return { kubeconfig, server, token: credentials.token, caFile, version: binaries.version, podSecurity, dataDir: dir, pids, stop: processes.stop };
   } catch (err) {
     processes.kill(); // nothing to keep: no graceful shutdown (kube-apiserver would hang on a dead etcd)
     throw err;
@@ -143,7 +157,7 @@ function etcdArgs(dir: string, clientPort: number, peerPort: number, temporary: 
   ];
 }
 
-function apiserverArgs(dir: string, etcdPort: number, securePort: number, credentials: ControlPlaneCredentials): string[] {
+function apiserverArgs(dir: string, etcdPort: number, securePort: number, credentials: ControlPlaneCredentials, admissionFile: string): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     '--bind-address=127.0.0.1',
@@ -158,6 +172,8 @@ function apiserverArgs(dir: string, etcdPort: number, securePort: number, creden
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     // No controller-manager creates service-account tokens, so pods must not require them.
     '--disable-admission-plugins=ServiceAccount',
+    // PodSecurity (on by default) reads its cluster-wide defaults from here.
+    `--admission-control-config-file=${admissionFile}`,
     '--allow-privileged=true',
     '--profiling=false',
   ];
