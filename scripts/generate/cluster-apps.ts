@@ -20,7 +20,9 @@ export function clusterResources(cluster: Cluster): NamedGroupKind[] {
  */
 export function namespaceLabels(cluster: Cluster): Record<string, string> {
   const rank = Math.max(0, ...enabledApps(cluster).map((app) => POD_SECURITY_LEVELS.indexOf(APP_SPECS[app].podSecurity)));
-  return { 'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVELS[rank]! };
+  const level = POD_SECURITY_LEVELS[rank]!;
+  // warn and audit at the same level: otherwise every sync warns about what enforce allows on purpose.
+  return Object.fromEntries(['enforce', 'warn', 'audit'].map((mode) => [`pod-security.kubernetes.io/${mode}`, level]));
 }
 
 /** A root must outlive its cluster file: removing a cluster from Git never deletes it or what it applies. */
