@@ -45,7 +45,11 @@ const tls = (secretName: string, host: string) => [{ secretName, hosts: [host] }
 
 /** An HTTPRoute on the cluster's Gateway in place of the Ingress (the charts' `route.main`). */
 const route = (gateway: GatewayRef, host: string) => ({
-  main: { enabled: true, hostnames: [host], parentRefs: [{ name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) }] },
+  main: {
+    enabled: true,
+    hostnames: [host],
+    parentRefs: [{ name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) }],
+  },
 });
 
 /** Every prometheus-chart workload but node-exporter, whose DaemonSet must keep running on every node. */

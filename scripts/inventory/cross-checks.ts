@@ -129,12 +129,12 @@ function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
             hint: 'set argocd.project to another name, such as monitoring-<cluster>-stack',
           })
         : claim(
-        `project:${argocd.namespace}/${project}`,
-        c,
-        ['argocd', 'project'],
-        `AppProject '${project}' in namespace '${argocd.namespace}'`,
-          'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)',
-        ),
+            `project:${argocd.namespace}/${project}`,
+            c,
+            ['argocd', 'project'],
+            `AppProject '${project}' in namespace '${argocd.namespace}'`,
+            'give each cluster its own argocd.project (the default is monitoring-<name>; the root uses <project>-root)',
+          ),
     );
   }
   return findings;

@@ -25,7 +25,8 @@ const REFERENCE_KEY =
  * Empty, or a reference resolved elsewhere: ${VAR} and Grafana's $VAR in capitals (its provisioning expands the environment),
  * the kubelet's $(VAR), Grafana's $__file{}/$__env{}, a workflow's ${{ secrets.X }}.
  */
-const EMPTY_OR_REFERENCE = /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{[^}]*\}\})?$/;
+const EMPTY_OR_REFERENCE =
+  /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{[^}]*\}\})?$/;
 
 const HINT = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
 

@@ -4,8 +4,7 @@
  * A malformed pattern matches nothing, as Go returns an error that Argo CD treats as no match.
  */
 export function pathMatch(pattern: string, name: string): boolean {
-  const regex = toRegex(pattern);
-  return regex !== undefined && regex.test(name);
+  return toRegex(pattern)?.test(name) ?? false;
 }
 
 function toRegex(pattern: string): RegExp | undefined {
@@ -16,7 +15,7 @@ function toRegex(pattern: string): RegExp | undefined {
     else if (c === '?') out += '[^/]';
     else if (c === '\\') {
       if (++i >= pattern.length) return undefined;
-      out += escape(pattern[i]!);
+      out += escapeRegex(pattern[i]!);
     } else if (c === '[') {
       const end = classEnd(pattern, i + 1);
       if (end < 0) return undefined;
@@ -24,9 +23,9 @@ function toRegex(pattern: string): RegExp | undefined {
       const negated = body.startsWith('^');
       if (negated) body = body.slice(1);
       if (!body) return undefined;
-      out += `[${negated ? '^' : ''}${body.replace(/\\(.)/g, (_, ch: string) => escape(ch)).replace(/[\]]/g, '\\]')}${negated ? '/' : ''}]`;
+      out += `[${negated ? '^' : ''}${body.replace(/\\(.)/g, (_, ch: string) => escapeRegex(ch)).replace(/[\]]/g, '\\]')}${negated ? '/' : ''}]`;
       i = end;
-    } else out += escape(c);
+    } else out += escapeRegex(c);
   }
   return new RegExp(`^${out}$`);
 }
@@ -40,4 +39,4 @@ function classEnd(pattern: string, from: number): number {
   return -1;
 }
 
-const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');

@@ -116,7 +116,9 @@ const kubectlEnv = (fleet: SimulatedFleet) => ({ PATH: `${dirname(fleet.kubectl)
 async function runBlock(block: string, cwd: string, env: Record<string, string>, vars: Record<string, string>, section: string): Promise<void> {
   const result = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd, env: { ...env, ...vars } });
   if (result.exitCode !== 0)
-    throw new Error(`README.md's ${section} block failed (exit ${result.exitCode}) with ${Object.keys(vars).join(', ') || 'no variables'}:\n${block}\n${tail(result.stderr)}`);
+    throw new Error(
+      `README.md's ${section} block failed (exit ${result.exitCode}) with ${Object.keys(vars).join(', ') || 'no variables'}:\n${block}\n${tail(result.stderr)}`,
+    );
 }
 
 /** One kubeconfig per cluster (the hub's first: its context is the current one), as a KUBECONFIG list. */

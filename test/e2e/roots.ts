@@ -19,7 +19,12 @@ export async function roots(e2e: E2e, log: Progress): Promise<string> {
   const gone = e2e.onboarded.cluster;
   const hub = e2e.fleet.hub.client;
   const ref = 'refs/heads/main';
-  const changed = await commitChange(e2e.repo, 'fleet.yaml', (t) => t.replace(/^targetRevision: main$/m, `targetRevision: ${ref}`), 'roots: track main by its full ref');
+  const changed = await commitChange(
+    e2e.repo,
+    'fleet.yaml',
+    (t) => t.replace(/^targetRevision: main$/m, `targetRevision: ${ref}`),
+    'roots: track main by its full ref',
+  );
   await waitConverged(e2e.argocd.url, e2e.token, expectedApplications(clusters), { revision: changed, timeoutMs: 240_000 });
   const stale: string[] = [];
   for (const name of [FLEET_ROOT, ...clusters.map((c) => `${c}-root`)]) {
@@ -41,8 +46,11 @@ export async function roots(e2e: E2e, log: Progress): Promise<string> {
   const apps = (await listApplications(e2e.argocd.url, e2e.token)).map((a) => a.name);
   const kept = await workloadsAndClaims(cluster);
   const lost = [...missing(before.workloads, kept.workloads), ...missing(before.claims, kept.claims)];
-  if (lost.length || !apps.includes(`${gone}-root`)) throw new Error(`removing clusters/${gone}.yaml deleted ${[...lost, ...(apps.includes(`${gone}-root`) ? [] : [`${gone}-root`])].join(', ')}`);
-  log(`roots: a root change reached ${clusters.length + 1} roots with no kubectl; ${gone}'s file removed: fleet root ${seen.sync}, ${kept.workloads.length} workloads and ${kept.claims.length} volumes kept`);
+  if (lost.length || !apps.includes(`${gone}-root`))
+    throw new Error(`removing clusters/${gone}.yaml deleted ${[...lost, ...(apps.includes(`${gone}-root`) ? [] : [`${gone}-root`])].join(', ')}`);
+  log(
+    `roots: a root change reached ${clusters.length + 1} roots with no kubectl; ${gone}'s file removed: fleet root ${seen.sync}, ${kept.workloads.length} workloads and ${kept.claims.length} volumes kept`,
+  );
 
   await runRemoveClusterBlock(e2e.fleet, e2e.repo.root, { NAME: gone, PROJECT: `monitoring-${gone}` });
   const after = await waitFor(`${gone}'s workloads deleted by the documented step`, 180_000, async () => {

@@ -26,7 +26,9 @@ after(async () => {
   await e2e?.stop();
 });
 
-test('the fleet root, and every root and child Application of both clusters, the onboarded one included, become Synced and Healthy at the head of main', { timeout: 600_000 }, async () => {
+test('the fleet root, and every root and child Application of both clusters, the onboarded one included, become Synced and Healthy at the head of main', {
+  timeout: 600_000,
+}, async () => {
   const expected = expectedApplications(E2E_CLUSTERS);
   const seconds = await waitConverged(e2e.argocd.url, e2e.token, expected, { revision: e2e.repo.head() });
   const apps = await listApplications(e2e.argocd.url, e2e.token);
@@ -75,7 +77,11 @@ test('the Argo CD settings the repository ships are live: argocd-cm applied serv
     namespace: 'monitoring',
     name: 'prometheus-basic-auth',
   });
-  assert.match(Buffer.from(secret.data['web-config.yml'] ?? '', 'base64').toString(), /basic_auth_users:\n\s+e2e: "\$2[aby]\$10\$/, 'README step 4 wrote the web config');
+  assert.match(
+    Buffer.from(secret.data['web-config.yml'] ?? '', 'base64').toString(),
+    /basic_auth_users:\n\s+e2e: "\$2[aby]\$10\$/,
+    'README step 4 wrote the web config',
+  );
   const pods = await prod.list<Live>({ apiVersion: 'v1', kind: 'Pod', namespace: 'monitoring' });
   assert.deepEqual(
     pods.filter((p) => p.metadata.name.endsWith('-test')).map((p) => p.metadata.name),
@@ -89,7 +95,12 @@ test('node-exporter is admitted on clusters that enforce Pod Security baseline b
   type Labelled = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
   const ns = await prod.get<Labelled>({ apiVersion: 'v1', kind: 'Namespace', name: 'monitoring' });
   assert.equal(ns.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged', 'managedNamespaceMetadata labels the namespace');
-  const daemonSet = await prod.get<Labelled & { spec: unknown }>({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring', name: 'prometheus-prometheus-node-exporter' });
+  const daemonSet = await prod.get<Labelled & { spec: unknown }>({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    namespace: 'monitoring',
+    name: 'prometheus-prometheus-node-exporter',
+  });
   const spec = podSpecOf(daemonSet)!;
   assert.deepEqual(await checkPodAdmission(prod, 'monitoring', spec), { admitted: true });
   await prod.ensureNamespace('no-pod-security-label');

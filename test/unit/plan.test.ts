@@ -75,14 +75,45 @@ test('the AppProject is dedicated and lists exactly the repositories and destina
     'oci://registry.example.com/charts',
   ]);
   assert.deepEqual(project.spec.destinations, [{ name: 'alpha', namespace: 'monitoring' }]);
-  assert.deepEqual(project.spec.clusterResourceWhitelist.map((gk: Obj) => `${gk.group}/${gk.kind}`).sort(), [
-    '/Namespace',
-    'rbac.authorization.k8s.io/ClusterRole',
-    'rbac.authorization.k8s.io/ClusterRoleBinding',
+  assert.deepEqual(project.spec.clusterResourceWhitelist.map((gk: Obj) => `${gk.group}/${gk.kind}/${gk.name}`).sort(), [
+    '/Namespace/monitoring',
+    'rbac.authorization.k8s.io/ClusterRole/grafana-*',
+    'rbac.authorization.k8s.io/ClusterRole/prometheus-*',
+    'rbac.authorization.k8s.io/ClusterRoleBinding/grafana-*',
+    'rbac.authorization.k8s.io/ClusterRoleBinding/prometheus-*',
   ]);
   assert.equal(project.metadata.annotations['argocd.argoproj.io/sync-wave'], '-1', 'the project exists before its Applications');
   const beta = one(objects, 'apps/beta/children/project.yaml');
   assert.deepEqual(beta.spec.sourceRepos, ['https://charts.example.com/prometheus', 'https://git.example.com/fleet.git'], 'only the charts of enabled apps');
+  assert.deepEqual(
+    beta.spec.clusterResourceWhitelist.map((gk: Obj) => gk.name),
+    ['observability', 'prometheus-*', 'prometheus-*'],
+    'only what the enabled charts create, and the cluster’s own namespace',
+  );
+});
+
+test('each Argo CD namespace gets a fleet root that syncs itself and the cluster roots there, never prunes, and is kept on prune', async () => {
+  const objects = await plannedObjects();
+  const [project, root] = [one(objects, 'apps/fleet-argocd.yaml', 0), one(objects, 'apps/fleet-argocd.yaml', 1)];
+  assert.equal(root!.metadata.name, 'monitoring-fleet');
+  assert.equal(root!.spec.project, project!.metadata.name);
+  assert.deepEqual(project!.spec.namespaceResourceWhitelist.map((gk: Obj) => gk.kind).sort(), ['AppProject', 'Application']);
+  assert.deepEqual(project!.spec.clusterResourceWhitelist, []);
+  assert.equal(root!.spec.source.path, 'apps');
+  // Two namespaces in the fixture (argocd, gitops): each fleet root names its own roots, never the other's.
+  assert.deepEqual(root!.spec.source.directory, { recurse: true, include: '{fleet-argocd.yaml,alpha/root.yaml}', exclude: '*/children/*' });
+  assert.equal(one(objects, 'apps/fleet-gitops.yaml', 1)!.spec.source.directory.include, '{fleet-gitops.yaml,beta/root.yaml}');
+  assert.equal(root!.spec.syncPolicy.automated.prune, false);
+  for (const o of [project, root, one(objects, 'apps/alpha/root.yaml', 0), one(objects, 'apps/alpha/root.yaml', 1)])
+    assert.equal(o!.metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false,Prune=false', `${o!.kind} ${o!.metadata.name}`);
+});
+
+test('the children label the namespace with the Pod Security level the enabled charts need', async () => {
+  const objects = await plannedObjects();
+  const labels = (path: string) => one(objects, path).spec.syncPolicy.managedNamespaceMetadata.labels;
+  const privileged = Object.fromEntries(['enforce', 'warn', 'audit'].map((m) => [`pod-security.kubernetes.io/${m}`, 'privileged']));
+  assert.deepEqual(labels('apps/alpha/children/prometheus.yaml'), privileged, 'node-exporter needs hostNetwork, hostPID, hostPath');
+  assert.deepEqual(labels('apps/alpha/children/grafana.yaml'), privileged, 'every Application of the namespace writes the same labels');
 });
 
 test('the root Application syncs the cluster folder of children through a project limited to Argo CD objects', async () => {

@@ -9,7 +9,7 @@ test("the README's Bootstrap commands are the blocks the e2e runs, each one it k
   const blocks = readmeBootstrapBlocks(readme);
   assert.equal(blocks.length, 5, blocks.join('\n---\n'));
   assert.match(blocks[0]!, /^kubectl apply --server-side --field-manager=monitoring-gitops -f bootstrap\/argocd-cm\.yaml$/);
-  assert.match(blocks.at(-1)!, /apps\/\*\/root\.yaml/);
+  assert.match(blocks.at(-1)!, /apps\/fleet-\*\.yaml/, 'bootstrap applies the fleet roots only');
   assert.deepEqual(unknownBootstrapBlocks(readme), []);
 });
 

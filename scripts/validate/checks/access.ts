@@ -78,13 +78,17 @@ function exposures(objects: K8sObject[], workload: string): string[] {
       if (backends.some((b) => isMap(b) && isMap(b.service) && names.has(String(b.service.name)))) found.push(`Ingress/${o.metadata?.name} (${hosts(spec)})`);
     } else if (o.kind === 'HTTPRoute') {
       const refs = list(spec.rules).flatMap((rule) => list(rule.backendRefs));
-      if (refs.some((b) => names.has(String(b.name)))) found.push(`HTTPRoute/${o.metadata?.name} (${(Array.isArray(spec.hostnames) ? spec.hostnames : []).join(', ')})`);
+      if (refs.some((b) => names.has(String(b.name))))
+        found.push(`HTTPRoute/${o.metadata?.name} (${(Array.isArray(spec.hostnames) ? spec.hostnames : []).join(', ')})`);
     }
   }
   return found;
 }
 
-const hosts = (spec: Json) => list(spec.rules).map((r) => String(r.host ?? '*')).join(', ');
+const hosts = (spec: Json) =>
+  list(spec.rules)
+    .map((r) => String(r.host ?? '*'))
+    .join(', ');
 
 function podTemplateLabels(o: K8sObject): unknown {
   const spec = isMap(o.spec) ? o.spec : {};
@@ -105,6 +109,10 @@ function reloaderFindings(objects: K8sObject[], workload: string): string[] {
     } catch {
       return [`the config reloader's --reload-url=${url} does not parse`];
     }
-    return user ? [] : [`the config reloader (container ${String(c.name)}) posts to ${url} without credentials; Prometheus answers 401, so config and rule changes never load`];
+    return user
+      ? []
+      : [
+          `the config reloader (container ${String(c.name)}) posts to ${url} without credentials; Prometheus answers 401, so config and rule changes never load`,
+        ];
   });
 }
