@@ -1,6 +1,6 @@
-import { APPS } from '../inventory/apps.ts';
-import { applicationName, rootApplicationName } from '../inventory/names.ts';
-import type { Cluster, Inventory } from '../inventory/types.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { missingRootItem, removedClusterItems, removedClusterOf, restoreAction, rootSpecItem } from './argocd-roots.ts';
+import { CLUSTER_LABEL, itemOf, targetsOf, type PlannedApplication, type Target } from './argocd-targets.ts';
 import type { ArgoApplication, ArgoResourceStatus } from './argocd-types.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
@@ -8,6 +8,8 @@ export interface ArgoCdSectionInput {
   /** What Argo CD answered (readArgoCdApplications). */
   applications: ArgoApplication[];
   inventory: Inventory;
+  /** The Applications `generate` plans (plannedApplications(planGenerate(inventory))): what should be on the hub. */
+  planned: PlannedApplication[];
   /** Commit SHA of main: what every Application should be synced to. */
   mainRevision: string;
   now: Date;
@@ -15,13 +17,6 @@ export interface ArgoCdSectionInput {
   staleAfterMs?: number;
   /** Argo CD's URL, for links to the UI in actions. */
   uiUrl?: string;
-}
-
-/** One Application drift looks at: an enabled app of a cluster, or a cluster's root. */
-interface Target {
-  cluster: Cluster;
-  app: string;
-  name: string;
 }
 
 const HOUR = 3_600_000;
@@ -33,67 +28,69 @@ function skippedArgoCdSection(reason: string, coverage?: DriftSection['coverage'
 }
 
 /**
- * The live section from Argo CD's view: per expected Application (`<cluster>-<app>` for each enabled app)
- * missing, out-of-sync, unhealthy, revision-behind, operation-failed and stale-reconcile items.
- * A cluster none of whose Applications Argo CD answered is not reached (this Argo CD may not manage it):
- * the section is partial, and its apps are not reported missing one by one.
+ * The live section from Argo CD's view: per planned Application missing, out-of-sync, unhealthy,
+ * revision-behind, operation-failed and stale-reconcile items; per root (a cluster's, the fleet's) also
+ * spec-drift; per cluster gone from Git whose Applications remain, cluster-removed.
+ * A cluster none of whose Applications Argo CD answered is not reached: the section is partial, its root
+ * is reported missing, and its apps are not reported missing one by one (the root brings them).
  */
 export function argoCdSection(input: ArgoCdSectionInput): DriftSection {
-  const { applications, inventory } = input;
+  const { applications, inventory, planned } = input;
   const byName = new Map(applications.map((a) => [a.metadata.name, a]));
-  const expected = inventory.clusters
-    .map((cluster) => ({ cluster, root: { cluster, app: 'root', name: rootApplicationName(cluster) }, targets: expectedTargets(cluster) }))
-    .filter((c) => c.targets.length > 0);
-  const reached = expected.filter((c) => [c.root, ...c.targets].some((t) => byName.has(t.name)));
-  const coverage = { reached: reached.map((c) => c.cluster.name), expected: expected.map((c) => c.cluster.name) };
+  const onHub = (name: string) => byName.has(name);
+  const targets = targetsOf(planned, inventory);
+  const byCluster = new Map<string, Target[]>();
+  for (const t of targets) if (t.cluster) byCluster.set(t.cluster.name, [...(byCluster.get(t.cluster.name) ?? []), t]);
+  const expected = inventory.clusters.flatMap((cluster) => (byCluster.has(cluster.name) ? [{ cluster, targets: byCluster.get(cluster.name)! }] : []));
+  const reached = new Set(expected.filter((c) => c.targets.some((t) => onHub(t.name))));
+  const coverage = { reached: [...reached].map((c) => c.cluster.name), expected: expected.map((c) => c.cluster.name) };
   if (applications.length === 0) {
     return skippedArgoCdSection(
       "Argo CD listed no Application of this repository: the token's account may lack 'applications, get' (Argo CD leaves out what RBAC hides instead of answering 403), or nothing is deployed yet",
       coverage,
     );
   }
-  const items: DriftItem[] = [];
-  for (const { root, targets } of reached) {
-    for (const target of [...targets, root]) {
-      const app = byName.get(target.name);
-      if (app) items.push(...applicationItems(app, target, input));
-      else if (target !== root) items.push(missingItem(target));
-    }
-  }
-  const known = new Set([...inventory.clusters.map(rootApplicationName), ...expected.flatMap((c) => c.targets.map((t) => t.name))]);
-  items.push(...applications.filter((a) => !known.has(a.metadata.name)).map((a) => unexpectedItem(a, inventory)));
+  const looked = [...targets.filter((t) => !t.cluster), ...expected.flatMap((c) => (reached.has(c) ? c.targets : c.targets.filter((t) => t.planned.root)))];
+  const items = looked.flatMap((target) => targetItems(target, byName, input));
+  const known = new Set(planned.map((p) => p.name));
+  const strays = applications.filter((a) => !known.has(a.metadata.name));
+  items.push(
+    ...strays.filter((a) => !removedClusterOf(a, inventory)).map((a) => unexpectedItem(a, inventory)),
+    ...removedClusterItems(strays.filter((a) => removedClusterOf(a, inventory))),
+  );
   const unreached = coverage.expected.filter((name) => !coverage.reached.includes(name));
   return {
     section: 'live',
     status: unreached.length ? 'partial' : 'checked',
     ...(unreached.length
-      ? { reason: `Argo CD answered no Application of ${unreached.join(', ')} (not managed by this Argo CD, or not bootstrapped yet)` }
+      ? { reason: `Argo CD answered no Application of ${unreached.join(', ')} (not bootstrapped yet: their roots are reported missing)` }
       : {}),
     items,
     coverage,
   };
 }
 
-function expectedTargets(cluster: Cluster): Target[] {
-  return APPS.filter((app) => cluster.apps[app]?.enabled).map((app) => ({ cluster, app, name: applicationName(cluster, app) }));
+/** What is wrong with one planned Application: missing, or Argo CD's view of it (and, for a root, its spec against Git). */
+function targetItems(target: Target, byName: Map<string, ArgoApplication>, input: ArgoCdSectionInput): DriftItem[] {
+  const { planned } = input;
+  const app = byName.get(target.name);
+  const onHub = (name: string) => byName.has(name);
+  if (!app) return [target.planned.root ? missingRootItem(target, planned, onHub) : missingItem(target, planned, onHub)];
+  const spec = target.planned.root ? rootSpecItem(target, app, planned, onHub) : undefined;
+  return [...applicationItems(app, target, input), ...(spec ? [spec] : [])];
 }
 
-function itemOf(target: Target, kind: string, fields: Pick<DriftItem, 'severity' | 'summary'> & Partial<DriftItem>): DriftItem {
-  const { cluster, app } = target;
-  return { section: 'live', key: `live:argocd:${cluster.name}/${app}:${kind}`, kind, environment: cluster.environment, cluster: cluster.name, app, ...fields };
-}
-
-function missingItem(target: Target): DriftItem {
+function missingItem(target: Target, planned: PlannedApplication[], onHub: (name: string) => boolean): DriftItem {
   return itemOf(target, 'missing', {
     severity: 'critical',
     summary: `Application ${target.name} is missing from Argo CD`,
-    action: `check that apps/${target.cluster.name}/children is committed on main, then argocd app sync ${rootApplicationName(target.cluster)}`,
+    action: restoreAction(target.planned, planned, onHub),
   });
 }
 
 function unexpectedItem(app: ArgoApplication, inventory: Inventory): DriftItem {
   const labels = app.metadata.labels ?? {};
-  const cluster = inventory.clusters.find((c) => c.name === labels['monitoring-gitops/cluster']);
+  const cluster = inventory.clusters.find((c) => c.name === labels[CLUSTER_LABEL]);
   const where = cluster ? { environment: cluster.environment, cluster: cluster.name } : {};
   return {
     section: 'live',
@@ -103,7 +100,7 @@ function unexpectedItem(app: ArgoApplication, inventory: Inventory): DriftItem {
     ...where,
     ...(labels['monitoring-gitops/app'] ? { app: labels['monitoring-gitops/app'] } : {}),
     summary: `Application ${app.metadata.name} carries this repository's label but the inventory does not generate it`,
-    action: `if it is left over from a removed cluster or app, delete it: argocd app delete ${app.metadata.name}`,
+    action: `if it is left over from a removed app, delete it: argocd app delete ${app.metadata.name}`,
   };
 }
 

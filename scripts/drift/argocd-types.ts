@@ -11,10 +11,33 @@ export interface ArgoResourceStatus {
   health?: { status?: string; message?: string };
 }
 
+/**
+ * The spec fields the generator sets (Go's encoding/json of v1alpha1.ApplicationSpec: zero values are left out).
+ * Other fields (helm, kustomize, sources, ignoreDifferences, …) pass through unread.
+ */
+export interface ArgoApplicationSpec {
+  project?: string;
+  source?: {
+    repoURL?: string;
+    path?: string;
+    targetRevision?: string;
+    directory?: { recurse?: boolean; include?: string; exclude?: string; jsonnet?: Record<string, unknown> };
+    [field: string]: unknown;
+  };
+  destination?: { server?: string; name?: string; namespace?: string };
+  syncPolicy?: {
+    automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean; enabled?: boolean };
+    syncOptions?: string[];
+    retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+
 /** The part of an Argo CD Application (as `GET /api/v1/applications` answers it) drift reads; every field may be absent. */
 export interface ArgoApplication {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string } };
+  spec?: ArgoApplicationSpec;
   status?: {
     sync?: { status?: string; revision?: string; revisions?: string[] };
     health?: { status?: string; message?: string; lastTransitionTime?: string };

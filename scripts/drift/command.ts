@@ -1,3 +1,4 @@
+import { planGenerate } from '../generate/plan.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { readInventory } from '../inventory/read.ts';
 import { readKubeconfig } from '../cluster/kubeconfig.ts';
@@ -9,6 +10,7 @@ import { renderFleetState } from '../render/fleet-state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
 import { readArgoCdState, type ArgoCdConnection } from './argocd.ts';
 import { argoCdSectionFrom } from './argocd-section.ts';
+import { plannedApplications } from './argocd-targets.ts';
 import { environmentsSection, type Arrivals } from './environments.ts';
 import { generatedSection } from './generated.ts';
 import { liveDriftSection } from './live.ts';
@@ -50,7 +52,10 @@ async function readUpstream(root: string, inventory: Inventory): Promise<Release
 async function liveSection(options: DriftOptions, inventory: Inventory, commit: string): Promise<DriftSection> {
   const parts: DriftSection[] = [];
   if (options.argocd) {
-    parts.push(argoCdSectionFrom(await readArgoCdState(options.argocd), { inventory, mainRevision: commit, now: options.now, uiUrl: options.argocd.url }));
+    const planned = plannedApplications(planGenerate(inventory));
+    parts.push(
+      argoCdSectionFrom(await readArgoCdState(options.argocd), { inventory, planned, mainRevision: commit, now: options.now, uiUrl: options.argocd.url }),
+    );
   }
   const clusters = Object.keys(options.kubeconfigs ?? {}).filter((c) => inventory.clusters.some((x) => x.name === c));
   if (clusters.length) {

@@ -6,7 +6,7 @@ export interface DriftItem {
   section: DriftSectionName;
   /** Stable across runs for the same drift (section + what + where), so a report can say what is new. */
   key: string;
-  /** What kind of drift: hand-edited, promotion-pending, divergent, behind-upstream, deprecated-chart, out-of-sync, unhealthy, revision-behind, operation-failed, field-drift, … */
+  /** What kind of drift: hand-edited, promotion-pending, divergent, behind-upstream, deprecated-chart, missing, unexpected, out-of-sync, unhealthy, revision-behind, operation-failed, spec-drift, cluster-removed, field-drift, … */
   kind: string;
   severity: 'info' | 'warning' | 'critical';
   environment?: string;

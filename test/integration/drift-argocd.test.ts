@@ -5,15 +5,17 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import { ArgoCdApiError, readArgoCdApplications, readArgoCdState, type ArgoCdConnection } from '../../scripts/drift/argocd.ts';
 import { argoCdSection, argoCdSectionFrom, type ArgoCdSectionInput } from '../../scripts/drift/argocd-section.ts';
+import { plannedApplications, type PlannedApplication } from '../../scripts/drift/argocd-targets.ts';
 import type { ArgoApplication } from '../../scripts/drift/argocd-types.ts';
 
 /** Read, then build: the order drift itself follows. */
 const readArgoCdSection = async (connection: ArgoCdConnection, input: Omit<ArgoCdSectionInput, 'applications' | 'uiUrl'>) =>
   argoCdSectionFrom(await readArgoCdState(connection), { ...input, uiUrl: connection.url });
+import { planGenerate } from '../../scripts/generate/plan.ts';
 import { parseInventory } from '../../scripts/inventory/parse.ts';
 import { readInventorySources } from '../../scripts/inventory/read.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
-import { generatedApplication, readStoredApplication, writeApplicationStatus, type ApplicationStatus } from '../helpers/argocd/fixture.ts';
+import { generatedApplication, generatedRoot, readStoredApplication, writeApplicationStatus, type ApplicationStatus } from '../helpers/argocd/fixture.ts';
 import { startArgoCdStandIn, type ArgoCdStandIn } from '../helpers/argocd/server.ts';
 import { sharedArgoCdCrds, sharedControlPlane } from '../helpers/control-plane.ts';
 import { PROJECT_ROOT } from '../helpers/repo.ts';
@@ -54,6 +56,7 @@ function status(
 }
 
 const STATUSES: Record<string, ApplicationStatus> = {
+  'dev-1-root': status('dev-1', 'root', {}),
   'dev-1-prometheus': status('dev-1', 'prometheus', {}),
   'dev-1-grafana': status('dev-1', 'grafana', {
     sync: 'OutOfSync',
@@ -93,6 +96,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
   let client: KubeClient;
   let namespace: string;
   let inventory: Inventory;
+  let planned: PlannedApplication[];
   let standIn: ArgoCdStandIn;
 
   before(async () => {
@@ -103,8 +107,11 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     const { inventory: parsed, findings } = parseInventory(await readInventorySources(PROJECT_ROOT));
     assert.ok(parsed, JSON.stringify(findings));
     inventory = parsed;
+    planned = plannedApplications(planGenerate(inventory));
     for (const cluster of ['dev-1', 'staging-1'])
       for (const app of ['prometheus', 'grafana']) await client.apply(await generatedApplication(cluster, app, namespace));
+    // One root as Git has it: its spec must read back from the API server and Argo CD's JSON without drift.
+    await client.apply(await generatedRoot('dev-1', namespace));
     // Not this repository's: the selector must leave it out.
     const stranger = await generatedApplication('dev-1', 'prometheus', namespace);
     await client.apply({
@@ -130,7 +137,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     const apps = await readArgoCdApplications({ url: standIn.url, token: TOKEN });
     assert.deepEqual(
       apps.map((a) => a.metadata.name),
-      ['dev-1-grafana', 'dev-1-prometheus', 'staging-1-grafana', 'staging-1-prometheus'],
+      ['dev-1-grafana', 'dev-1-prometheus', 'dev-1-root', 'staging-1-grafana', 'staging-1-prometheus'],
     );
     assert.equal((apps[0] as unknown as Record<string, unknown>).kind, undefined, 'Argo CD answers items without apiVersion/kind');
     const last = standIn.requests.at(-1)!;
@@ -140,14 +147,39 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
 
   test('argoCdSection reports exactly the drift that was written, and which clusters were reached', async () => {
     const applications = await readArgoCdApplications({ url: standIn.url, token: TOKEN });
-    const section = argoCdSection({ applications, inventory, mainRevision: MAIN, now: NOW, uiUrl: 'https://argocd.example.com' });
+    const section = argoCdSection({ applications, inventory, planned, mainRevision: MAIN, now: NOW, uiUrl: 'https://argocd.example.com' });
     assert.equal(section.status, 'partial');
     assert.match(section.reason ?? '', /prod-eu-1, prod-us-1/);
     assert.deepEqual(section.coverage, { reached: ['dev-1', 'staging-1'], expected: ['dev-1', 'prod-eu-1', 'prod-us-1', 'staging-1'] });
+    // The fleet's root, once generate plans one: nothing of it is on this hub.
+    const fleetRoots = planned.filter((p) => p.root && !p.labels['monitoring-gitops/cluster']);
+    const rootMissing = (cluster: string, severity: string, summary: string) => [`live:argocd:${cluster}/root:missing`, 'missing', severity, summary];
     assert.deepEqual(
       section.items.map((i) => [i.key, i.kind, i.severity, i.summary]),
       [
+        ...fleetRoots.map(({ name, spec }) => [
+          `live:argocd:-/${name}:missing`,
+          'missing',
+          'warning',
+          `root Application ${name} is missing from Argo CD: 1 of the 4 Applications it syncs run on without it, but changes to ${spec.source?.path} are not applied`,
+        ]),
         ['live:argocd:dev-1/grafana:out-of-sync', 'out-of-sync', 'warning', 'dev-1-grafana is OutOfSync: 1 resource differs from git'],
+        rootMissing(
+          'prod-eu-1',
+          'critical',
+          'root Application prod-eu-1-root is missing from Argo CD, and so is everything it syncs from apps/prod-eu-1/children',
+        ),
+        rootMissing(
+          'prod-us-1',
+          'critical',
+          'root Application prod-us-1-root is missing from Argo CD, and so is everything it syncs from apps/prod-us-1/children',
+        ),
+        [
+          'live:argocd:staging-1/grafana:operation-failed',
+          'operation-failed',
+          'critical',
+          'last sync of staging-1-grafana ended Failed: one or more objects failed to apply, reason: Deployment.apps "grafana" is invalid: spec.template.spec.containers[0].image: Required value',
+        ],
         [
           'live:argocd:staging-1/prometheus:unhealthy',
           'unhealthy',
@@ -156,15 +188,21 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
         ],
         ['live:argocd:staging-1/prometheus:revision-behind', 'revision-behind', 'warning', 'staging-1-prometheus is at revision 0123456, main is at a1b2c3d'],
         ['live:argocd:staging-1/prometheus:stale-reconcile', 'stale-reconcile', 'warning', 'staging-1-prometheus was last reconciled 2 h 5 min ago'],
-        [
-          'live:argocd:staging-1/grafana:operation-failed',
-          'operation-failed',
-          'critical',
-          'last sync of staging-1-grafana ended Failed: one or more objects failed to apply, reason: Deployment.apps "grafana" is invalid: spec.template.spec.containers[0].image: Required value',
-        ],
+        rootMissing(
+          'staging-1',
+          'warning',
+          'root Application staging-1-root is missing from Argo CD: the 2 Applications it syncs run on without it, but changes to apps/staging-1/children are not applied',
+        ),
       ],
     );
-    const [oos, sick, behind, stale, failed] = section.items;
+    const byKey = (kind: string) => section.items.find((i) => i.key === `live:argocd:${kind}`);
+    const [oos, sick, behind, stale, failed] = [
+      'dev-1/grafana:out-of-sync',
+      'staging-1/prometheus:unhealthy',
+      'staging-1/prometheus:revision-behind',
+      'staging-1/prometheus:stale-reconcile',
+      'staging-1/grafana:operation-failed',
+    ].map(byKey);
     assert.deepEqual(oos?.details, ['ConfigMap monitoring/grafana (OutOfSync)']);
     assert.equal(oos?.action, 'argocd app diff dev-1-grafana, then argocd app sync dev-1-grafana');
     assert.deepEqual([oos?.environment, oos?.cluster, oos?.app], ['dev', 'dev-1', 'grafana']);
@@ -187,7 +225,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     };
     const leftover: ArgoApplication = { metadata: { name: 'dev-1-loki', labels: { 'monitoring-gitops/cluster': 'dev-1', 'monitoring-gitops/app': 'loki' } } };
     const fresh: ArgoApplication = { metadata: { name: 'prod-eu-1-prometheus' }, status: {} };
-    const section = argoCdSection({ applications: [...applications, leftover, fresh], inventory, mainRevision: MAIN, now: NOW });
+    const section = argoCdSection({ applications: [...applications, leftover, fresh], inventory, planned, mainRevision: MAIN, now: NOW });
     const kinds = section.items.map((i) => `${i.key} ${i.severity}`);
     assert.ok(kinds.includes('live:argocd:dev-1/grafana:missing critical'), kinds.join('\n'));
     assert.ok(kinds.includes('live:argocd:dev-1/dev-1-loki:unexpected warning'), kinds.join('\n'));
@@ -196,11 +234,41 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.deepEqual(comparison?.details, ['ComparisonError: rpc error: code = Unknown desc = kustomize build failed']);
     assert.ok(kinds.includes('live:argocd:prod-eu-1/prometheus:stale-reconcile warning'), kinds.join('\n'));
     assert.ok(kinds.includes('live:argocd:prod-eu-1/grafana:missing critical'), "a reached cluster's absent apps are missing");
-    assert.ok(!kinds.some((k) => k.startsWith('live:argocd:prod-us-1/')), 'an unreached cluster is coverage, not items');
+    assert.deepEqual(
+      kinds.filter((k) => k.startsWith('live:argocd:prod-us-1/')),
+      ['live:argocd:prod-us-1/root:missing critical'],
+      'an unreached cluster is coverage and its missing root, not each missing app',
+    );
     assert.deepEqual(section.coverage?.reached, ['dev-1', 'prod-eu-1', 'staging-1']);
-    const empty = argoCdSection({ applications: [], inventory, mainRevision: MAIN, now: NOW });
+    const empty = argoCdSection({ applications: [], inventory, planned, mainRevision: MAIN, now: NOW });
     assert.equal(empty.status, 'skipped');
     assert.match(empty.reason ?? '', /applications, get/);
+  });
+
+  test("a root edited through the API server is spec-drift, each field Git → live, as Argo CD's JSON carries it", async () => {
+    const root = await generatedRoot('dev-1', namespace);
+    const spec = structuredClone(root.spec) as { source: { targetRevision: string }; syncPolicy: { automated: { selfHeal: boolean } } };
+    spec.source.targetRevision = 'HEAD';
+    spec.syncPolicy.automated.selfHeal = false;
+    await client.apply({ ...root, spec }, { force: true });
+    try {
+      const applications = await readArgoCdApplications({ url: standIn.url, token: TOKEN });
+      const section = argoCdSection({ applications, inventory, planned, mainRevision: MAIN, now: NOW });
+      const drift = section.items.filter((i) => i.kind === 'spec-drift');
+      assert.deepEqual(
+        drift.map((i) => [i.key, i.severity, i.summary, i.details]),
+        [
+          [
+            'live:argocd:dev-1/root:spec-drift',
+            'warning',
+            'root Application dev-1-root differs from Git in spec.source.targetRevision, spec.syncPolicy.automated.selfHeal',
+            ['spec.source.targetRevision: main → HEAD  (Git → live)', 'spec.syncPolicy.automated.selfHeal: true → false  (Git → live)'],
+          ],
+        ],
+      );
+    } finally {
+      await client.apply(root, { force: true });
+    }
   });
 
   test('a wrong token is a typed 401 error that does not print the token; the section is skipped', async () => {
@@ -214,7 +282,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     assert.equal(err.status, 401);
     assert.match(err.message, /refused the token \(401 Unauthenticated: invalid session: token signature is invalid\)\nfix: .*argocd account generate-token/);
     assert.ok(!err.message.includes(wrong));
-    const section = await readArgoCdSection({ url: standIn.url, token: wrong }, { inventory, mainRevision: MAIN, now: NOW });
+    const section = await readArgoCdSection({ url: standIn.url, token: wrong }, { inventory, planned, mainRevision: MAIN, now: NOW });
     assert.equal(section.status, 'skipped');
     assert.match(section.reason ?? '', /401/);
   });
@@ -248,7 +316,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
     );
     assert.equal(err?.failure, 'unreachable');
     assert.match(err?.message ?? '', new RegExp(`cannot reach Argo CD at ${url}: ECONNREFUSED.*\\nfix: check the Argo CD URL`));
-    const section = await readArgoCdSection({ url, token: TOKEN }, { inventory, mainRevision: MAIN, now: NOW });
+    const section = await readArgoCdSection({ url, token: TOKEN }, { inventory, planned, mainRevision: MAIN, now: NOW });
     assert.deepEqual([section.status, section.items.length], ['skipped', 0]);
   });
 
@@ -278,7 +346,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
       'dev-1-prometheus',
     ]);
     assert.deepEqual(names(await get('/api/v1/applications?repo=https://example.com/other.git')), []);
-    assert.deepEqual(names(await get('/api/v1/applications')).length, 5, 'no selector: the unlabelled Application too');
+    assert.deepEqual(names(await get('/api/v1/applications')).length, 6, 'no selector: the unlabelled Application too');
     const bad = await get('/api/v1/applications?selector=a%20in%20b');
     assert.equal(bad.status, 500);
     assert.match(String(bad.body.message), /^error parsing the selector: /);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { KubeClient, KubeObject } from '../../../scripts/cluster/client.ts';
 import type { ArgoApplication } from '../../../scripts/drift/argocd-types.ts';
 import { PROJECT_ROOT } from '../repo.ts';
@@ -15,6 +15,14 @@ export async function generatedApplication(cluster: string, app: string, namespa
   const object = parse(await readFile(join(PROJECT_ROOT, 'apps', cluster, 'children', `${app}.yaml`), 'utf8')) as KubeObject;
   if (object.kind !== 'Application') throw new Error(`apps/${cluster}/children/${app}.yaml is a ${object.kind}, not an Application`);
   return { ...object, metadata: { ...object.metadata, namespace } };
+}
+
+/** The repository's generated root Application of `cluster` (the Application of `apps/<cluster>/root.yaml`), moved to `namespace`. */
+export async function generatedRoot(cluster: string, namespace: string): Promise<KubeObject> {
+  const docs = parseAllDocuments(await readFile(join(PROJECT_ROOT, 'apps', cluster, 'root.yaml'), 'utf8')).map((d) => d.toJS() as KubeObject);
+  const root = docs.find((o) => o.kind === 'Application');
+  if (!root) throw new Error(`apps/${cluster}/root.yaml holds no Application`);
+  return { ...root, metadata: { ...root.metadata, namespace } };
 }
 
 /**
