@@ -96,8 +96,8 @@ export function removedClusterItems(applications: ArgoApplication[]): DriftItem[
     const roots = names.filter((n) => !children.includes(n));
     const environment = apps.map((a) => a.metadata.labels?.[ENVIRONMENT_LABEL]).find(Boolean);
     const steps = [
-      ...(roots.length ? [`argocd app delete ${roots.join(' ')} --cascade=false`] : []),
-      ...(children.length ? [`argocd app delete ${children.sort().join(' ')}`] : []),
+      ...(roots.length ? [`kubectl -n argocd delete application ${roots.join(' ')}`] : []),
+      ...(children.length ? [`kubectl -n argocd delete application ${children.sort().join(' ')}`] : []),
     ];
     return {
       section: 'live',
@@ -107,7 +107,7 @@ export function removedClusterItems(applications: ArgoApplication[]): DriftItem[
       ...(environment ? { environment } : {}),
       cluster,
       summary: `cluster ${cluster} is gone from clusters/, but its ${names.length === 1 ? 'Application is' : `${names.length} Applications are`} still on Argo CD (${names.join(', ')}): its monitoring is kept until they are deleted`,
-      action: `delete them on purpose when the cluster is gone: ${steps.join(', then ')}`,
+      action: `delete them on purpose when the cluster is gone (README: Remove a cluster): ${steps.join(', then ')}`,
     };
   });
 }

@@ -52,10 +52,46 @@ export function plannedApplications(plan: FileWrite[]): PlannedApplication[] {
   return apps.map((app) => {
     // The closest root wins: the fleet's root also holds apps/<cluster>/children/ when it recurses without an include.
     const parent = foldersAbove(app.file)
-      .map((folder, depth) => rootsAt.get(folder)?.find((r) => r.name !== app.name && (depth === 0 || recurses(r.spec))))
+      .map((folder, depth) =>
+        rootsAt.get(folder)?.find((r) => r.name !== app.name && (depth === 0 || recurses(r.spec)) && takes(r.spec, posix.relative(folder, app.file))),
+      )
       .find(Boolean);
     return { ...app, ...(parent ? { parent: parent.name } : {}) };
   });
+}
+
+/** Whether a directory source's include and exclude let a file (relative to its path) through, as Argo CD matches them. */
+function takes(spec: ArgoApplicationSpec, relative: string): boolean {
+  const directory = (spec.source as { directory?: { include?: string; exclude?: string } } | undefined)?.directory;
+  if (directory?.exclude && argoGlob(directory.exclude, relative)) return false;
+  return !directory?.include || argoGlob(directory.include, relative);
+}
+
+/** Argo CD's directory globs (gobwas/glob without separators): `*` crosses `/`, `{a,b}` alternatives, `?`, `[…]`. */
+export function argoGlob(pattern: string, text: string): boolean {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '{') {
+      out += '(?:';
+      depth++;
+    } else if (c === '}' && depth) {
+      out += ')';
+      depth--;
+    } else if (c === ',' && depth) out += '|';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) return false;
+      const body = pattern.slice(i + 1, end);
+      out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+      i = end;
+    } else if (c === '\\' && i + 1 < pattern.length) out += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return depth === 0 && new RegExp(`^${out}$`).test(text);
 }
 
 /** A planned manifest, read as far as telling an Application apart. */

@@ -1,4 +1,4 @@
-import { FLEET_ROOT_NAME, fleetRootPath } from '../inventory/names.ts';
+import { fleetRootName, fleetRootPath } from '../inventory/names.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { toYamlDocuments } from '../lib/yaml.ts';
 import { application, appProject, IN_CLUSTER } from './argocd.ts';
@@ -17,6 +17,7 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
   const namespaces = [...new Set(clusters.map((c) => c.argocd.namespace))].sort();
   return namespaces.map((ns) => {
     const path = fleetRootPath(ns);
+    const name = fleetRootName(ns, namespaces.length);
     const own = clusters.filter((c) => c.argocd.namespace === ns);
     const self = path.slice('apps/'.length);
     // One Argo CD namespace: a glob, so a new cluster changes nothing here. Several: each root named, so no fleet
@@ -24,7 +25,7 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
     const roots = own.length === clusters.length ? ['*/root.yaml'] : own.map((c) => `${c.name}/root.yaml`);
     const labels = { 'app.kubernetes.io/managed-by': 'monitoring-gitops' };
     const project = appProject({
-      meta: { name: FLEET_ROOT_NAME, namespace: ns, labels, annotations: KEEP_ROOT },
+      meta: { name, namespace: ns, labels, annotations: KEEP_ROOT },
       description: 'Fleet root: may only manage the cluster roots and itself (Applications and AppProjects in this namespace)',
       sourceRepos: [fleet.repoURL],
       destinations: [{ server: IN_CLUSTER, namespace: ns }],
@@ -36,8 +37,8 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
       syncWave: -1,
     });
     const root = application({
-      meta: { name: FLEET_ROOT_NAME, namespace: ns, labels, annotations: KEEP_ROOT },
-      project: FLEET_ROOT_NAME,
+      meta: { name, namespace: ns, labels, annotations: KEEP_ROOT },
+      project: name,
       repoURL: fleet.repoURL,
       targetRevision: fleet.targetRevision,
       path: 'apps',

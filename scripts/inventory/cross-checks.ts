@@ -122,10 +122,10 @@ function checkUniqueness({ clusters }: CrossCheckInput): Finding[] {
     );
     // One report per cluster: the root project collides whenever the project does.
     [argocd.project, rootProjectName(c.cluster)].some((project) =>
-      project === FLEET_ROOT_NAME
+      project === FLEET_ROOT_NAME || project === `${FLEET_ROOT_NAME}-${argocd.namespace}`
         ? findings.push({
             ...at(c.checked, ['argocd', 'project']),
-            message: `AppProject '${project}' is the fleet root's (apps/fleet-${argocd.namespace}.yaml)`,
+            message: `AppProject '${project}' is the fleet root's name (apps/fleet-${argocd.namespace}.yaml)`,
             hint: 'set argocd.project to another name, such as monitoring-<cluster>-stack',
           })
         : claim(

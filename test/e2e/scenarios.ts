@@ -187,7 +187,8 @@ async function drift(e2e: E2e, log: Progress): Promise<void> {
   if (clean.items.length || clean.status !== 'checked')
     throw new Error(`drift on the converged fleet: ${clean.status} ${JSON.stringify(clean.items.map((i) => i.summary))}`);
   const hub = e2e.fleet.hub.client;
-  await setSelfHeal(hub, ['dev-1-root', 'dev-1-prometheus'], false);
+  // Top down: the fleet root would put the cluster root's self-heal back, the cluster root the app's.
+  await setSelfHeal(hub, ['monitoring-fleet', 'dev-1-root', 'dev-1-prometheus'], false);
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
   await dev.apply(
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: PROMETHEUS.name, namespace: PROMETHEUS.namespace }, spec: { replicas: 4 } },
@@ -200,8 +201,8 @@ async function drift(e2e: E2e, log: Progress): Promise<void> {
     await sleep(3000);
     report = await liveDrift(e2e);
   }
-  await setSelfHeal(hub, ['dev-1-prometheus', 'dev-1-root'], true);
-  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { timeoutMs: 120_000 });
+  await setSelfHeal(hub, ['dev-1-prometheus', 'dev-1-root', 'monitoring-fleet'], true);
+  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root', 'monitoring-fleet'], { timeoutMs: 120_000 });
   log(`drift: zero live drift when converged; the hand edit reported (${report.items.map((i) => i.summary).join('; ')}), then healed`);
 }
 

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { rootSpecChanges } from '../../scripts/drift/argocd-roots.ts';
 import { argoCdSection } from '../../scripts/drift/argocd-section.ts';
@@ -10,16 +8,17 @@ import { hasDrift } from '../../scripts/drift/report.ts';
 import { planGenerate } from '../../scripts/generate/plan.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';
 import { minimalInventory } from '../helpers/inventory.ts';
-import { FIXTURES } from '../helpers/repo.ts';
 
 const MAIN = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const NOW = new Date('2026-05-04T12:00:00Z');
 
-/** The minimal fixture's plan, with the fleet's root (apps/fleet.yaml) when asked: what drift expects on the hub. */
+/** The minimal fixture's plan (its fleet roots apps/fleet-argocd.yaml and apps/fleet-gitops.yaml left out when asked), `change` applied to apps/fleet-argocd.yaml: what drift expects on the hub. */
 async function plan(withFleetRoot: boolean, change = (yaml: string) => yaml): Promise<{ inventory: Inventory; planned: PlannedApplication[] }> {
   const inventory = await minimalInventory();
-  const fleet = { path: 'apps/fleet.yaml', content: change(await readFile(join(FIXTURES, 'argocd-roots/fleet.yaml'), 'utf8')) };
-  return { inventory, planned: plannedApplications([...planGenerate(inventory), ...(withFleetRoot ? [fleet] : [])]) };
+  const files = planGenerate(inventory)
+    .filter((f) => withFleetRoot || !/^apps\/fleet-[^/]+\.yaml$/.test(f.path))
+    .map((f) => (f.path === 'apps/fleet-argocd.yaml' ? { ...f, content: change(f.content) } : f));
+  return { inventory, planned: plannedApplications(files) };
 }
 
 /** The planned Applications as Argo CD's API answers them once synced and healthy (no apiVersion/kind, status written). */
@@ -50,10 +49,11 @@ test('the planned Applications: roots are the ones whose source holds other Argo
     [
       ['apps/alpha/children/grafana.yaml', 'alpha-grafana', false, 'alpha-root'],
       ['apps/alpha/children/prometheus.yaml', 'alpha-prometheus', false, 'alpha-root'],
-      ['apps/alpha/root.yaml', 'alpha-root', true, 'monitoring-fleet'],
+      ['apps/alpha/root.yaml', 'alpha-root', true, 'monitoring-fleet-argocd'],
       ['apps/beta/children/prometheus.yaml', 'beta-prometheus', false, 'beta-root'],
-      ['apps/beta/root.yaml', 'beta-root', true, 'monitoring-fleet'],
-      ['apps/fleet.yaml', 'monitoring-fleet', true, undefined],
+      ['apps/beta/root.yaml', 'beta-root', true, 'monitoring-fleet-gitops'],
+      ['apps/fleet-argocd.yaml', 'monitoring-fleet-argocd', true, undefined],
+      ['apps/fleet-gitops.yaml', 'monitoring-fleet-gitops', true, undefined],
     ],
   );
   const today = (await plan(false)).planned.find((p) => p.name === 'alpha-root');
@@ -63,9 +63,11 @@ test('the planned Applications: roots are the ones whose source holds other Argo
     flat.filter((p) => p.root).map((p) => [p.name, p.parent]),
     [
       ['alpha-root', undefined],
-      ['beta-root', undefined],
+      ['beta-root', 'monitoring-fleet-gitops'],
+      ['monitoring-fleet-argocd', undefined],
+      ['monitoring-fleet-gitops', undefined],
     ],
-    'a source path without recurse holds only its own folder (apps/fleet.yaml itself)',
+    'a source path without recurse holds only its own folder (apps/fleet-argocd.yaml itself); beta is the other namespace’s',
   );
 });
 
@@ -90,7 +92,7 @@ test('a cluster root missing while its children run is a warning; the action syn
   );
   assert.equal(
     item?.action,
-    'argocd app sync monitoring-fleet (it applies apps/alpha/root.yaml); if that does not help, check that apps/alpha/root.yaml is committed on main',
+    'argocd app sync monitoring-fleet-argocd (it applies apps/alpha/root.yaml); if that does not help, check that apps/alpha/root.yaml is committed on main',
   );
   const today = await plan(false);
   const [byHand] = section(inventory, today.planned, without(hubOf(today.planned), 'alpha-root')).items;
@@ -102,7 +104,7 @@ test('a cluster in Git with nothing on the hub: its root is missing (critical), 
   const result = section(inventory, planned, without(hubOf(planned), 'beta-root', 'beta-prometheus'));
   assert.deepEqual(summary(result.items), [['live:argocd:beta/root:missing', 'critical']]);
   assert.equal(result.items[0]?.summary, 'root Application beta-root is missing from Argo CD, and so is everything it syncs from apps/beta/children');
-  assert.equal(result.items[0]?.action?.split(' (')[0], 'argocd app sync monitoring-fleet');
+  assert.equal(result.items[0]?.action?.split(' (')[0], 'argocd app sync monitoring-fleet-gitops', 'beta is in the gitops namespace');
   assert.deepEqual([result.status, result.coverage?.reached], ['partial', ['alpha']]);
   assert.match(result.reason ?? '', /no Application of beta \(not bootstrapped yet: their roots are reported missing\)/);
   // A child of the same cluster missing beside its root: the root brings it, so the action applies the root.
@@ -111,28 +113,29 @@ test('a cluster in Git with nothing on the hub: its root is missing (critical), 
   assert.equal(child?.severity, 'critical');
   assert.equal(
     child?.action,
-    'argocd app sync monitoring-fleet (it brings back alpha-root, which applies apps/alpha/children/grafana.yaml); if that does not help, check that apps/alpha/children/grafana.yaml is committed on main',
+    'argocd app sync monitoring-fleet-argocd (it brings back alpha-root, which applies apps/alpha/children/grafana.yaml); if that does not help, check that apps/alpha/children/grafana.yaml is committed on main',
   );
 });
 
 test('the fleet root missing is reported when the plan has one, with bootstrap as the action; a cluster root missing too points at it', async () => {
   const { inventory, planned } = await plan(true);
-  const alone = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet'));
-  assert.deepEqual(summary(alone.items), [['live:argocd:-/monitoring-fleet:missing', 'warning']]);
+  const alone = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet-argocd'));
+  assert.deepEqual(summary(alone.items), [['live:argocd:-/monitoring-fleet-argocd:missing', 'warning']]);
   const [fleet] = alone.items;
-  assert.deepEqual([fleet?.environment, fleet?.cluster, fleet?.app], [undefined, undefined, 'monitoring-fleet']);
+  assert.deepEqual([fleet?.environment, fleet?.cluster, fleet?.app], [undefined, undefined, 'monitoring-fleet-argocd']);
   assert.equal(
     fleet?.summary,
-    'root Application monitoring-fleet is missing from Argo CD: the 2 Applications it syncs run on without it, but changes to apps are not applied',
+    'root Application monitoring-fleet-argocd is missing from Argo CD: the 1 Applications it syncs run on without it, but changes to apps are not applied',
   );
-  assert.equal(fleet?.action, 'apply it as bootstrap does: kubectl -n argocd apply -f apps/fleet.yaml');
-  const both = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet', 'alpha-root'));
+  assert.equal(fleet?.action, 'apply it as bootstrap does: kubectl -n argocd apply -f apps/fleet-argocd.yaml');
+  const both = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet-argocd', 'alpha-root'));
   assert.deepEqual(summary(both.items), [
-    ['live:argocd:-/monitoring-fleet:missing', 'warning'],
+    // alpha-root is all the argocd namespace's fleet root syncs (beta is gitops'): nothing of it is on the hub.
+    ['live:argocd:-/monitoring-fleet-argocd:missing', 'critical'],
     ['live:argocd:alpha/root:missing', 'warning'],
   ]);
-  assert.equal(both.items[1]?.action, 'kubectl -n argocd apply -f apps/fleet.yaml (monitoring-fleet is missing too; it brings back alpha-root)');
-  const noRoots = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet', 'alpha-root', 'beta-root'));
+  assert.equal(both.items[1]?.action, 'kubectl -n argocd apply -f apps/fleet-argocd.yaml (monitoring-fleet-argocd is missing too; it brings back alpha-root)');
+  const noRoots = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet-argocd', 'alpha-root', 'beta-root'));
   assert.equal(noRoots.items[0]?.severity, 'critical', 'nothing the fleet root syncs is on the hub');
   const today = await plan(false);
   assert.deepEqual(section(inventory, today.planned, hubOf(today.planned)).items, [], 'no fleet root in the plan, none expected');
@@ -146,24 +149,24 @@ test('a root whose spec differs from Git names each field Git sets, Git → live
     a.spec!.destination = { name: 'in-cluster', namespace: 'argocd' };
     a.spec!.syncPolicy!.syncOptions = ['CreateNamespace=true'];
   });
-  hub = edit(hub, 'monitoring-fleet', (a) => {
-    a.spec!.source!.directory = { recurse: true, include: '*/root.yaml' };
+  hub = edit(hub, 'monitoring-fleet-argocd', (a) => {
+    a.spec!.source!.directory = { recurse: true, include: '*/root.yaml', exclude: '*/children/*' };
     a.spec!.project = 'default';
   });
   const result = section(inventory, planned, hub);
   assert.deepEqual(summary(result.items), [
-    ['live:argocd:-/monitoring-fleet:spec-drift', 'warning'],
+    ['live:argocd:-/monitoring-fleet-argocd:spec-drift', 'warning'],
     ['live:argocd:alpha/root:spec-drift', 'warning'],
   ]);
   const [fleet, alpha] = result.items;
-  assert.equal(fleet?.summary, 'root Application monitoring-fleet differs from Git in spec.project, spec.source.directory.include');
+  assert.equal(fleet?.summary, 'root Application monitoring-fleet-argocd differs from Git in spec.project, spec.source.directory.include');
   assert.deepEqual(fleet?.details, [
-    'spec.project: monitoring-fleet → default  (Git → live)',
-    'spec.source.directory.include: {fleet.yaml,*/root.yaml} → */root.yaml  (Git → live)',
+    'spec.project: monitoring-fleet-argocd → default  (Git → live)',
+    'spec.source.directory.include: {fleet-argocd.yaml,alpha/root.yaml} → */root.yaml  (Git → live)',
   ]);
   assert.equal(
     fleet?.action,
-    'if the change is not meant to stay: apply it as bootstrap does: kubectl -n argocd apply -f apps/fleet.yaml; if it is, make it in the inventory and run npm run generate',
+    'if the change is not meant to stay: apply it as bootstrap does: kubectl -n argocd apply -f apps/fleet-argocd.yaml; if it is, make it in the inventory and run npm run generate',
   );
   assert.equal(
     alpha?.summary,
@@ -176,12 +179,12 @@ test('a root whose spec differs from Git names each field Git sets, Git → live
     'spec.syncPolicy.automated.selfHeal: true → false  (Git → live)',
     'spec.syncPolicy.syncOptions[1]: ServerSideApply=true (removed)  (Git → live)',
   ]);
-  assert.match(alpha?.action ?? '', /^if the change is not meant to stay: argocd app sync monitoring-fleet \(it applies apps\/alpha\/root\.yaml\)/);
+  assert.match(alpha?.action ?? '', /^if the change is not meant to stay: argocd app sync monitoring-fleet-argocd \(it applies apps\/alpha\/root\.yaml\)/);
 });
 
 test("what Argo CD's API adds or leaves out on its own is not spec drift; fields Git does not set are not compared", async () => {
   const { planned } = await plan(true);
-  const fleet = planned.find((p) => p.name === 'monitoring-fleet')!.spec;
+  const fleet = planned.find((p) => p.name === 'monitoring-fleet-argocd')!.spec;
   const live = structuredClone(fleet);
   live.source!.directory!.jsonnet = {}; // Argo CD before 3.x wrote the empty jsonnet struct
   live.source!.helm = { valueFiles: ['x.yaml'] };
@@ -197,7 +200,14 @@ test("what Argo CD's API adds or leaves out on its own is not spec drift; fields
   assert.deepEqual(rootSpecChanges(automated, manual), [{ path: 'spec.syncPolicy.automated', before: {} }]);
   assert.deepEqual(
     rootSpecChanges(fleet, { ...structuredClone(fleet), source: undefined, sources: [fleet.source] }).map((c) => c.path),
-    ['spec.source.directory.include', 'spec.source.directory.recurse', 'spec.source.path', 'spec.source.repoURL', 'spec.source.targetRevision'],
+    [
+      'spec.source.directory.exclude',
+      'spec.source.directory.include',
+      'spec.source.directory.recurse',
+      'spec.source.path',
+      'spec.source.repoURL',
+      'spec.source.targetRevision',
+    ],
     'a root turned multi-source no longer has the source Git sets',
   );
 });
@@ -229,11 +239,14 @@ test('Applications of a cluster gone from Git are one info item with the deletio
   );
   assert.equal(
     removed.action,
-    'delete them on purpose when the cluster is gone: argocd app delete gamma-root --cascade=false, then argocd app delete gamma-grafana gamma-prometheus',
+    'delete them on purpose when the cluster is gone (README: Remove a cluster): kubectl -n argocd delete application gamma-root, then kubectl -n argocd delete application gamma-grafana gamma-prometheus',
   );
   assert.deepEqual(result.coverage?.expected, ['alpha', 'beta'], 'a removed cluster is not expected');
   const onlyRoot = section(inventory, planned, [...hubOf(planned), gone[2]!]);
-  assert.equal(onlyRoot.items[0]?.action, 'delete them on purpose when the cluster is gone: argocd app delete gamma-root --cascade=false');
+  assert.equal(
+    onlyRoot.items[0]?.action,
+    'delete them on purpose when the cluster is gone (README: Remove a cluster): kubectl -n argocd delete application gamma-root',
+  );
   const report = { sections: [onlyRoot] } as unknown as Parameters<typeof hasDrift>[0];
   assert.equal(hasDrift(report), false, 'kept on purpose: not drift that fails the run or opens the issue');
 });

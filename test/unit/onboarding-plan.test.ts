@@ -74,7 +74,7 @@ test('the fleet root’s project name is refused as a cluster’s project, with 
   assert.equal(findings.length, 1, findings.join('\n'));
   assert.match(
     findings[0]!,
-    /^clusters\/beta\.yaml:8:\d+: AppProject 'monitoring-fleet' is the fleet root's \(apps\/fleet-gitops\.yaml\)\n\s+fix: set argocd\.project to another name/,
+    /^clusters\/beta\.yaml:8:\d+: AppProject 'monitoring-fleet' is the fleet root's name \(apps\/fleet-gitops\.yaml\)\n\s+fix: set argocd\.project to another name/,
   );
 });
 

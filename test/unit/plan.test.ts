@@ -95,7 +95,8 @@ test('the AppProject is dedicated and lists exactly the repositories and destina
 test('each Argo CD namespace gets a fleet root that syncs itself and the cluster roots there, never prunes, and is kept on prune', async () => {
   const objects = await plannedObjects();
   const [project, root] = [one(objects, 'apps/fleet-argocd.yaml', 0), one(objects, 'apps/fleet-argocd.yaml', 1)];
-  assert.equal(root!.metadata.name, 'monitoring-fleet');
+  // Two Argo CD namespaces in the fixture: each fleet root is named after its own, so names stay unique.
+  assert.equal(root!.metadata.name, 'monitoring-fleet-argocd');
   assert.equal(root!.spec.project, project!.metadata.name);
   assert.deepEqual(project!.spec.namespaceResourceWhitelist.map((gk: Obj) => gk.kind).sort(), ['AppProject', 'Application']);
   assert.deepEqual(project!.spec.clusterResourceWhitelist, []);
