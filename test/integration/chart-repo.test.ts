@@ -104,6 +104,21 @@ function statusOf(path: string): Promise<number | undefined> {
   });
 }
 
+/** `helm template` of the packaged test chart `<app>-<version>` as release `<app>` in monitoring, with `args` (--set …). */
+async function template(app: 'prometheus' | 'grafana', version: string, ...args: string[]): Promise<Obj[]> {
+  const chart = join(repo.dir, `${app}-${version}.tgz`);
+  return parseObjects(await helm('template', app, chart, '--namespace', 'monitoring', '--kube-version', '1.34.2', ...args));
+}
+
+const PROMETHEUS_VERSIONS = ['29.27.0', '29.28.0'];
+const GRAFANA_VERSIONS = ['12.11.1', '12.12.0'];
+/** Only the server of the prometheus chart (the subcharts stay out of these renders). */
+const SERVER_ONLY = ['alertmanager', 'kube-state-metrics', 'prometheus-node-exporter', 'prometheus-pushgateway'].flatMap((c) => [
+  '--set',
+  `${c}.enabled=false`,
+]);
+const RELOADER = 'prometheus-server-configmap-reload';
+
 let prometheusRender: Promise<Obj[]> | undefined;
 
 /**
@@ -232,6 +247,11 @@ test('prod-us-1 Prometheus on chart 29.27.0: volume, Recreate Deployment with WA
   assert.deepEqual([pvc.resources.requests.storage, pvc.storageClassName, pvc.accessModes], ['16Gi', 'openebs-hostpath', ['ReadWriteOnce']]);
   const server = one(objects, 'Deployment', 'prometheus-server');
   assert.equal(server.spec.strategy.type, 'Recreate');
+  assert.deepEqual(
+    server.spec.template.spec.containers.map((c: Obj) => c.name),
+    [RELOADER, 'prometheus-server'],
+    'the config reloader comes first, as in the real chart',
+  );
   assert.ok(server.spec.template.spec.volumes.some((v: Obj) => v.persistentVolumeClaim?.claimName === 'prometheus-server'));
   const prom = container(server, 'prometheus-server');
   assert.equal(prom.image, 'quay.io/prometheus/prometheus:v3.14.0');
@@ -276,6 +296,196 @@ test('the same Prometheus values on chart 29.28.0 (pulled by kustomize itself) s
   assert.equal(server.metadata.labels['app.kubernetes.io/managed-by'], 'Helm');
   assert.equal(one(before, 'Deployment', 'prometheus-server').metadata.labels['app.kubernetes.io/managed-by'], undefined);
   assert.equal(one(objects, 'PersistentVolumeClaim', 'prometheus-server').spec.resources.requests.storage, '16Gi');
+});
+
+test('both Prometheus charts run the config reloader before the server: its reload URL, env, args and the config volume read-only', async () => {
+  for (const version of PROMETHEUS_VERSIONS) {
+    const byDefault = one(await template('prometheus', version, ...SERVER_ONLY), 'Deployment', 'prometheus-server');
+    assert.deepEqual(
+      byDefault.spec.template.spec.containers.map((c: Obj) => c.name),
+      [RELOADER, 'prometheus-server'],
+      version,
+    );
+    assert.deepEqual(container(byDefault, RELOADER), {
+      name: RELOADER,
+      image: 'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1',
+      imagePullPolicy: 'IfNotPresent',
+      args: ['--watched-dir=/etc/config', '--listen-address=0.0.0.0:8080', '--reload-url=http://127.0.0.1:9090/-/reload'],
+      ports: [{ containerPort: 8080, name: 'metrics' }],
+      livenessProbe: { httpGet: { path: '/healthz', port: 'metrics', scheme: 'HTTP' }, periodSeconds: 10, initialDelaySeconds: 2 },
+      readinessProbe: { httpGet: { path: '/healthz', port: 'metrics', scheme: 'HTTP' }, periodSeconds: 10 },
+      volumeMounts: [{ name: 'config-volume', mountPath: '/etc/config', readOnly: true }],
+    });
+    const prefixed = one(await template('prometheus', version, ...SERVER_ONLY, '--set', 'server.prefixURL=/prom'), 'Deployment', 'prometheus-server');
+    assert.ok(container(prefixed, RELOADER).args.includes('--reload-url=http://127.0.0.1:9090/prom/-/reload'), 'the default URL follows prefixURL');
+
+    // A reload URL of one's own, and env (literal and from a Secret) for the reloader alone.
+    const env = [
+      { name: 'RELOAD_USER', value: 'reloader' },
+      { name: 'RELOAD_PASSWORD', valueFrom: { secretKeyRef: { name: 'prometheus-web-config', key: 'password' } } },
+    ];
+    const custom = await template(
+      'prometheus',
+      version,
+      ...SERVER_ONLY,
+      ...['--set', 'configmapReload.reloadUrl=http://localhost:9090/-/reload'],
+      ...['--set-json', `configmapReload.env=${JSON.stringify(env)}`],
+      ...['--set', 'configmapReload.prometheus.extraArgs.log-level=debug', '--set', 'configmapReload.prometheus.extraArgs.watch-interval='],
+      ...['--set-json', 'configmapReload.prometheus.extraVolumeDirs=["/etc/prometheus/web"]'],
+      ...['--set-json', 'configmapReload.prometheus.extraVolumeMounts=[{"name":"web-config","mountPath":"/etc/prometheus/web","readOnly":true}]'],
+    );
+    const reloader = container(one(custom, 'Deployment', 'prometheus-server'), RELOADER);
+    assert.equal(container(one(custom, 'Deployment', 'prometheus-server'), 'prometheus-server').env, undefined, 'the server gets none of it');
+    assert.deepEqual(reloader.args, [
+      '--watched-dir=/etc/config',
+      '--listen-address=0.0.0.0:8080',
+      '--reload-url=http://localhost:9090/-/reload',
+      '--log-level=debug',
+      '--watch-interval',
+      '--watched-dir=/etc/prometheus/web',
+    ]);
+    assert.deepEqual(reloader.env, env);
+    assert.deepEqual(reloader.volumeMounts, [
+      { name: 'config-volume', mountPath: '/etc/config', readOnly: true },
+      { name: 'web-config', mountPath: '/etc/prometheus/web', readOnly: true },
+    ]);
+
+    const off = one(
+      await template('prometheus', version, ...SERVER_ONLY, '--set', 'configmapReload.prometheus.enabled=false'),
+      'Deployment',
+      'prometheus-server',
+    );
+    assert.deepEqual(
+      off.spec.template.spec.containers.map((c: Obj) => c.name),
+      ['prometheus-server'],
+    );
+  }
+});
+
+test('the Prometheus server probes: HTTP GETs with the scheme and headers, or only a TCP connection to the same port', async () => {
+  for (const version of PROMETHEUS_VERSIONS) {
+    const server = (...args: string[]) =>
+      template('prometheus', version, ...SERVER_ONLY, ...args).then((o) => container(one(o, 'Deployment', 'prometheus-server'), 'prometheus-server'));
+    const plain = await server();
+    assert.deepEqual(plain.ports, [{ containerPort: 9090 }]);
+    assert.deepEqual(plain.readinessProbe, {
+      httpGet: { path: '/-/ready', port: 9090, scheme: 'HTTP' },
+      initialDelaySeconds: 30,
+      periodSeconds: 5,
+      timeoutSeconds: 4,
+      failureThreshold: 3,
+      successThreshold: 1,
+    });
+    assert.deepEqual(plain.livenessProbe, {
+      httpGet: { path: '/-/healthy', port: 9090, scheme: 'HTTP' },
+      initialDelaySeconds: 30,
+      periodSeconds: 15,
+      timeoutSeconds: 10,
+      failureThreshold: 3,
+      successThreshold: 1,
+    });
+    assert.equal(plain.startupProbe, undefined);
+
+    const header = { name: 'Authorization', value: 'Basic cHJvbWV0aGV1czpzZWNyZXQ=' };
+    const authed = await server(
+      '--set',
+      'server.probeScheme=HTTPS',
+      '--set-json',
+      `server.probeHeaders=[${JSON.stringify(header)}]`,
+      '--set',
+      'server.readinessProbeTimeout=7',
+    );
+    assert.deepEqual(authed.readinessProbe.httpGet, { path: '/-/ready', port: 9090, scheme: 'HTTPS', httpHeaders: [header] });
+    assert.deepEqual(authed.livenessProbe.httpGet, { path: '/-/healthy', port: 9090, scheme: 'HTTPS', httpHeaders: [header] });
+    assert.equal(authed.readinessProbe.timeoutSeconds, 7);
+
+    const tcp = await server('--set', 'server.tcpSocketProbeEnabled=true', '--set', 'server.startupProbe.enabled=true', '--set', 'server.portName=web');
+    assert.deepEqual(tcp.ports, [{ containerPort: 9090, name: 'web' }]);
+    assert.deepEqual(tcp.readinessProbe, {
+      tcpSocket: { port: 'web' },
+      initialDelaySeconds: 30,
+      periodSeconds: 5,
+      timeoutSeconds: 4,
+      failureThreshold: 3,
+      successThreshold: 1,
+    });
+    assert.deepEqual(tcp.livenessProbe, {
+      tcpSocket: { port: 'web' },
+      initialDelaySeconds: 30,
+      periodSeconds: 15,
+      timeoutSeconds: 10,
+      failureThreshold: 3,
+      successThreshold: 1,
+    });
+    assert.deepEqual(tcp.startupProbe, { tcpSocket: { port: 'web' }, failureThreshold: 30, periodSeconds: 5, timeoutSeconds: 10 });
+  }
+});
+
+test('the Prometheus web config Secret mounts like the real chart: subPath and readOnly always written, optional on the volume', async () => {
+  const mounts = [
+    { name: 'web-config', secretName: 'prometheus-web-config', mountPath: '/etc/prometheus/web', readOnly: true },
+    { name: 'web-tls', secretName: 'prometheus-tls', mountPath: '/etc/prometheus/tls/tls.crt', subPath: 'tls.crt', optional: true },
+  ];
+  for (const version of PROMETHEUS_VERSIONS) {
+    const server = one(
+      await template('prometheus', version, ...SERVER_ONLY, '--set-json', `server.extraSecretMounts=${JSON.stringify(mounts)}`),
+      'Deployment',
+      'prometheus-server',
+    );
+    const named = (list: Obj[]) => list.filter((m) => m.name.startsWith('web-'));
+    assert.deepEqual(named(container(server, 'prometheus-server').volumeMounts), [
+      { name: 'web-config', mountPath: '/etc/prometheus/web', subPath: null, readOnly: true },
+      { name: 'web-tls', mountPath: '/etc/prometheus/tls/tls.crt', subPath: 'tls.crt', readOnly: null },
+    ]);
+    assert.deepEqual(named(server.spec.template.spec.volumes), [
+      { name: 'web-config', secret: { secretName: 'prometheus-web-config' } },
+      { name: 'web-tls', secret: { secretName: 'prometheus-tls', optional: true } },
+    ]);
+    assert.deepEqual(named(container(server, RELOADER).volumeMounts), [], 'the reloader mounts only the config volume');
+  }
+});
+
+test('server.route renders one HTTPRoute to the Prometheus Service per enabled entry, parentRefs and hostnames as given', async () => {
+  const parentRefs = [{ name: 'public', namespace: 'gateway', sectionName: 'https' }];
+  for (const version of PROMETHEUS_VERSIONS) {
+    assert.deepEqual(
+      (await template('prometheus', version, ...SERVER_ONLY)).filter((o) => o.kind === 'HTTPRoute'),
+      [],
+      'none by default',
+    );
+    const objects = await template(
+      'prometheus',
+      version,
+      ...SERVER_ONLY,
+      ...['--set', 'server.route.main.enabled=true', '--set', 'server.route.main.labels.exposure=public'],
+      ...['--set-json', `server.route.main.parentRefs=${JSON.stringify(parentRefs)}`],
+      ...['--set-json', 'server.route.main.hostnames=["prometheus.{{ .Release.Namespace }}.example.com"]'],
+    );
+    assertNamespaces(objects, 'monitoring');
+    const route = one(objects, 'HTTPRoute', 'prometheus-server');
+    assert.equal(one(objects, 'Service', 'prometheus-server').spec.ports[0].port, 80, 'the port the route sends to');
+    assert.equal(route.apiVersion, 'gateway.networking.k8s.io/v1');
+    assert.equal(route.metadata.labels['app.kubernetes.io/component'], 'server');
+    assert.equal(route.metadata.labels.exposure, 'public');
+    assert.deepEqual(route.spec, {
+      parentRefs,
+      hostnames: ['prometheus.monitoring.example.com'],
+      rules: [{ backendRefs: [{ name: 'prometheus-server', port: 80 }], matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+    });
+
+    const redirect = await template(
+      'prometheus',
+      version,
+      ...SERVER_ONLY,
+      '--set',
+      'server.route.main.enabled=true',
+      '--set',
+      'server.route.main.httpsRedirect=true',
+    );
+    assert.deepEqual(one(redirect, 'HTTPRoute', 'prometheus-server').spec.rules, [
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ]);
+  }
 });
 
 test('the dev-1 Grafana leaf renders with chart 12.11.1: no generated Secret, datasource, dashboards, storage', async () => {
@@ -329,4 +539,104 @@ test('without admin.existingSecret Grafana 12.12.0 renders a new random admin pa
   const grafana = container(one(first, 'Deployment', 'grafana'), 'grafana');
   assert.equal(envVar(grafana, 'GF_SECURITY_ADMIN_PASSWORD').valueFrom.secretKeyRef.name, 'grafana');
   assert.equal(grafana.image, 'docker.io/grafana/grafana:13.3.0');
+});
+
+test('Grafana takes env vars from envValueFrom (after its own, before env) and mounts extraSecretMounts like the real chart', async () => {
+  const envValueFrom = {
+    GF_DATASOURCE_PROMETHEUS_PASSWORD: { secretKeyRef: { name: '{{ .Release.Name }}-prometheus-basic-auth', key: 'password' } },
+    GF_DATASOURCE_PROMETHEUS_USER: { configMapKeyRef: { name: 'prometheus-basic-auth', key: 'user', optional: true } },
+  };
+  const mounts = [
+    { name: 'prometheus-ca', secretName: 'prometheus-tls', mountPath: '/etc/grafana/prometheus-ca.crt', subPath: 'ca.crt', readOnly: true },
+    { name: 'plain', secretName: 'grafana-files', mountPath: '/etc/secrets', defaultMode: 288, optional: true },
+  ];
+  for (const version of GRAFANA_VERSIONS) {
+    const objects = await template(
+      'grafana',
+      version,
+      ...['--set', 'admin.existingSecret=grafana-admin', '--set', 'env.GF_LOG_LEVEL=debug'],
+      ...['--set-json', `envValueFrom=${JSON.stringify(envValueFrom)}`, '--set-json', `extraSecretMounts=${JSON.stringify(mounts)}`],
+    );
+    const deployment = one(objects, 'Deployment', 'grafana');
+    const grafana = container(deployment, 'grafana');
+    assert.deepEqual(
+      grafana.env.map((e: Obj) => e.name),
+      [
+        'GF_SECURITY_ADMIN_USER',
+        'GF_SECURITY_ADMIN_PASSWORD',
+        'GF_PATHS_DATA',
+        'GF_DATASOURCE_PROMETHEUS_PASSWORD',
+        'GF_DATASOURCE_PROMETHEUS_USER',
+        'GF_LOG_LEVEL',
+      ],
+      version,
+    );
+    assert.deepEqual(envVar(grafana, 'GF_DATASOURCE_PROMETHEUS_PASSWORD').valueFrom, {
+      secretKeyRef: { name: 'grafana-prometheus-basic-auth', key: 'password' },
+    });
+    assert.deepEqual(envVar(grafana, 'GF_DATASOURCE_PROMETHEUS_USER').valueFrom, envValueFrom.GF_DATASOURCE_PROMETHEUS_USER);
+
+    const names = new Set(mounts.map((m) => m.name));
+    assert.deepEqual(
+      grafana.volumeMounts.filter((m: Obj) => names.has(m.name)),
+      [
+        { name: 'prometheus-ca', mountPath: '/etc/grafana/prometheus-ca.crt', readOnly: true, subPath: 'ca.crt' },
+        { name: 'plain', mountPath: '/etc/secrets', readOnly: null, subPath: null },
+      ],
+    );
+    assert.deepEqual(
+      deployment.spec.template.spec.volumes.filter((v: Obj) => names.has(v.name)),
+      [
+        { name: 'prometheus-ca', secret: { secretName: 'prometheus-tls', defaultMode: null } },
+        { name: 'plain', secret: { secretName: 'grafana-files', defaultMode: 288, optional: true } },
+      ],
+    );
+  }
+});
+
+test('Grafana route renders an HTTPRoute per enabled entry to the grafana Service, parentRefs and hostnames as given', async () => {
+  const parentRefs = [{ name: 'public', namespace: 'gateway', sectionName: 'https' }];
+  for (const version of GRAFANA_VERSIONS) {
+    const base = ['--set', 'admin.existingSecret=grafana-admin'];
+    assert.deepEqual(
+      (await template('grafana', version, ...base)).filter((o) => o.kind === 'HTTPRoute'),
+      [],
+      'none by default',
+    );
+    const objects = await template(
+      'grafana',
+      version,
+      ...base,
+      ...['--set', 'route.main.enabled=true', '--set-json', `route.main.parentRefs=${JSON.stringify(parentRefs)}`],
+      ...['--set-json', 'route.main.hostnames=["grafana.{{ .Release.Namespace }}.example.com"]', '--set', 'route.main.timeouts.request=30s'],
+      ...[
+        '--set',
+        'route.redirect.enabled=true',
+        '--set',
+        'route.redirect.httpsRedirect=true',
+        '--set-json',
+        'route.redirect.hostnames=["grafana.example.com"]',
+      ],
+    );
+    assertNamespaces(objects, 'monitoring');
+    const route = one(objects, 'HTTPRoute', 'grafana');
+    assert.equal(one(objects, 'Service', 'grafana').spec.ports[0].port, 80, 'the port the route sends to');
+    assert.equal(route.apiVersion, 'gateway.networking.k8s.io/v1');
+    assert.deepEqual(route.spec, {
+      parentRefs,
+      hostnames: ['grafana.monitoring.example.com'],
+      rules: [
+        {
+          backendRefs: [{ name: 'grafana', port: 80, group: '', kind: 'Service', weight: 1 }],
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          timeouts: { request: '30s' },
+        },
+      ],
+    });
+    const redirect = one(objects, 'HTTPRoute', 'grafana-redirect');
+    assert.deepEqual(redirect.spec, {
+      hostnames: ['grafana.example.com'],
+      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+    });
+  }
 });

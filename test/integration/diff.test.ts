@@ -35,7 +35,7 @@ test('a one-cluster value change shows only that cluster, and only it is rendere
   assert.match(text, /values server\.retention: 15d → 30d/);
   assert.match(
     text,
-    /~ Deployment monitoring\/prometheus-server\n\s+spec\.template\.spec\.containers\[0\]\.args\[0\]: --storage\.tsdb\.retention\.time=15d → --storage\.tsdb\.retention\.time=30d/,
+    /~ Deployment monitoring\/prometheus-server\n\s+spec\.template\.spec\.containers\[1\]\.args\[0\]: --storage\.tsdb\.retention\.time=15d → --storage\.tsdb\.retention\.time=30d/,
   );
 });
 
@@ -61,7 +61,7 @@ test('a chart version bump shows the version and the resources it changes', asyn
   const text = formatText(outcome.diff, 'diff');
   assert.match(text, /prometheus: chart 29\.27\.0 → 29\.28\.0/);
   assert.match(text, /\+ PodDisruptionBudget monitoring\/prometheus-server/);
-  assert.match(text, /spec\.template\.spec\.containers\[0\]\.image: quay\.io\/prometheus\/prometheus:v3\.14\.0 → quay\.io\/prometheus\/prometheus:v3\.15\.0/);
+  assert.match(text, /spec\.template\.spec\.containers\[1\]\.image: quay\.io\/prometheus\/prometheus:v3\.14\.0 → quay\.io\/prometheus\/prometheus:v3\.15\.0/);
   assert.ok(!/checksum\//.test(text), 'checksum annotations are noise');
   assert.match(text, /~ \d+ resources?: chart label only \(helm\.sh\/chart, app\.kubernetes\.io\/version\)/);
   assert.deepEqual(outcome.diff.changed[0]!.argo, { added: [], removed: [], changed: [], labelOnly: [] }, 'the Applications do not change with a pin');

@@ -158,8 +158,8 @@ test('a values change that renders an invalid object is a kubeconform finding wi
     out[0]!,
     /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus Deployment\/prometheus-server\]: invalid apps\/v1 Deployment: /,
   );
-  assert.match(out[0]!, /\/spec\/template\/spec\/containers\/0\/resources: additional properties 'requets' not allowed/);
-  assert.match(out[0]!, /\/spec\/template\/spec\/containers\/0\/resources\/limits\/memory: wrong type/);
+  assert.match(out[0]!, /\/spec\/template\/spec\/containers\/1\/resources: additional properties 'requets' not allowed/);
+  assert.match(out[0]!, /\/spec\/template\/spec\/containers\/1\/resources\/limits\/memory: wrong type/);
 });
 
 test('an API removed in the cluster Kubernetes version is reported for that cluster', async () => {

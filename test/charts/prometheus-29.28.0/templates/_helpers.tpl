@@ -55,3 +55,26 @@ helm.sh/chart: {{ include "prometheus.chart" . }}
 {{- define "prometheus.alertmanager.name" -}}
 {{- printf "%s-%s" .Release.Name "alertmanager" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{/*
+The action of a server probe, as the real chart writes it: an HTTP GET of <prefixURL><path> with
+server.probeScheme and server.probeHeaders, or (server.tcpSocketProbeEnabled) a TCP connection.
+Takes (list .Values.server "/-/ready" <port>): the port is server.portName, else 9090.
+*/}}
+{{- define "prometheus.server.probeAction" -}}
+{{- $server := index . 0 -}}
+{{- $port := index . 2 -}}
+{{- if $server.tcpSocketProbeEnabled -}}
+tcpSocket:
+  port: {{ $port }}
+{{- else -}}
+httpGet:
+  path: {{ $server.prefixURL }}{{ index . 1 }}
+  port: {{ $port }}
+  scheme: {{ $server.probeScheme }}
+  {{- with $server.probeHeaders }}
+  httpHeaders:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
