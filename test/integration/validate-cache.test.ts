@@ -22,11 +22,11 @@ test('check results are cached per check and cluster: a warm run recomputes noth
     ),
   });
   const first = await runValidate({ root });
-  assert.deepEqual([first.cache?.hits, first.cache?.misses], [0, 36], '9 leaf checks × 4 clusters');
+  assert.deepEqual([first.cache?.hits, first.cache?.misses], [0, 40], '10 leaf checks × 4 clusters');
   assert.match(shown(first.findings).join('\n'), /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/);
 
   const warm = await runValidate({ root });
-  assert.deepEqual([warm.cache?.hits, warm.cache?.misses], [36, 0]);
+  assert.deepEqual([warm.cache?.hits, warm.cache?.misses], [40, 0]);
   assert.deepEqual(shown(warm.findings), shown(first.findings), 'a cached finding is still reported');
 
   const file = join(root, 'clusters/staging-1.yaml');

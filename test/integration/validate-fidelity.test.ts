@@ -150,7 +150,7 @@ test('scheduling for an environment fleet.yaml does not list is refused at its l
   );
 });
 
-test("a chart's helm test objects are not rendered (skipTests), and the Prometheus Ingress asks for basic auth", async () => {
+test("a chart's helm test objects are not rendered (skipTests), and Prometheus asks for credentials itself", async () => {
   const hooks = (rendered: { objects: K8sObject[] }[]) =>
     rendered
       .flatMap((r) => r.objects)
@@ -158,10 +158,7 @@ test("a chart's helm test objects are not rendered (skipTests), and the Promethe
       .map((o) => `${o.kind}/${o.metadata?.name}`);
   const report = await validateFleet(await editedFleet());
   assert.deepEqual(hooks(report.rendered), []);
-  const ingress = report.rendered.flatMap((r) => r.objects).find((o) => o.kind === 'Ingress' && o.metadata?.name === 'prometheus-server');
-  const annotations = (ingress?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
-  assert.equal(annotations['nginx.ingress.kubernetes.io/auth-type'], 'basic');
-  assert.equal(annotations['nginx.ingress.kubernetes.io/auth-secret'], 'prometheus-basic-auth');
+  assert.deepEqual(findingsOf(report, 'access'), [], 'the default values protect Prometheus');
   // The chart does render them without the option (the same leaf, skipTests turned off): the check above can fail.
   const root = await editedFleet();
   const inventory = await readInventory(root);
@@ -205,4 +202,21 @@ test('Prometheus as a StatefulSet: a headless Service, its TSDB from volumeClaim
   assert.equal(headless?.spec.clusterIP, 'None');
   assert.ok(!objects.some((o) => o.kind === 'Deployment' && o.metadata?.name === 'prometheus-server'), 'no Deployment beside the StatefulSet');
   assert.ok(!objects.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata?.name === 'prometheus-server'), 'the TSDB claim comes from the StatefulSet');
+});
+
+test('a Prometheus that answers without credentials is a finding naming what exposes it; so is a reloader that posts without them', async () => {
+  await useTestChartMirror();
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': withClusterValues('      server:\n        extraArgs:\n          web.config.file: null\n'),
+    'clusters/prod-eu-1.yaml': withClusterValues('      configmapReload:\n        reloadUrl: ""\n'),
+  });
+  const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1', '--cluster', 'prod-eu-1']);
+  assert.equal(cli.code, 1, cli.stderr);
+  const lines = cli.stdout.split('\n').filter((l) => l.startsWith('[access]'));
+  assert.equal(lines.length, 2, cli.stdout);
+  assert.match(
+    lines[0]!,
+    /^\[access\] overlays\/dev\/dev-1\/prometheus\/values\.yaml \[dev-1\/prometheus Deployment\/prometheus-server\]: Prometheus answers without credentials \(no --web\.config\.file\): reachable by Ingress\/prometheus-server \(prometheus\.dev-1\.example\.com\) and every pod of the cluster$/,
+  );
+  assert.match(lines[1]!, /\[prod-eu-1\/prometheus Deployment\/prometheus-server\]: the config reloader \(container prometheus-server-configmap-reload\) posts to http:\/\/127\.0\.0\.1:9090\/-\/reload without credentials; Prometheus answers 401/);
 });
