@@ -36,7 +36,7 @@ export async function prometheusAccess(ns: DrillNamespace, address: string, auth
     );
   const lifecycle: [string, string][] = [
     ['/-/reload', 'reloads its config'],
-    [`/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': MATCHES_NOTHING })}`, 'deletes series'],
+    [`/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': MATCHES_NOTHING })}`, 'deletes series, with --web.enable-admin-api'],
     ['/-/quit', 'stops Prometheus'],
   ];
   let reloadRefused = false;
@@ -45,7 +45,9 @@ export async function prometheusAccess(ns: DrillNamespace, address: string, auth
     const response = await ns.fetch({ url: `http://${address}${path}`, method: 'POST' });
     if (path === '/-/reload') reloadRefused = response.status === 401;
     if (response.status !== 401)
-      findings.push(`Prometheus answered ${response.status} to POST ${path.split('?')[0]} without credentials, not 401: anyone who reaches it ${what}`);
+      findings.push(
+        `Prometheus answered ${response.status} to POST ${path.split('?')[0]} without credentials, not 401 (${response.body.slice(0, 120).trim()}): no sign-in guards what it does (${what})`,
+      );
   }
   return { findings, summary: findings.length ? 'Prometheus: not signed in as promised' : "Prometheus: 401 without credentials, data with the Secret's" };
 }
@@ -105,6 +107,7 @@ export async function probesPass(ns: DrillNamespace, pod: K8sObject, containerNa
   const container = list((pod.spec as Json).containers).find((c) => c.name === containerName) ?? {};
   const findings: string[] = [];
   const passed: string[] = [];
+  const failed: string[] = [];
   const skipped: string[] = [];
   for (const kind of PROBES) {
     const probe = container[kind];
@@ -127,11 +130,13 @@ export async function probesPass(ns: DrillNamespace, pod: K8sObject, containerNa
       else if (!httpProbeSucceeds(response.status))
         failure = `answered ${response.status}${response.status === 401 ? ' (the kubelet sends no credentials, and Prometheus asks every path for them)' : ''}`;
     }
-    if (failure) findings.push(`${what} fails: ${failure}; ${CONSEQUENCE[kind]}`);
-    else passed.push(kind);
+    if (failure) {
+      findings.push(`${what} fails: ${failure}; ${CONSEQUENCE[kind]}`);
+      failed.push(kind);
+    } else passed.push(kind);
   }
   const notRun = skipped.length ? ` (not run: ${skipped.join(', ')})` : '';
-  if (findings.length) return { findings, summary: `probes fail${notRun}` };
+  if (failed.length) return { findings, summary: `probes fail: ${failed.join(', ')}${notRun}` };
   return { findings, summary: passed.length ? `probes ok${notRun}` : `no probes${notRun}` };
 }
 

@@ -36,11 +36,10 @@ export class RuntimeApi {
     return JSON.parse(response.body);
   }
 
-  /** True once /-/ready answers 200; false while nothing listens; throws with any other answer (waitFor shows the last). */
+  /** True once /-/ready answers 200; throws otherwise (nothing listening yet, 503 while starting, 401), and waitFor shows the last. */
   async ready(which: 'prometheus' | 'alertmanager'): Promise<boolean> {
     const url = `http://${this[which]}/-/ready`;
-    const response = await this.ns.fetch({ url, headers: which === 'prometheus' ? basicAuthHeaders(this.auth) : {} }).catch(() => undefined);
-    if (!response) return false;
+    const response = await this.ns.fetch({ url, headers: which === 'prometheus' ? basicAuthHeaders(this.auth) : {} });
     if (response.status !== 200) throw new Error(`${url} answered ${response.status} ${response.body.slice(0, 200).trim()}`);
     return true;
   }
