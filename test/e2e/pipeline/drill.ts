@@ -411,7 +411,10 @@ async function datasourceReaches(
   const response = await ns.fetch({ url: query, headers: basicAuthHeaders(credentials.auth) });
   const data = response.status === 200 ? (JSON.parse(response.body) as { data?: { result?: unknown[] } }).data?.result?.length : 0;
   const as = credentials.auth ? `signed in as ${credentials.auth.username}` : 'without credentials (basicAuth is not true)';
-  if (!data) findings.push(`Grafana data source ${source.url} (${resolved.url}) answered ${response.status} ${as}, without data`);
+  if (!data)
+    findings.push(
+      `Grafana data source ${source.url} (${resolved.url}) answered ${response.status} ${as}, without data${response.status === 200 ? '' : `: ${response.body.slice(0, 120).trim()}`}`,
+    );
   if (credentials.auth) {
     const bare = await ns.fetch(query);
     if (bare.status !== 401)
