@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { clusterNetwork } from '../e2e/pipeline/cluster-network.ts';
 import { configDifferences } from '../e2e/pipeline/compare.ts';
 import { expandQuery, interpolateAll, panelQueries, queryVariables, scrapeSeconds } from '../e2e/pipeline/dashboards.ts';
-import { DEFAULT_LISTENERS, expandEnv, plannedLaunches, rebaseHostPaths, rebaseListen } from '../e2e/pipeline/launch.ts';
+import { datasourceCredentials, goClientRequest, grafanaExpand, reloadRequest, secretCredentials } from '../e2e/pipeline/auth.ts';
+import { containerEnv, DEFAULT_LISTENERS, expandEnv, plannedLaunches, rebaseHostPaths, rebaseListen } from '../e2e/pipeline/launch.ts';
+import { describeProbe, httpProbeSucceeds, probeAction } from '../e2e/pipeline/probes.ts';
 import { resolveServiceUrl } from '../e2e/pipeline/service-url.ts';
 
 const exporterPod = {
@@ -191,4 +193,126 @@ test('cluster DNS and kube-proxy for the drill: names per Service, ClusterIP:por
   ]);
   assert.equal(network.hosts[1]![0], '10.244.0.4', 'a headless Service names its pod');
   assert.deepEqual(network.forwards, [{ host: '10.96.0.40', port: 80, to: { host: '10.244.0.7', port: 9090 } }], 'no forward where no endpoint is ready');
+});
+
+// The Prometheus pod as the real chart renders it with base/prometheus/values.yaml (reloader and server, abridged).
+const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: 'prometheus-basic-auth', key } } });
+const reloaderContainer = {
+  name: 'prometheus-server-configmap-reload',
+  image: 'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1',
+  args: [
+    '--watched-dir=/etc/config',
+    '--listen-address=0.0.0.0:8080',
+    '--reload-url=http://$(PROMETHEUS_USERNAME):$(PROMETHEUS_PASSWORD)@127.0.0.1:9090/-/reload',
+  ],
+  env: [secretEnv('PROMETHEUS_USERNAME', 'username'), secretEnv('PROMETHEUS_PASSWORD', 'password')],
+};
+const authPod = { ...prometheusPod, spec: { ...prometheusPod.spec, containers: [reloaderContainer, ...prometheusPod.spec.containers] } };
+const liveSecrets = new Map([['prometheus-basic-auth', { username: 'e2e', password: 'e2e0drill0password', 'web-config.yml': 'basic_auth_users: {}' }]]);
+
+test('env as the kubelet sets it: Secret and ConfigMap keys, envFrom with its prefix, what keeps a container from starting', () => {
+  const container = {
+    envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'S_' }, { secretRef: { name: 'absent', optional: true } }],
+    env: [
+      secretEnv('USER', 'username'),
+      { name: 'URL', value: 'http://$(USER)@$(S_HOST)' },
+      { name: 'GONE', valueFrom: { secretKeyRef: { name: 'prometheus-basic-auth', key: 'nope' } } },
+      { name: 'MAYBE', valueFrom: { secretKeyRef: { name: 'absent', key: 'x', optional: true } } },
+      { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ],
+  };
+  const { env, problems } = containerEnv(container, authPod, { secrets: liveSecrets, configMaps: new Map([['settings', { HOST: 'h', 'not a name': 'x' }]]) });
+  assert.deepEqual(Object.fromEntries(env), { S_HOST: 'h', USER: 'e2e', URL: 'http://e2e@h', IP: '10.244.0.7' });
+  assert.deepEqual(problems, ['env GONE: Secret prometheus-basic-auth has no key nope']);
+  assert.deepEqual(containerEnv(container, authPod).problems, [
+    'envFrom: ConfigMap settings is not there',
+    'env USER: Secret prometheus-basic-auth is not there',
+    'env GONE: Secret prometheus-basic-auth is not there',
+  ]);
+});
+
+test("the config reloader's request: --reload-url expanded from its env as the kubelet does, userinfo as Go's client sends it, on the pod", () => {
+  const envOf = (c: Record<string, unknown>) => containerEnv(c, authPod, { secrets: liveSecrets }).env;
+  assert.deepEqual(reloadRequest(authPod.spec.containers, envOf, '10.244.0.7'), {
+    container: 'prometheus-server-configmap-reload',
+    written: 'http://$(PROMETHEUS_USERNAME):$(PROMETHEUS_PASSWORD)@127.0.0.1:9090/-/reload',
+    url: 'http://10.244.0.7:9090/-/reload',
+    auth: { username: 'e2e', password: 'e2e0drill0password' },
+  });
+  assert.deepEqual(
+    reloadRequest(authPod.spec.containers, (c) => containerEnv(c, authPod).env, '10.244.0.7'),
+    {
+      container: 'prometheus-server-configmap-reload',
+      problem:
+        '--reload-url=http://$(PROMETHEUS_USERNAME):$(PROMETHEUS_PASSWORD)@127.0.0.1:9090/-/reload names $(PROMETHEUS_USERNAME), $(PROMETHEUS_PASSWORD), which its env does not set',
+    },
+  );
+  const bare = { ...reloaderContainer, args: ['--watched-dir=/etc/config'], env: [] };
+  assert.deepEqual(reloadRequest([bare], envOf, '10.244.0.7'), {
+    container: 'prometheus-server-configmap-reload',
+    written: 'http://127.0.0.1:9090/-/reload',
+    url: 'http://10.244.0.7:9090/-/reload',
+  });
+  assert.equal(reloadRequest([{ ...bare, args: ['--reload-method=signal'] }], envOf, '10.244.0.7'), 'signal');
+  assert.equal(reloadRequest(prometheusPod.spec.containers, envOf, '10.244.0.7'), undefined, 'no reloader in the pod');
+  assert.deepEqual(goClientRequest('http://%65%32e:p%40ss@localhost:9090/-/reload'), {
+    url: 'http://localhost:9090/-/reload',
+    auth: { username: 'e2e', password: 'p@ss' },
+  });
+  assert.deepEqual(goClientRequest('http://e2e:p@ss/word@127.0.0.1:9090/-/reload').constructor, Object);
+  assert.deepEqual(secretCredentials(liveSecrets), { username: 'e2e', password: 'e2e0drill0password' });
+  assert.deepEqual(secretCredentials(new Map([['prometheus-basic-auth', { auth: 'e2e:{SHA}x' }]])), {
+    problem: 'the Secret prometheus-basic-auth has no username and no password (it has auth)',
+  });
+});
+
+test('probes as the kubelet performs them: tcpSocket connects, httpGet with its headers on the pod address, 200-399 succeed', () => {
+  const server = {
+    name: 'prometheus-server',
+    ports: [{ name: 'http', containerPort: 9090 }],
+    readinessProbe: { tcpSocket: { port: 9090 }, timeoutSeconds: 4 },
+    livenessProbe: { httpGet: { path: '/-/healthy', port: 'http', httpHeaders: [{ name: 'Authorization', value: 'Basic x' }] } },
+  };
+  assert.deepEqual(probeAction(server.readinessProbe, server, '10.244.0.7'), { kind: 'tcp', host: '10.244.0.7', port: 9090 });
+  const http = probeAction(server.livenessProbe, server, '10.244.0.7');
+  assert.deepEqual(http, {
+    kind: 'http',
+    url: 'http://10.244.0.7:9090/-/healthy',
+    headers: { 'user-agent': 'kube-probe/1.35', accept: '*/*', authorization: 'Basic x' },
+  });
+  assert.equal(describeProbe(http), 'httpGet http://10.244.0.7:9090/-/healthy');
+  assert.deepEqual(probeAction({ httpGet: { path: '/-/ready', port: 'web', scheme: 'HTTPS' } }, server, '10.244.0.7'), {
+    kind: 'invalid',
+    problem: "port web is not among the container's ports (http:9090)",
+  });
+  assert.deepEqual(probeAction({ exec: { command: ['true'] } }, server, '10.244.0.7'), { kind: 'unsupported', what: 'exec' });
+  assert.deepEqual(
+    [200, 302, 399, 401, 503].map((s) => httpProbeSucceeds(s)),
+    [true, true, true, false, false],
+  );
+});
+
+test("Grafana's data source signs in with what its provisioning expands from the container's env", () => {
+  const env = new Map([
+    ['PROMETHEUS_USERNAME', 'e2e'],
+    ['PROMETHEUS_PASSWORD', 'pw'],
+  ]);
+  assert.deepEqual(grafanaExpand('${PROMETHEUS_USERNAME}/$PROMETHEUS_PASSWORD/$$x/$__env{PROMETHEUS_USERNAME}/$', env), {
+    value: 'e2e/pw/$x/e2e/$',
+    unset: [],
+    unsupported: [],
+  });
+  assert.deepEqual(grafanaExpand('a${TYPO}b${}$1', env), { value: 'ab', unset: ['TYPO', '1'], unsupported: [] }, 'unset is empty; `${}` is eaten');
+  assert.deepEqual(grafanaExpand('$__file{/run/x}', env), { value: '$__file{/run/x}', unset: [], unsupported: ['$__file{/run/x}'] });
+  const source = {
+    url: 'http://prometheus-server',
+    basicAuth: true,
+    basicAuthUser: '${PROMETHEUS_USERNAME}',
+    secureJsonData: { basicAuthPassword: '${PROMETHEUS_PASSWORD}' },
+  };
+  assert.deepEqual(datasourceCredentials(source, env), { auth: { username: 'e2e', password: 'pw' }, problems: [] });
+  assert.deepEqual(datasourceCredentials({ ...source, basicAuth: false }, env), { problems: [] }, 'no basicAuth: Grafana sends no credentials');
+  assert.deepEqual(datasourceCredentials({ ...source, secureJsonData: { basicAuthPassword: '${PROMETHEUS_PASSWORD_TYPO}' } }, env).problems, [
+    "secureJsonData.basicAuthPassword ${PROMETHEUS_PASSWORD_TYPO} names PROMETHEUS_PASSWORD_TYPO, which the Grafana container's env does not set (Grafana expands it to nothing)",
+  ]);
 });

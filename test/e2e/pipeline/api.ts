@@ -1,11 +1,16 @@
+import { basicAuthHeaders, type BasicAuth } from './auth.ts';
 import type { DrillNamespace } from './namespace.ts';
 
-/** Prometheus' HTTP API v1 and Alertmanager's v2, read from inside the drill's namespace. */
+/**
+ * Prometheus' HTTP API v1 and Alertmanager's v2, read from inside the drill's namespace. Every request to
+ * Prometheus signs in with `auth` (Prometheus asks every path for it, /-/ready included).
+ */
 export class RuntimeApi {
   constructor(
     private readonly ns: DrillNamespace,
     readonly prometheus: string,
     readonly alertmanager: string,
+    private readonly auth?: BasicAuth,
   ) {}
 
   /** `data` of a Prometheus API answer; throws with Prometheus' own error text otherwise. */
@@ -13,8 +18,13 @@ export class RuntimeApi {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) for (const one of [v].flat()) query.append(k, one);
     const url = `http://${this.prometheus}${path}${query.size ? `?${query}` : ''}`;
-    const response = await this.ns.fetch(url);
-    const body = JSON.parse(response.body || '{}') as { status?: string; data?: T; error?: string };
+    const response = await this.ns.fetch({ url, headers: basicAuthHeaders(this.auth) });
+    let body: { status?: string; data?: T; error?: string } = {};
+    try {
+      body = JSON.parse(response.body || '{}');
+    } catch {
+      // Not JSON: a 401's "Unauthorized", say; the status and the text tell.
+    }
     if (response.status !== 200 || body.status !== 'success')
       throw new Error(`Prometheus ${path}: ${response.status} ${body.error ?? response.body.slice(0, 300)}`);
     return body.data as T;
@@ -26,17 +36,19 @@ export class RuntimeApi {
     return JSON.parse(response.body);
   }
 
-  async ready(address: string): Promise<boolean> {
-    return this.ns
-      .fetch(`http://${address}/-/ready`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
+  /** True once /-/ready answers 200; throws otherwise (nothing listening yet, 503 while starting, 401), and waitFor shows the last. */
+  async ready(which: 'prometheus' | 'alertmanager'): Promise<boolean> {
+    const url = `http://${this[which]}/-/ready`;
+    const response = await this.ns.fetch({ url, headers: which === 'prometheus' ? basicAuthHeaders(this.auth) : {} });
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status} ${response.body.slice(0, 200).trim()}`);
+    return true;
   }
 }
 
 export interface Target {
   labels: Record<string, string>;
   scrapePool: string;
+  scrapeUrl?: string;
   health: 'up' | 'down' | 'unknown';
   lastError: string;
 }

@@ -8,10 +8,12 @@ import { isMap } from '../../../scripts/lib/values.ts';
 import { ALERTMANAGER_KEYS } from '../../../scripts/validate/config-files.ts';
 import { readMountedConfig } from '../../../scripts/validate/mounted-config.ts';
 import { flagValue } from '../../../scripts/validate/pod-files.ts';
+import { prometheusAccess, probesPass, reloaderReloads, type AccessCheck } from './access.ts';
 import { RuntimeApi, waitFor, type ActiveAlert, type RuleGroup, type Target } from './api.ts';
+import { basicAuthHeaders, datasourceCredentials, secretCredentials, type Datasource } from './auth.ts';
 import { configDifferences } from './compare.ts';
 import { expandQuery, interpolateAll, panelQueries, queryVariables, scrapeSeconds } from './dashboards.ts';
-import { plannedLaunches, type Launch } from './launch.ts';
+import { containerEnv, plannedLaunches, runningPods, type EnvSources, type Launch } from './launch.ts';
 import { openNamespace, type DrillNamespace } from './namespace.ts';
 import { FakeProcfs } from './procfs.ts';
 import { prepareReceivers, type Notification } from './receivers.ts';
@@ -51,6 +53,8 @@ const HOT = 0.9;
 const CALM = 0.5;
 const IDLE = 0.05;
 const MINUTE = 60_000;
+/** The chart's scrape job of Prometheus itself (localhost:9090, signing in with the Secret's files). */
+const SELF_JOB = 'prometheus';
 
 /**
  * The fire drill on one synced cluster: its Prometheus, Alertmanager and node-exporters started as the
@@ -78,6 +82,13 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
   const [hot, calm, down] = exporters as [Launch, Launch, Launch];
 
   const content = await mountContent(options.cluster, namespace, prometheus, secrets);
+  // Prometheus asks every request for a user of its web config: the drill signs in as its clients do, with the live Secret.
+  const credentials = secretCredentials(content.secrets);
+  if ('problem' in credentials) throw new Error(`the drill signs in to Prometheus with the credentials its clients use: ${credentials.problem}`);
+  const sources: EnvSources = {
+    secrets: content.secrets,
+    configMaps: new Map(configMaps.map((c) => [c.metadata?.name ?? '', (c.data ?? {}) as Record<string, string>])),
+  };
   const kubernetes = await client.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { clusterIP: string; ports: { port: number }[] } }>(
     {
       apiVersion: 'v1',
@@ -107,6 +118,9 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
   });
   const procfs = new Map(exporters.map((e, i) => [e.name, new FakeProcfs(join(options.dir, 'proc', e.node), [HOT, CALM, IDLE][i]!)]));
   const started = Date.now();
+  const runtime = new RuntimeApi(ns, prometheus.address, alertmanager.address, credentials);
+  // What the summary says of Prometheus' sign-in: each check's part, once it ran.
+  const access: { prometheus?: AccessCheck; reloader?: AccessCheck; probes?: AccessCheck; datasource?: AccessCheck } = {};
   try {
     await receivers.start(ns, logs);
     const env = {
@@ -123,11 +137,14 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       await ns.start({ name: launch.name, file: options.binaries[launch.binary], args, env: env[launch.binary], logFile: join(logs, `${launch.name}.log`) });
     }
     log(`fire drill: started ${launches.map((l) => `${l.name} on ${l.address}`).join(', ')}`);
-    const runtime = new RuntimeApi(ns, prometheus.address, alertmanager.address);
-    await waitFor('Prometheus ready', MINUTE, async () => ((await runtime.ready(prometheus.address)) ? true : undefined), 500);
-    await waitFor('Alertmanager ready', MINUTE, async () => ((await runtime.ready(alertmanager.address)) ? true : undefined), 500);
+    await waitFor('Prometheus ready', MINUTE, async () => ((await runtime.ready('prometheus')) ? true : undefined), 500);
+    await waitFor('Alertmanager ready', MINUTE, async () => ((await runtime.ready('alertmanager')) ? true : undefined), 500);
 
     findings.push(...(await loadedAsWritten(runtime, argsOf.get(prometheus.name)!, argsOf.get(alertmanager.name)!)));
+    access.prometheus = await prometheusAccess(ns, prometheus.address, credentials);
+    access.reloader = await reloaderReloads(ns, prometheus.pod, sources);
+    access.probes = await probesPass(ns, prometheus.pod, prometheus.container!.container);
+    findings.push(...access.prometheus.findings, ...access.reloader.findings, ...access.probes.findings);
     const exporterTargets = await waitFor('every node-exporter target up', 3 * MINUTE, async () => {
       const targets = (await runtime.prom<{ activeTargets: Target[] }>('/api/v1/targets', { state: 'active' })).activeTargets.filter(
         (t) => t.labels.app_kubernetes_io_name === 'prometheus-node-exporter',
@@ -138,6 +155,11 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       return undefined;
     });
     if (!exporterTargets) return await finish();
+    // Prometheus scrapes itself through its own sign-in (the job's basic_auth files on the Secret's mount).
+    await waitFor(`Prometheus' own target (job ${SELF_JOB}) up`, 2 * MINUTE, async () => {
+      const { activeTargets } = await runtime.prom<{ activeTargets: Target[] }>('/api/v1/targets', { state: 'active' });
+      return activeTargets.some((t) => t.labels.job === SELF_JOB && t.health === 'up') ? true : undefined;
+    }).catch(async (err: Error) => findings.push(`Prometheus' own target is not up: ${await selfTargetProblem(runtime)} (${err.message})`));
     await ns.stop(down.name);
     const stoppedAt = Date.now();
     log(`fire drill: ${hot.node} at ${HOT * 100}% CPU, ${calm.node} at ${CALM * 100}%, node-exporter on ${down.node} stopped`);
@@ -160,7 +182,8 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
     });
     const queries = await dashboardQueries(runtime, configMaps, since, findings);
     await ruleSelectors(runtime, since, findings);
-    findings.push(...(await datasourceReaches(ns, configMaps, services, slices, namespace, prometheus.address)));
+    access.datasource = await datasourceReaches(ns, configMaps, services, slices, namespace, prometheus.address, pods, sources);
+    findings.push(...access.datasource.findings);
     if (discovered !== true || options.until === 'checks') return await finish(queries);
 
     const notified = (status: Notification['status'], what: string, timeoutMs: number) =>
@@ -195,7 +218,6 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
   }
 
   async function finish(queries = { ok: 0, total: 0 }, firedAt?: number): Promise<DrillResult> {
-    const runtime = new RuntimeApi(ns, prometheus.address, alertmanager.address);
     const groups = await runtime
       .prom<{ groups: RuleGroup[] }>('/api/v1/rules')
       .then((r) => r.groups)
@@ -206,7 +228,12 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
     const count = (receiver: string, status?: string) => notifications.filter((n) => n.receiver === receiver && (!status || n.status === status)).length;
     const firedAfterSeconds = firedAt ? Math.round((firedAt - started) / 1000) : undefined;
     const rulesOk = rules.filter((r) => r.health === 'ok').length;
-    const summary = `pipeline: HighCpuUsage fired in ${firedAfterSeconds ?? '—'} s; delivered to slack (${count('slack', 'firing')}) and email (${count('email', 'firing')}); resolved (${notifications.filter((n) => n.status === 'resolved').length}); ${queries.ok}/${queries.total} dashboard queries returned data; ${rulesOk}/${rules.length} rules healthy`;
+    const summary = `pipeline: HighCpuUsage fired in ${firedAfterSeconds ?? '—'} s; delivered to slack (${count('slack', 'firing')}) and email (${count('email', 'firing')}); resolved (${notifications.filter((n) => n.status === 'resolved').length}); ${queries.ok}/${queries.total} dashboard queries returned data; ${rulesOk}/${rules.length} rules healthy; ${[
+      access.prometheus?.summary ?? 'Prometheus sign-in not checked',
+      access.reloader?.summary ?? 'reloader not checked',
+      access.probes?.summary ?? 'probes not checked',
+      access.datasource?.summary ?? 'datasource not checked',
+    ].join('; ')}`;
     return { findings, firedAfterSeconds, notifications, queries, rules: { ok: rulesOk, total: rules.length }, summary };
   }
 }
@@ -335,8 +362,6 @@ async function ruleSelectors(api: RuntimeApi, since: number, findings: string[])
       }
 }
 
-type Datasource = { name?: string; type?: string; url?: string; jsonData?: { timeInterval?: string } };
-
 /** The provisioned Prometheus data source of the synced Grafana ConfigMap. */
 function datasource(configMaps: K8sObject[]): Datasource | undefined {
   for (const cm of configMaps)
@@ -348,7 +373,11 @@ function datasource(configMaps: K8sObject[]): Datasource | undefined {
   return undefined;
 }
 
-/** Grafana's data source URL, resolved as a pod resolves it (Service, EndpointSlice), answers queries from the running Prometheus. */
+/**
+ * Grafana's data source URL, resolved as a pod resolves it (Service, EndpointSlice), answers queries from the
+ * running Prometheus when signed in as Grafana signs in (basicAuthUser and secureJsonData.basicAuthPassword
+ * expanded from the Grafana container's env, which reads the live Secret), and 401 without those credentials.
+ */
 async function datasourceReaches(
   ns: DrillNamespace,
   configMaps: K8sObject[],
@@ -356,16 +385,50 @@ async function datasourceReaches(
   slices: K8sObject[],
   namespace: string,
   prometheusAddress: string,
-): Promise<string[]> {
+  pods: K8sObject[],
+  sources: EnvSources,
+): Promise<AccessCheck> {
+  const failed = (findings: string[]) => ({ findings, summary: 'datasource not signed in' });
   const source = datasource(configMaps);
-  if (!source?.url) return ['no provisioned Prometheus data source in the synced ConfigMaps'];
+  if (!source?.url) return failed(['no provisioned Prometheus data source in the synced ConfigMaps']);
   const resolved = resolveServiceUrl(source.url, namespace, services, slices);
-  if ('problem' in resolved) return [`Grafana data source ${source.url}: ${resolved.problem}`];
+  if ('problem' in resolved) return failed([`Grafana data source ${source.url}: ${resolved.problem}`]);
   if (!resolved.addresses.includes(prometheusAddress))
-    return [`Grafana data source ${source.url} resolves to ${resolved.addresses.join(', ')}, not the Prometheus server at ${prometheusAddress}`];
-  const response = await ns.fetch(`${resolved.url}/api/v1/query?query=up`);
+    return failed([`Grafana data source ${source.url} resolves to ${resolved.addresses.join(', ')}, not the Prometheus server at ${prometheusAddress}`]);
+  const grafana = runningPods(pods).flatMap((pod) =>
+    ((pod.spec as { containers?: Record<string, unknown>[] }).containers ?? [])
+      .filter((c) => /(^|\/)grafana(:|@|$)/.test(String(c.image ?? '')))
+      .map((container) => ({ pod, container })),
+  )[0];
+  if (!grafana) return failed([`no running Grafana pod in ${namespace}: the drill reads the credentials its data source expands from its container's env`]);
+  const { env, problems } = containerEnv(grafana.container, grafana.pod, sources);
+  const credentials = datasourceCredentials(source, env);
+  const findings = [
+    ...problems.map((p) => `Grafana container ${String(grafana.container.name)}: the kubelet would not start it: ${p}`),
+    ...credentials.problems.map((p) => `Grafana data source ${source.name ?? source.url}: ${p}`),
+  ];
+  const query = `${resolved.url}/api/v1/query?query=up`;
+  const response = await ns.fetch({ url: query, headers: basicAuthHeaders(credentials.auth) });
   const data = response.status === 200 ? (JSON.parse(response.body) as { data?: { result?: unknown[] } }).data?.result?.length : 0;
-  return data ? [] : [`Grafana data source ${source.url} (${resolved.url}) answered ${response.status} without data`];
+  const as = credentials.auth ? `signed in as ${credentials.auth.username}` : 'without credentials (basicAuth is not true)';
+  if (!data)
+    findings.push(
+      `Grafana data source ${source.url} (${resolved.url}) answered ${response.status} ${as}, without data${response.status === 200 ? '' : `: ${response.body.slice(0, 120).trim()}`}`,
+    );
+  if (credentials.auth) {
+    const bare = await ns.fetch(query);
+    if (bare.status !== 401)
+      findings.push(`Grafana data source ${source.url} (${resolved.url}) answered ${bare.status} without credentials, not 401: its sign-in proves nothing`);
+  }
+  return findings.length ? failed(findings) : { findings, summary: 'datasource signed in' };
+}
+
+/** Why Prometheus' own target is not up: not among the active targets, or its health and last scrape error. */
+async function selfTargetProblem(api: RuntimeApi): Promise<string> {
+  const { activeTargets } = await api.prom<{ activeTargets: Target[] }>('/api/v1/targets', { state: 'active' });
+  const mine = activeTargets.filter((t) => t.labels.job === SELF_JOB);
+  if (!mine.length) return `no active target of job ${SELF_JOB} (jobs: ${[...new Set(activeTargets.map((t) => t.labels.job))].join(', ')})`;
+  return mine.map((t) => `${t.scrapeUrl ?? t.labels.instance} ${t.health}${t.lastError ? `: ${t.lastError}` : ''}`).join('; ');
 }
 
 function has(notifications: Notification[], want: string, status: Notification['status']): boolean {

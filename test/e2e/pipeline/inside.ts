@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { SERVICE_ACCOUNT_DIR } from './sandbox.ts';
-import type { InsideSetup, StartRequest, FetchRequest } from './protocol.ts';
+import type { ConnectRequest, ConnectResponse, InsideSetup, StartRequest, FetchRequest } from './protocol.ts';
 
 /**
  * The fire drill's network namespace, from the inside (started by namespace.ts under
@@ -56,6 +56,7 @@ async function handle(method: string, url: string, body: unknown): Promise<unkno
   if (method === 'POST' && url === '/start') return start(body as StartRequest);
   if (method === 'POST' && url === '/stop') return stop((body as { name: string }).name);
   if (method === 'POST' && url === '/fetch') return fetchInside(body as FetchRequest);
+  if (method === 'POST' && url === '/connect') return connectInside(body as ConnectRequest);
   if (method === 'GET' && url === '/processes') return [...children].map(([name, c]) => ({ name, pid: c.pid, exit: c.exitCode ?? c.signalCode ?? undefined }));
   throw new Error(`no such call: ${method} ${url}`);
 }
@@ -84,8 +85,28 @@ async function fetchInside(request: FetchRequest): Promise<{ status: number; bod
     headers: request.headers,
     body: request.body,
     signal: AbortSignal.timeout(15_000),
+  }).catch((err: Error) => {
+    // fetch says only "fetch failed"; why (ECONNREFUSED, a timeout) is its cause.
+    const cause = (err.cause as Error | undefined)?.message;
+    throw new Error(`${request.method ?? 'GET'} ${request.url}: ${err.message}${cause ? ` (${cause})` : ''}`);
   });
   return { status: response.status, body: await response.text(), headers: Object.fromEntries(response.headers) };
+}
+
+/** Opens a TCP connection and closes it at once, as the kubelet's tcpSocket probe does. */
+function connectInside(request: ConnectRequest): Promise<ConnectResponse> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: request.host, port: request.port, timeout: request.timeoutMs ?? 1000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve({ connected: true });
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve({ connected: false, error: `no connection within ${request.timeoutMs ?? 1000} ms` });
+    });
+    socket.once('error', (err) => resolve({ connected: false, error: err.message }));
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {

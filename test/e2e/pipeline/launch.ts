@@ -57,7 +57,8 @@ function launchOf(pod: K8sObject, containerName: string, binary: Launch['binary'
   const raw = list(spec.containers).find((c) => c.name === containerName)!;
   const podIP = str(status.podIP);
   const node = str(spec.nodeName);
-  const env = containerEnv(raw, pod);
+  // The programs' own containers read no Secret in their env; what they would name stays unset.
+  const { env } = containerEnv(raw, pod);
   const args = [...(Array.isArray(raw.command) ? raw.command.slice(1) : []), ...(Array.isArray(raw.args) ? raw.args : [])].map((a) =>
     expandEnv(String(a), env),
   );
@@ -74,8 +75,19 @@ function launchOf(pod: K8sObject, containerName: string, binary: Launch['binary'
   };
 }
 
-/** A container's environment as the kubelet sets it: literal values and the pod fields the charts use. */
-function containerEnv(container: Json, pod: K8sObject): Map<string, string> {
+/** What a container's env reads besides its pod: the live Secrets (decoded) and ConfigMaps, name → key → value. */
+export interface EnvSources {
+  secrets?: Map<string, Record<string, string>>;
+  configMaps?: Map<string, Record<string, string>>;
+}
+
+/**
+ * A container's environment as the kubelet sets it: `envFrom` first (each Secret's or ConfigMap's keys, with
+ * its prefix), then `env` in order: literal values (`$(NAME)` of those before expanded), the pod fields the
+ * charts use, Secret and ConfigMap keys. `problems`: what would keep the kubelet from starting the container
+ * (a Secret, ConfigMap or key that is not there and not `optional`). Pure.
+ */
+export function containerEnv(container: Json, pod: K8sObject, sources: EnvSources = {}): { env: Map<string, string>; problems: string[] } {
   const status = pod.status as Json;
   const spec = pod.spec as Json;
   const fields: Record<string, string> = {
@@ -87,11 +99,41 @@ function containerEnv(container: Json, pod: K8sObject): Map<string, string> {
     'spec.serviceAccountName': str(spec.serviceAccountName),
   };
   const env = new Map<string, string>();
-  for (const e of list(container.env)) {
-    const from = isMap(e.valueFrom) && isMap(e.valueFrom.fieldRef) ? str(e.valueFrom.fieldRef.fieldPath) : undefined;
-    env.set(str(e.name), from !== undefined ? (fields[from] ?? '') : expandEnv(str(e.value), env));
+  const problems: string[] = [];
+  const source = (kind: 'Secret' | 'ConfigMap', name: string) => (kind === 'Secret' ? sources.secrets : sources.configMaps)?.get(name);
+  for (const from of list(container.envFrom)) {
+    const kind = isMap(from.secretRef) ? 'Secret' : isMap(from.configMapRef) ? 'ConfigMap' : undefined;
+    const ref = (isMap(from.secretRef) ? from.secretRef : from.configMapRef) as Json | undefined;
+    if (!kind || !ref) continue;
+    const data = source(kind, str(ref.name));
+    if (!data) {
+      if (ref.optional !== true) problems.push(`envFrom: ${kind} ${str(ref.name)} is not there`);
+      continue;
+    }
+    // The kubelet skips keys that are no valid variable name.
+    for (const [key, value] of Object.entries(data)) if (/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(str(from.prefix) + key)) env.set(str(from.prefix) + key, value);
   }
-  return env;
+  for (const e of list(container.env)) {
+    const name = str(e.name);
+    const valueFrom = isMap(e.valueFrom) ? e.valueFrom : undefined;
+    if (!valueFrom) {
+      env.set(name, expandEnv(str(e.value), env));
+      continue;
+    }
+    if (isMap(valueFrom.fieldRef)) {
+      env.set(name, fields[str(valueFrom.fieldRef.fieldPath)] ?? '');
+      continue;
+    }
+    const kind = isMap(valueFrom.secretKeyRef) ? 'Secret' : isMap(valueFrom.configMapKeyRef) ? 'ConfigMap' : undefined;
+    const ref = (isMap(valueFrom.secretKeyRef) ? valueFrom.secretKeyRef : valueFrom.configMapKeyRef) as Json | undefined;
+    // resourceFieldRef (GOMEMLIMIT…) and the like: left unset, nothing the drill reads.
+    if (!kind || !ref) continue;
+    const value = source(kind, str(ref.name))?.[str(ref.key)];
+    if (value !== undefined) env.set(name, value);
+    else if (ref.optional !== true)
+      problems.push(`env ${name}: ${kind} ${str(ref.name)} ${source(kind, str(ref.name)) ? `has no key ${str(ref.key)}` : 'is not there'}`);
+  }
+  return { env, problems };
 }
 
 /** `$(NAME)` as the kubelet expands it in args (`$$(NAME)` stays literal; unknown names stay as written). */

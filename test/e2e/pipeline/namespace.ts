@@ -3,7 +3,7 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { FetchRequest, FetchResponse, Forward, InsideSetup, StartRequest } from './protocol.ts';
+import type { ConnectRequest, ConnectResponse, FetchRequest, FetchResponse, Forward, InsideSetup, StartRequest } from './protocol.ts';
 
 /** The fire drill's network and mount namespace, driven from outside through its control socket. */
 export interface DrillNamespace {
@@ -12,6 +12,8 @@ export interface DrillNamespace {
   stop(name: string): Promise<boolean>;
   /** An HTTP request made from inside (where the pods' and nodes' addresses are). */
   fetch(request: FetchRequest | string): Promise<FetchResponse>;
+  /** A TCP connection opened from inside and closed again (a tcpSocket probe). */
+  connect(request: ConnectRequest): Promise<ConnectResponse>;
   processes(): Promise<{ name: string; pid: number; exit?: number | string }[]>;
   /** Ends everything in the namespace; the namespace goes with its last process. */
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function openNamespace(options: NamespaceOptions): Promise<DrillNam
     start: async (r) => void (await call('POST', '/start', r)),
     stop: async (name) => (await call<{ stopped: boolean }>('POST', '/stop', { name })).stopped,
     fetch: (r) => call<FetchResponse>('POST', '/fetch', typeof r === 'string' ? { url: r } : r),
+    connect: (r) => call<ConnectResponse>('POST', '/connect', r),
     processes: () => call('GET', '/processes'),
     close: () =>
       (closing ??= (async () => {

@@ -37,6 +37,19 @@ export interface FetchRequest {
   body?: string;
 }
 
+/** POST /connect: a TCP connection opened from inside the namespace, then closed (a kubelet's tcpSocket probe). */
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  timeoutMs?: number;
+}
+
+export interface ConnectResponse {
+  connected: boolean;
+  /** Why not (ECONNREFUSED…). */
+  error?: string;
+}
+
 export interface FetchResponse {
   status: number;
   body: string;
