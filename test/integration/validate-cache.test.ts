@@ -39,7 +39,7 @@ test('check results are cached per check and cluster: a warm run recomputes noth
   );
   await runGenerate(root);
   const changed = await runValidate({ root });
-  assert.deepEqual([changed.cache?.hits, changed.cache?.misses], [27, 9], "only staging-1's entries are recomputed");
+  assert.deepEqual([changed.cache?.hits, changed.cache?.misses], [30, 10], "only staging-1's entries are recomputed");
 
   // A torn file and an edited one (valid JSON, findings dropped): neither is trusted.
   const [torn, edited] = changed.cache!.entries;
@@ -47,7 +47,7 @@ test('check results are cached per check and cluster: a warm run recomputes noth
   const entry = JSON.parse(readFileSync(edited!, 'utf8'));
   writeFileSync(edited!, JSON.stringify({ ...entry, findings: [...entry.findings, { check: 'x', message: 'planted' }] }));
   const repaired = await runValidate({ root });
-  assert.deepEqual([repaired.cache?.corrupted, repaired.cache?.misses, repaired.cache?.hits], [2, 2, 34]);
+  assert.deepEqual([repaired.cache?.corrupted, repaired.cache?.misses, repaired.cache?.hits], [2, 2, 38]);
   assert.deepEqual(shown(repaired.findings), shown(first.findings));
 
   const clean = await runValidate({ root, noCache: true });

@@ -207,7 +207,7 @@ test('Prometheus as a StatefulSet: a headless Service, its TSDB from volumeClaim
 test('a Prometheus that answers without credentials is a finding naming what exposes it; so is a reloader that posts without them', async () => {
   await useTestChartMirror();
   const root = await editedFleet({
-    'clusters/dev-1.yaml': withClusterValues('      server:\n        extraArgs:\n          web.config.file: null\n'),
+    'clusters/dev-1.yaml': withClusterValues('      server:\n        extraArgs: null\n'),
     'clusters/prod-eu-1.yaml': withClusterValues('      configmapReload:\n        reloadUrl: ""\n'),
   });
   const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1', '--cluster', 'prod-eu-1']);
@@ -218,5 +218,8 @@ test('a Prometheus that answers without credentials is a finding naming what exp
     lines[0]!,
     /^\[access\] overlays\/dev\/dev-1\/prometheus\/values\.yaml \[dev-1\/prometheus Deployment\/prometheus-server\]: Prometheus answers without credentials \(no --web\.config\.file\): reachable by Ingress\/prometheus-server \(prometheus\.dev-1\.example\.com\) and every pod of the cluster$/,
   );
-  assert.match(lines[1]!, /\[prod-eu-1\/prometheus Deployment\/prometheus-server\]: the config reloader \(container prometheus-server-configmap-reload\) posts to http:\/\/127\.0\.0\.1:9090\/-\/reload without credentials; Prometheus answers 401/);
+  assert.match(
+    lines[1]!,
+    /\[prod-eu-1\/prometheus Deployment\/prometheus-server\]: the config reloader \(container prometheus-server-configmap-reload\) posts to http:\/\/127\.0\.0\.1:9090\/-\/reload without credentials; Prometheus answers 401/,
+  );
 });
