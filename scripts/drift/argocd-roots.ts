@@ -55,7 +55,7 @@ export function missingRootItem(target: Target, planned: PlannedApplication[], o
   return itemOf(target, 'missing', {
     severity: running.length ? 'warning' : 'critical',
     summary: running.length
-      ? `root Application ${target.name} is missing from Argo CD: ${running.length === held.length ? 'the' : `${running.length} of the`} ${held.length} Applications it syncs run on without it, but changes to ${path} are not applied`
+      ? `root Application ${target.name} is missing from Argo CD: ${running.length === held.length ? 'the' : `${running.length} of the`} ${held.length === 1 ? 'Application' : `${held.length} Applications`} it syncs ${running.length === 1 ? 'runs' : 'run'} on without it, but changes to ${path} are not applied`
       : `root Application ${target.name} is missing from Argo CD, and so is everything it syncs from ${path}`,
     action: restoreAction(target.planned, planned, onHub),
   });

@@ -56,7 +56,7 @@ test('a commit that changes one value on prod-eu-1 reaches exactly prod-eu-1, as
   await runScenarios(e2e, ['change'], (line) => console.log(`# ${line}`));
 });
 
-test('the Argo CD settings the repository ships are live: argocd-cm applied server-side, diff, retry, basic auth, no test hooks', async () => {
+test('the Argo CD settings the repository ships are live: argocd-cm applied server-side, diff, retry, the web config Secret, no test hooks', async () => {
   const hub = e2e.fleet.hub.client;
   type Meta = { name: string; annotations?: Record<string, string>; managedFields?: { manager: string; fieldsV1?: { 'f:data'?: Record<string, unknown> } }[] };
   type Live = { apiVersion: string; kind: string; metadata: Meta; spec?: { syncPolicy?: { retry?: unknown } } };

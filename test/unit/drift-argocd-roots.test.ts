@@ -125,7 +125,7 @@ test('the fleet root missing is reported when the plan has one, with bootstrap a
   assert.deepEqual([fleet?.environment, fleet?.cluster, fleet?.app], [undefined, undefined, 'monitoring-fleet-argocd']);
   assert.equal(
     fleet?.summary,
-    'root Application monitoring-fleet-argocd is missing from Argo CD: the 1 Applications it syncs run on without it, but changes to apps are not applied',
+    'root Application monitoring-fleet-argocd is missing from Argo CD: the Application it syncs runs on without it, but changes to apps are not applied',
   );
   assert.equal(fleet?.action, 'apply it as bootstrap does: kubectl -n argocd apply -f apps/fleet-argocd.yaml');
   const both = section(inventory, planned, without(hubOf(planned), 'monitoring-fleet-argocd', 'alpha-root'));
