@@ -40,10 +40,20 @@ type RuntimePinSpec = Partial<ToolPinSpec> & {
 
 export type RuntimeName = 'prometheus' | 'alertmanager' | 'nodeExporter';
 
-/** The Argo CD release the fleet runs. */
-export interface ArgoCdPin {
+/** A Go module downloaded for the CustomResourceDefinitions it ships (scripts/tools/crd-sources.ts). */
+export interface CrdSourcePin {
   module: string;
   version: string;
+  /** The Go toolchain its module needs (for `go mod download`), where newer than the local one. */
+  toolchain?: string;
+  /** Folder of the module whose kustomization.yaml lists the CRD files (`manifests/crds`). */
+  crds: string;
+  /** Kinds the repository relies on: a release whose CRDs lack one is refused. */
+  crdKinds: string[];
+}
+
+/** The Argo CD release the fleet runs; its CRDs are one of the CRD sources. */
+export interface ArgoCdPin extends CrdSourcePin {
   /** The Go toolchain its module needs (for `go mod download` and builds from it). */
   toolchain: string;
 }
@@ -56,8 +66,8 @@ export interface ToolPins {
   runtime: Record<RuntimeName, RuntimePinSpec>;
   /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts). */
   fleet: { kwok: { package: string; module: string; version: string } };
-  /** Modules downloaded for documents they ship (OpenAPI), not built. */
-  sources: { kubernetes: { module: string } };
+  /** Modules downloaded for documents they ship (OpenAPI, CRDs), not built. */
+  sources: { kubernetes: { module: string }; externalSecrets: CrdSourcePin; gatewayApi: CrdSourcePin };
 }
 
 /** Where the pins live (repository root). */

@@ -61,12 +61,13 @@ export const projectCheck: Check = {
     const crds = crdScopes(ctx.rendered.flatMap((r) => r.objects));
     const findings: Finding[] = [];
     for (const r of ctx.rendered) {
-      const builtIn = (await ensureCatalog(r.leaf.cluster.kubernetesVersion)).scopes;
+      const catalog = await ensureCatalog(r.leaf.cluster.kubernetesVersion);
       const ns = r.leaf.cluster.destination.namespace;
       const scope = { check: 'project', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` };
       for (const o of r.objects) {
         const key = `${o.apiVersion}/${o.kind}`;
-        const kindScope = builtIn[key] ?? crds[key];
+        // A CRD the chart renders describes what gets installed; the pinned ones (External Secrets, Gateway API…) what clusters have.
+        const kindScope = catalog.scopes[key] ?? crds[key] ?? catalog.crdScopes[key];
         if (kindScope === 'Cluster' && !allowed.has(`${groupOf(o)}/${o.kind}`)) {
           findings.push({
             ...scope,
