@@ -52,6 +52,16 @@ export interface CrdSourcePin {
   crdKinds: string[];
 }
 
+/** A main package built in a copy of its module with the files of a repository folder written over it. */
+export interface OverlayBuildPin {
+  module: string;
+  version: string;
+  /** Repository-relative folder whose files are written over the copy, at the same relative paths. */
+  overlay: string;
+  /** The main package to build, relative to the module root (`cmd/monitoring-gitops-eso`); the overlay may add it. */
+  package: string;
+}
+
 /** The Argo CD release the fleet runs; its CRDs are one of the CRD sources. */
 export interface ArgoCdPin extends CrdSourcePin {
   /** The Go toolchain its module needs (for `go mod download` and builds from it). */
@@ -64,8 +74,8 @@ export interface ToolPins {
   tools: Record<ToolName, ToolPinSpec>;
   /** The programs the prometheus chart runs, for the runtime fire drill (never built by plain `npm run tools`). */
   runtime: Record<RuntimeName, RuntimePinSpec>;
-  /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts). */
-  fleet: { kwok: { package: string; module: string; version: string } };
+  /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts, scripts/fleet/external-secrets-build.ts). */
+  fleet: { kwok: { package: string; module: string; version: string }; externalSecrets: OverlayBuildPin };
   /** Modules downloaded for documents they ship (OpenAPI, CRDs), not built. */
   sources: { kubernetes: { module: string }; externalSecrets: CrdSourcePin; gatewayApi: CrdSourcePin };
 }
