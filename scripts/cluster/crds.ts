@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { crdSource, readCrdSource, sourceLabel } from '../tools/crd-sources.ts';
+import { crdSource, crdSources, readCrdSource, sourceLabel } from '../tools/crd-sources.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Progress } from '../tools/install.ts';
 import type { KubeClient, KubeObject } from './client.ts';
@@ -26,6 +26,22 @@ export async function installCrdSource(client: KubeClient, name: string, progres
 /** The CRDs of the pinned Argo CD (Application, AppProject, ApplicationSet); see {@link installCrdSource}. */
 export function installArgoCdCrds(client: KubeClient, progress: Progress = () => {}, timeoutMs = 60_000): Promise<string[]> {
   return installCrdSource(client, 'argocd', progress, timeoutMs);
+}
+
+/**
+ * Installs every pinned CRD source whose API groups `objects` use (Argo CD's for Applications, External
+ * Secrets' for ExternalSecrets…), so that a dry-run of them meets the CRDs' schemas and validation rules;
+ * returns the names of the sources installed.
+ */
+export async function installCrdSourcesFor(client: KubeClient, objects: { apiVersion?: unknown }[], progress: Progress = () => {}): Promise<string[]> {
+  const groups = new Set(objects.map((o) => (typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '')));
+  const installed: string[] = [];
+  for (const source of crdSources()) {
+    if (!(await readCrdSource(source)).some((crd) => groups.has(crd.spec.group))) continue;
+    await installCrdSource(client, source.name, progress);
+    installed.push(source.name);
+  }
+  return installed;
 }
 
 /** Waits until every CRD is Established and its kind appears in discovery (which lags a little behind). */
