@@ -2,16 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { cacheDir } from '../lib/cache.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Progress } from '../tools/install.ts';
 import { readToolPins } from '../tools/pins.ts';
+import { crdSources, readCrdSource, sourceLabel, type CrdSource } from '../tools/crd-sources.ts';
 import { CRD_FILE_TEMPLATE, crdSchemas } from './crd.ts';
 import { downloadGoModule } from '../lib/go-module.ts';
-import { downloadArgoCdModule } from '../tools/argocd-release.ts';
 import { convertOpenApi } from './openapi.ts';
-import { kindScopes, SCOPES_FILE, type KindScopes } from './scopes.ts';
+import { crdScopes, kindScopes, SCOPES_FILE, type KindScopes } from './scopes.ts';
 import { isCurrentCatalog, writeCatalogDir } from './store.ts';
 
 /** A schema catalog kubeconform can read: the built-in kinds of one Kubernetes version, plus CRD schemas. */
@@ -20,16 +19,26 @@ export interface Catalog {
   source: string;
   /** The folder holding the built-in schemas (`…/catalog/v1.34.2-standalone-strict`). */
   dir: string;
-  /** kubeconform `-schema-location` templates (absolute paths), tried in order: built-in kinds, then Argo CD CRDs. */
+  /** kubeconform `-schema-location` templates (absolute paths), tried in order: built-in kinds, then each pinned CRD source. */
   schemaLocations: string[];
-  /** Whether each built-in kind is namespaced or cluster-scoped. */
+  /** Whether each built-in kind is namespaced or cluster-scoped: what every cluster of the version serves (helm's --api-versions). */
+  scopes: KindScopes;
+  /** The same for the kinds of the pinned CRDs (Argo CD, External Secrets, Gateway API), served only where they are installed. */
+  crdScopes: KindScopes;
+}
+
+/** The schemas of one pinned CRD source, written once per pin. */
+export interface CrdCatalog {
+  /** `module@version` it was converted from. */
+  source: string;
+  /** The folder, `<group>/<kind>_<version>.json` inside (see {@link crdSchemaLocation}). */
+  dir: string;
   scopes: KindScopes;
 }
 
 const STANDALONE_TEMPLATE = '{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json';
-const ARGOCD_CRD_FILES = ['application-crd.yaml', 'appproject-crd.yaml', 'applicationset-crd.yaml'];
 const building = new Map<string, Promise<Catalog>>();
-let argoCdCrds: Promise<string> | undefined;
+let pinnedCrds: Promise<CrdCatalog[]> | undefined;
 
 /** The `-schema-location` template for CRD schemas written under `dir` by {@link writeCrdSchemas}. */
 export function crdSchemaLocation(dir: string): string {
@@ -38,7 +47,7 @@ export function crdSchemaLocation(dir: string): string {
 
 /**
  * The strict catalog of Kubernetes `kubernetesVersion` ("1.34.2"), converted from the swagger.json of the
- * `k8s.io/kubernetes` module once per version and cached; includes the Argo CD CRD schemas.
+ * `k8s.io/kubernetes` module once per version and cached; includes the schemas of the pinned CRDs ({@link ensureCrdSchemas}).
  */
 export async function ensureCatalog(kubernetesVersion: string, progress: Progress = () => {}): Promise<Catalog> {
   const version = normalizeVersion(kubernetesVersion);
@@ -64,36 +73,39 @@ async function buildCatalog(version: string, progress: Progress): Promise<Catalo
     const document = readJsonFile(join(moduleDir, 'api/openapi-spec/swagger.json'), source);
     writeCatalogDir(dir, [...convertOpenApi(document, { strict: true }), { path: SCOPES_FILE, schema: kindScopes(document) }], source);
   }
-  const crds = await ensureArgoCdCrdSchemas(progress);
-  const scopes = JSON.parse(readFileSync(join(dir, SCOPES_FILE), 'utf8')) as KindScopes;
-  return { source, dir, scopes, schemaLocations: [join(cacheDir('catalog'), STANDALONE_TEMPLATE), crdSchemaLocation(crds)] };
+  return withPinnedCrds({ source, dir, scopes: readScopes(dir) }, join(cacheDir('catalog'), STANDALONE_TEMPLATE), progress);
 }
+
+async function withPinnedCrds(builtIn: Pick<Catalog, 'source' | 'dir' | 'scopes'>, location: string, progress: Progress): Promise<Catalog> {
+  const crds = await ensureCrdSchemas(progress);
+  const crdScopes = Object.assign({}, ...crds.map((c) => c.scopes)) as KindScopes;
+  return { ...builtIn, crdScopes, schemaLocations: [location, ...crds.map((c) => crdSchemaLocation(c.dir))] };
+}
+
+const readScopes = (dir: string) => JSON.parse(readFileSync(join(dir, SCOPES_FILE), 'utf8')) as KindScopes;
 
 /**
- * Schemas of the Argo CD CRDs (Application, AppProject, ApplicationSet) of the pinned argo-cd module,
- * under `<cache>/catalog/crds/argoproj.io/`, built once per pin. Returns that `crds` folder.
+ * The schemas and scopes of every pinned CRD source (tools/pins.json: the Argo CD release, External
+ * Secrets, Gateway API), each under `<cache>/catalog/crd-sources/<name>@<version>/`, built once per pin.
  */
-export function ensureArgoCdCrdSchemas(progress: Progress = () => {}): Promise<string> {
-  argoCdCrds ??= buildArgoCdCrdSchemas(progress).catch((err: unknown) => {
-    argoCdCrds = undefined;
+export function ensureCrdSchemas(progress: Progress = () => {}): Promise<CrdCatalog[]> {
+  pinnedCrds ??= Promise.all(crdSources().map((source) => ensureCrdSourceSchemas(source, progress))).catch((err: unknown) => {
+    pinnedCrds = undefined;
     throw err;
   });
-  return argoCdCrds;
+  return pinnedCrds;
 }
 
-async function buildArgoCdCrdSchemas(progress: Progress): Promise<string> {
-  const { module, version } = readToolPins().argocd;
-  const source = `${module}@${version}`;
-  const dir = cacheDir('catalog', 'crds');
-  if (isCurrentCatalog(dir, source)) return dir;
-  progress(`writing the Argo CD CRD schemas from ${source} (once per pin)`);
-  const moduleDir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
-  const crds = ARGOCD_CRD_FILES.flatMap((file) => readYamlDocuments(join(moduleDir, 'manifests/crds', file), source));
-  const files = crds.flatMap((crd) => crdSchemas(crd, { strict: true }));
-  if (files.length < ARGOCD_CRD_FILES.length)
-    throw new EnvironmentError(`${source}: manifests/crds holds ${files.length} CRD schemas, expected at least ${ARGOCD_CRD_FILES.length}`);
-  writeCatalogDir(dir, files, source);
-  return dir;
+async function ensureCrdSourceSchemas(source: CrdSource, progress: Progress): Promise<CrdCatalog> {
+  const label = sourceLabel(source);
+  // One folder per pin: worktrees or branches at other pins keep their own instead of rebuilding each other's.
+  const dir = cacheDir('catalog', 'crd-sources', `${source.name}@${source.version}`);
+  if (!isCurrentCatalog(dir, label)) {
+    progress(`writing the CRD schemas of ${label} (${source.where}; once per pin)`);
+    const crds = await readCrdSource(source);
+    writeCatalogDir(dir, [...crds.flatMap((crd) => crdSchemas(crd, { strict: true })), { path: SCOPES_FILE, schema: crdScopes(crds) }], label);
+  }
+  return { source: label, dir, scopes: readScopes(dir) };
 }
 
 /**
@@ -123,9 +135,7 @@ export async function catalogFromOpenApi(document: unknown, name: string, progre
     progress(`building the schema catalog '${name}' from its OpenAPI document`);
     writeCatalogDir(dir, [...convertOrExplain(document, name), { path: SCOPES_FILE, schema: kindScopes(document) }], source);
   }
-  const crds = await ensureArgoCdCrdSchemas(progress);
-  const scopes = JSON.parse(readFileSync(join(dir, SCOPES_FILE), 'utf8')) as KindScopes;
-  return { source, dir, scopes, schemaLocations: [join(dir, '{{.ResourceKind}}{{.KindSuffix}}.json'), crdSchemaLocation(crds)] };
+  return withPinnedCrds({ source, dir, scopes: readScopes(dir) }, join(dir, '{{.ResourceKind}}{{.KindSuffix}}.json'), progress);
 }
 
 function convertOrExplain(document: unknown, name: string) {
@@ -150,14 +160,4 @@ function readJsonFile(path: string, source: string): unknown {
   } catch (err) {
     throw new EnvironmentError(`${source} has no readable ${path}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-function readYamlDocuments(path: string, source: string): unknown[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new EnvironmentError(`${source} has no readable ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  return parseAllDocuments(text).map((doc) => doc.toJS({ maxAliasCount: -1 }) as unknown);
 }

@@ -1,11 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse, parseAllDocuments } from 'yaml';
-import { downloadArgoCdModule } from '../tools/argocd-release.ts';
+import { crdSource, crdSources, readCrdSource, sourceLabel } from '../tools/crd-sources.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Progress } from '../tools/install.ts';
-import { readToolPins } from '../tools/pins.ts';
 import type { KubeClient, KubeObject } from './client.ts';
 
 interface Crd extends KubeObject {
@@ -14,34 +10,38 @@ interface Crd extends KubeObject {
 }
 
 /**
- * The CustomResourceDefinitions of the pinned Argo CD (`argocd` in tools/pins.json): the files
- * its `manifests/crds/kustomization.yaml` lists (Application, AppProject, ApplicationSet).
+ * Installs the CustomResourceDefinitions of a pinned CRD source (`argocd`, `externalSecrets`, `gatewayApi`:
+ * tools/pins.json) with server-side apply (they are too big for client-side apply's annotation) and waits
+ * until the server serves them; returns their names. Idempotent.
  */
-async function readArgoCdCrds(): Promise<Crd[]> {
-  const { module, version } = readToolPins().argocd;
-  const dir = await downloadArgoCdModule(readToolPins().argocd, 'the Argo CD CRDs');
-  const crdDir = join(dir, 'manifests/crds');
-  const kustomization = parse(await readFile(join(crdDir, 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
-  const files = kustomization.resources ?? [];
-  const docs = await Promise.all(
-    files.map(async (f) => parseAllDocuments(await readFile(join(crdDir, f), 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }) as Crd)),
-  );
-  const crds = docs.flat().filter((d) => d?.kind === 'CustomResourceDefinition');
-  if (crds.length < 3)
-    throw new EnvironmentError(`${module}@${version}: manifests/crds holds ${crds.length} CRDs, expected Application, AppProject and ApplicationSet`);
-  return crds;
-}
-
-/**
- * Installs the Argo CD CRDs with server-side apply (they are too big for client-side apply's annotation)
- * and waits until the server serves them; returns their names. Idempotent.
- */
-export async function installArgoCdCrds(client: KubeClient, progress: Progress = () => {}, timeoutMs = 60_000): Promise<string[]> {
-  const crds = await readArgoCdCrds();
-  progress(`applying ${crds.length} Argo CD CRDs (${crds.map((c) => c.spec.names.kind).join(', ')})`);
+export async function installCrdSource(client: KubeClient, name: string, progress: Progress = () => {}, timeoutMs = 60_000): Promise<string[]> {
+  const source = crdSource(name);
+  const crds = (await readCrdSource(source)) as unknown as Crd[];
+  progress(`applying ${crds.length} CRDs of ${sourceLabel(source)} (${crds.map((c) => c.spec.names.kind).join(', ')})`);
   await Promise.all(crds.map((crd) => client.apply(crd, { force: true })));
   await waitForCrds(client, crds, timeoutMs);
   return crds.map((c) => c.metadata.name);
+}
+
+/** The CRDs of the pinned Argo CD (Application, AppProject, ApplicationSet); see {@link installCrdSource}. */
+export function installArgoCdCrds(client: KubeClient, progress: Progress = () => {}, timeoutMs = 60_000): Promise<string[]> {
+  return installCrdSource(client, 'argocd', progress, timeoutMs);
+}
+
+/**
+ * Installs every pinned CRD source whose API groups `objects` use (Argo CD's for Applications, External
+ * Secrets' for ExternalSecrets…), so that a dry-run of them meets the CRDs' schemas and validation rules;
+ * returns the names of the sources installed.
+ */
+export async function installCrdSourcesFor(client: KubeClient, objects: { apiVersion?: unknown }[], progress: Progress = () => {}): Promise<string[]> {
+  const groups = new Set(objects.map((o) => (typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '')));
+  const installed: string[] = [];
+  for (const source of crdSources()) {
+    if (!(await readCrdSource(source)).some((crd) => groups.has(crd.spec.group))) continue;
+    await installCrdSource(client, source.name, progress);
+    installed.push(source.name);
+  }
+  return installed;
 }
 
 /** Waits until every CRD is Established and its kind appears in discovery (which lags a little behind). */

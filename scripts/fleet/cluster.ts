@@ -5,6 +5,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { startControlPlane, supervise, type ControlPlane } from '../cluster/control-plane.ts';
 import type { Progress } from '../tools/install.ts';
 import type { ClusterBinaries } from './binaries.ts';
+import { startExternalSecrets, type ExternalSecretsController } from './external-secrets.ts';
 import { fakeNode, nodeAddress, staticVolume, storageClass } from './objects.ts';
 
 /** One simulated cluster: a control plane plus the controllers, scheduler and fake nodes that make workloads run. */
@@ -12,7 +13,7 @@ export interface SimulatedCluster {
   name: string;
   plane: ControlPlane;
   client: KubeClient;
-  /** Stops KWOK, the scheduler, kube-controller-manager, then the control plane. */
+  /** Stops the External Secrets controller if any, KWOK, the scheduler, kube-controller-manager, then the control plane. */
   stop(): Promise<void>;
 }
 
@@ -25,6 +26,8 @@ export interface SimulatedClusterOptions {
   storageClass?: string;
   /** Volumes in the pool; default 8. */
   volumes?: number;
+  /** The External Secrets controller binary (ensureExternalSecretsController): installs its CRDs and runs it here. */
+  externalSecrets?: string;
   progress?: Progress;
 }
 
@@ -37,8 +40,10 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
   const plane = await startControlPlane({ progress: options.progress });
   const processes = supervise(plane.dataDir, false);
   const client = await KubeClient.fromKubeconfig(plane.kubeconfig);
+  let externalSecrets: ExternalSecretsController | undefined;
   const stop = async () => {
     client.close();
+    await externalSecrets?.stop();
     await processes.stop();
     await plane.stop();
   };
@@ -60,6 +65,14 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
     for (const [i, node] of nodes.entries()) await client.apply(fakeNode(node, nodeAddress(i)));
     await waitNodesReady(options.name, client, nodes, processes.daemons);
     for (const node of nodes) await untaint(client, node);
+    if (options.externalSecrets)
+      externalSecrets = await startExternalSecrets({
+        kubeconfig: plane.kubeconfig,
+        client,
+        logDir: plane.dataDir,
+        binary: options.externalSecrets,
+        progress: options.progress,
+      });
     return { name: options.name, plane, client, stop };
   } catch (err) {
     await stop();

@@ -2,6 +2,7 @@ import { installArgoCdCrds } from '../cluster/crds.ts';
 import type { Progress } from '../tools/install.ts';
 import { ensureClusterBinaries } from './binaries.ts';
 import { startSimulatedCluster, type SimulatedCluster } from './cluster.ts';
+import { ensureExternalSecretsController } from './external-secrets-build.ts';
 
 /** Nodes per workload cluster: the fire drill holds one busy, one calm and stops one's node-exporter. */
 export const WORKLOAD_NODES = 3;
@@ -22,6 +23,8 @@ export interface FleetOptions {
   workloads: string[];
   /** The inventory's storage class, served by each workload cluster's volume pool. */
   storageClass?: string;
+  /** Workload clusters that get the External Secrets CRDs and controller (built the first time: minutes). */
+  externalSecrets?: string[];
   progress?: Progress;
 }
 
@@ -29,9 +32,11 @@ export interface FleetOptions {
 export async function startFleet(options: FleetOptions): Promise<SimulatedFleet> {
   const progress = options.progress ?? (() => {});
   const binaries = await ensureClusterBinaries(progress);
+  const eso = options.externalSecrets?.length ? await ensureExternalSecretsController(progress) : undefined;
   const started: SimulatedCluster[] = [];
   const start = async (name: string, storageClass?: string) => {
-    const cluster = await startSimulatedCluster({ name, binaries, storageClass, nodes: storageClass ? WORKLOAD_NODES : 1, progress });
+    const externalSecrets = options.externalSecrets?.includes(name) ? eso : undefined;
+    const cluster = await startSimulatedCluster({ name, binaries, storageClass, nodes: storageClass ? WORKLOAD_NODES : 1, externalSecrets, progress });
     started.push(cluster);
     progress(`cluster ${name} up at ${cluster.plane.server} (${cluster.plane.dataDir})`);
     return cluster;

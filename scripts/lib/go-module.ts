@@ -1,4 +1,6 @@
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EnvironmentError } from './errors.ts';
 import { run, tail } from './exec.ts';
 
@@ -41,5 +43,20 @@ function parseDownload(stdout: string): ModuleDownload {
     return JSON.parse(stdout) as ModuleDownload;
   } catch {
     return {};
+  }
+}
+
+/**
+ * Copies a folder tree (a module from the read-only module cache, or files to lay over such a copy):
+ * folders are created anew, so writable; a file already at the target is replaced; files keep their mode.
+ */
+export function copyTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) copyTree(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile()) {
+      rmSync(join(to, entry.name), { force: true });
+      copyFileSync(join(from, entry.name), join(to, entry.name));
+    }
   }
 }

@@ -40,10 +40,30 @@ type RuntimePinSpec = Partial<ToolPinSpec> & {
 
 export type RuntimeName = 'prometheus' | 'alertmanager' | 'nodeExporter';
 
-/** The Argo CD release the fleet runs. */
-export interface ArgoCdPin {
+/** A Go module downloaded for the CustomResourceDefinitions it ships (scripts/tools/crd-sources.ts). */
+export interface CrdSourcePin {
   module: string;
   version: string;
+  /** The Go toolchain its module needs (for `go mod download`), where newer than the local one. */
+  toolchain?: string;
+  /** Folder of the module whose kustomization.yaml lists the CRD files (`manifests/crds`). */
+  crds: string;
+  /** Kinds the repository relies on: a release whose CRDs lack one is refused. */
+  crdKinds: string[];
+}
+
+/** A main package built in a copy of its module with the files of a repository folder written over it. */
+export interface OverlayBuildPin {
+  module: string;
+  version: string;
+  /** Repository-relative folder whose files are written over the copy, at the same relative paths. */
+  overlay: string;
+  /** The main package to build, relative to the module root (`cmd/monitoring-gitops-eso`); the overlay may add it. */
+  package: string;
+}
+
+/** The Argo CD release the fleet runs; its CRDs are one of the CRD sources. */
+export interface ArgoCdPin extends CrdSourcePin {
   /** The Go toolchain its module needs (for `go mod download` and builds from it). */
   toolchain: string;
 }
@@ -54,10 +74,10 @@ export interface ToolPins {
   tools: Record<ToolName, ToolPinSpec>;
   /** The programs the prometheus chart runs, for the runtime fire drill (never built by plain `npm run tools`). */
   runtime: Record<RuntimeName, RuntimePinSpec>;
-  /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts). */
-  fleet: { kwok: { package: string; module: string; version: string } };
-  /** Modules downloaded for documents they ship (OpenAPI), not built. */
-  sources: { kubernetes: { module: string } };
+  /** What the simulated fleet runs besides the control plane (scripts/fleet/binaries.ts, scripts/fleet/external-secrets-build.ts). */
+  fleet: { kwok: { package: string; module: string; version: string }; externalSecrets: OverlayBuildPin };
+  /** Modules downloaded for documents they ship (OpenAPI, CRDs), not built. */
+  sources: { kubernetes: { module: string }; externalSecrets: CrdSourcePin; gatewayApi: CrdSourcePin };
 }
 
 /** Where the pins live (repository root). */

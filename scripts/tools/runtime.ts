@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { downloadGoModule } from '../lib/go-module.ts';
+import { copyTree, downloadGoModule } from '../lib/go-module.ts';
 import { run } from '../lib/exec.ts';
 import { workTemp } from '../lib/work-dir.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
@@ -74,15 +74,6 @@ async function prepareCopy(pin: ToolPin, to: string): Promise<string> {
 /** The page served where the web UI would be. Pure. */
 export function placeholderPage(program: string, version: string): string {
   return `<!doctype html>\n<title>${program} ${version}</title>\n<p>${program} ${version} built from its Go module, whose zip has no web UI build: the UI is not included. The HTTP API works.</p>\n`;
-}
-
-// Folders created anew (writable, unlike the module cache's); files keep their read-only mode.
-function copyTree(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (entry.isDirectory()) copyTree(join(from, entry.name), join(to, entry.name));
-    else if (entry.isFile()) copyFileSync(join(from, entry.name), join(to, entry.name));
-  }
 }
 
 /** `go build` of the main package inside the prepared copy: the module's own go.mod and go.sum decide the dependencies. */

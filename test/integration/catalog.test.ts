@@ -3,9 +3,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { catalogFromOpenApi, crdSchemaLocation, ensureArgoCdCrdSchemas, ensureCatalog, writeCrdSchemas } from '../../scripts/catalog/build.ts';
+import { catalogFromOpenApi, crdSchemaLocation, ensureCatalog, ensureCrdSchemas, writeCrdSchemas } from '../../scripts/catalog/build.ts';
 import { countValidated, runKubeconform, type KubeconformResult } from '../../scripts/catalog/kubeconform.ts';
 import { EnvironmentError } from '../../scripts/lib/errors.ts';
+import { readToolPins } from '../../scripts/tools/pins.ts';
 import { FIXTURES, PROJECT_ROOT, tempRepo } from '../helpers/repo.ts';
 
 // The real catalog of the default fleet's version and the real kubeconform; the first run downloads and converts.
@@ -69,15 +70,18 @@ spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
 };
 const REPO_FILES = ['apps/dev-1/children/prometheus.yaml', 'apps/dev-1/root.yaml', 'apps/dev-1/children/project.yaml'];
 
-test('the catalog of Kubernetes 1.34.2 and the Argo CD CRD schemas are built and cached', async () => {
+test('the catalog of Kubernetes 1.34.2 and the pinned CRD schemas are built and cached', async () => {
   const catalog = await ensureCatalog(VERSION);
   assert.equal(catalog.source, `k8s.io/kubernetes@v${VERSION}`);
   assert.equal(basename(catalog.dir), `v${VERSION}-standalone-strict`);
+  const pins = readToolPins();
   assert.deepEqual(
     catalog.schemaLocations.map((l) => l.replace(join(catalog.dir, '..'), '<catalog>')),
     [
       '<catalog>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json',
-      '<catalog>/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
+      `<catalog>/crd-sources/argocd@${pins.argocd.version}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+      `<catalog>/crd-sources/externalSecrets@${pins.sources.externalSecrets.version}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+      `<catalog>/crd-sources/gatewayApi@${pins.sources.gatewayApi.version}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
     ],
   );
   const files = readdirSync(catalog.dir);
@@ -94,8 +98,27 @@ test('the catalog of Kubernetes 1.34.2 and the Argo CD CRD schemas are built and
   const marker = JSON.parse(readFileSync(join(catalog.dir, '.catalog.json'), 'utf8')) as { files: number };
   assert.equal(marker.files, files.length - 1);
 
-  const crds = await ensureArgoCdCrdSchemas();
-  assert.deepEqual(readdirSync(join(crds, 'argoproj.io')).sort(), ['application_v1alpha1.json', 'applicationset_v1alpha1.json', 'appproject_v1alpha1.json']);
+  const [argocd, eso, gateway] = await ensureCrdSchemas();
+  assert.equal(argocd?.source, `github.com/argoproj/argo-cd/v3@${pins.argocd.version}`);
+  assert.deepEqual(readdirSync(join(argocd!.dir, 'argoproj.io')).sort(), [
+    'application_v1alpha1.json',
+    'applicationset_v1alpha1.json',
+    'appproject_v1alpha1.json',
+  ]);
+  const esoSchemas = readdirSync(join(eso!.dir, 'external-secrets.io'));
+  for (const name of ['externalsecret_v1.json', 'secretstore_v1.json', 'clustersecretstore_v1.json', 'clusterexternalsecret_v1.json'])
+    assert.ok(esoSchemas.includes(name), `${name} missing from ${eso!.dir}`);
+  assert.ok(readdirSync(join(eso!.dir, 'generators.external-secrets.io')).includes('password_v1alpha1.json'));
+  const gatewaySchemas = readdirSync(join(gateway!.dir, 'gateway.networking.k8s.io'));
+  for (const name of ['gatewayclass_v1.json', 'gateway_v1.json', 'httproute_v1.json', 'grpcroute_v1.json', 'referencegrant_v1.json'])
+    assert.ok(gatewaySchemas.includes(name), `${name} missing from ${gateway!.dir}`);
+  // Scopes for the AppProject check; kept apart from the built-in ones, which helm's --api-versions lists for every cluster.
+  assert.equal(catalog.crdScopes['external-secrets.io/v1/ClusterSecretStore'], 'Cluster');
+  assert.equal(catalog.crdScopes['external-secrets.io/v1/ExternalSecret'], 'Namespaced');
+  assert.equal(catalog.crdScopes['gateway.networking.k8s.io/v1/GatewayClass'], 'Cluster');
+  assert.equal(catalog.crdScopes['gateway.networking.k8s.io/v1/HTTPRoute'], 'Namespaced');
+  assert.equal(catalog.crdScopes['argoproj.io/v1alpha1/AppProject'], 'Namespaced');
+  assert.equal(catalog.scopes['external-secrets.io/v1/ExternalSecret'], undefined);
   const started = Date.now();
   await ensureCatalog(`v${VERSION}`);
   assert.ok(Date.now() - started < 1000, 'a built catalog is reused');
@@ -211,6 +234,78 @@ test('CRDs found in rendered charts: their schemas are written to a per-run fold
       ['ok', 'valid', []],
       ['unknown', 'invalid', ['/spec']],
       ['wrong-type', 'invalid', ['/spec/size']],
+    ],
+  );
+});
+
+const EXTERNAL_SECRET = `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: grafana-admin, namespace: monitoring}
+spec:
+  refreshInterval: 1h
+  secretStoreRef: {kind: ClusterSecretStore, name: fleet-secrets}
+  target: {name: grafana-admin, creationPolicy: Owner}
+  dataFrom: [{extract: {key: monitoring/dev-1/grafana-admin}}]
+`;
+const HTTP_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: grafana, namespace: monitoring}
+spec:
+  parentRefs: [{name: public, namespace: gateway, sectionName: https}]
+  hostnames: [grafana.dev-1.example.com]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /}}]
+      backendRefs: [{name: grafana, port: 80}]
+`;
+
+test('External Secrets and Gateway API objects are checked against the pinned CRDs: unknown fields and wrong types fail', async () => {
+  const dir = await tempRepo({
+    'valid.yaml': [
+      EXTERNAL_SECRET,
+      HTTP_ROUTE,
+      `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: {name: fleet-secrets}
+spec:
+  provider:
+    fake:
+      data: [{key: monitoring/dev-1/grafana-admin, value: '{"admin-user":"admin","admin-password":"x"}'}]
+`,
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: gateway}
+spec:
+  gatewayClassName: cilium
+  listeners: [{name: https, protocol: HTTPS, port: 443, hostname: "*.dev-1.example.com", tls: {certificateRefs: [{name: wildcard}]}}]
+`,
+    ].join('---\n'),
+    'invalid.yaml': [
+      EXTERNAL_SECRET.replace('grafana-admin, namespace', 'es-unknown, namespace').replace('creationPolicy: Owner}', 'creationPolicy: Owner, nmae: x}'),
+      EXTERNAL_SECRET.replace('grafana-admin, namespace', 'es-wrong-type, namespace').replace(
+        'dataFrom: [{extract: {key: monitoring/dev-1/grafana-admin}}]',
+        'dataFrom: {extract: {key: monitoring/dev-1/grafana-admin}}',
+      ),
+      HTTP_ROUTE.replace('name: grafana, namespace', 'name: route-unknown, namespace').replace('port: 80}', 'port: 80, weigth: 2}'),
+      HTTP_ROUTE.replace('name: grafana, namespace', 'name: route-wrong-type, namespace').replace('port: 80}', 'port: http}'),
+    ].join('---\n'),
+  });
+  const catalog = await ensureCatalog(VERSION);
+  const results = await runKubeconform({
+    files: [join(dir, 'valid.yaml'), join(dir, 'invalid.yaml')],
+    kubernetesVersion: VERSION,
+    schemaLocations: catalog.schemaLocations,
+  });
+  assert.deepEqual(
+    results.map((r) => [r.kind, r.name, r.status, r.errors]),
+    [
+      ['ExternalSecret', 'es-unknown', 'invalid', [{ path: '/spec/target', message: "additional properties 'nmae' not allowed" }]],
+      ['ExternalSecret', 'es-wrong-type', 'invalid', [{ path: '/spec/dataFrom', message: 'got object, want null or array' }]],
+      ['HTTPRoute', 'route-unknown', 'invalid', [{ path: '/spec/rules/0/backendRefs/0', message: "additional properties 'weigth' not allowed" }]],
+      ['HTTPRoute', 'route-wrong-type', 'invalid', [{ path: '/spec/rules/0/backendRefs/0/port', message: 'got string, want null or integer' }]],
+      ['ClusterSecretStore', 'fleet-secrets', 'valid', []],
+      ['ExternalSecret', 'grafana-admin', 'valid', []],
+      ['Gateway', 'public', 'valid', []],
+      ['HTTPRoute', 'grafana', 'valid', []],
     ],
   );
 });

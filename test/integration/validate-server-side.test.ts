@@ -64,3 +64,37 @@ test('validate --server-side starts and stops its own control plane', async () =
   assert.match(cli.stdout, /^staging-1\s+staging\s+prometheus\s+\d+(\s+ok){11}$/m);
   assert.match(cli.stderr, /checking \(\d+\/\d+, [\d.]+ s\): Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
 });
+
+test('External Secrets and Gateway API objects meet their pinned CRDs on the API server, validation rules included', async () => {
+  const manifests = [
+    'extraManifests:',
+    '  - apiVersion: external-secrets.io/v1',
+    '    kind: ExternalSecret',
+    '    metadata:',
+    '      name: grafana-admin',
+    '    spec:',
+    '      secretStoreRef: {kind: ClusterSecretStore, name: fleet-secrets}',
+    '      target: {name: grafana-admin, creationPolicy: Owner}',
+    '      dataFrom: [{extract: {key: monitoring/dev-1/grafana-admin}}]',
+    '  - apiVersion: gateway.networking.k8s.io/v1',
+    '    kind: HTTPRoute',
+    '    metadata:',
+    '      name: relative-path',
+    '    spec:',
+    '      parentRefs: [{name: public, namespace: gateway}]',
+    '      rules: [{matches: [{path: {type: PathPrefix, value: grafana}}], backendRefs: [{name: grafana, port: 80}]}]',
+  ]
+    .map((l) => `      ${l}\n`)
+    .join('');
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${manifests}`),
+  });
+  const report = await validateServerSide(root);
+  assert.deepEqual(findingsOf(report, 'kubeconform'), [], 'both fit the CRD schemas: kubeconform does not run their validation rules');
+  const out = findingsOf(report, 'server-side');
+  assert.equal(out.length, 1, out.join('\n'));
+  assert.match(
+    out[0]!,
+    /^overlays\/dev\/dev-1\/prometheus\/kustomization\.yaml \[dev-1\/prometheus HTTPRoute\/relative-path\]: the local control plane rejects gateway\.networking\.k8s\.io\/v1 HTTPRoute: Invalid: spec\.rules\[0\]\.matches\[0\]\.path: Invalid value: "object": value must be an absolute path/,
+  );
+});

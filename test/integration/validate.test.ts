@@ -244,7 +244,7 @@ test('--changed-since selects only the clusters a git change affects; --json and
   );
 });
 
-test('a cluster-scoped kind outside the AppProject whitelist is a finding, whatever its kind', async () => {
+test('a cluster-scoped kind outside the AppProject whitelist is a finding, whatever its kind (built-in or a pinned CRD)', async () => {
   const flowSchema = [
     'extraManifests:',
     '  - apiVersion: flowcontrol.apiserver.k8s.io/v1',
@@ -255,16 +255,28 @@ test('a cluster-scoped kind outside the AppProject whitelist is a finding, whate
     '      priorityLevelConfiguration:',
     '        name: global-default',
     '      matchingPrecedence: 5000',
+    '  - apiVersion: external-secrets.io/v1',
+    '    kind: ClusterSecretStore',
+    '    metadata:',
+    '      name: prometheus',
+    '    spec:',
+    '      provider:',
+    '        fake:',
+    '          data: [{key: a, value: b}]',
   ]
     .map((l) => `      ${l}\n`)
     .join('');
   const root = await editedFleet({
     'clusters/dev-1.yaml': replaceOnce('  prometheus:\n    enabled: true\n', `  prometheus:\n    enabled: true\n    values:\n${flowSchema}`),
   });
-  const out = findingsOf(await validateFleet(root), 'project');
+  const report = await validateFleet(root);
+  // The ClusterSecretStore is checked against the pinned External Secrets CRD: it fits its schema.
+  assert.deepEqual(findingsOf(report, 'kubeconform'), []);
+  const out = findingsOf(report, 'project');
   assert.deepEqual(
     out.map((f) => f.split('\n')[0]),
     [
+      "overlays/dev/dev-1/prometheus/kustomization.yaml [dev-1/prometheus ClusterSecretStore/prometheus]: cluster-scoped ClusterSecretStore is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it",
       "overlays/dev/dev-1/prometheus/kustomization.yaml [dev-1/prometheus FlowSchema/prometheus]: cluster-scoped FlowSchema is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it",
     ],
   );

@@ -61,13 +61,14 @@ export const projectCheck: Check = {
     const crds = crdScopes(ctx.rendered.flatMap((r) => r.objects));
     const findings: Finding[] = [];
     for (const r of ctx.rendered) {
-      const builtIn = (await ensureCatalog(r.leaf.cluster.kubernetesVersion)).scopes;
+      const catalog = await ensureCatalog(r.leaf.cluster.kubernetesVersion);
       const ns = r.leaf.cluster.destination.namespace;
       const allowed = clusterResources(r.leaf.cluster);
       const scope = { check: 'project', cluster: r.leaf.cluster.name, app: r.leaf.app, file: `${r.leaf.dir}/kustomization.yaml` };
       for (const o of r.objects) {
         const key = `${o.apiVersion}/${o.kind}`;
-        const kindScope = builtIn[key] ?? crds[key];
+        // A CRD the chart renders describes what gets installed; the pinned ones (External Secrets, Gateway API…) what clusters have.
+        const kindScope = catalog.scopes[key] ?? crds[key] ?? catalog.crdScopes[key];
         const name = o.metadata?.name ?? '';
         const fits = (e: (typeof allowed)[number]) =>
           pathMatch(e.group, groupOf(o)) && pathMatch(e.kind, o.kind ?? '') && (e.name === undefined || pathMatch(e.name, name));

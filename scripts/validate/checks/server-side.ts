@@ -1,4 +1,4 @@
-import { installArgoCdCrds, waitForCrds } from '../../cluster/crds.ts';
+import { installCrdSourcesFor, waitForCrds } from '../../cluster/crds.ts';
 import { KubeApiError, KubeClient, type KubeObject } from '../../cluster/client.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Finding } from '../../lib/findings.ts';
@@ -9,7 +9,7 @@ import type { Check, ValidateContext } from '../types.ts';
 /** Where server-side validation runs: the local control plane (CRDs installed first) or the user's cluster. */
 export interface ServerSideTarget {
   kubeconfig: string;
-  /** Install Argo CD's CRDs and the charts' CRDs first (the local control plane; never a real cluster). */
+  /** Install the pinned CRDs the objects use (Argo CD's, External Secrets', Gateway API's) and the charts' CRDs first (the local control plane; never a real cluster). */
   installCrds: boolean;
   /** What findings call it: "the local control plane (Kubernetes v1.34.2)" or "cluster <context>". */
   label: string;
@@ -69,7 +69,8 @@ export function serverSideCheck(target: ServerSideTarget): Check {
       try {
         const all = candidates(ctx);
         if (target.installCrds) {
-          await installArgoCdCrds(client);
+          const objects = all.map((c) => c.object);
+          await installCrdSourcesFor(client, objects);
           const crds = all.filter((c) => c.object.kind === 'CustomResourceDefinition').map((c) => c.object as KubeObject);
           for (const crd of crds) await client.apply(crd, { force: true });
           if (crds.length) await waitForCrds(client, crds as never);
