@@ -5,6 +5,7 @@ import { ALL_TOOLS, ensureTools } from '../scripts/tools/install.ts';
 import { ensureControlPlaneBinaries } from '../scripts/cluster/binaries.ts';
 import { ensureArgoCdBinaries, ensureClusterBinaries } from '../scripts/fleet/binaries.ts';
 import { ensureRuntimeBinaries } from '../scripts/tools/runtime.ts';
+import { ensureExternalSecretsController } from '../scripts/fleet/external-secrets-build.ts';
 import { startControlPlane } from '../scripts/cluster/control-plane.ts';
 import { startChartRepository } from './helpers/chart-repo.ts';
 import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
@@ -34,6 +35,8 @@ await ensureClusterBinaries((line) => console.log(line));
 await ensureArgoCdBinaries((line) => console.log(line));
 // The programs the prometheus chart runs (test/integration/runtime-binaries.test.ts): about 7 minutes cold on 2 cores.
 await ensureRuntimeBinaries((line) => console.log(line));
+// dev-1 of the e2e and the External Secrets test run it; built once here, not by two test files at once.
+await ensureExternalSecretsController((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
 const env = { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig };

@@ -43,7 +43,7 @@ export function readmeBlocks(readme: string, heading: string): string[] {
 }
 
 /** Per README block (told apart by the bootstrap file it uses): the variables of each of its runs. */
-type BlockRuns = (fleet: SimulatedFleet, repoURL: string) => Record<string, string>[];
+type BlockRuns = (fleet: SimulatedFleet, repoURL: string, externalSecrets: string[]) => Record<string, string>[];
 
 const E2E_PASSWORD = 'e2e-only';
 /** Prometheus' user on every cluster (URL-safe, as the README asks: the config reloader puts it in its URL). */
@@ -69,7 +69,8 @@ const BLOCKS: [RegExp, BlockRuns][] = [
   [/bootstrap\/repository\.yaml/, (_, repoURL) => [{ URL: repoURL, USERNAME: '', PASSWORD: '', INSECURE: 'true' }]],
   [
     /bootstrap\/cluster-secrets\.yaml/,
-    (fleet) =>
+    // As the README says: only the clusters that do not read their Secrets through External Secrets.
+    (fleet, _, externalSecrets) =>
       perCluster(fleet, () => ({
         GRAFANA_ADMIN_PASSWORD: E2E_PASSWORD,
         // Slack's form of an incoming-webhook URL: the fire drill's Slack stand-in answers at this path.
@@ -78,10 +79,29 @@ const BLOCKS: [RegExp, BlockRuns][] = [
         PROMETHEUS_USERNAME: E2E_PROMETHEUS_USER.username,
         PROMETHEUS_PASSWORD: E2E_PROMETHEUS_USER.password,
         PROMETHEUS_PASSWORD_BCRYPT: prometheusBcrypt,
-      })),
+      })).filter((run) => !externalSecrets.includes(run.NAME!)),
   ],
   [/apps\/fleet-\*\.yaml/, () => [{}]],
 ];
+
+/**
+ * The store External Secrets reads on the e2e's External Secrets clusters: a ClusterSecretStore of the controller's
+ * fake provider holding, per Secret, the JSON object the generated ExternalSecret reads its keys from, with the
+ * same values README step 4 gives the other clusters.
+ */
+export function e2eSecretStore(cluster: string, name: string) {
+  const secrets: Record<string, Record<string, string>> = {
+    'grafana-admin': { 'admin-user': 'admin', 'admin-password': E2E_PASSWORD },
+    'alertmanager-receivers': { 'slack-webhook-url': E2E_SLACK_WEBHOOK, 'smtp-password': E2E_PASSWORD },
+    'prometheus-basic-auth': {
+      username: E2E_PROMETHEUS_USER.username,
+      password: E2E_PROMETHEUS_USER.password,
+      'web-config.yml': `basic_auth_users:\n  ${E2E_PROMETHEUS_USER.username}: "${prometheusBcrypt}"\n`,
+    },
+  };
+  const data = Object.entries(secrets).map(([secret, keys]) => ({ key: `monitoring/${cluster}/${secret}`, value: JSON.stringify(keys) }));
+  return { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name }, spec: { provider: { fake: { data } } } };
+}
 
 /** Blocks of the README's Bootstrap section the e2e would not know how to run (none, or the e2e fails). */
 export const unknownBootstrapBlocks = (readme: string) => readmeBootstrapBlocks(readme).filter((block) => !BLOCKS.some(([pattern]) => pattern.test(block)));
@@ -91,7 +111,7 @@ export const unknownBootstrapBlocks = (readme: string) => readmeBootstrapBlocks(
  * envsubst, against the hub (current context) and the workload clusters (contexts named like them).
  * Returns the names of the fleet roots applied.
  */
-export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string): Promise<string[]> {
+export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, repoURL: string, externalSecrets: string[] = []): Promise<string[]> {
   const blocks = readmeBootstrapBlocks(await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'));
   const env = kubectlEnv(fleet);
   if ((await run('bash', ['-c', 'command -v envsubst'], { env })).exitCode !== 0)
@@ -99,7 +119,7 @@ export async function bootstrapFleet(fleet: SimulatedFleet, fleetRoot: string, r
   for (const block of blocks) {
     const runs = BLOCKS.find(([pattern]) => pattern.test(block))?.[1];
     if (!runs) throw new Error(`README.md's Bootstrap block is unknown to the e2e (tell test/e2e/bootstrap.ts what it needs):\n${block}`);
-    for (const vars of runs(fleet, repoURL)) await runBlock(block, fleetRoot, env, vars, 'Bootstrap');
+    for (const vars of runs(fleet, repoURL, externalSecrets)) await runBlock(block, fleetRoot, env, vars, 'Bootstrap');
   }
   return rootNames(fleetRoot);
 }

@@ -18,6 +18,9 @@ export interface E2eFleetRepo {
   head(): string;
 }
 
+/** The ClusterSecretStore (External Secrets' fake provider) of the e2e's External Secrets clusters. */
+export const E2E_SECRET_STORE = 'e2e-fake';
+
 /** Canonical chart repositories of the default fleet: all served by the one local test repository. */
 const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https://grafana-community.github.io/helm-charts'];
 
@@ -26,7 +29,13 @@ const CANONICAL = ['https://prometheus-community.github.io/helm-charts', 'https:
  * the local chart repository as the charts' mirror for Argo CD, generated, committed and pushed. Clusters in
  * `later` stay out of the first commit: the e2e onboards them by merging their file (see onboardCluster).
  */
-export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: string, clusters: string[], later: string[] = []): Promise<E2eFleetRepo> {
+export async function makeFleetRepo(
+  gitRoot: string,
+  gitUrl: string,
+  chartRepo: string,
+  clusters: string[],
+  { later = [], externalSecrets = [] }: { later?: string[]; externalSecrets?: string[] } = {},
+): Promise<E2eFleetRepo> {
   // Not tempRepo(): under the test runner its after() would fire when the before() hook that made it ends.
   const root = await mkdtemp(join(tmpdir(), 'monitoring-gitops-e2e-fleet-'));
   for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'bootstrap', 'helm-mirrors.yaml'])
@@ -35,6 +44,12 @@ export async function makeFleetRepo(gitRoot: string, gitUrl: string, chartRepo: 
     const name = file.replace(/\.yaml$/, '');
     if (!clusters.includes(name) || later.includes(name)) await rm(join(root, 'clusters', file));
   }
+  // These clusters read their Secrets through External Secrets, from the fake store the harness creates.
+  for (const name of externalSecrets)
+    await writeFile(
+      join(root, 'clusters', `${name}.yaml`),
+      `${await readFile(join(root, 'clusters', `${name}.yaml`), 'utf8')}externalSecrets:\n  storeRef:\n    kind: ClusterSecretStore\n    name: ${E2E_SECRET_STORE}\n`,
+    );
   const repoURL = `${gitUrl}/fleet.git`;
   await editYaml(join(root, 'fleet.yaml'), (doc) => {
     doc.set('repoURL', repoURL);

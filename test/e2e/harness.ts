@@ -11,8 +11,8 @@ import { startGitServer, type GitServer } from '../../scripts/fleet/git-server.t
 import { ensureTools } from '../../scripts/tools/install.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { sharedChartRepository } from '../helpers/chart-repo.ts';
-import { bootstrapFleet, installArgoCd } from './bootstrap.ts';
-import { makeFleetRepo, onboardCluster, type E2eFleetRepo } from './fleet-repo.ts';
+import { bootstrapFleet, e2eSecretStore, installArgoCd } from './bootstrap.ts';
+import { E2E_SECRET_STORE, makeFleetRepo, onboardCluster, type E2eFleetRepo } from './fleet-repo.ts';
 
 /** Everything the e2e runs: the fleet, Argo CD on the hub, the git server, the fleet repository. */
 export interface E2e {
@@ -32,6 +32,8 @@ export interface E2e {
 
 /** The e2e fleet: one dev and one prod cluster of the default fleet (the last one onboarded by merge after bootstrap). */
 export const E2E_CLUSTERS = ['dev-1', 'prod-eu-1'];
+/** The cluster whose Secrets External Secrets makes (the drill then runs on what it made). */
+export const E2E_EXTERNAL_SECRETS_CLUSTER = 'dev-1';
 /** Every Application the hub should hold for these clusters: the fleet root, each cluster's root and apps. */
 export const expectedApplications = (clusters: string[]) => ['monitoring-fleet', ...clusters.flatMap((c) => [`${c}-root`, `${c}-prometheus`, `${c}-grafana`])];
 /** With the promotion scenario, staging's cluster too: a dev → staging promotion must reach a cluster. */
@@ -54,7 +56,10 @@ export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLU
     unhook();
   };
   try {
-    const fleet = await startFleet({ workloads: clusters, progress });
+    // dev-1 (the fire drill's) reads its Secrets through External Secrets; the others get them by README step 4.
+    const externalSecrets = clusters.filter((c) => c === E2E_EXTERNAL_SECRETS_CLUSTER);
+    const fleet = await startFleet({ workloads: clusters, externalSecrets, progress });
+    for (const name of externalSecrets) await fleet.workloads.get(name)!.client.apply(e2eSecretStore(name, E2E_SECRET_STORE));
     stops.push(fleet.stop);
     const pki = join(fleet.hub.plane.dataDir, 'pki');
     // The hub's serving certificate is valid for 127.0.0.1: good enough for a Git host Argo CD is told not to verify.
@@ -69,14 +74,14 @@ export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLU
     stops.push(git.stop);
     // The last cluster joins after bootstrap, by merge only: onboarding needs no kubectl.
     const late = clusters.at(-1)!;
-    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), clusters, [late]);
+    const repo = await makeFleetRepo(gitRoot, git.url, await sharedChartRepository(), clusters, { later: [late], externalSecrets });
     folders.push(repo.root);
     stops.push(() => rm(repo.root, { recursive: true, force: true }));
     const { token } = await installArgoCd(fleet.hub.client);
     const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
     stops.push(argocd.stop);
     progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir}); git served from ${gitRoot}, fleet checkout ${repo.root}`);
-    const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL);
+    const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL, externalSecrets);
     const onboarded = { cluster: late, commit: await onboardCluster(repo, late) };
     progress(`onboarded ${late} by merging clusters/${late}.yaml (${onboarded.commit.slice(0, 7)}); no kubectl`);
     return { fleet, argocd, git, repo, token, roots, onboarded, startedAt, stop };

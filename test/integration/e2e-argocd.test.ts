@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkPodAdmission, podSpecOf } from '../../scripts/cluster/pod-security.ts';
-import { E2E_CLUSTERS, expectedApplications, prometheusAvailableAt, startE2e, type E2e } from '../e2e/harness.ts';
+import { E2E_CLUSTERS, E2E_EXTERNAL_SECRETS_CLUSTER, expectedApplications, prometheusAvailableAt, startE2e, type E2e } from '../e2e/harness.ts';
 import { roots } from '../e2e/roots.ts';
 import { runScenarios } from '../e2e/scenarios.ts';
 import { WORKLOAD_NODES } from '../../scripts/fleet/fleet.ts';
@@ -88,6 +88,28 @@ test('the Argo CD settings the repository ships are live: argocd-cm applied serv
     [],
     "no chart's helm test Pod was synced",
   );
+});
+
+test(`${E2E_EXTERNAL_SECRETS_CLUSTER}'s Secrets come from External Secrets: each ExternalSecret Ready, each Secret owned by it (the fire drill's pods mount them)`, async () => {
+  const dev = e2e.fleet.workloads.get(E2E_EXTERNAL_SECRETS_CLUSTER)!.client;
+  type Owned = { apiVersion: string; kind: string; metadata: { name: string; ownerReferences?: { kind: string; name: string }[] } };
+  const externalSecrets = await dev.list<Owned & { status?: { conditions?: { type: string; status: string }[] } }>({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    namespace: 'monitoring',
+  });
+  assert.deepEqual(externalSecrets.map((es) => [es.metadata.name, es.status?.conditions?.find((c) => c.type === 'Ready')?.status]).sort(), [
+    ['alertmanager-receivers', 'True'],
+    ['grafana-admin', 'True'],
+    ['prometheus-basic-auth', 'True'],
+  ]);
+  for (const es of externalSecrets) {
+    const secret = await dev.get<Owned>({ apiVersion: 'v1', kind: 'Secret', namespace: 'monitoring', name: es.metadata.name });
+    assert.deepEqual(
+      secret.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`),
+      [`ExternalSecret/${es.metadata.name}`],
+    );
+  }
 });
 
 test('node-exporter is admitted on clusters that enforce Pod Security baseline because of its namespace label, and refused without it', async () => {

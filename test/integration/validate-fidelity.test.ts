@@ -223,3 +223,34 @@ test('a Prometheus that answers without credentials is a finding naming what exp
     /\[prod-eu-1\/prometheus Deployment\/prometheus-server\]: the config reloader \(container prometheus-server-configmap-reload\) posts to http:\/\/127\.0\.0\.1:9090\/-\/reload without credentials; Prometheus answers 401/,
   );
 });
+
+test('a cluster on Gateway API with External Secrets renders HTTPRoutes and ExternalSecrets that validate clean against the pinned CRDs', async () => {
+  await useTestChartMirror();
+  const root = await editedFleet({
+    'clusters/dev-1.yaml': (t) =>
+      `${t}\ngateway:\n  name: shared\n  namespace: gateway-system\n  sectionName: https\nexternalSecrets:\n  storeRef:\n    kind: ClusterSecretStore\n    name: vault-monitoring\n`,
+  });
+  const report = await validateFleet(root, ['dev-1']);
+  assert.deepEqual(report.findings, []);
+  const objects = report.rendered.flatMap((r) => r.objects);
+  const named = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata?.name);
+  assert.deepEqual(named('Ingress'), [], 'no Ingress beside the routes');
+  assert.deepEqual(named('HTTPRoute').sort(), ['grafana', 'prometheus-server']);
+  const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata?.name === 'prometheus-server') as { spec?: Record<string, unknown> };
+  assert.deepEqual(route.spec?.parentRefs, [{ name: 'shared', namespace: 'gateway-system', sectionName: 'https' }]);
+  assert.deepEqual(route.spec?.hostnames, ['prometheus.dev-1.example.com']);
+  assert.deepEqual(named('ExternalSecret').sort(), ['alertmanager-receivers', 'grafana-admin', 'prometheus-basic-auth']);
+  // The schemas can fail: a field the pinned HTTPRoute CRD does not know is a kubeconform finding.
+  const broken = await editedFleet({
+    'clusters/dev-1.yaml': (t) =>
+      `${t}\ngateway:\n  name: shared\n  namespace: gateway-system\n`.replace(
+        '  prometheus:\n    enabled: true\n',
+        '  prometheus:\n    enabled: true\n    values:\n      server:\n        route:\n          main:\n            filters:\n              - type: RequestHeaderModifier\n                bogus: true\n',
+      ),
+  });
+  const findings = findingsOf(await validateFleet(broken, ['dev-1']), 'kubeconform');
+  assert.ok(
+    findings.some((f) => /HTTPRoute\/prometheus-server\]: invalid gateway\.networking\.k8s\.io\/v1 HTTPRoute: .*'bogus' not allowed/.test(f)),
+    JSON.stringify(findings),
+  );
+});
