@@ -94,3 +94,18 @@ test('AppProject name patterns match as Go’s filepath.Match does', () => {
   ];
   for (const [pattern, name, want] of cases) assert.equal(pathMatch(pattern, name), want, `${pattern} ~ ${name}`);
 });
+
+test('a bad gateway or externalSecrets is refused at its line, with a fix', async () => {
+  const problems = async (edits: Record<string, (text: string) => string>) => parseInventory(await minimalSources(edits)).findings.map(formatFinding);
+  const gateway = await problems({ 'clusters/alpha.yaml': (t) => `${t}\ngateway:\n  name: shared\n` });
+  assert.equal(gateway.length, 1, gateway.join('\n'));
+  assert.match(gateway[0]!, /^clusters\/alpha\.yaml:\d+:\d+: missing required key 'namespace' in gateway\n/);
+  const store = await problems({ 'fleet.yaml': (t) => `${t}\nexternalSecrets:\n  storeRef:\n    kind: Vault\n    name: v\n` });
+  assert.equal(store.length, 1, store.join('\n'));
+  assert.match(store[0]!, /^fleet\.yaml:\d+:\d+: externalSecrets\.storeRef\.kind .*\n\s+fix: write ClusterSecretStore or SecretStore/);
+  const keys = await problems({
+    'clusters/alpha.yaml': (t) => `${t}\nexternalSecrets:\n  storeRef:\n    kind: SecretStore\n    name: s\n  remoteKeys:\n    grafana: x\n`,
+  });
+  assert.equal(keys.length, 1, keys.join('\n'));
+  assert.match(keys[0]!, /^clusters\/alpha\.yaml:\d+:\d+: .*grafana/);
+});
