@@ -21,6 +21,8 @@ type SchemaNode = { properties?: Record<string, { description?: string }>; oneOf
 export function describeSchemaError(error: ErrorObject): DescribedError | null {
   // Branch failures of oneOf repeat what the oneOf error itself says.
   if (/\/oneOf\/\d+\//.test(error.schemaPath)) return null;
+  // An if/then/else failure only says which branch failed; that branch's own errors say why.
+  if (error.keyword === 'if') return null;
   const path = parsePointer(error.instancePath);
   const where = path.length ? path.join('.') : 'the top level';
   const parent = (error.parentSchema ?? {}) as SchemaNode;
