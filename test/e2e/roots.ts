@@ -3,7 +3,7 @@ import type { KubeClient } from '../../scripts/cluster/client.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { runRemoveClusterBlock } from './bootstrap.ts';
 import { commitChange, removeClusterFile } from './fleet-repo.ts';
-import { expectedApplications, type E2e } from './harness.ts';
+import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 
 type Live = { apiVersion: string; kind: string; metadata: { name: string }; spec?: { source?: { targetRevision?: string } } };
@@ -25,7 +25,9 @@ export async function roots(e2e: E2e, log: Progress): Promise<string> {
     (t) => t.replace(/^targetRevision: main$/m, `targetRevision: ${ref}`),
     'roots: track main by its full ref',
   );
-  await waitConverged(e2e.argocd.url, e2e.token, expectedApplications(clusters), { revision: changed, timeoutMs: 240_000 });
+  // Every Application on the hub follows (earlier scenarios may have disabled an app: prune).
+  const onHub = (await listApplications(e2e.argocd.url, e2e.token)).map((a) => a.name);
+  await waitConverged(e2e.argocd.url, e2e.token, onHub, { revision: changed, timeoutMs: 240_000 });
   const stale: string[] = [];
   for (const name of [FLEET_ROOT, ...clusters.map((c) => `${c}-root`)]) {
     const live = await hub.get<Live>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name });
