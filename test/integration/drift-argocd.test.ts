@@ -161,7 +161,7 @@ describe('Argo CD live drift: the stand-in backed by the real API server', () =>
           `live:argocd:-/${name}:missing`,
           'missing',
           'warning',
-          `root Application ${name} is missing from Argo CD: 1 of the 4 Applications it syncs run on without it, but changes to ${spec.source?.path} are not applied`,
+          `root Application ${name} is missing from Argo CD: 1 of the 4 Applications it syncs runs on without it, but changes to ${spec.source?.path} are not applied`,
         ]),
         ['live:argocd:dev-1/grafana:out-of-sync', 'out-of-sync', 'warning', 'dev-1-grafana is OutOfSync: 1 resource differs from git'],
         rootMissing(
