@@ -17,6 +17,12 @@ export function leafSecrets(cluster: Cluster, app: AppName): SecretSpec[] {
   return APP_SPECS[app].secrets.filter((secret) => enabled.find((a) => APP_SPECS[a].secrets.some((s) => s.name === secret.name)) === app);
 }
 
+/**
+ * The property a Secret key is read from: the key without its file extension, because the providers read a
+ * property as a path (gjson), where `web-config.yml` would mean `yml` inside `web-config`.
+ */
+export const remoteProperty = (key: string) => key.replace(/\.[^.]*$/, '');
+
 /** The remote key a Secret is read from: its own, else <prefix>/<name>. */
 export function remoteKey(settings: ExternalSecrets, cluster: Cluster, secret: string): string {
   const prefix = (settings.remoteKeyPrefix ?? 'monitoring/{cluster}').replaceAll('{cluster}', cluster.name);
@@ -40,7 +46,7 @@ export function externalSecretsYaml(settings: ExternalSecrets, cluster: Cluster,
         secretStoreRef: { kind: settings.storeRef.kind, name: settings.storeRef.name },
         // Owner: the Secret goes with its ExternalSecret; Retain: a key deleted in the store keeps the last Secret.
         target: { name: secret.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-        data: secret.keys.map((key) => ({ secretKey: key, remoteRef: { key: remoteKey(settings, cluster, secret.name), property: key } })),
+        data: secret.keys.map((key) => ({ secretKey: key, remoteRef: { key: remoteKey(settings, cluster, secret.name), property: remoteProperty(key) } })),
       },
     })),
   );

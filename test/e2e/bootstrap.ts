@@ -96,7 +96,7 @@ export function e2eSecretStore(cluster: string, name: string) {
     'prometheus-basic-auth': {
       username: E2E_PROMETHEUS_USER.username,
       password: E2E_PROMETHEUS_USER.password,
-      'web-config.yml': `basic_auth_users:\n  ${E2E_PROMETHEUS_USER.username}: "${prometheusBcrypt}"\n`,
+      'web-config': `basic_auth_users:\n  ${E2E_PROMETHEUS_USER.username}: "${prometheusBcrypt}"\n`,
     },
   };
   const data = Object.entries(secrets).map(([secret, keys]) => ({ key: `monitoring/${cluster}/${secret}`, value: JSON.stringify(keys) }));

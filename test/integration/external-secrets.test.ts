@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import type { KubeClient, KubeObject } from '../../scripts/cluster/client.ts';
+import { parse } from 'yaml';
+import { externalSecretsYaml } from '../../scripts/generate/external-secrets.ts';
 import { startExternalSecrets, startedControllers, type ExternalSecretsController } from '../../scripts/fleet/external-secrets.ts';
+import { minimalInventory } from '../helpers/inventory.ts';
 import { sharedControlPlane } from '../helpers/control-plane.ts';
 
 // The real controller (built the first time: minutes) against the test process's real control plane.
@@ -35,6 +38,8 @@ after(async () => {
     { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', namespace: 'monitoring', name: 'missing-key' },
     // No garbage collector runs on the test control plane: the owned Secret goes by hand.
     { apiVersion: 'v1', kind: 'Secret', namespace: 'monitoring', name: 'grafana-admin' },
+    { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', namespace: 'monitoring', name: 'prometheus-basic-auth' },
+    { apiVersion: 'v1', kind: 'Secret', namespace: 'monitoring', name: 'prometheus-basic-auth' },
     { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', name: STORE },
   ])
     await client?.delete(ref).catch(() => {});
@@ -113,4 +118,40 @@ test('a key the store does not hold leaves the ExternalSecret Ready=False with t
   const notReady = await readyCondition('missing-key', 'False');
   assert.equal(notReady.reason, 'SecretSyncedError');
   await assert.rejects(client.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'monitoring', name: 'missing-key' }), /404/);
+});
+
+test("the generator's own ExternalSecret (keys by property, web-config.yml from the property web-config) makes the Secret the stack mounts", async () => {
+  const cluster = (await minimalInventory()).clusters[0]!;
+  const settings = { storeRef: { kind: 'ClusterSecretStore' as const, name: STORE } };
+  const webConfig = 'basic_auth_users:\n  admin: "$2b$10$abcdefghijklmnopqrstuu"\n';
+  await client.ensureNamespace('monitoring');
+  await client.apply({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: STORE },
+    spec: {
+      provider: {
+        fake: {
+          data: [
+            { key: KEY, value: JSON.stringify({ 'admin-user': 'admin', 'admin-password': PASSWORD }) },
+            {
+              key: `monitoring/${cluster.name}/prometheus-basic-auth`,
+              value: JSON.stringify({ username: 'admin', password: PASSWORD, 'web-config': webConfig }),
+            },
+          ],
+        },
+      },
+    },
+  });
+  const generated = parse(externalSecretsYaml(settings, cluster, [{ name: 'prometheus-basic-auth', keys: ['username', 'password', 'web-config.yml'] }]));
+  await client.apply({ ...generated, metadata: { ...generated.metadata, namespace: 'monitoring' } });
+  await readyCondition('prometheus-basic-auth', 'True');
+  const secret = await client.get<KubeObject & { data: Record<string, string> }>({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace: 'monitoring',
+    name: 'prometheus-basic-auth',
+  });
+  const decoded = Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  assert.deepEqual(decoded, { username: 'admin', password: PASSWORD, 'web-config.yml': webConfig });
 });

@@ -30,6 +30,15 @@ test('with External Secrets each Secret the stack reads becomes one ExternalSecr
     { secretKey: 'slack-webhook-url', remoteRef: { key: 'monitoring/alpha/alertmanager-receivers', property: 'slack-webhook-url' } },
     { secretKey: 'smtp-password', remoteRef: { key: 'monitoring/alpha/alertmanager-receivers', property: 'smtp-password' } },
   ]);
+  // A file's key is read from the property without its extension: the providers read `a.b` as a path.
+  assert.deepEqual(
+    prometheus[1].spec.data.map((d: { secretKey: string; remoteRef: { property: string } }) => [d.secretKey, d.remoteRef.property]),
+    [
+      ['username', 'username'],
+      ['password', 'password'],
+      ['web-config.yml', 'web-config'],
+    ],
+  );
   // Grafana reads prometheus-basic-auth too, but the Prometheus leaf (wave 0) already makes it.
   assert.deepEqual(
     docs('overlays/dev/alpha/grafana/external-secrets.yaml').map((o) => o.metadata.name),
