@@ -32,7 +32,9 @@ test('adding a cluster adds exactly its files; deleting it removes exactly them'
   await writeFile(join(root, 'clusters/staging-2.yaml'), text);
   assert.equal((await generate(root)).code, 0);
   const added = changedPaths(before, await snapshotTree(root));
+  // CODEOWNERS gains the cluster's own lines (its file and apps/staging-2/ for staging's owners); the fleet root's glob needs no change.
   assert.deepEqual(added, [
+    '.github/CODEOWNERS',
     'apps/staging-2/children/grafana.yaml',
     'apps/staging-2/children/project.yaml',
     'apps/staging-2/children/prometheus.yaml',
@@ -47,7 +49,7 @@ test('adding a cluster adds exactly its files; deleting it removes exactly them'
   await rm(join(root, 'clusters/staging-2.yaml'));
   const removal = await generate(root);
   assert.equal(removal.code, 0, removal.stderr);
-  assert.match(removal.stdout, /generate: 0 written, 9 removed/);
+  assert.match(removal.stdout, /generate: 1 written, 9 removed/);
   assert.deepEqual(changedPaths(before, await snapshotTree(root)), [], 'back to the original tree, empty folders included');
   assert.equal((await generate(root, '--check')).code, 0);
 });
