@@ -78,8 +78,10 @@ function clusterDigests(ctx: ValidateContext): { byCluster: Map<string, Rendered
   }
   const shared = hash.digest('hex');
   const argo = new Map<string, ReturnType<typeof createHash>>();
+  // A fleet root (apps/fleet-<namespace>.yaml) is an input of every cluster: kubeconform checks it with one of them.
+  const fleetRoots = ctx.plan.filter((f) => /^apps\/fleet-[^/]+\.yaml$/.test(f.path)).map((f) => `${f.path}\0${f.content}\0`);
   for (const f of ctx.plan) {
-    if (!f.path.startsWith('apps/')) continue;
+    if (!f.path.startsWith('apps/') || fleetRoots.some((r) => r.startsWith(`${f.path}\0`))) continue;
     const cluster = f.path.split('/')[1]!;
     if (!argo.has(cluster)) argo.set(cluster, createHash('sha256'));
     argo.get(cluster)!.update(`${f.path}\0${f.content}\0`);
@@ -91,7 +93,8 @@ function clusterDigests(ctx: ValidateContext): { byCluster: Map<string, Rendered
     const h = createHash('sha256')
       .update(shared)
       .update(JSON.stringify(leaves[0]!.leaf.cluster))
-      .update(argo.get(cluster)?.digest('hex') ?? '');
+      .update(argo.get(cluster)?.digest('hex') ?? '')
+      .update(fleetRoots.join(''));
     // Without a render key (chart missing, not rendered) the inputs are not known well enough to cache.
     const unknown = leaves.some((r) => !r.renderKey);
     for (const r of leaves) h.update(`${r.leaf.app}\0${r.renderKey}\0${r.error ?? ''}\0`);

@@ -27,13 +27,19 @@ function writeManifests(ctx: ValidateContext, dir: string): Manifest[] {
   }
   const clusters = new Map(ctx.rendered.map((r) => [r.leaf.cluster.name, r.leaf.cluster]));
   for (const file of ctx.plan.filter((f) => f.path.startsWith('apps/'))) {
-    const cluster = clusters.get(file.path.split('/')[1]!);
+    const cluster = clusters.get(file.path.split('/')[1]!) ?? fleetRootCluster(file.path, clusters);
     if (!cluster) continue;
     const path = join(dir, file.path.replaceAll('/', '__'));
     writeFileSync(path, file.content);
     manifests.push({ path, cluster, source: file.path });
   }
   return manifests;
+}
+
+/** A fleet root (apps/fleet-<namespace>.yaml) is checked once, with the first selected cluster of its Argo CD namespace. */
+function fleetRootCluster(path: string, clusters: Map<string, Cluster>): Cluster | undefined {
+  const namespace = /^apps\/fleet-(.+)\.yaml$/.exec(path)?.[1];
+  return namespace === undefined ? undefined : [...clusters.values()].find((c) => c.argocd.namespace === namespace);
 }
 
 /** A catalog from what an API server serves (its /openapi/v2, CRDs included), rebuilt only when that changes. */
