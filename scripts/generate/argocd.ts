@@ -51,6 +51,9 @@ const APPLICATION_ANNOTATIONS = {
   'argocd.argoproj.io/manifest-generate-paths': '.',
 };
 
+/** Argo CD keeps an annotated object when it would prune it, and when its Application is deleted. */
+export const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
+
 /** A failed auto-sync is tried again for the same commit, 10 s, 20 s, … apart, at most 5 times. */
 const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
 

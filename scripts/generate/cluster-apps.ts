@@ -3,7 +3,7 @@ import { applicationName, rootApplicationName, rootProjectName } from '../invent
 import type { Cluster, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
 import { APP_SPECS, POD_SECURITY_LEVELS } from './app-specs.ts';
-import { application, appProject, IN_CLUSTER, type GroupKind, type NamedGroupKind } from './argocd.ts';
+import { application, appProject, IN_CLUSTER, KEEP_ON_PRUNE, type GroupKind, type NamedGroupKind } from './argocd.ts';
 import { withHeader } from './header.ts';
 import { leafPath } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
@@ -25,8 +25,6 @@ export function namespaceLabels(cluster: Cluster): Record<string, string> {
   return Object.fromEntries(['enforce', 'warn', 'audit'].map((mode) => [`pod-security.kubernetes.io/${mode}`, level]));
 }
 
-/** A root must outlive its cluster file: removing a cluster from Git never deletes it or what it applies. */
-export const KEEP_ROOT = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
 const ARGOCD_KINDS: GroupKind[] = [
   { group: 'argoproj.io', kind: 'AppProject' },
   { group: 'argoproj.io', kind: 'Application' },
@@ -72,8 +70,9 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
       namespaceLabels: namespaceLabels(cluster),
     }),
   );
+  // A root must outlive its cluster file: removing a cluster from Git never deletes it or what it applies.
   const rootProject = appProject({
-    meta: { name: rootProjectName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ROOT },
+    meta: { name: rootProjectName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ON_PRUNE },
     description: `Root of cluster ${cluster.name}: may only manage its Argo CD objects`,
     sourceRepos: [fleet.repoURL],
     destinations: [{ server: IN_CLUSTER, namespace: ns }],
@@ -82,7 +81,7 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
     syncWave: -1,
   });
   const root = application({
-    meta: { name: rootApplicationName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ROOT },
+    meta: { name: rootApplicationName(cluster), namespace: ns, labels: labels(cluster), annotations: KEEP_ON_PRUNE },
     project: rootProjectName(cluster),
     repoURL: fleet.repoURL,
     targetRevision: fleet.targetRevision,

@@ -1,8 +1,7 @@
 import { fleetRootName, fleetRootPath } from '../inventory/names.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { toYamlDocuments } from '../lib/yaml.ts';
-import { application, appProject, IN_CLUSTER } from './argocd.ts';
-import { KEEP_ROOT } from './cluster-apps.ts';
+import { application, appProject, IN_CLUSTER, KEEP_ON_PRUNE } from './argocd.ts';
 import { withHeader } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
 
@@ -25,7 +24,7 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
     const roots = own.length === clusters.length ? ['*/root.yaml'] : own.map((c) => `${c.name}/root.yaml`);
     const labels = { 'app.kubernetes.io/managed-by': 'monitoring-gitops' };
     const project = appProject({
-      meta: { name, namespace: ns, labels, annotations: KEEP_ROOT },
+      meta: { name, namespace: ns, labels, annotations: KEEP_ON_PRUNE },
       description: 'Fleet root: may only manage the cluster roots and itself (Applications and AppProjects in this namespace)',
       sourceRepos: [fleet.repoURL],
       destinations: [{ server: IN_CLUSTER, namespace: ns }],
@@ -37,7 +36,7 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
       syncWave: -1,
     });
     const root = application({
-      meta: { name, namespace: ns, labels, annotations: KEEP_ROOT },
+      meta: { name, namespace: ns, labels, annotations: KEEP_ON_PRUNE },
       project: name,
       repoURL: fleet.repoURL,
       targetRevision: fleet.targetRevision,

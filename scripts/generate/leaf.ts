@@ -3,6 +3,7 @@ import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../in
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
 import { resolveRepository } from '../inventory/mirrors.ts';
 import { APP_SPECS } from './app-specs.ts';
+import { KEEP_ON_PRUNE } from './argocd.ts';
 import { EXTERNAL_SECRETS_FILE, externalSecretsOf, externalSecretsYaml, leafSecrets } from './external-secrets.ts';
 import { withHeader } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
@@ -32,9 +33,6 @@ export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName, chartMi
     skipTests: true,
   };
 }
-
-/** Argo CD keeps an annotated object when it would prune it, and when its Application is deleted. */
-const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
 
 /**
  * Volumes outlive the Application: every PersistentVolumeClaim the chart renders (Prometheus TSDB,

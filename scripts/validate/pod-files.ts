@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { resourceName, type K8sObject } from '../lib/k8s.ts';
+import { pathMatch } from '../lib/path-match.ts';
 import { isMap } from '../lib/values.ts';
 
 /**
@@ -29,8 +30,9 @@ export interface ConfiguredContainer {
   mounts: Mount[];
 }
 
-type Json = Record<string, unknown>;
-const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isMap) : []);
+export type Json = Record<string, unknown>;
+/** The map items of a list, nothing when it is not one. */
+export const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isMap) : []);
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -151,33 +153,10 @@ export function lookupFile(mounts: Mount[], path: string): FileLookup {
 /** Paths of a `files` mount that a Go filepath.Match pattern matches (how Prometheus and Alertmanager expand globs). */
 export function expandGlob(mounts: Mount[], pattern: string): { paths: string[]; opaque: boolean } {
   const absolute = posix.resolve('/', pattern);
-  const matcher = globRegExp(absolute);
   const candidates = mounts.flatMap((m) => [...m.files.keys()].map((k) => posix.join(m.path, k)));
-  const paths = candidates.filter((p) => matcher.test(p) && lookupFile(mounts, p).found === 'file').sort();
+  const paths = candidates.filter((p) => pathMatch(absolute, p) && lookupFile(mounts, p).found === 'file').sort();
   const dir = lookupFile(mounts, posix.dirname(absolute));
   return { paths, opaque: dir.found === 'opaque' };
 }
 
 export const hasGlob = (pattern: string) => /[*?[]/.test(pattern);
-
-/** filepath.Match syntax: `*` and `?` never cross a `/`; `[...]` classes with `^` negation. */
-function globRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) out += '\\[';
-      else {
-        out += `[${pattern
-          .slice(i + 1, end)
-          .replace(/^\^/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}

@@ -4,6 +4,7 @@ import type { Progress } from '../../scripts/tools/install.ts';
 import { runRemoveClusterBlock } from './bootstrap.ts';
 import { commitChange, removeClusterFile } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
+import { waitFor } from './pipeline/api.ts';
 import { listApplications, waitConverged } from './status.ts';
 
 type Live = { apiVersion: string; kind: string; metadata: { name: string }; spec?: { source?: { targetRevision?: string } } };
@@ -73,13 +74,3 @@ async function workloadsAndClaims(client: KubeClient): Promise<{ workloads: stri
 }
 
 const missing = (before: string[], after: string[]) => before.filter((n) => !after.includes(n));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(2000);
-  }
-}

@@ -3,11 +3,9 @@ import type { Finding } from '../../lib/findings.ts';
 import { resourceName, type K8sObject } from '../../lib/k8s.ts';
 import { isMap } from '../../lib/values.ts';
 import type { RenderedLeaf } from '../../render/render.ts';
-import { configuredContainers, flagValue, isPrometheus, lookupFile, podSpec, type ConfiguredContainer } from '../pod-files.ts';
+import { configuredContainers, flagValue, isPrometheus, list, lookupFile, podSpec, type ConfiguredContainer, type Json } from '../pod-files.ts';
 import type { Check } from '../types.ts';
 
-type Json = Record<string, unknown>;
-const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isMap) : []);
 const WEB_CONFIG_HINT =
   'set server.extraArgs."web.config.file" to a web config whose basic_auth_users holds the users (bcrypt hashes), mounted from a Secret (server.extraSecretMounts), as base/prometheus/values.yaml does with prometheus-basic-auth';
 
