@@ -10,6 +10,7 @@ import type { Progress } from '../tools/install.ts';
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './binaries.ts';
 import { KubeClient } from './client.ts';
 import { readSelfSignedCa, writeCredentials, type ControlPlaneCredentials } from './credentials.ts';
+import { writeClusterEgress } from './egress.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { admissionConfiguration, type PodSecurityLevel } from './pod-security.ts';
 import { freePorts } from './ports.ts';
@@ -31,6 +32,8 @@ export interface ControlPlane {
   podSecurity: PodSecurityLevel;
   /** Folder of the instance: etcd data, certificates, credentials, logs (etcd.log, kube-apiserver.log). */
   dataDir: string;
+  /** With `clusterEgress`: the Unix socket where kube-apiserver asks for its connections to pods and Services (HTTP CONNECT). */
+  egressSocket?: string;
   pids: { etcd: number; kubeApiserver: number };
   /** Stops both processes (process groups); removes the folder unless it was given as `dataDir`. */
   stop(): Promise<void>;
@@ -51,6 +54,12 @@ interface ControlPlaneOptions {
    * `privileged` is Kubernetes' own default (nothing refused).
    */
   podSecurity?: PodSecurityLevel;
+  /**
+   * Dial pods, Services and kubelets (the `cluster` egress: service and pod proxy, Service-backed webhooks…)
+   * through an HTTP CONNECT proxy on `<dataDir>/cluster-egress.sock` (egress.ts), for clusters whose pod
+   * addresses exist only in another network namespace. Such dials fail (503) while nothing listens there.
+   */
+  clusterEgress?: boolean;
 }
 
 /** The service CIDR is only a flag value (Service IPs are allocated from it); nothing routes to it. */
@@ -80,12 +89,16 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
   const podSecurity = options.podSecurity ?? 'baseline';
   const admissionFile = join(dir, 'admission.yaml');
   await writeFile(admissionFile, toYaml(admissionConfiguration(podSecurity)));
+  const egress = options.clusterEgress ? await writeClusterEgress(dir) : undefined;
   const [etcdPort, peerPort, securePort] = (await freePorts(3)) as [number, number, number];
   const server = `https://127.0.0.1:${securePort}`;
   const processes = supervise(dir, temporary);
   try {
     const etcd = processes.start('etcd', binaries.etcd, etcdArgs(dir, etcdPort, peerPort, temporary));
-    const apiserver = processes.start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdPort, securePort, credentials, admissionFile));
+    const apiserver = processes.start('kube-apiserver', binaries.kubeApiserver, [
+      ...apiserverArgs(dir, etcdPort, securePort, credentials, admissionFile),
+      ...(egress ? [`--egress-selector-config-file=${egress.configFile}`] : []),
+    ]);
     const ca = await waitReady(processes.daemons, join(dir, 'pki', 'apiserver.crt'), server, credentials.token, options.readyTimeoutMs ?? 60_000);
     const caFile = join(dir, 'ca.crt');
     const kubeconfig = join(dir, 'kubeconfig');
@@ -93,7 +106,18 @@ async function startIn(dir: string, binaries: ControlPlaneBinaries, options: Con
     await writeFile(kubeconfig, kubeconfigYaml(server, caFile, credentials.token), { mode: 0o600 });
     if (options.persistent) processes.release();
     const pids = { etcd: etcd.pid, kubeApiserver: apiserver.pid };
-    return { kubeconfig, server, token: credentials.token, caFile, version: binaries.version, podSecurity, dataDir: dir, pids, stop: processes.stop };
+    return {
+      kubeconfig,
+      server,
+      token: credentials.token,
+      caFile,
+      version: binaries.version,
+      podSecurity,
+      dataDir: dir,
+      egressSocket: egress?.socket,
+      pids,
+      stop: processes.stop,
+    };
   } catch (err) {
     processes.kill(); // nothing to keep: no graceful shutdown (kube-apiserver would hang on a dead etcd)
     throw err;

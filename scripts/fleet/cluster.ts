@@ -37,7 +37,8 @@ const CONTROLLERS = '*,-node-lifecycle-controller';
 
 /** Starts a cluster on 127.0.0.1 and waits until its nodes are Ready; every process dies with this Node process. */
 export async function startSimulatedCluster(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
-  const plane = await startControlPlane({ progress: options.progress });
+  // Pod addresses exist only in the fire drill's network namespace, which serves this egress (test/e2e/pipeline/inside.ts).
+  const plane = await startControlPlane({ progress: options.progress, clusterEgress: true });
   const processes = supervise(plane.dataDir, false);
   const client = await KubeClient.fromKubeconfig(plane.kubeconfig);
   let externalSecrets: ExternalSecretsController | undefined;
