@@ -115,6 +115,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
     forwards: [...network.forwards, ...ownPorts],
     hosts: [...network.hosts, ...receivers.hosts],
     serviceAccount: content.serviceAccount,
+    egressSocket: options.cluster.plane.egressSocket,
   });
   const procfs = new Map(exporters.map((e, i) => [e.name, new FakeProcfs(join(options.dir, 'proc', e.node), [HOT, CALM, IDLE][i]!)]));
   const started = Date.now();

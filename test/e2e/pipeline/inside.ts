@@ -4,6 +4,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { serveConnectProxy } from './connect-proxy.ts';
 import { SERVICE_ACCOUNT_DIR } from './sandbox.ts';
 import type { ConnectRequest, ConnectResponse, InsideSetup, StartRequest, FetchRequest } from './protocol.ts';
 
@@ -14,6 +15,7 @@ import type { ConnectRequest, ConnectResponse, InsideSetup, StartRequest, FetchR
  * - /etc/hosts names the receivers (smtp.example.com, hooks.slack.com), /run holds the pod's service account;
  * - Services' addresses forward to their endpoints (kube-proxy's part), the `kubernetes` Service's through a
  *   Unix socket to the cluster's API server;
+ * - the cluster's API server dials pods and Services from in here, through its egress socket (HTTP CONNECT);
  * - an HTTP API on a Unix socket lets the drill start and stop processes and fetch URLs from in here.
  * It ends, with every process it started, when its stdin closes (the drill ended, however it ended).
  */
@@ -39,6 +41,8 @@ for (const forward of setup.forwards) {
   });
   relay.listen(forward.port, forward.host);
 }
+
+if (setup.egressSocket) serveConnectProxy(setup.egressSocket);
 
 const control = createHttpServer(async (req, res) => {
   try {
@@ -138,6 +142,8 @@ function killAll(): void {
 const end = (why: string) => {
   console.error(`namespace: ${why}; stopping ${children.size} processes`);
   killAll();
+  // Gone, not merely unanswered: the API server's next proxied request fails with "no such file" at once.
+  if (setup.egressSocket) rmSync(setup.egressSocket, { force: true });
   process.exit(0);
 };
 process.stdin.resume();

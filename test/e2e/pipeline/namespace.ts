@@ -30,6 +30,8 @@ export interface NamespaceOptions {
   forwards: Forward[];
   hosts: string[][];
   serviceAccount: InsideSetup['serviceAccount'];
+  /** The cluster's ControlPlane.egressSocket: served from inside (and removed as it closes), so the API server's service proxy reaches pod addresses. */
+  egressSocket?: string;
 }
 
 const INSIDE = new URL('./inside.ts', import.meta.url).pathname;
@@ -55,6 +57,7 @@ export async function openNamespace(options: NamespaceOptions): Promise<DrillNam
     hosts: options.hosts,
     hostsFile: join(options.dir, 'hosts'),
     serviceAccount: options.serviceAccount,
+    egressSocket: options.egressSocket,
   };
   const setupFile = join(options.dir, 'inside.json');
   writeFileSync(setupFile, JSON.stringify(setup));

@@ -11,6 +11,8 @@ export interface InsideSetup {
   /** Where inside.ts writes that file before binding it over /etc/hosts. */
   hostsFile: string;
   serviceAccount: ServiceAccountFiles;
+  /** Where to serve the cluster API server's `cluster` egress (HTTP CONNECT, dialed from in here); none when absent. */
+  egressSocket?: string;
 }
 
 /** A listener forwarding every connection to an address in the namespace, or to a Unix socket (which reaches out of it). */
