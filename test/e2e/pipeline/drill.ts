@@ -35,6 +35,12 @@ export interface DrillOptions {
    * Alertmanager sends a group_interval after the firing ones.
    */
   until?: 'checks' | 'firing' | 'resolved';
+  /**
+   * Called once the firing notifications were delivered, while Prometheus and Alertmanager run and
+   * NodeExporterDown (critical) and HighCpuUsage (warning) fire; reach them through the cluster's API server
+   * (service proxy: the namespace serves its egress). What it throws fails the drill, after the cleanup.
+   */
+  whileFiring?: () => Promise<void>;
 }
 
 /** What the drill saw. `findings` empty means the README's promise held on this cluster. */
@@ -195,6 +201,7 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
         },
       );
     const fired = await notified('firing', 'HighCpuUsage and NodeExporterDown notified', 12 * MINUTE);
+    if (fired) await options.whileFiring?.();
     const firedAt = receivers.notifications().find((n) => n.status === 'firing' && n.alertnames.includes('HighCpuUsage') && n.receiver === 'slack')?.at;
     const alerts = (await runtime.prom<{ alerts: ActiveAlert[] }>('/api/v1/alerts')).alerts;
     // Pending is allowed: rate() over 5m underestimates idle time while a new target has less than 5m of samples.
