@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest';
+import { Octokit, type RestEndpointMethodTypes } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
@@ -169,10 +169,18 @@ export interface PullRequestOutcome {
   action: 'created' | 'updated' | 'unchanged';
 }
 
+/** An open pull request as GitHub lists it (`pull-request-simple`): number, html_url, head.sha, labels… */
+export type OpenPullRequest = RestEndpointMethodTypes['pulls']['list']['response']['data'][number];
+
+/** The open pull request from branch `head` of the repository itself (not a fork) into `base`, if there is one. */
+export async function findOpenPullRequest(gh: GitHubClient, target: GitHubTarget, head: string, base: string): Promise<OpenPullRequest | undefined> {
+  const open = await gh.rest.pulls.list({ ...target, state: 'open', head: `${target.owner}:${head}`, base, per_page: 10 });
+  return open.data[0];
+}
+
 /** Opens the pull request for `head`, or brings the open one up to date; never a second one. */
 export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTarget, spec: PullRequestSpec): Promise<PullRequestOutcome> {
-  const open = await gh.rest.pulls.list({ ...target, state: 'open', head: `${target.owner}:${spec.head}`, base: spec.base, per_page: 10 });
-  const existing = open.data[0];
+  const existing = await findOpenPullRequest(gh, target, spec.head, spec.base);
   let pr: { number: number; html_url: string; labels: { name?: string }[] };
   let action: PullRequestOutcome['action'] = 'unchanged';
   if (!existing) {
@@ -203,6 +211,42 @@ export async function openOrUpdatePullRequest(gh: GitHubClient, target: GitHubTa
 
 /** GitHub's comment, issue and pull request bodies hold 65,536 characters; every body stays clear of it. */
 export const GITHUB_BODY_LIMIT = 60_000;
+
+/** GitHub refuses (422) a commit status whose description is over 140 characters. */
+const STATUS_DESCRIPTION_LIMIT = 140;
+
+/** `text` if it fits `limit` characters, else cut to fit with an ellipsis at the end. */
+export function shortenDescription(text: string, limit = STATUS_DESCRIPTION_LIMIT): string {
+  const chars = [...text]; // code points, as GitHub counts: a cut never splits a surrogate pair
+  if (chars.length <= limit) return text;
+  const kept = chars
+    .slice(0, limit - 1)
+    .join('')
+    .trimEnd();
+  return `${kept}…`;
+}
+
+export interface CommitStatusSpec {
+  state: 'success' | 'failure' | 'error' | 'pending';
+  /** The check's name on the pull request, which branch protection can require (e.g. PROMOTION_GATE_CONTEXT). */
+  context: string;
+  /** One line beside the check; public text, so URL credentials are redacted, and cut to GitHub's 140 characters. */
+  description: string;
+  /** Where the check's Details link leads, e.g. the workflow run. */
+  targetUrl?: string;
+}
+
+/** Sets `spec.context` on commit `sha` (a full SHA); the newest status of a context is the one GitHub shows and requires. */
+export async function setCommitStatus(gh: GitHubClient, target: GitHubTarget, sha: string, spec: CommitStatusSpec): Promise<void> {
+  await gh.rest.repos.createCommitStatus({
+    ...target,
+    sha,
+    state: spec.state,
+    context: spec.context,
+    description: shortenDescription(redactUrls(spec.description)),
+    ...(spec.targetUrl === undefined ? {} : { target_url: spec.targetUrl }),
+  });
+}
 
 /** What a GitHub call was for, so its failure can say what to do next. */
 interface GitHubCall {

@@ -238,6 +238,89 @@ test('rate limits go through plugin-throttling (primary and secondary)', async (
   assert.equal(exhausted.response?.headers['x-ratelimit-remaining'], '0');
 });
 
+test('commit statuses: the latest per context (case-insensitive) combines to one state; unknown SHAs and long descriptions are refused', async () => {
+  const sha = shas[HEAD]!;
+  const GATE = 'monitoring-gitops/promotion-gate';
+  const setStatus = (state: 'error' | 'failure' | 'pending' | 'success', context?: string, description?: string) =>
+    octokit.rest.repos.createCommitStatus({ owner, repo, sha, state, context, description });
+  const combined = async (ref = sha) => {
+    const { data } = await octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref });
+    return { state: data.state, sha: data.sha, contexts: data.statuses.map((s) => [s.context, s.state, s.description]) };
+  };
+  assert.deepEqual(await combined(), { state: 'pending', sha, contexts: [] }, 'no status at all is pending');
+
+  const created = await octokit.rest.repos.createCommitStatus({
+    owner,
+    repo,
+    sha,
+    state: 'pending',
+    context: GATE,
+    target_url: 'https://ci.example.com/runs/1',
+  });
+  assert.equal(created.status, 201);
+  assert.equal(created.headers.location, created.data.url);
+  assert.equal(created.data.url, `${server.url}/repos/${owner}/${repo}/statuses/${sha}`);
+  assert.deepEqual(
+    [created.data.state, created.data.context, created.data.description, created.data.target_url, created.data.creator?.login],
+    ['pending', GATE, null, 'https://ci.example.com/runs/1', 'github-actions[bot]'],
+  );
+  await setStatus('success', undefined, 'built');
+  assert.equal((await combined()).state, 'pending', 'one context still pending');
+  await setStatus('success', GATE, 'promotion checked');
+  assert.deepEqual(await combined(), {
+    state: 'success',
+    sha,
+    contexts: [
+      [GATE, 'success', 'promotion checked'],
+      ['default', 'success', 'built'],
+    ],
+  });
+  await setStatus('failure', GATE.toUpperCase(), 'promotion refused');
+  assert.deepEqual((await combined()).contexts, [
+    [GATE.toUpperCase(), 'failure', 'promotion refused'],
+    ['default', 'success', 'built'],
+  ]);
+  assert.equal((await combined()).state, 'failure');
+  assert.deepEqual(await combined(HEAD), await combined(), 'a branch names its tip');
+  assert.deepEqual(await combined(`heads/${HEAD}`), await combined());
+  assert.deepEqual(await combined('main'), { state: 'pending', sha: shas.main, contexts: [] });
+
+  const history = await octokit.rest.repos.listCommitStatusesForRef({ owner, repo, ref: sha });
+  assert.deepEqual(
+    history.data.map((s) => [s.context, s.state]),
+    [
+      [GATE.toUpperCase(), 'failure'],
+      [GATE, 'success'],
+      ['default', 'success'],
+      [GATE, 'pending'],
+    ],
+  );
+  assert.deepEqual(
+    server.statuses.get(sha)?.map((s) => s.state),
+    ['pending', 'success', 'success', 'failure'],
+  );
+
+  const unknown = await failure(octokit.rest.repos.createCommitStatus({ owner, repo, sha: 'f'.repeat(40), state: 'success' }));
+  assert.equal(unknown.status, 422);
+  assert.deepEqual(unknown.response?.data, {
+    message: `No commit found for SHA: ${'f'.repeat(40)}`,
+    documentation_url: 'https://docs.github.com/rest/commits/statuses#create-a-commit-status',
+    status: '422',
+  });
+  for (const notASha of [sha.slice(0, 12), HEAD]) {
+    assert.equal((await failure(octokit.rest.repos.createCommitStatus({ owner, repo, sha: notASha, state: 'success' }))).status, 422, notASha);
+  }
+  const tooLong = await failure(setStatus('success', GATE, 'x'.repeat(141)));
+  assert.equal(tooLong.status, 422);
+  assert.deepEqual((tooLong.response!.data as { errors: unknown[] }).errors, [
+    { resource: 'Status', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' },
+  ]);
+  assert.equal(server.statuses.get(sha)?.length, 4, 'a refused status changes nothing');
+  assert.equal((await setStatus('error', 'deploy', 'é'.repeat(140))).status, 201, '140 characters fit');
+  assert.equal((await combined()).state, 'failure', 'error counts as failure');
+  assert.equal((await failure(combined('no-such-branch'))).status, 404);
+});
+
 test("every request and answer above followed GitHub's OpenAPI description", () => {
   assert.deepEqual(server.contractViolations, []);
   assert.deepEqual(server.unexpectedRoutes, []);

@@ -17,6 +17,13 @@ export interface RequestParts {
  */
 export const GENERIC_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 429, 500, 502, 503]);
 
+/**
+ * Statuses GitHub answers though its description leaves them out for the operation, by operationId; their bodies are
+ * checked against `basic-error`, like the generic ones. repos/create-commit-status answers 422 for a SHA it does not
+ * have ("No commit found for SHA: …") and for a description over 140 characters; the description documents only 201.
+ */
+const UNDOCUMENTED_STATUSES: Readonly<Record<string, readonly number[]>> = { 'repos/create-commit-status': [422] };
+
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 interface Validators {
@@ -105,7 +112,7 @@ export function checkResponse(method: string, route: string, status: number, bod
   if (typeof op === 'string') return [op];
   const where = `${method.toUpperCase()} ${route} → ${status}`;
   const documented = [String(status), `${String(status)[0]}XX`, 'default'].find((key) => op.responses.has(key));
-  if (!documented && !GENERIC_STATUSES.has(status)) {
+  if (!documented && !GENERIC_STATUSES.has(status) && !UNDOCUMENTED_STATUSES[op.operationId]?.includes(status)) {
     return [`${where}: status ${status} is not documented for ${op.operationId} (documented: ${[...op.responses.keys()].join(', ')})`];
   }
   const schema = documented ? op.responses.get(documented) : { $ref: `${readGitHubDescription().components.$id}#/components/schemas/basic-error` };

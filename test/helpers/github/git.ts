@@ -15,6 +15,11 @@ export interface GitRepository {
   gitDir: string;
   /** The tip of refs/heads/<branch>, or undefined when there is no such branch. */
   branchSha(branch: string): Promise<string | undefined>;
+  /**
+   * The commit a `commit-ref` names: a full SHA of a commit in the repository, `heads/<branch>`, `tags/<tag>`,
+   * or a bare branch or tag name (branches first); undefined when it names none.
+   */
+  commitSha(ref: string): Promise<string | undefined>;
   /** The branch HEAD points at (the repository's default branch). */
   defaultBranch(): Promise<string>;
   /** Compares two commits (full SHAs, so a deleted branch still renders). */
@@ -38,17 +43,36 @@ export async function openGitRepository(path: string): Promise<GitRepository> {
   const gitDir = found.stdout.trim();
   return {
     gitDir,
-    async branchSha(branch) {
-      // A name git would read as an option or that is not a valid ref is simply not a branch.
-      if (branch.startsWith('-') || (await git(gitDir, ['check-ref-format', `refs/heads/${branch}`])).exitCode !== 0) return undefined;
-      const result = await git(gitDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
-      return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    branchSha: (branch) => refSha(gitDir, `refs/heads/${branch}`),
+    async commitSha(ref) {
+      if (FULL_SHA.test(ref)) return commitOf(gitDir, ref);
+      const qualified = /^(?:heads|tags)\//.test(ref) ? [`refs/${ref}`] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+      for (const name of qualified) {
+        const sha = await refSha(gitDir, name);
+        if (sha) return sha;
+      }
+      return undefined;
     },
     async defaultBranch() {
       return (await gitOk(gitDir, ['symbolic-ref', '--short', 'HEAD'])).trim();
     },
     compare: (base, head) => compare(gitDir, base, head),
   };
+}
+
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The commit `object` (a SHA or a full ref name) points at, peeled; undefined when there is none. */
+async function commitOf(gitDir: string, object: string): Promise<string | undefined> {
+  const result = await git(gitDir, ['rev-parse', '--verify', '--quiet', `${object}^{commit}`]);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The commit at the full ref `name` (refs/heads/…, refs/tags/…); undefined when there is no such ref. */
+async function refSha(gitDir: string, name: string): Promise<string | undefined> {
+  // A name that is not a valid ref is simply not there (and never reaches rev-parse's revision syntax).
+  if ((await git(gitDir, ['check-ref-format', name])).exitCode !== 0) return undefined;
+  return commitOf(gitDir, name);
 }
 
 async function compare(gitDir: string, base: string, head: string): Promise<Comparison> {

@@ -18,6 +18,9 @@ export const DOCS = {
   updateIssue: 'https://docs.github.com/rest/issues/issues#update-an-issue',
   createComment: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
   updateComment: 'https://docs.github.com/rest/issues/comments#update-an-issue-comment',
+  createStatus: 'https://docs.github.com/rest/commits/statuses#create-a-commit-status',
+  combinedStatus: 'https://docs.github.com/rest/commits/statuses#get-the-combined-status-for-a-specific-reference',
+  listStatuses: 'https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference',
   rateLimits: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api',
 } as const;
 

@@ -47,6 +47,22 @@ export interface CommentRecord {
   updatedAt: string;
 }
 
+/** One commit status, as POST statuses/{sha} created it; a later one of the same context supersedes it. */
+export interface StatusRecord {
+  id: number;
+  /** Full SHA of the commit. */
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  /** As sent; GitHub matches contexts case-insensitively. */
+  context: string;
+  description: string | null;
+  targetUrl: string | null;
+  /** Login of the authenticated actor. */
+  creator: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export function isPull(issue: IssueRecord): issue is PullRecord {
   return 'head' in issue;
 }
@@ -56,6 +72,8 @@ export class RepositoryState {
   readonly issues = new Map<number, IssueRecord>();
   readonly pulls = new Map<number, PullRecord>();
   readonly comments = new Map<number, CommentRecord>();
+  /** Commit statuses by full SHA, oldest first. */
+  readonly statuses = new Map<string, StatusRecord[]>();
   /** Repository labels by lower-cased name (GitHub matches label names case-insensitively). */
   readonly labels = new Map<string, LabelRecord>();
   private lastNumber = 0;
@@ -83,6 +101,19 @@ export class RepositoryState {
       this.labels.set(key, label);
     }
     return label;
+  }
+
+  addStatus(status: StatusRecord): void {
+    const list = this.statuses.get(status.sha) ?? [];
+    list.push(status);
+    this.statuses.set(status.sha, list);
+  }
+
+  /** The newest status of each context on `sha` (contexts compared case-insensitively), in the order the contexts first appeared. */
+  latestStatuses(sha: string): StatusRecord[] {
+    const latest = new Map<string, StatusRecord>();
+    for (const status of this.statuses.get(sha) ?? []) latest.set(status.context.toLowerCase(), status);
+    return [...latest.values()];
   }
 
   commentsOf(issueNumber: number): CommentRecord[] {

@@ -16,7 +16,8 @@ export function stamp(ctx: RenderContext): string {
   return isoTime(ctx.now());
 }
 
-function openIssues(ctx: RenderContext): number {
+/** Open issues and pull requests: the repository object's open_issues_count. */
+export function openIssues(ctx: RenderContext): number {
   return [...ctx.state.issues.values()].filter((i) => i.state === 'open').length;
 }
 

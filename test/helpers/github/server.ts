@@ -5,11 +5,12 @@ import { FaultQueue, type FaultRule } from './faults.ts';
 import { openGitRepository } from './git.ts';
 import { BadJsonError, errorReply, newRequestId, notFound, readJsonBody, standardHeaders, type Reply } from './http.ts';
 import { ACTIONS_BOT, idOf } from './objects.ts';
-import { RepositoryState, type CommentRecord, type IssueRecord, type PullRecord } from './records.ts';
+import { RepositoryState, type CommentRecord, type IssueRecord, type PullRecord, type StatusRecord } from './records.ts';
 import type { RenderContext } from './render.ts';
 import { COMMENT_ROUTES } from './routes/comments.ts';
 import { ISSUE_ROUTES } from './routes/issues.ts';
 import { PULL_ROUTES } from './routes/pulls.ts';
+import { STATUS_ROUTES } from './routes/statuses.ts';
 import type { Route } from './routes/route.ts';
 import { TamperQueue, type TamperRule } from './tamper.ts';
 import { unimplementedInputs } from './unimplemented.ts';
@@ -54,6 +55,8 @@ export interface GitHubStandIn {
   /** Issues and pull requests by number. */
   issues: ReadonlyMap<number, IssueRecord>;
   comments: ReadonlyMap<number, CommentRecord>;
+  /** Commit statuses by full SHA, oldest first (the combined status takes each context's last). */
+  statuses: ReadonlyMap<string, readonly StatusRecord[]>;
   requests: RequestLogEntry[];
   /** Every request or response that broke GitHub's OpenAPI description (answered 500), and stand-in failures. */
   contractViolations: string[];
@@ -66,7 +69,7 @@ export interface GitHubStandIn {
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...PULL_ROUTES, ...ISSUE_ROUTES, ...COMMENT_ROUTES];
+const ROUTES: Route[] = [...PULL_ROUTES, ...ISSUE_ROUTES, ...COMMENT_ROUTES, ...STATUS_ROUTES];
 
 /** A local server answering the GitHub REST routes the toolkit uses, backed by the git repository at `gitDir`. */
 export async function startGitHubStandIn(options: GitHubStandInOptions): Promise<GitHubStandIn> {
@@ -94,6 +97,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     pulls: state.pulls,
     issues: state.issues,
     comments: state.comments,
+    statuses: state.statuses,
     requests: [],
     contractViolations: [],
     unexpectedRoutes: [],
