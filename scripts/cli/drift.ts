@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EnvironmentError, EXIT, runCommand, UsageError } from '../lib/errors.ts';
-import { hasUrlCredentials, redactUrls } from '../lib/redact.ts';
 import { printErr, printOut, writeReport } from '../lib/output.ts';
 import { outputFolderOption, rootOption } from '../lib/paths.ts';
 import { runDrift } from '../drift/command.ts';
@@ -10,17 +9,21 @@ import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts'
 import { git } from '../lib/git.ts';
 import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
+import { ACCESS_OPTIONS, argoCdOption, gateAccessOptions, kubeconfigPairs } from './access-options.ts';
 
-const HELP = `usage: npm run drift -- [--format md|json] [--issue] [--argocd-url URL] [--kubeconfig CLUSTER=FILE]…
-                        [--out DIR] [--root DIR]
+const HELP = `usage: npm run drift -- [--format md|json] [--issue] [--argocd-url URL] [--argocd-ca FILE]
+                        [--kubeconfig CLUSTER=FILE]… [--alertmanager CLUSTER=URL]… [--out DIR] [--root DIR]
 
 One report of four kinds of drift, each skipped with its reason when its input is missing:
   generated     generated files that differ from what generate produces (hand edits, forgotten runs)
-  environments  chart versions and values one hop apart: promotion pending (with age) or divergent
+  environments  chart versions and values one hop apart: promotion pending (with age, and whether
+                its gate in fleet.yaml would pass now: Argo CD and each source cluster's Alertmanager
+                through --kubeconfig or --alertmanager CLUSTER=URL) or divergent
   upstream      newest stable chart versions in the pinned repositories, deprecated or moved charts
   live          Argo CD's sync, health, revision and operations (--argocd-url, ARGOCD_TOKEN), and
                 resource-level drift by server-side dry-run (--kubeconfig CLUSTER=FILE, repeatable)
 
+  --argocd-ca FILE  PEM of the CA that signed argocd-server's certificate
   --format md|json  what to print (default md)
   --issue           keep one "Drift report" issue: opened on drift, edited only when it changes,
                     closed when clean, reopened when drift returns (GITHUB_TOKEN, GITHUB_REPOSITORY)
@@ -33,8 +36,7 @@ await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
     format: { type: 'string' },
     issue: { type: 'boolean' },
-    'argocd-url': { type: 'string' },
-    kubeconfig: { type: 'string', multiple: true },
+    ...ACCESS_OPTIONS,
     out: { type: 'string' },
     root: { type: 'string' },
     repo: { type: 'string' },
@@ -42,21 +44,11 @@ await runCommand(async () => {
   if (values.help) return void console.log(HELP);
   const format = values.format ?? 'md';
   if (!['md', 'json'].includes(format)) throw new UsageError(`--format ${format}: use md or json`);
-  const kubeconfigs = Object.fromEntries(
-    (values.kubeconfig ?? []).map((pair) => {
-      const at = pair.indexOf('=');
-      if (at <= 0) throw new UsageError(`--kubeconfig ${pair}: write CLUSTER=FILE (for example prod-eu-1=~/.kube/prod-eu-1)`);
-      return [pair.slice(0, at), resolve(pair.slice(at + 1))];
-    }),
-  );
+  const kubeconfigs = kubeconfigPairs(values);
+  const { alertmanagers } = gateAccessOptions({ alertmanager: values.alertmanager });
   const root = rootOption(values.root);
   const outDir = outputFolderOption(values.out, '--out');
-  const argocdToken = process.env.ARGOCD_TOKEN ?? '';
-  if (values['argocd-url'] && hasUrlCredentials(values['argocd-url']))
-    throw new UsageError(
-      `--argocd-url ${redactUrls(values['argocd-url'])} carries credentials; remove them from the URL and put an Argo CD token in ARGOCD_TOKEN`,
-    );
-  if (values['argocd-url'] && !argocdToken) throw new EnvironmentError('--argocd-url needs ARGOCD_TOKEN (argocd account generate-token)');
+  const argocd = argoCdOption(values);
   const github = values.issue
     ? connectGitHub(
         process.env.GITHUB_TOKEN,
@@ -72,9 +64,10 @@ await runCommand(async () => {
     root,
     now: new Date(),
     kubeconfigs,
+    alertmanagers,
     previousKeys: previous ? previousKeys(previous) : undefined,
     progress: printErr,
-    ...(values['argocd-url'] ? { argocd: { url: values['argocd-url'], token: argocdToken } } : {}),
+    ...(argocd ? { argocd } : {}),
   });
   const markdown = formatDriftMarkdown(report);
   if (outDir) {

@@ -6,9 +6,13 @@ import { git } from '../lib/git.ts';
 import { checkGitHubApiUrl, connectGitHub } from '../lib/github.ts';
 import { runPromote } from '../promote/command.ts';
 import { parseCommandArgs } from './args.ts';
+import { ACCESS_OPTIONS, gateAccessOptions } from './access-options.ts';
+import { parseDuration } from '../inventory/promotion-gate.ts';
 
 const HELP = `usage: npm run promote -- --from ENV --to ENV [--app prometheus|grafana] [--dry-run] [--plan-out FILE]
-                          [--force REASON] [--soak-hours N] [--label L]… [--reviewer USER]… [--draft]
+                          [--force REASON] [--override REASON] [--soak DURATION]
+                          [--argocd-url URL] [--argocd-ca FILE] [--kubeconfig CLUSTER=FILE|FILE]…
+                          [--alertmanager CLUSTER=URL]… [--label L]… [--reviewer USER]… [--draft]
                           [--repo OWNER/NAME] [--remote origin] [--base main] [--root DIR]
 
 Promotes chart pins (and their release values) from one environment to the next by pull request.
@@ -22,7 +26,18 @@ Re-running with nothing new changes nothing.
   --dry-run          print the plan and the pull request; push nothing, call GitHub for nothing
   --plan-out FILE    also write the plan as JSON
   --force REASON     allow skipping environments; the reason goes into the pull request
-  --soak-hours N     refuse unless the source had the version on the base branch for N hours
+
+The source environment's gate (fleet.yaml promotion.<from>) must pass: every source cluster's
+Application of each promoted app Synced and Healthy in Argo CD at a commit with the pin, for the soak
+time, and no active alert matching blockingAlerts in the source clusters' Alertmanagers. The pull
+request gets the evidence table and the commit status monitoring-gitops/promotion-gate.
+  --argocd-url URL   argocd-server, with an API token in ARGOCD_TOKEN (applications, get)
+  --argocd-ca FILE   PEM of the CA that signed argocd-server's certificate
+  --kubeconfig CLUSTER=FILE   reach CLUSTER's Alertmanager through its API server's service proxy
+  --kubeconfig FILE  the same, one kubeconfig with a context named after each source cluster
+  --alertmanager CLUSTER=URL  reach CLUSTER's Alertmanager at its own URL instead
+  --soak DURATION    replace the gate's soak time for this run (24h, 90m); recorded in the pull request
+  --override REASON  promote although the gate refuses; the reason goes into the pull request
   --label L          pull request labels (default: promotion)
   --reviewer USER    request reviews on a new pull request
   --draft            open the pull request as a draft
@@ -30,7 +45,8 @@ Re-running with nothing new changes nothing.
 GitHub: GITHUB_TOKEN (or a GitHub App installation token in it), GITHUB_API_URL for Enterprise,
 GITHUB_REPOSITORY or --repo (default: from the remote's URL).
 
-exit codes: 0 promoted or nothing to do, 1 refused or validation findings, 2 usage, git or GitHub error`;
+exit codes: 0 promoted or nothing to do, 1 refused (order, downgrade, gate) or validation findings,
+            2 usage, git, GitHub, Argo CD or Alertmanager error (an unreachable one never passes the gate)`;
 
 await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
@@ -40,7 +56,9 @@ await runCommand(async () => {
     'dry-run': { type: 'boolean' },
     'plan-out': { type: 'string' },
     force: { type: 'string' },
-    'soak-hours': { type: 'string' },
+    override: { type: 'string' },
+    soak: { type: 'string' },
+    ...ACCESS_OPTIONS,
     label: { type: 'string', multiple: true },
     reviewer: { type: 'string', multiple: true },
     draft: { type: 'boolean' },
@@ -52,8 +70,10 @@ await runCommand(async () => {
   if (values.help) return void console.log(HELP);
   if (!values.from || !values.to) throw new UsageError('--from and --to are required');
   if (values.app && !isAppName(values.app)) throw new UsageError(`--app ${values.app}: not an app of this repository (prometheus, grafana)`);
-  const soakHours = values['soak-hours'] === undefined ? undefined : Number(values['soak-hours']);
-  if (soakHours !== undefined && !(soakHours >= 0)) throw new UsageError(`--soak-hours ${values['soak-hours']}: give a number of hours`);
+  const soakSeconds = values.soak === undefined ? undefined : parseDuration(values.soak);
+  if (values.soak !== undefined && soakSeconds === undefined) throw new UsageError(`--soak ${values.soak}: give a duration such as 24h, 90m or 30s`);
+  if (values.override !== undefined && !values.override.trim()) throw new UsageError('--override needs a reason (it goes into the pull request)');
+  const gateAccess = gateAccessOptions(values);
   const root = rootOption(values.root);
   const planOut = outputFileOption(values['plan-out'], '--plan-out');
   const remote = values.remote ?? 'origin';
@@ -77,7 +97,9 @@ await runCommand(async () => {
     to: values.to,
     app: values.app as never,
     force: values.force,
-    soakHours,
+    override: values.override,
+    soakSeconds,
+    gateAccess,
     dryRun,
     labels: values.label ?? ['promotion'],
     reviewers: values.reviewer ?? [],

@@ -2,7 +2,7 @@ import { diffValues, formatValueChange, type ValueChange } from '../diff/values.
 import type { Inventory } from '../inventory/types.ts';
 import { isMap, type Values } from '../lib/values.ts';
 import { APP_LABEL, CLUSTER_LABEL, ENVIRONMENT_LABEL, itemOf, type PlannedApplication, type Target } from './argocd-targets.ts';
-import type { ArgoApplication, ArgoApplicationSpec } from './argocd-types.ts';
+import type { ArgoApplication, ArgoApplicationSpec } from '../argocd/types.ts';
 import type { DriftItem } from './types.ts';
 
 /** Whether Argo CD answered an Application of this name. */

@@ -1,7 +1,7 @@
 import type { Inventory } from '../inventory/types.ts';
 import { missingRootItem, removedClusterItems, removedClusterOf, restoreAction, rootSpecItem } from './argocd-roots.ts';
 import { CLUSTER_LABEL, itemOf, targetsOf, type PlannedApplication, type Target } from './argocd-targets.ts';
-import type { ArgoApplication, ArgoResourceStatus } from './argocd-types.ts';
+import type { ArgoApplication, ArgoResourceStatus } from '../argocd/types.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
 export interface ArgoCdSectionInput {

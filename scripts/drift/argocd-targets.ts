@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import type { FileWrite } from '../generate/plan-types.ts';
 import type { Cluster, Inventory } from '../inventory/types.ts';
 import { isMap } from '../lib/values.ts';
-import type { ArgoApplicationSpec } from './argocd-types.ts';
+import type { ArgoApplicationSpec } from '../argocd/types.ts';
 import type { DriftItem } from './types.ts';
 
 /** Labels the generator puts on every Argo CD object it writes (scripts/generate/cluster-apps.ts). */

@@ -8,11 +8,12 @@ import { readArrivals } from '../inventory/arrivals.ts';
 import { readMirrorMap } from '../inventory/mirrors.ts';
 import { renderFleetState } from '../render/fleet-state.ts';
 import { ALL_TOOLS, ensureTools } from '../tools/install.ts';
-import { readArgoCdState, type ArgoCdConnection } from './argocd.ts';
+import { readArgoCdState, type ArgoCdConnection } from '../argocd/api.ts';
 import { argoCdSectionFrom } from './argocd-section.ts';
 import { plannedApplications } from './argocd-targets.ts';
 import { environmentsSection, type Arrivals } from './environments.ts';
 import { generatedSection } from './generated.ts';
+import { withGateVerdicts } from './gates.ts';
 import { liveDriftSection } from './live.ts';
 import { buildReport, type DriftReport } from './report.ts';
 import type { DriftSection } from './types.ts';
@@ -22,8 +23,10 @@ interface DriftOptions {
   root: string;
   now: Date;
   argocd?: ArgoCdConnection;
-  /** Per-cluster kubeconfigs for resource-level live drift. */
+  /** Per-cluster kubeconfigs for resource-level live drift (and the promotion gates' Alertmanagers). */
   kubeconfigs?: Record<string, string>;
+  /** Per-cluster Alertmanager URLs for the promotion gates. */
+  alertmanagers?: Record<string, string>;
   /** Item keys of the previous report, when one was found. */
   previousKeys?: string[];
   progress?: (line: string) => void;
@@ -121,7 +124,14 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const commit = await git(options.root, ['rev-parse', 'HEAD']).catch(() => 'unknown');
   const sections = [
     await generatedSection(options.root, inventory),
-    environmentsSection(inventory, await readFleetArrivals(options.root, inventory), options.now),
+    await withGateVerdicts(
+      environmentsSection(inventory, await readFleetArrivals(options.root, inventory), options.now),
+      inventory,
+      options.root,
+      commit,
+      { argocd: options.argocd, kubeconfigs: options.kubeconfigs ?? {}, alertmanagers: options.alertmanagers ?? {} },
+      options.now,
+    ),
     upstreamSection(inventory, await readUpstream(options.root, inventory), options.now),
     await liveSection(options, inventory, commit),
   ];

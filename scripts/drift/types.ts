@@ -22,6 +22,8 @@ export interface DriftItem {
   since?: string;
   /** What to run or do about it. */
   action?: string;
+  /** For a pending promotion: whether its source environment's gate would pass now. */
+  gate?: 'would pass' | 'would refuse' | 'not checked';
 }
 
 /** One section of the report: what it found, or why it could not look. */

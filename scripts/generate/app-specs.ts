@@ -18,6 +18,8 @@ interface AppSpec {
   clusterResources: NamedGroupKind[];
   /** The Secrets its values read (created on the cluster, never in Git), with their keys. */
   secrets: SecretSpec[];
+  /** The Service (and port name) of the Alertmanager it runs, which the promotion gate asks for active alerts. */
+  alertmanager?: { service: string; port: string };
   /** Values implied by the inventory fields of a cluster (storage class, hosts, labels). */
   inventoryValues(cluster: Cluster): Values;
   /** Values built from shared content (alert rules), part of the base layer. */
@@ -63,6 +65,7 @@ export const APP_SPECS: Record<AppName, AppSpec> = {
     podSecurity: 'privileged',
     clusterResources: releaseRbac('prometheus'),
     secrets: [{ name: 'alertmanager-receivers', keys: ['slack-webhook-url', 'smtp-password'] }, PROMETHEUS_BASIC_AUTH],
+    alertmanager: { service: 'prometheus-alertmanager', port: 'http' },
     inventoryValues: (cluster) => {
       const host = `prometheus.${cluster.domain}`;
       return {

@@ -1,5 +1,6 @@
 import type { Finding } from '../lib/findings.ts';
 import { positionOf } from '../lib/yaml.ts';
+import { parseDuration, parseMatchers } from './promotion-gate.ts';
 import { APPS } from './apps.ts';
 import { destinationKey, reservedNamespaceFinding } from './destinations.ts';
 import { FLEET_ROOT_NAME, rootProjectName } from './names.ts';
@@ -53,11 +54,48 @@ function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckI
       hint: `use one of ${known.join(', ')}`,
     });
   }
+  findings.push(...checkPromotionGates(fleet));
   for (const env of Object.keys(fleet.data.codeOwners?.environments ?? {}).filter((e) => !known.includes(e))) {
     findings.push({
       ...at(fleet, ['codeOwners', 'environments', env]),
       message: `codeOwners.environments.${env}: '${env}' is not an environment listed in fleet.yaml`,
       hint: `use one of ${known.join(', ')}`,
+    });
+  }
+  return findings;
+}
+
+/** promotion.<env>: a known environment that is not the last, durations and Alertmanager matchers that parse. */
+function checkPromotionGates(fleet: CheckedFile<Fleet>): Finding[] {
+  const known = fleet.data.environments;
+  const findings: Finding[] = [];
+  for (const [env, gate] of Object.entries(fleet.data.promotion ?? {})) {
+    if (!known.includes(env))
+      findings.push({
+        ...at(fleet, ['promotion', env]),
+        message: `promotion.${env}: '${env}' is not an environment listed in fleet.yaml`,
+        hint: `use one of ${known.slice(0, -1).join(', ')} (the gate of the environment pins are promoted from)`,
+      });
+    else if (env === known.at(-1))
+      findings.push({
+        ...at(fleet, ['promotion', env]),
+        message: `promotion.${env}: ${env} is the last environment; nothing is promoted out of it`,
+        hint: `put the gate on the environment promoted from: ${known.at(-2) ?? 'none'} guards what reaches ${env}`,
+      });
+    if (gate.soak !== undefined && !parseDuration(gate.soak))
+      findings.push({
+        ...at(fleet, ['promotion', env, 'soak']),
+        message: `promotion.${env}.soak: '${gate.soak}' is zero`,
+        hint: 'write a duration such as 24h, or leave soak out',
+      });
+    (gate.blockingAlerts ?? []).forEach((text, i) => {
+      const parsed = parseMatchers(text);
+      if ('problem' in parsed)
+        findings.push({
+          ...at(fleet, ['promotion', env, 'blockingAlerts', i]),
+          message: `promotion.${env}.blockingAlerts: ${parsed.problem}`,
+          hint: 'write Alertmanager matchers such as severity="critical" or {severity=~"critical|warning",team="platform"}',
+        });
     });
   }
   return findings;

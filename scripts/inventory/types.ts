@@ -1,6 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import type { Values } from '../lib/values.ts';
 import type { AppName } from './apps.ts';
+import type { PromotionGateSpec } from './promotion-gate.ts';
 
 /** A mapping of Helm values (defined with the merge that reads it, in lib/). */
 export type { Values };
@@ -13,6 +14,8 @@ export interface Fleet {
   targetRevision: string;
   /** Environments in promotion order, first to last. */
   environments: string[];
+  /** What an environment must prove before promote moves its pins on, keyed by the environment promoted from. */
+  promotion?: Record<string, PromotionGateSpec>;
   /** Canonical chart repository URL → the mirror Argo CD's repo-server pulls from, written into the leaves (pins keep the canonical URL). */
   chartMirrors?: Record<string, string>;
   /** Settings of validate. */

@@ -237,6 +237,15 @@ export interface CommitStatusSpec {
 }
 
 /** Sets `spec.context` on commit `sha` (a full SHA); the newest status of a context is the one GitHub shows and requires. */
+/** The newest status of each context on a commit (GitHub's combined status). */
+export async function readCommitStatuses(
+  gh: GitHubClient,
+  target: GitHubTarget,
+  sha: string,
+): Promise<{ context: string; state: string; description: string | null }[]> {
+  return (await gh.rest.repos.getCombinedStatusForRef({ ...target, ref: sha, per_page: 100 })).data.statuses;
+}
+
 export async function setCommitStatus(gh: GitHubClient, target: GitHubTarget, sha: string, spec: CommitStatusSpec): Promise<void> {
   await gh.rest.repos.createCommitStatus({
     ...target,

@@ -6,6 +6,7 @@ import { formatValueChange, type ValueChange } from '../diff/values.ts';
 import type { PromotionPlan } from './plan.ts';
 import { versionGap } from '../lib/versions.ts';
 import { GITHUB_BODY_LIMIT } from '../lib/github.ts';
+import { gateSection, gateStatus } from './gate/report.ts';
 
 /** What the promotion does to one cluster's app. */
 export interface ClusterEffect {
@@ -60,6 +61,7 @@ export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], val
     to: plan.to,
     sourceCommit: plan.sourceCommit,
     apps: Object.fromEntries(plan.moves.map((m) => [m.app, m.source.version])),
+    ...(plan.gate ? { gate: gateStatus(plan.gate).state, ...(plan.gate.override ? { override: plan.gate.override } : {}) } : {}),
   };
   const breaking = effects.flatMap((e) =>
     e.resources.changed.flatMap((c) => breakingChanges(c.id, c.fields)).map((b) => `${e.cluster}: ${b.resource}: ${b.reason}`),
@@ -84,6 +86,7 @@ export function promotionBody(plan: PromotionPlan, effects: ClusterEffect[], val
         .join(''),
     ...(plan.force ? ['', `> **Forced**: ${plan.force}`] : []),
     '',
+    ...(plan.gate ? gateSection(plan.gate) : []),
     `### Validation`,
     '',
     validation.findings === 0

@@ -5,6 +5,7 @@ import { UsageError } from '../lib/errors.ts';
 import { setPin } from './pins-edit.ts';
 import { compareVersions } from '../lib/versions.ts';
 import type { AppArrivals, Arrival } from '../inventory/arrivals.ts';
+import type { GateOutcome } from './gate/report.ts';
 
 export interface PromotionRequest {
   from: string;
@@ -13,8 +14,10 @@ export interface PromotionRequest {
   app?: AppName;
   /** Skipping environments needs a reason, which goes into the pull request. */
   force?: string;
-  /** Minimum hours the source must have had the version on the base branch. */
-  soakHours?: number;
+  /** Promote although the source environment's gate refuses; the reason goes into the pull request. */
+  override?: string;
+  /** Replaces the soak time of the source environment's gate (fleet.yaml), in seconds. */
+  soakSeconds?: number;
 }
 
 /** Everything planning reads, gathered by the adapters beforehand. */
@@ -46,6 +49,8 @@ export interface PromotionPlan {
   to: string;
   app?: AppName;
   force?: string;
+  /** What the source environment's gate said (set once it ran). */
+  gate?: GateOutcome;
   branch: string;
   sourceCommit: string;
   /** Apps whose pin changes; empty means there is nothing to promote. */
@@ -55,7 +60,7 @@ export interface PromotionPlan {
 }
 
 /** A reason not to promote, with what to do about it; exit 1. */
-interface Refusal {
+export interface Refusal {
   reason: string;
   fix: string;
 }
@@ -88,7 +93,7 @@ export function planPromotion(state: PromotionState, request: PromotionRequest):
     const current = target!.pins[app];
     const move = appMove(app, pin, current, state.arrivals[app]);
     if (!move) continue;
-    refusals.push(...moveRefusals(move, request, state.now));
+    refusals.push(...moveRefusals(move, request));
     moves.push(move);
     pinsText = setPin(pinsText, app, pin);
   }
@@ -138,7 +143,7 @@ function appMove(app: AppName, source: ChartPin, current: ChartPin | undefined, 
   return { app, source, current, releaseValues, arrival, ...(sameChart ? {} : { versionChange: { from: current?.version, to: source.version } }) };
 }
 
-function moveRefusals(move: AppMove, request: PromotionRequest, now: Date): Refusal[] {
+function moveRefusals(move: AppMove, request: PromotionRequest): Refusal[] {
   const refusals: Refusal[] = [];
   const { current, source } = move;
   if (current && current.chart === source.chart && compareVersions(source.version, current.version) < 0) {
@@ -146,15 +151,6 @@ function moveRefusals(move: AppMove, request: PromotionRequest, now: Date): Refu
       reason: `${move.app}: ${request.from} has ${source.version}, older than ${request.to}'s ${current.version}`,
       fix: `promotion never downgrades; bring ${request.from} up to ${current.version} or newer first, or roll ${request.to} back by a reviewed pull request`,
     });
-  }
-  if (request.soakHours && move.arrival) {
-    const hours = (now.getTime() - move.arrival.time.getTime()) / 3_600_000;
-    if (hours < request.soakHours) {
-      refusals.push({
-        reason: `${move.app} ${source.version} has been in ${request.from} for ${hours.toFixed(1)} h (since ${move.arrival.commit.slice(0, 7)}); the soak time is ${request.soakHours} h`,
-        fix: `wait ${(request.soakHours - hours).toFixed(1)} h more, or promote with a shorter --soak-hours after review`,
-      });
-    }
   }
   return refusals;
 }

@@ -12,13 +12,17 @@ export function gitIn(dir: string, ...args: string[]): string {
   }).trim();
 }
 
-/** A clone of the default fleet whose `origin` is a local bare repository, with main pushed. */
-export async function fleetWithOrigin(): Promise<{ root: string; origin: string }> {
+/** fleet.yaml without its promotion gates (and their comment): for tests of promotion that reach no Argo CD. */
+export const withoutPromotionGates = (text: string) => text.replace(/(?:^#[^\n]*\n)*^promotion:\n(?:^ [^\n]*\n)*/m, '');
+
+/** A clone of the default fleet whose `origin` is a local bare repository, with main pushed; `gates: false` drops fleet.yaml's promotion gates. */
+export async function fleetWithOrigin(options: { gates?: boolean } = {}): Promise<{ root: string; origin: string }> {
   const origin = await tempRepo();
   gitIn(origin, 'init', '--quiet', '--bare');
   const root = await tempRepo();
   for (const part of ['fleet.yaml', 'clusters', 'overlays', 'base', 'apps', '.github'])
     await cp(join(PROJECT_ROOT, part), join(root, part), { recursive: true });
+  if (options.gates === false) await writeFile(join(root, 'fleet.yaml'), withoutPromotionGates(await readFile(join(root, 'fleet.yaml'), 'utf8')));
   gitIn(root, 'init', '--quiet');
   gitIn(root, 'remote', 'add', 'origin', origin);
   gitIn(root, 'add', '-A');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createGitHubClient, findOpenPullRequest, openOrUpdatePullRequest, setCommitStatus } from '../../scripts/lib/github.ts';
-import { PROMOTION_GATE_CONTEXT } from '../../scripts/promote/gate.ts';
+import { PROMOTION_GATE_CONTEXT } from '../../scripts/promote/gate/report.ts';
 import { seedGitRepository } from '../helpers/github/fixture.ts';
 import { startGitHubStandIn } from '../helpers/github/server.ts';
 import { tempRepo } from '../helpers/repo.ts';

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
-import { ArgoCdApiError, readArgoCdApplications, readArgoCdState, type ArgoCdConnection } from '../../scripts/drift/argocd.ts';
+import { ArgoCdApiError, readArgoCdApplications, readArgoCdState, type ArgoCdConnection } from '../../scripts/argocd/api.ts';
 import { argoCdSection, argoCdSectionFrom, type ArgoCdSectionInput } from '../../scripts/drift/argocd-section.ts';
 import { plannedApplications, type PlannedApplication } from '../../scripts/drift/argocd-targets.ts';
-import type { ArgoApplication } from '../../scripts/drift/argocd-types.ts';
+import type { ArgoApplication } from '../../scripts/argocd/types.ts';
 
 /** Read, then build: the order drift itself follows. */
 const readArgoCdSection = async (connection: ArgoCdConnection, input: Omit<ArgoCdSectionInput, 'applications' | 'uiUrl'>) =>

@@ -13,10 +13,10 @@ import { useTestChartMirror } from '../helpers/validate.ts';
 const TOKEN = 'test-token';
 const BRANCH = 'promote/dev-to-staging/all';
 
-/** A fleet with origin, the dev prometheus bumped on main, and a GitHub stand-in serving the origin. */
+/** A fleet with origin (without promotion gates: promote-gate.test.ts has those), the dev prometheus bumped on main, and a GitHub stand-in serving the origin. */
 async function setup() {
   await useTestChartMirror();
-  const { root, origin } = await fleetWithOrigin();
+  const { root, origin } = await fleetWithOrigin({ gates: false });
   await commitOnMain(
     root,
     'overlays/dev/pins.yaml',
@@ -122,11 +122,15 @@ test('wrong direction, skipping an environment, a downgrade and soak time are re
     };
     assert.match(await refused({ from: 'staging', to: 'dev' }), /promotion refused: staging → dev goes against the promotion order/);
     assert.match(await refused({ from: 'dev', to: 'prod' }), /promotion refused: dev → prod skips staging/);
-    assert.match(await refused({ soakHours: 24 * 7 }), /prometheus 29\.28\.0 has been in dev for 144\.0 h .* the soak time is 168 h/);
+    assert.match(
+      await refused({ soakSeconds: 7 * 86_400 }),
+      /refused by the dev gate: dev-1 \/ prometheus: the pin has been in dev for 6 d of 7 d \(since [0-9a-f]{7}, 2026-11-20T10:00:00Z\)/,
+    );
     await commitOnMain(root, 'overlays/staging/pins.yaml', (t) => t.replace('version: 12.11.1', 'version: 12.12.0'), 'staging ahead on grafana');
     assert.match(await refused({}), /grafana: dev has 12\.11\.1, older than staging's 12\.12\.0/);
     assert.equal(branchHead(origin), '');
-    assert.deepEqual(github.requests, []);
+    // A gate refusal looks for an open pull request to mark red (there is none); nothing is written.
+    assert.deepEqual(writes(github), []);
   } finally {
     await github.stop();
   }

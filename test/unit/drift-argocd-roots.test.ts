@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { rootSpecChanges } from '../../scripts/drift/argocd-roots.ts';
 import { argoCdSection } from '../../scripts/drift/argocd-section.ts';
 import { plannedApplications, type PlannedApplication } from '../../scripts/drift/argocd-targets.ts';
-import type { ArgoApplication } from '../../scripts/drift/argocd-types.ts';
+import type { ArgoApplication } from '../../scripts/argocd/types.ts';
 import { hasDrift } from '../../scripts/drift/report.ts';
 import { planGenerate } from '../../scripts/generate/plan.ts';
 import type { Inventory } from '../../scripts/inventory/types.ts';

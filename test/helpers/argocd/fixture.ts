@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeClient, KubeObject } from '../../../scripts/cluster/client.ts';
-import type { ArgoApplication } from '../../../scripts/drift/argocd-types.ts';
+import type { ArgoApplication } from '../../../scripts/argocd/types.ts';
 import { PROJECT_ROOT } from '../repo.ts';
 
 const APPLICATION = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' } as const;

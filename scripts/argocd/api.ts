@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { EnvironmentError } from '../lib/errors.ts';
-import type { ArgoApplication } from './argocd-types.ts';
+import type { ArgoApplication } from './types.ts';
 
 /** The label every Application this repository generates carries. */
 const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=monitoring-gitops';
