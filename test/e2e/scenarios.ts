@@ -1,17 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
-import { join } from 'node:path';
-import { runPromote } from '../../scripts/promote/command.ts';
-import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { runCli } from '../helpers/cli.ts';
-import { gitIn } from '../helpers/git-fleet.ts';
-import { startGitHubStandIn } from '../helpers/github/server.ts';
 import { commitChange } from './fleet-repo.ts';
 import type { E2e } from './harness.ts';
 import { listApplications, waitConverged } from './status.ts';
 import { pipeline } from './pipeline/scenario.ts';
 import { roots } from './roots.ts';
+import { promote } from './promotion.ts';
+import { freezeDeployment, waitRefusedSync } from './freeze.ts';
 
 // promote before prune: the promotion follows dev-1's Grafana, which prune then disables; roots last: it removes a cluster.
 export const SCENARIOS = ['steady', 'pipeline', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune', 'roots'];
@@ -99,47 +96,16 @@ async function selfheal(e2e: E2e, log: Progress): Promise<void> {
 /** A sync the API server refuses for a while (an admission policy) is retried for the same commit, with backoff, until it lands. */
 async function retry(e2e: E2e, log: Progress): Promise<void> {
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
-  const hub = e2e.fleet.hub.client;
-  // Refuses real (not dry-run) updates of prometheus-server's pod template: Argo CD's server-side diff still works, its sync fails.
-  const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'e2e-freeze-prometheus' } };
-  const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'e2e-freeze-prometheus' } };
-  await dev.apply({
-    ...policy,
-    spec: {
-      failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['deployments'] }] },
-      validations: [
-        {
-          expression: "request.dryRun == true || object.metadata.name != 'prometheus-server' || object.spec.template == oldObject.spec.template",
-          message: 'e2e: prometheus-server is frozen',
-        },
-      ],
-    },
-  });
-  await dev.apply({ ...binding, spec: { policyName: policy.metadata.name, validationActions: ['Deny'] } });
+  const unfreeze = await freezeDeployment(dev, 'prometheus-server');
   const head = await commitChange(
     e2e.repo,
     'clusters/dev-1.yaml',
     (t) => t.replace(/\n {2}prometheus:\n {4}enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 12d\n'),
     'dev-1: keep 12 days',
   );
-  type App = {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string };
-    status?: { operationState?: { phase?: string; retryCount?: number; message?: string; syncResult?: { revision?: string } } };
-  };
-  const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name: 'dev-1-prometheus' };
-  const deadline = Date.now() + 150_000;
-  let op: NonNullable<App['status']>['operationState'] = {};
-  while (!((op.retryCount ?? 0) >= 1 && /frozen/.test(op.message ?? ''))) {
-    if (Date.now() > deadline) throw new Error(`dev-1-prometheus's refused sync was not retried within 150s: ${JSON.stringify(op)}`);
-    await sleep(2000);
-    op = (await hub.get<App>(ref)).status?.operationState ?? {};
-  }
+  const op = await waitRefusedSync(e2e.fleet.hub.client, 'dev-1-prometheus');
   const retried = op.retryCount;
-  await dev.delete({ ...binding, name: binding.metadata.name });
-  await dev.delete({ ...policy, name: policy.metadata.name });
+  await unfreeze();
   await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { revision: head, timeoutMs: 240_000 });
   if (!(await prometheusArgs(dev)).includes('--storage.tsdb.retention.time=12d')) throw new Error("dev-1's prometheus-server did not get the retried change");
   log(
@@ -254,67 +220,6 @@ async function waitRefreshed(hub: KubeClient, ref: ApplicationRef, after: string
     if (Date.now() > deadline) throw new Error(`Argo CD did not refresh ${ref.name} within 60s of ${after}`);
     await sleep(500);
   }
-}
-
-/**
- * The promotion path as people walk it: a chart bump lands in dev (the Renovate pull request, merged), then
- * `promote` opens the dev → staging pull request against the GitHub stand-in; merged into the local origin,
- * Argo CD converges staging-1's Grafana to the new chart while prod-eu-1 keeps the old one.
- */
-async function promote(e2e: E2e, log: Progress): Promise<void> {
-  const [from, to] = ['grafana-12.11.1', 'grafana-12.12.0'];
-  const bump = await commitChange(
-    e2e.repo,
-    'overlays/dev/pins.yaml',
-    (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'),
-    'dev: grafana 12.12.0',
-  );
-  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-grafana', 'dev-1-root'], { revision: bump, timeoutMs: 180_000 });
-  await expectGrafanaChart(e2e, 'dev-1', to);
-  const origin = join(e2e.repo.gitRoot, 'fleet.git');
-  const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
-  try {
-    const outcome = await runPromote({
-      root: e2e.repo.root,
-      remote: 'origin',
-      base: 'main',
-      from: 'dev',
-      to: 'staging',
-      dryRun: false,
-      labels: [],
-      reviewers: [],
-      draft: false,
-      now: new Date(),
-      progress: () => {},
-      github: { client: createGitHubClient('e2e', { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
-    });
-    if (!('pullRequest' in outcome) || !outcome.pullRequest) throw new Error(`promote opened no pull request: ${JSON.stringify(outcome).slice(0, 400)}`);
-    const pr = [...github.pulls.values()][0]!;
-    // Merged as GitHub fast-forwards a rebased branch: main takes the pull request's head.
-    const head = gitIn(origin, 'rev-parse', `refs/heads/${pr.head}`);
-    gitIn(origin, 'update-ref', 'refs/heads/main', head);
-    await waitConverged(e2e.argocd.url, e2e.token, ['staging-1-grafana', 'staging-1-root'], { revision: head, timeoutMs: 180_000 });
-    await expectGrafanaChart(e2e, 'staging-1', to);
-    await expectGrafanaChart(e2e, 'prod-eu-1', from);
-    gitIn(e2e.repo.root, 'pull', '--quiet', '--ff-only', 'origin', 'main');
-    log(
-      `promote: dev took ${to} (${bump.slice(0, 7)}); pull request '${pr.title}' merged (${head.slice(0, 7)}); staging-1 runs ${to}, prod-eu-1 still ${from}`,
-    );
-  } finally {
-    await github.stop();
-  }
-}
-
-async function expectGrafanaChart(e2e: E2e, cluster: string, chart: string): Promise<void> {
-  const client = e2e.fleet.workloads.get(cluster)?.client;
-  if (!client) throw new Error(`the promotion scenario needs cluster ${cluster} in the e2e fleet`);
-  const live = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } }>({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    namespace: 'monitoring',
-    name: 'grafana',
-  });
-  if (live.metadata.labels['helm.sh/chart'] !== chart) throw new Error(`${cluster}'s Grafana runs ${live.metadata.labels['helm.sh/chart']}, expected ${chart}`);
 }
 
 async function prometheusArgs(client: KubeClient): Promise<string[]> {

@@ -59,7 +59,10 @@ test('dev ahead of staging for 6 days is a pending promotion; a prod-only value 
     !all.some((i) => i.kind === 'divergent' && /resources/.test(i.summary)),
     'every environment sizes its workloads, so sizes are not divergent (only values set in one environment are)',
   );
-  assert.match(items[0]!.summary, /^prometheus: dev has 29\.28\.0 \(staging has 29\.27\.0\) for 6 days \(since [0-9a-f]{7}\); promotion to staging pending; gate not checked$/);
+  assert.match(
+    items[0]!.summary,
+    /^prometheus: dev has 29\.28\.0 \(staging has 29\.27\.0\) for 6 days \(since [0-9a-f]{7}\); promotion to staging pending; gate not checked$/,
+  );
   assert.equal(items[0]!.gate, 'not checked');
   assert.ok(
     items[0]!.details?.includes('gate: not checked (needs --argocd-url URL (and ARGOCD_TOKEN), --kubeconfig dev-1=FILE or --alertmanager dev-1=URL)'),
