@@ -30,46 +30,49 @@ export async function promote(e2e: E2e, log: Progress): Promise<string> {
   const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
   const run = (extra: Partial<PromoteOptions> = {}) => runPromote(promoteOptions(e2e, github, dev.plane.kubeconfig, extra));
   try {
-    const unfreeze = await freezeDeployment(dev.client, 'grafana');
-    const bump = await commitChange(
-      e2e.repo,
-      'overlays/dev/pins.yaml',
-      (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'),
-      'dev: grafana 12.12.0',
-    );
-    await waitRefusedSync(e2e.fleet.hub.client, 'dev-1-grafana');
-    const stuck = await refusal(run());
-    expect(stuck, /dev-1 \/ grafana: not synced to the pin: .* is Failed .*grafana is frozen/, 'a dev-1 that cannot sync the pin');
-    await unfreeze();
-    await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-grafana', 'dev-1-root'], { revision: bump, timeoutMs: 240_000 });
-    await expectGrafanaChart(e2e, 'dev-1', to);
-    expect(
-      await refusal(run({ soakSeconds: 3600 })),
-      /dev-1 \/ grafana: Synced and Healthy at the pin for .* of 60 min/,
-      'a pin healthy for less than the soak',
-    );
-    await sleep(SOAK_SECONDS * 1000);
-
-    const opened = await run();
-    if (!('pullRequest' in opened) || !opened.pullRequest) throw new Error(`promote opened no pull request: ${JSON.stringify(opened).slice(0, 400)}`);
-    const pr = [...github.pulls.values()][0]!;
-    expect(
-      pr.body ?? '',
-      /✅ Passed: 1 Application on 1 dev cluster Synced and Healthy at the pin for 20 s or more; no blocking alert/,
-      'the pull request body',
-    );
-    expect(
-      pr.body ?? '',
-      /\| dev-1 \| grafana \| argocd\/dev-1-grafana \| `[0-9a-f]{12}` \| Synced \/ Healthy \| \d{4}-\d\d-\d\dT[\d:]+Z \| none \|/,
-      'the evidence table',
-    );
-    const head = gitIn(origin, 'rev-parse', `refs/heads/${pr.head}`);
-    expect(latestStatus(github, head), /^success passed:/, 'the commit status of the pull request head');
-
-    // The drill stops a node-exporter: NodeExporterDown (critical) fires in dev-1's running Alertmanager.
+    let stuck = '';
     let alert = '';
+    let head = '';
+    // dev-1's Alertmanager answers only while the fire drill runs it: every gate check happens inside the drill.
     await pipeline(e2e, log, {
       until: 'firing',
+      whileQuiet: async () => {
+        const unfreeze = await freezeDeployment(dev.client, 'grafana');
+        const bump = await commitChange(
+          e2e.repo,
+          'overlays/dev/pins.yaml',
+          (t) => t.replace(/(chart: grafana\n {2}version: )12\.11\.1/, '$112.12.0'),
+          'dev: grafana 12.12.0',
+        );
+        await waitRefusedSync(e2e.fleet.hub.client, 'dev-1-grafana');
+        stuck = await refusal(run());
+        expect(stuck, /dev-1 \/ grafana: not synced to the pin: .* is Failed .*grafana is frozen/, 'a dev-1 that cannot sync the pin');
+        await unfreeze();
+        await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-grafana', 'dev-1-root'], { revision: bump, timeoutMs: 240_000 });
+        await expectGrafanaChart(e2e, 'dev-1', to);
+        expect(
+          await refusal(run({ soakSeconds: 3600 })),
+          /dev-1 \/ grafana: Synced and Healthy at the pin for .* of 60 min/,
+          'a pin healthy for less than the soak',
+        );
+        await sleep(SOAK_SECONDS * 1000);
+        const opened = await run();
+        if (!('pullRequest' in opened) || !opened.pullRequest) throw new Error(`promote opened no pull request: ${JSON.stringify(opened).slice(0, 400)}`);
+        const pr = [...github.pulls.values()][0]!;
+        expect(
+          pr.body ?? '',
+          /✅ Passed: 1 Application on 1 dev cluster Synced and Healthy at the pin for 20 s or more; no blocking alert/,
+          'the pull request body',
+        );
+        expect(
+          pr.body ?? '',
+          /\| dev-1 \| grafana \| argocd\/dev-1-grafana \| `[0-9a-f]{12}` \| Synced \/ Healthy \| \d{4}-\d\d-\d\dT[\d:]+Z \| none \|/,
+          'the evidence table',
+        );
+        head = gitIn(origin, 'rev-parse', `refs/heads/${pr.head}`);
+        expect(latestStatus(github, head), /^success passed:/, 'the commit status of the pull request head');
+      },
+      // The drill stopped a node-exporter: NodeExporterDown (critical) fires in dev-1's running Alertmanager.
       whileFiring: async () => {
         alert = await refusal(run());
         expect(alert, /dev-1: NodeExporterDown firing since .*severity critical \(blocking: severity="critical"\)/, 'a critical alert in dev-1');

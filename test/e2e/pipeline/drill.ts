@@ -41,6 +41,11 @@ export interface DrillOptions {
    * (service proxy: the namespace serves its egress). What it throws fails the drill, after the cleanup.
    */
   whileFiring?: () => Promise<void>;
+  /**
+   * Called once every target is up, before the drill stops a node-exporter: Prometheus and Alertmanager run
+   * and nothing the drill causes is critical yet (the hot node's HighCpuUsage, a warning, may fire).
+   */
+  whileQuiet?: () => Promise<void>;
 }
 
 /** What the drill saw. `findings` empty means the README's promise held on this cluster. */
@@ -167,6 +172,8 @@ export async function runFireDrill(options: DrillOptions): Promise<DrillResult> 
       const { activeTargets } = await runtime.prom<{ activeTargets: Target[] }>('/api/v1/targets', { state: 'active' });
       return activeTargets.some((t) => t.labels.job === SELF_JOB && t.health === 'up') ? true : undefined;
     }).catch(async (err: Error) => findings.push(`Prometheus' own target is not up: ${await selfTargetProblem(runtime)} (${err.message})`));
+    // Before the fault: a caller's checks while the cluster runs with no alert the drill caused.
+    await options.whileQuiet?.();
     await ns.stop(down.name);
     const stoppedAt = Date.now();
     log(`fire drill: ${hot.node} at ${HOT * 100}% CPU, ${calm.node} at ${CALM * 100}%, node-exporter on ${down.node} stopped`);

@@ -13,7 +13,7 @@ export const DRILL_CLUSTER = 'dev-1';
  * The fire drill on dev-1 once Argo CD synced it; returns its summary line, throws with every finding.
  * The run's folder (sandboxes, logs) is removed when the drill passes and kept, named, when it fails.
  */
-export async function pipeline(e2e: E2e, log: Progress, options: Pick<DrillOptions, 'until' | 'whileFiring'> = {}): Promise<string> {
+export async function pipeline(e2e: E2e, log: Progress, options: Pick<DrillOptions, 'until' | 'whileFiring' | 'whileQuiet'> = {}): Promise<string> {
   const cluster = e2e.fleet.workloads.get(DRILL_CLUSTER);
   if (!cluster) throw new Error(`the fire drill runs on ${DRILL_CLUSTER}, which this e2e did not start`);
   const binaries = await ensureRuntimeBinaries(log);
