@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import { freePorts } from '../../scripts/cluster/ports.ts';
 import { createGitHubClient } from '../../scripts/lib/github.ts';
+import { runDrift } from '../../scripts/drift/command.ts';
 import { runPromote, type PromoteOptions } from '../../scripts/promote/command.ts';
 import { PROMOTION_GATE_CONTEXT } from '../../scripts/promote/gate/report.ts';
 import { ensureRuntimeBinaries } from '../../scripts/tools/runtime.ts';
@@ -98,6 +99,13 @@ describe('promotion gate: Argo CD health and firing alerts decide, the pull requ
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ labels, startsAt: hoursAgo(1), endsAt: endsAt.toISOString() }]),
     }).then((r) => assert.equal(r.status, 200));
+
+  /** What drift's environments section says of the pending dev → staging promotion's gate. */
+  const driftGate = async () => {
+    const report = await runDrift({ root, now: NOW, argocd: { url: argocd.url, token: ARGOCD_TOKEN }, alertmanagers: { 'dev-1': alertmanagerUrl } });
+    const item = report.sections.find((s) => s.section === 'environments')!.items.find((i) => i.kind === 'promotion-pending' && i.app === 'prometheus')!;
+    return [item.gate, item.details?.find((d) => d.startsWith('gate:'))];
+  };
 
   const gateStatuses = () => [...github.statuses.values()].flat().filter((s) => s.context === PROMOTION_GATE_CONTEXT);
 
@@ -196,6 +204,10 @@ describe('promotion gate: Argo CD health and firing alerts decide, the pull requ
       (github.statuses.get(head) ?? []).map((s) => [s.context, s.state, s.description]),
       [[PROMOTION_GATE_CONTEXT, 'success', 'passed: 1 Application on 1 dev cluster Synced and Healthy at the pin for 24 h or more; no blocking alert']],
     );
+    assert.deepEqual(await driftGate(), [
+      'would pass',
+      'gate: would pass now (1 Application on 1 dev cluster Synced and Healthy at the pin for 24 h or more; no blocking alert)',
+    ]);
     const writes = github.requests.filter((r) => r.method !== 'GET').length;
     await runPromote(options());
     assert.equal(github.requests.filter((r) => r.method !== 'GET').length, writes, 'a re-run with the same evidence writes nothing');
@@ -211,6 +223,9 @@ describe('promotion gate: Argo CD health and firing alerts decide, the pull requ
       /^promotion refused by the dev gate: dev-1: HighCpuUsage firing since 2026-12-04T11:00:00Z, severity critical \(blocking: severity="critical"\) \| resolve it in dev-1/,
     );
     assert.doesNotMatch(reasons, /DiskFilling/, 'a warning does not block dev');
+    const [state, line] = await driftGate();
+    assert.equal(state, 'would refuse');
+    assert.match(line!, /^gate: would refuse now: dev-1: HighCpuUsage firing since 2026-12-04T11:00:00Z/);
     const head = gitIn(origin, 'rev-parse', `refs/heads/${BRANCH}`);
     assert.deepEqual(
       gateStatuses().map((s) => s.state),
