@@ -41,7 +41,15 @@ export interface ArgoApplication {
   status?: {
     sync?: { status?: string; revision?: string; revisions?: string[] };
     health?: { status?: string; message?: string; lastTransitionTime?: string };
-    operationState?: { phase?: string; message?: string; startedAt?: string; finishedAt?: string; retryCount?: number; syncResult?: { revision?: string } };
+    operationState?: {
+      operation?: { sync?: { revision?: string } };
+      phase?: string;
+      message?: string;
+      startedAt?: string;
+      finishedAt?: string;
+      retryCount?: number;
+      syncResult?: { revision?: string };
+    };
     /** Successful syncs, oldest first (revisionHistoryLimit of them, default 10). */
     history?: { id?: number; revision?: string; deployedAt?: string; deployStartedAt?: string }[];
     reconciledAt?: string;

@@ -85,6 +85,15 @@ test('not synced to the pin, a failed sync, Degraded and a short soak are each r
   assert.deepEqual(reasons(evidence(stuck)), [
     'dev-1 / grafana: not synced to the pin: Argo CD runs ccccccc, the pin came in aaaaaaa; its sync of bbbbbbb is Failed after 3 retries: admission webhook denied: grafana is frozen',
   ]);
+  // What the real Argo CD shows while a refused sync waits for its next retry: compared (OutOfSync) at the new commit.
+  const retrying = application({
+    sync: { status: 'OutOfSync', revision: LATER },
+    health: { status: 'Healthy' },
+    operationState: { operation: { sync: { revision: LATER } }, phase: 'Running', retryCount: 1, message: 'deployments.apps "grafana" is forbidden' },
+  });
+  assert.deepEqual(reasons(evidence(retrying)), [
+    'dev-1 / grafana: OutOfSync at bbbbbbb; its sync of bbbbbbb is Running after 1 retry: deployments.apps "grafana" is forbidden',
+  ]);
   const degraded = healthy(30);
   degraded.status!.health = { status: 'Degraded', message: 'Deployment grafana exceeded its progress deadline', lastTransitionTime: hoursAgo(2) };
   assert.deepEqual(reasons(evidence(degraded)), ['dev-1 / grafana: Degraded since 2026-12-04T10:00:00Z: Deployment grafana exceeded its progress deadline']);

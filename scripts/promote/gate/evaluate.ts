@@ -107,9 +107,10 @@ function argoCdProof(
   row.revision = status.sync?.revision;
   row.state = `${sync} / ${health}`;
   const op = status.operationState;
+  const syncing = op?.syncResult?.revision ?? op?.operation?.sync?.revision;
   const opNote =
     op?.phase && op.phase !== 'Succeeded'
-      ? `; its sync of ${short(op.syncResult?.revision)} is ${op.phase}${op.retryCount ? ` after ${op.retryCount} retries` : ''}${op.message ? `: ${op.message.slice(0, 200)}` : ''}`
+      ? `; its sync${syncing ? ` of ${short(syncing)}` : ''} is ${op.phase}${op.retryCount ? ` after ${op.retryCount} ${op.retryCount === 1 ? 'retry' : 'retries'}` : ''}${op.message ? `: ${op.message.slice(0, 200)}` : ''}`
       : '';
   if (!pinned || !row.revision || !pinned.commits.has(row.revision))
     row.problems.push(`not synced to the pin: Argo CD runs ${short(row.revision)}, the pin came in ${short(pinned?.arrival.commit)}${opNote}`);
