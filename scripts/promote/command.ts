@@ -13,22 +13,11 @@ import { runValidate } from '../validate/run.ts';
 import { promotionBody, type ClusterEffect } from './body.ts';
 import { computeEffects } from './effects.ts';
 import { commitAndPush, fetchBase, remoteBranch, remoteTree, stagedTree, uncommitted, withWorktree } from '../lib/git.ts';
-import {
-  explained,
-  findOpenPullRequest,
-  openOrUpdatePullRequest,
-  readCommitStatuses,
-  setCommitStatus,
-  shortenDescription,
-  type GitHubClient,
-  type GitHubTarget,
-  type PullRequestOutcome,
-} from '../lib/github.ts';
+import { explained, openOrUpdatePullRequest, type GitHubClient, type GitHubTarget, type PullRequestOutcome } from '../lib/github.ts';
 import { readArrivals } from '../inventory/arrivals.ts';
-import { UsageError } from '../lib/errors.ts';
-import { checkGate, missingAccess, type GateAccess } from './gate/check.ts';
-import { readGate } from '../inventory/promotion-gate.ts';
-import { gateStatus, PROMOTION_GATE_CONTEXT, type GateOutcome } from './gate/report.ts';
+import type { GateAccess } from './gate/check.ts';
+import { ensureGateStatus, refuseByGate, runGate } from './gate/run.ts';
+import { gateStatus, PROMOTION_GATE_CONTEXT } from './gate/report.ts';
 import { checkEnvironments, legacyPromotionBranch, planPromotion, type PromotionPlan, type PromotionRequest, type PromotionState } from './plan.ts';
 
 export interface PromoteOptions extends PromotionRequest {
@@ -127,56 +116,6 @@ async function refuseLegacyBranch(options: PromoteOptions, plan: PromotionPlan):
   );
 }
 
-/** The source environment's gate, with --soak and --override applied: evaluated, or (a dry run without access) why not. */
-async function runGate(options: PromoteOptions, worktree: string, baseCommit: string, inventory: Inventory, plan: PromotionPlan): Promise<GateOutcome> {
-  const spec = inventory.fleet.promotion?.[plan.from];
-  const environment = plan.from;
-  if (!spec && options.soakSeconds === undefined) return { environment };
-  const gate = readGate(spec ?? {});
-  const soakFrom = options.soakSeconds === undefined ? undefined : `--soak; fleet.yaml says ${spec?.soak ?? 'none'}`;
-  if (options.soakSeconds !== undefined) gate.soakSeconds = options.soakSeconds;
-  const scope = { dir: worktree, baseCommit, inventory, from: plan.from, apps: plan.moves.map((m) => m.app) };
-  const access = options.gateAccess ?? { kubeconfigs: {}, alertmanagers: {} };
-  const missing = missingAccess(gate, scope, access);
-  if (missing.length) {
-    const needs = `the ${plan.from} gate (fleet.yaml promotion.${plan.from}) needs ${missing.join(', ')}`;
-    if (options.dryRun) return { environment, gate, soakFrom, unchecked: needs };
-    throw new UsageError(`${needs}\nfix: pass them (see npm run promote -- --help), or --dry-run to see the plan without the gate`);
-  }
-  options.progress(
-    `promote: checking the ${plan.from} gate (${gate.requireHealthy ? 'Argo CD' : 'git'}${gate.blockingAlerts.length ? ', Alertmanagers' : ''})`,
-  );
-  const verdict = await checkGate(gate, scope, access, options.now);
-  return { environment, gate, soakFrom, verdict, ...(verdict.refusals.length && options.override ? { override: options.override } : {}) };
-}
-
-/** The gate refused: an open pull request of this promotion gets a failing status (its merge waits), then exit 1. */
-async function refuseByGate(options: PromoteOptions, plan: PromotionPlan, outcome: GateOutcome): Promise<never> {
-  if (!options.dryRun) {
-    const open = await explained(findOpenPullRequest(options.github!.client, options.github!.target, plan.branch, options.base), {
-      what: 'the open pull request',
-      rerun: 'nothing was pushed; run promote again',
-    });
-    if (open)
-      await explained(ensureGateStatus(options.github!, open.head.sha, gateStatus(outcome)), {
-        what: `the ${PROMOTION_GATE_CONTEXT} commit status`,
-        rerun: 'nothing was pushed; run promote again',
-      });
-  }
-  throw new FindingsError(
-    outcome.verdict!.refusals.map((r) => ({ file: 'fleet.yaml', message: `promotion refused by the ${plan.from} gate: ${r.reason}`, hint: r.fix })),
-    `promotion refused by the ${plan.from} gate`,
-  );
-}
-
-/** Sets the gate's status on a commit unless it already says exactly that (a re-run writes nothing). */
-async function ensureGateStatus(github: NonNullable<PromoteOptions['github']>, sha: string, status: ReturnType<typeof gateStatus>): Promise<void> {
-  const spec = { state: status.state, context: PROMOTION_GATE_CONTEXT, description: status.description };
-  const current = (await readCommitStatuses(github.client, github.target, sha)).find((s) => s.context === PROMOTION_GATE_CONTEXT);
-  if (current && current.state === spec.state && current.description === shortenDescription(spec.description)) return;
-  await setCommitStatus(github.client, github.target, sha, spec);
-}
-
 /** promote: plan on the base branch, apply and validate in a throwaway worktree, push, open or update the PR. */
 export async function runPromote(options: PromoteOptions): Promise<PromoteOutcome | { nothing: true; plan: PromotionPlan }> {
   const baseCommit = await fetchBase(options.root, options.remote, options.base);
@@ -187,7 +126,7 @@ export async function runPromote(options: PromoteOptions): Promise<PromoteOutcom
     const plan = planned.plan;
     if (!plan.moves.length) return { nothing: true as const, plan };
     if (!options.dryRun) await refuseLegacyBranch(options, plan);
-    plan.gate = await runGate(options, worktree, baseCommit, state.inventory, plan);
+    plan.gate = await runGate(options, { dir: worktree, baseCommit, inventory: state.inventory, from: plan.from, apps: plan.moves.map((m) => m.app) });
     if (plan.gate.verdict?.refusals.length && !plan.gate.override) await refuseByGate(options, plan, plan.gate);
     const { effects, body } = await applyAndValidate(options, worktree, state.inventory, plan);
     if (options.dryRun) return { plan, ...body, effects, pushed: false };
