@@ -9,16 +9,17 @@ import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts'
 import { git } from '../lib/git.ts';
 import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
-import { ACCESS_OPTIONS, argoCdOption, gateAccessOptions, kubeconfigPairs } from './access-options.ts';
+import { ACCESS_OPTIONS, argoCdOption, gateAccessOptions } from './access-options.ts';
 
 const HELP = `usage: npm run drift -- [--format md|json] [--issue] [--argocd-url URL] [--argocd-ca FILE]
-                        [--kubeconfig CLUSTER=FILE]… [--alertmanager CLUSTER=URL]… [--out DIR] [--root DIR]
+                        [--kubeconfig CLUSTER=FILE|FILE]… [--alertmanager CLUSTER=URL]… [--out DIR] [--root DIR]
 
 One report of four kinds of drift, each skipped with its reason when its input is missing:
   generated     generated files that differ from what generate produces (hand edits, forgotten runs)
   environments  chart versions and values one hop apart: promotion pending (with age, and whether
                 its gate in fleet.yaml would pass now: Argo CD and each source cluster's Alertmanager
-                through --kubeconfig or --alertmanager CLUSTER=URL) or divergent
+                through --kubeconfig, a --kubeconfig FILE with a context per cluster, or
+                --alertmanager CLUSTER=URL) or divergent
   upstream      newest stable chart versions in the pinned repositories, deprecated or moved charts
   live          Argo CD's sync, health, revision and operations (--argocd-url, ARGOCD_TOKEN), and
                 resource-level drift by server-side dry-run (--kubeconfig CLUSTER=FILE, repeatable)
@@ -44,8 +45,7 @@ await runCommand(async () => {
   if (values.help) return void console.log(HELP);
   const format = values.format ?? 'md';
   if (!['md', 'json'].includes(format)) throw new UsageError(`--format ${format}: use md or json`);
-  const kubeconfigs = kubeconfigPairs(values);
-  const { alertmanagers } = gateAccessOptions({ alertmanager: values.alertmanager });
+  const { kubeconfigs, kubeconfigContexts, alertmanagers } = gateAccessOptions({ kubeconfig: values.kubeconfig, alertmanager: values.alertmanager });
   const root = rootOption(values.root);
   const outDir = outputFolderOption(values.out, '--out');
   const argocd = argoCdOption(values);
@@ -64,6 +64,7 @@ await runCommand(async () => {
     root,
     now: new Date(),
     kubeconfigs,
+    kubeconfigContexts,
     alertmanagers,
     previousKeys: previous ? previousKeys(previous) : undefined,
     progress: printErr,

@@ -25,7 +25,8 @@ interface DriftOptions {
   argocd?: ArgoCdConnection;
   /** Per-cluster kubeconfigs for resource-level live drift (and the promotion gates' Alertmanagers). */
   kubeconfigs?: Record<string, string>;
-  /** Per-cluster Alertmanager URLs for the promotion gates. */
+  /** For the promotion gates: one kubeconfig with a context per cluster, and per-cluster Alertmanager URLs. */
+  kubeconfigContexts?: string;
   alertmanagers?: Record<string, string>;
   /** Item keys of the previous report, when one was found. */
   previousKeys?: string[];
@@ -129,7 +130,12 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
       inventory,
       options.root,
       commit,
-      { argocd: options.argocd, kubeconfigs: options.kubeconfigs ?? {}, alertmanagers: options.alertmanagers ?? {} },
+      {
+        argocd: options.argocd,
+        kubeconfigs: options.kubeconfigs ?? {},
+        kubeconfigContexts: options.kubeconfigContexts,
+        alertmanagers: options.alertmanagers ?? {},
+      },
       options.now,
     ),
     upstreamSection(inventory, await readUpstream(options.root, inventory), options.now),

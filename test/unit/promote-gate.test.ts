@@ -7,6 +7,7 @@ import { gateSection, gateStatus } from '../../scripts/promote/gate/report.ts';
 import { parseInventory } from '../../scripts/inventory/parse.ts';
 import { formatFinding } from '../../scripts/lib/findings.ts';
 import { minimalSources } from '../helpers/inventory.ts';
+import { gateAccessOptions } from '../../scripts/cli/access-options.ts';
 
 const ARRIVAL = 'a'.repeat(40);
 const LATER = 'b'.repeat(40);
@@ -164,4 +165,21 @@ test('fleet.yaml promotion gates: unknown or last environments, bad durations an
   const schema = await gate('  dev:\n    soak: 24 hours\n    requireHealthy: yes please\n')();
   assert.match(schema.join('\n'), /fleet\.yaml:8:11: promotion\.dev\.soak .*\n\s+fix: write a duration such as 24h, 90m or 2d/);
   assert.match(schema.join('\n'), /fleet\.yaml:9:21: promotion\.dev\.requireHealthy/);
+});
+
+test('--kubeconfig CLUSTER=FILE or one FILE of contexts, --alertmanager CLUSTER=URL: parsed, or a usage error saying how to write them', () => {
+  const access = gateAccessOptions({ kubeconfig: ['dev-1=/k/dev-1', '/k/fleet'], alertmanager: ['staging-1=https://am.staging-1.example.com'] });
+  assert.deepEqual(access, {
+    argocd: undefined,
+    kubeconfigs: { 'dev-1': '/k/dev-1' },
+    kubeconfigContexts: '/k/fleet',
+    alertmanagers: { 'staging-1': 'https://am.staging-1.example.com' },
+  });
+  assert.throws(
+    () => gateAccessOptions({ kubeconfig: ['/k/a', '/k/b'] }),
+    /--kubeconfig \/k\/b: give one kubeconfig with a context per cluster, or CLUSTER=FILE pairs/,
+  );
+  assert.throws(() => gateAccessOptions({ alertmanager: ['am.example.com'] }), /--alertmanager am\.example\.com: write CLUSTER=URL/);
+  assert.throws(() => gateAccessOptions({ alertmanager: ['dev-1=ftp://x'] }), /give Alertmanager's http\(s\) URL/);
+  assert.throws(() => gateAccessOptions({ 'argocd-ca': '/ca.pem' }), /--argocd-ca needs --argocd-url/);
 });
