@@ -146,7 +146,7 @@ test('scheduling for an environment fleet.yaml does not list is refused at its l
   const report = await validateFleet(root);
   assert.deepEqual(
     findingsOf(report, 'inventory').map((f) => f.split('\n')[0]),
-    ["fleet.yaml:21:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"],
+    ["fleet.yaml:35:5: scheduling.prdo: 'prdo' is not an environment listed in fleet.yaml"],
   );
 });
 
