@@ -42,11 +42,12 @@ test('JSON output stays valid: a password is never cut at a quote', () => {
   assert.ok(!redacted.includes('pa\\"ss'));
 });
 
-test('redaction is linear: a 1 MiB line of URL-like words, or of what its patterns could backtrack on, stays under two seconds', () => {
+// Under a second each on an idle machine; backtracking would take minutes on 1 MiB. The bound leaves room for a loaded one.
+test('redaction is linear: a 1 MiB line of URL-like words, or of what its patterns could backtrack on, stays far from backtracking', () => {
   for (const unit of ['https://h:x ', 'https://a/b ', 'https://u:p@h ', '?', '?a', '=a:', 'a.']) {
     const started = performance.now();
     redactUrls(unit.repeat((1024 * 1024) / unit.length));
-    assert.ok(performance.now() - started < 2000, `${unit}: ${performance.now() - started} ms`);
+    assert.ok(performance.now() - started < 15_000, `${unit}: ${performance.now() - started} ms`);
   }
 });
 
