@@ -28,6 +28,8 @@ export interface GitHubStandInOptions {
   token?: string;
   /** Login of the authenticated user (author of created pull requests, issues, comments); default github-actions[bot]. */
   actor?: string;
+  /** More tokens, each acting as its login: other people, or an App's `<slug>[bot]`, on the same repository. */
+  tokens?: Record<string, string>;
   /** Base of html_url links; default the stand-in's own URL. */
   htmlUrl?: string;
   /** Clock for created_at/updated_at; default the real one. */
@@ -185,21 +187,23 @@ class Dispatcher {
     const unimplemented = unimplementedInputs(route, url, body);
     if (unimplemented.length)
       return { reply: this.unexpected(`${method} ${url.pathname}: the stand-in does not implement ${unimplemented.join(', ')}`), routeKey };
-    const denied = this.authenticate(req);
-    if (denied) return { reply: this.checked(method, route, denied), routeKey };
+    const actor = this.authenticate(req);
+    if (typeof actor !== 'string') return { reply: this.checked(method, route, actor), routeKey };
     const fault = this.faults.take(routeKey, requestId, Math.floor(Date.now() / 1000));
     if (fault?.drop) return { dropped: routeKey };
-    const handled = fault ? fault.reply : await route.handle({ params, url, body, ctx: this.ctx, actor: this.options.actor ?? ACTIONS_BOT.login });
+    const handled = fault ? fault.reply : await route.handle({ params, url, body, ctx: this.ctx, actor });
     return { reply: this.checked(method, route, this.tampering.apply(routeKey, handled)), routeKey };
   }
 
-  /** `Authorization: token X` or `Bearer X` must carry the configured token. */
-  private authenticate(req: IncomingMessage): Reply | undefined {
-    if (this.options.token === undefined) return undefined;
+  /** Who the request acts as: `Authorization: token X` or `Bearer X` must carry a configured token; the 401 otherwise. */
+  private authenticate(req: IncomingMessage): string | Reply {
+    const { token: own, actor = ACTIONS_BOT.login, tokens = {} } = this.options;
+    const logins: Record<string, string> = own === undefined ? tokens : { ...tokens, [own]: actor };
+    if (!Object.keys(logins).length) return actor;
     const header = req.headers.authorization;
     if (!header) return errorReply(401, 'Requires authentication');
     const [, token] = /^(?:token|bearer)\s+(\S+)$/i.exec(header) ?? [];
-    return token === this.options.token ? undefined : errorReply(401, 'Bad credentials');
+    return (token !== undefined && Object.hasOwn(logins, token) && logins[token]) || errorReply(401, 'Bad credentials');
   }
 
   /** The reply, or a loud 500 when it breaks the description. */
