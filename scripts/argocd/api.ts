@@ -132,7 +132,7 @@ function unreachable(connection: ArgoCdConnection, err: Error): ArgoCdApiError {
   const code = (err as NodeJS.ErrnoException).code;
   const tlsProblem = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '');
   const fix = tlsProblem
-    ? "pass the CA that signed argocd-server's certificate, or allow an untrusted certificate explicitly (insecure)"
+    ? "pass --argocd-ca FILE, the PEM of the CA that signed argocd-server's certificate"
     : "check the Argo CD URL (argocd-server's address, reachable from here: port-forward, ingress or VPN)";
   return new ArgoCdApiError('unreachable', `cannot reach Argo CD at ${connection.url}: ${code ? `${code}: ` : ''}${err.message}\nfix: ${fix}`, undefined, {
     cause: err,

@@ -5,7 +5,7 @@ import { printErr, printOut, writeReport } from '../lib/output.ts';
 import { outputFolderOption, rootOption } from '../lib/paths.ts';
 import { runDrift } from '../drift/command.ts';
 import { findDriftIssue, upsertDriftIssue } from '../drift/issue.ts';
-import { formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
+import { driftErrors, formatDriftMarkdown, hasDrift, previousKeys } from '../drift/report.ts';
 import { git } from '../lib/git.ts';
 import { connectGitHub, explained } from '../lib/github.ts';
 import { parseCommandArgs } from './args.ts';
@@ -31,7 +31,12 @@ One report of four kinds of drift, each skipped with its reason when its input i
   --out DIR         write drift-report.md and drift-report.json; the previous JSON there is what
                     "new since the last report" compares with
 
-exit codes: 0 clean, 1 drift found, 2 error or nothing could be checked`;
+A section left out for want of its input (no --argocd-url) is skipped with its reason; one that was asked
+for and could not run (a repository, Argo CD, a cluster or an Alertmanager unreachable, a token or
+certificate refused) is an error: printed after the report, which is still written.
+
+exit codes: 0 clean, 1 drift found, 2 error (something asked for could not be checked, even where drift was
+            found) or nothing could be checked`;
 
 await runCommand(async () => {
   const { values } = parseCommandArgs(process.argv.slice(2), {
@@ -86,5 +91,10 @@ await runCommand(async () => {
   }
   if (report.sections.every((s) => s.status === 'skipped'))
     throw new EnvironmentError('nothing could be checked: every section was skipped (see the report for why)');
+  const errors = driftErrors(report);
+  if (errors.length)
+    throw new EnvironmentError(
+      `not everything could be checked (the report above says what was):\n${errors.map((e) => `  ${e.replaceAll('\n', '\n    ')}`).join('\n')}\nfix: make each reachable (network, token, --argocd-ca) and run again, or leave its input out to skip that section`,
+    );
   return hasDrift(report) ? EXIT.findings : EXIT.ok;
 });

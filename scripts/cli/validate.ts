@@ -30,7 +30,8 @@ plaintext secrets, actionlint. Every finding is collected before the exit.
                        as one report (text, --json, --junit), exiting as one run over every shard would
   --no-cache           run every check afresh (the check results cache is neither read nor written)
   --list               print the clusters the other options select, one per line, and exit (no tools
-                       needed: CI sizes its shard matrix from it)
+                       needed: CI sizes its shard matrix from it); inventory problems are printed
+                       instead, with exit 1 as validate's
   --json               print the report as JSON on stdout
   --junit FILE         also write a JUnit XML report
   --root DIR           the repository (default: the current directory)

@@ -210,5 +210,6 @@ export function argoCdSectionFrom(
   state: { applications: ArgoApplication[] } | { unreachable: string },
   input: Omit<ArgoCdSectionInput, 'applications'>,
 ): DriftSection {
-  return 'unreachable' in state ? skippedArgoCdSection(state.unreachable) : argoCdSection({ ...input, applications: state.applications });
+  if ('unreachable' in state) return { ...skippedArgoCdSection(state.unreachable), errors: [state.unreachable] };
+  return argoCdSection({ ...input, applications: state.applications });
 }

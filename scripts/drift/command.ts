@@ -84,6 +84,7 @@ async function liveSection(options: DriftOptions, inventory: Inventory, commit: 
 function mergeSections(parts: DriftSection[]): DriftSection {
   const status = parts.every((p) => p.status === 'skipped') ? 'skipped' : parts.every((p) => p.status === 'checked') ? 'checked' : 'partial';
   const reasons = parts.filter((p) => p.reason).map((p) => p.reason);
+  const errors = parts.flatMap((p) => p.errors ?? []);
   const covered = parts.filter((p) => p.coverage);
   const suppressed = Object.assign({}, ...parts.map((p) => p.suppressed ?? {}));
   return {
@@ -91,6 +92,7 @@ function mergeSections(parts: DriftSection[]): DriftSection {
     status,
     items: parts.flatMap((p) => p.items),
     ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    ...(errors.length ? { errors } : {}),
     ...(covered.length
       ? {
           coverage: {

@@ -18,6 +18,7 @@ export async function withGateVerdicts(
 ): Promise<DriftSection> {
   const order = inventory.fleet.environments;
   const items: DriftItem[] = [];
+  const errors: string[] = [...(section.errors ?? [])];
   for (const item of section.items) {
     const from = item.environment && order[order.indexOf(item.environment) - 1];
     const spec = from && inventory.fleet.promotion?.[from];
@@ -33,11 +34,13 @@ export async function withGateVerdicts(
     if (missing.length) [gateState, line] = ['not checked', `gate: not checked (needs ${missing.join(', ')})`];
     else {
       const verdict = await checkGate(gate, scope, access, now).catch((err: Error) => err);
-      if (verdict instanceof Error) [gateState, line] = ['not checked', `gate: could not be checked: ${verdict.message.split('\n')[0]}`];
-      else if (verdict.refusals.length) [gateState, line] = ['would refuse', `gate: would refuse now: ${verdict.refusals.map((r) => r.reason).join('; ')}`];
+      if (verdict instanceof Error) {
+        [gateState, line] = ['not checked', `gate: could not be checked: ${verdict.message.split('\n')[0]}`];
+        errors.push(`the gate of ${from} for ${item.app}: ${verdict.message}`);
+      } else if (verdict.refusals.length) [gateState, line] = ['would refuse', `gate: would refuse now: ${verdict.refusals.map((r) => r.reason).join('; ')}`];
       else [gateState, line] = ['would pass', `gate: would pass now (${verdict.summary.replace(/^passed: /, '')})`];
     }
     items.push({ ...item, summary: `${item.summary}; gate ${gateState}`, gate: gateState, details: [...(item.details ?? []), line] });
   }
-  return { ...section, items };
+  return { ...section, items, ...(errors.length ? { errors } : {}) };
 }

@@ -102,5 +102,6 @@ export function liveSection(outcomes: readonly TargetOutcome[]): DriftSection {
     : failed.length
       ? failed.map((f) => `cannot reach cluster ${f.cluster}: ${f.reason}`).join('; ')
       : undefined;
-  return { section: 'live', status, ...(reason ? { reason } : {}), items, coverage: { reached, expected }, suppressed };
+  const errors = failed.map((f) => `cannot reach cluster ${f.cluster}: ${f.reason}`);
+  return { section: 'live', status, ...(reason ? { reason } : {}), ...(errors.length ? { errors } : {}), items, coverage: { reached, expected }, suppressed };
 }

@@ -27,6 +27,9 @@ const allItems = (r: DriftReport): DriftItem[] => r.sections.flatMap((s) => s.it
 /** Drift worth an exit 1 and an open issue: anything above info. */
 export const hasDrift = (r: DriftReport) => allItems(r).some((i) => i.severity !== 'info');
 
+/** What could not be checked because of an error, `section: what`: drift exits 2 when there is any, whatever it found. */
+export const driftErrors = (r: DriftReport): string[] => r.sections.flatMap((s) => (s.errors ?? []).map((e) => `${s.section}: ${e}`));
+
 export function buildReport(parts: Omit<DriftReport, 'newKeys' | 'comparedWithPrevious'>, previousKeys: string[] | undefined): DriftReport {
   const report = { ...parts, newKeys: [] as string[], comparedWithPrevious: previousKeys !== undefined };
   const before = new Set(previousKeys ?? []);

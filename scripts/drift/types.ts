@@ -33,6 +33,11 @@ export interface DriftSection {
   status: 'checked' | 'partial' | 'skipped';
   /** Why skipped or partial. */
   reason?: string;
+  /**
+   * What could not be checked because of an error (a repository, Argo CD, a cluster or an Alertmanager that did
+   * not answer as asked), not because its input was left out: drift exits 2 when there is any.
+   */
+  errors?: string[];
   items: DriftItem[];
   /** For sections that reach clusters: which were reached, out of which expected. */
   coverage?: { reached: string[]; expected: string[] };

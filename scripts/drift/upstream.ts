@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { APPS } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { resolveRepository, type MirrorMap } from '../inventory/mirrors.ts';
+import { redactUrls } from '../lib/redact.ts';
 import { compareVersions, isStableVersion, versionGap } from '../lib/versions.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
@@ -32,23 +33,33 @@ function parseIndex(text: string): Map<string, ChartRelease[]> {
 export async function readReleases(repoURL: string, chart: string, mirrors: MirrorMap): Promise<ChartRelease[]> {
   const url = resolveRepository(repoURL, mirrors);
   if (url.startsWith('oci://')) return (await readOciTags(url, chart)).map((version) => ({ version }));
-  const res = await fetch(`${url}/index.yaml`, { signal: AbortSignal.timeout(20_000) });
+  const res = await fetchExplained(`${url}/index.yaml`);
   if (!res.ok) throw new Error(`${url}/index.yaml answered ${res.status}`);
   return parseIndex(await res.text()).get(chart) ?? [];
+}
+
+/** fetch, whose network failures name the URL (credentials hidden: the reason goes into the report) and the cause (`fetch failed` alone says neither). */
+async function fetchExplained(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(20_000), ...init });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(redactUrls(`${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`), { cause: err });
+  }
 }
 
 /** Docker Registry v2 tag list, with the anonymous bearer token public registries ask for. */
 async function readOciTags(url: string, chart: string): Promise<string[]> {
   const [host, ...path] = url.slice('oci://'.length).split('/');
   const endpoint = `https://${host}/v2/${[...path, chart].join('/')}/tags/list`;
-  let res = await fetch(endpoint, { signal: AbortSignal.timeout(20_000) });
+  let res = await fetchExplained(endpoint);
   const challenge = res.headers.get('www-authenticate');
   if (res.status === 401 && challenge?.startsWith('Bearer ')) {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const token = await fetch(`${params.realm}?service=${encodeURIComponent(params.service ?? '')}&scope=${encodeURIComponent(params.scope ?? '')}`).then(
-      (r) => r.json() as Promise<{ token?: string }>,
-    );
-    res = await fetch(endpoint, { headers: { Authorization: `Bearer ${token.token}` }, signal: AbortSignal.timeout(20_000) });
+    const token = await fetchExplained(
+      `${params.realm}?service=${encodeURIComponent(params.service ?? '')}&scope=${encodeURIComponent(params.scope ?? '')}`,
+    ).then((r) => r.json() as Promise<{ token?: string }>);
+    res = await fetchExplained(endpoint, { headers: { Authorization: `Bearer ${token.token}` } });
   }
   if (!res.ok) throw new Error(`${endpoint} answered ${res.status}`);
   return ((await res.json()) as { tags?: string[] }).tags ?? [];
@@ -65,7 +76,7 @@ export const lookupKey = (repoURL: string, chart: string) => `${repoURL}|${chart
 /** Us vs upstream, per app and chart: newest stable version, the gap per environment, deprecation and moves. Pure. */
 export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now: Date): DriftSection {
   const items: DriftItem[] = [];
-  const unreachable: string[] = [];
+  const unreachable: { repoURL: string; why: string }[] = [];
   for (const app of APPS) {
     const pins = inventory.environments.flatMap((env) => (env.pins[app] ? [{ env: env.name, pin: env.pins[app]! }] : []));
     for (const repoChart of new Set(pins.map((p) => lookupKey(p.pin.repoURL, p.pin.chart)))) {
@@ -84,7 +95,7 @@ export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now
         });
       const releases = lookup.get(repoChart);
       if (!releases || releases instanceof Error) {
-        unreachable.push(`${repoURL} (${releases instanceof Error ? releases.message : 'not read'})`);
+        unreachable.push({ repoURL, why: releases instanceof Error ? releases.message : 'not read' });
         continue;
       }
       items.push(...versionItems(app, chart, mine, releases, now));
@@ -93,7 +104,12 @@ export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now
   return {
     section: 'upstream',
     status: unreachable.length ? (items.length ? 'partial' : 'skipped') : 'checked',
-    ...(unreachable.length ? { reason: `unreachable: ${unreachable.join('; ')}` } : {}),
+    ...(unreachable.length
+      ? {
+          reason: `unreachable: ${unreachable.map((u) => `${u.repoURL} (${u.why})`).join('; ')}`,
+          errors: unreachable.map((u) => `cannot read ${u.repoURL}: ${u.why}`),
+        }
+      : {}),
     items,
   };
 }

@@ -7,8 +7,14 @@ import { FLEET_ROOT_NAME, rootProjectName } from './names.ts';
 import type { CheckedFile } from './parse-files.ts';
 import type { Cluster, Environment, Fleet } from './types.ts';
 
+/**
+ * What the cross-file checks read of fleet.yaml: its environments, and the settings keyed by them when the whole
+ * file passed its schema (when it did not, only its environments, if they passed theirs).
+ */
+export type FleetEnvironments = Pick<Fleet, 'environments'> & Partial<Pick<Fleet, 'scheduling' | 'promotion' | 'codeOwners'>>;
+
 export interface CrossCheckInput {
-  fleet: CheckedFile<Fleet>;
+  fleet: CheckedFile<FleetEnvironments>;
   clusters: { checked: CheckedFile<unknown>; cluster: Cluster }[];
   environments: Map<string, { pinsFile: CheckedFile<unknown>; environment: Environment }>;
   /** overlays/<env> folders that hold hand-written files. */
@@ -17,7 +23,7 @@ export interface CrossCheckInput {
   pinFiles: Set<string>;
 }
 
-/** Checks that span files: names, environments, destinations, projects and pins. */
+/** Checks that span files: names, environments, destinations, projects and pins. Files that failed their schema take no part. */
 export function crossCheck(input: CrossCheckInput): Finding[] {
   return [...checkEnvironments(input), ...input.clusters.flatMap((c) => checkCluster(c, input)), ...checkUniqueness(input)];
 }
@@ -66,7 +72,7 @@ function checkEnvironments({ fleet, pinFiles, overlayEnvironments }: CrossCheckI
 }
 
 /** promotion.<env>: a known environment that is not the last, durations and Alertmanager matchers that parse. */
-function checkPromotionGates(fleet: CheckedFile<Fleet>): Finding[] {
+function checkPromotionGates(fleet: CheckedFile<FleetEnvironments>): Finding[] {
   const known = fleet.data.environments;
   const findings: Finding[] = [];
   for (const [env, gate] of Object.entries(fleet.data.promotion ?? {})) {

@@ -1,7 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { parseYamlSource, positionOf, type SourceDocument } from '../lib/yaml.ts';
 import { APPS, isAppName, type AppName } from './apps.ts';
-import { checkYamlAgainstSchema, type SchemaName } from './schemas.ts';
+import { checkYamlAgainstSchema, matchesPropertySchema, type SchemaName } from './schemas.ts';
 import type { ChartPin, Cluster, ClusterApp, Dashboard, RoutingTest, Values } from './types.ts';
 
 /** A file that parsed and matched its schema, with the positions kept for later checks. */
@@ -20,6 +20,18 @@ export function checkYaml<T>(schema: SchemaName, file: string, text: string, fin
   const schemaFindings = checkYamlAgainstSchema(schema, source);
   findings.push(...schemaFindings);
   return schemaFindings.length ? undefined : { source, data: source.data as T };
+}
+
+/**
+ * One top-level property of a file that failed its schema, when that property passes its own: what checks that
+ * read only it may still use. No findings: checkYaml reported the file's.
+ */
+export function checkedProperty<K extends string, T>(schema: SchemaName, file: string, text: string, key: K): CheckedFile<Record<K, T>> | undefined {
+  const { source, problems } = parseYamlSource(file, text);
+  const data = source.data;
+  if (problems.length || typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const value = (data as Record<string, unknown>)[key];
+  return matchesPropertySchema(schema, key, value) ? { source, data: { [key]: value as T } as Record<K, T> } : undefined;
 }
 
 /** clusters/<name>.yaml with defaults filled in. */

@@ -1,7 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { APPS, isAppName, type AppName } from './apps.ts';
-import { crossCheck, type CrossCheckInput } from './cross-checks.ts';
-import { checkDashboard, checkRoutingTests, checkYaml, toCluster, toPins } from './parse-files.ts';
+import { crossCheck, type CrossCheckInput, type FleetEnvironments } from './cross-checks.ts';
+import { checkDashboard, checkedProperty, checkRoutingTests, checkYaml, toCluster, toPins, type CheckedFile } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
 import { checkInventoryUrls } from './url-checks.ts';
@@ -20,7 +20,7 @@ export function parseInventory(sources: InventorySources): ParseResult {
   const findings: Finding[] = [...(sources.problems ?? [])];
   const entries = (re: RegExp): Entries => [...sources.entries()].filter(([path]) => re.test(path));
 
-  const fleet = parseFleet(sources.get('fleet.yaml'), findings);
+  const { fleet, fleetEnvironments } = parseFleet(sources.get('fleet.yaml'), findings);
   const clusters = entries(/^clusters\//).flatMap(([file, text]) => {
     const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
     return checked ? [{ checked, cluster: toCluster(file, checked.data) }] : [];
@@ -37,14 +37,11 @@ export function parseInventory(sources: InventorySources): ParseResult {
   const dashboards = entries(/^base\/grafana\/dashboards\//).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []);
   findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
   const pinFiles = new Set(entries(/^overlays\/[^/]+\/pins\.yaml$/).map(([path]) => path.split('/')[1]!));
-  if (fleet) findings.push(...crossCheck({ fleet, clusters, environments, pinFiles, overlayEnvironments: overlayFolders(sources) }));
-  if (fleet)
-    findings.push(
-      ...checkInventoryUrls(
-        fleet,
-        [...environments.values()].map((e) => e.pinsFile),
-      ),
-    );
+  // Every problem at once: a schema problem in one file does not hold back the cross-file problems of the others.
+  if (fleetEnvironments)
+    findings.push(...crossCheck({ fleet: fleetEnvironments, clusters, environments, pinFiles, overlayEnvironments: overlayFolders(sources) }));
+  const checkedPins = [...environments.values()].map((e) => e.pinsFile);
+  findings.push(...checkInventoryUrls(fleet, checkedPins));
   if (findings.length || !fleet) return { findings };
 
   return {
@@ -58,12 +55,14 @@ export function parseInventory(sources: InventorySources): ParseResult {
   };
 }
 
-function parseFleet(text: string | undefined, findings: Finding[]) {
+/** fleet.yaml checked; when it failed its schema, still its environments if they pass theirs, for the cross-file checks. */
+function parseFleet(text: string | undefined, findings: Finding[]): { fleet?: CheckedFile<Fleet>; fleetEnvironments?: CheckedFile<FleetEnvironments> } {
   if (text === undefined) {
     findings.push({ file: 'fleet.yaml', message: 'fleet.yaml is missing', hint: 'create fleet.yaml with repoURL, targetRevision and environments' });
-    return undefined;
+    return {};
   }
-  return checkYaml<Fleet>('fleet', 'fleet.yaml', text, findings);
+  const fleet = checkYaml<Fleet>('fleet', 'fleet.yaml', text, findings);
+  return { fleet, fleetEnvironments: fleet ?? checkedProperty<'environments', string[]>('fleet', 'fleet.yaml', text, 'environments') };
 }
 
 function parseEnvironments(pinFiles: Entries, findings: Finding[]): CrossCheckInput['environments'] {

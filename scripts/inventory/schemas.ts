@@ -9,25 +9,34 @@ const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'routing-te
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-let validators: Map<SchemaName, ValidateFunction> | undefined;
+let compiled: { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } | undefined;
 
-function compileAll(): Map<SchemaName, ValidateFunction> {
+function compileAll(): { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
-  const map = new Map<SchemaName, ValidateFunction>();
+  const validators = new Map<SchemaName, ValidateFunction>();
   for (const name of SCHEMA_NAMES) {
     const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
-    map.set(name, ajv.compile(JSON.parse(readFileSync(url, 'utf8'))));
+    validators.set(name, ajv.compile(JSON.parse(readFileSync(url, 'utf8'))));
   }
-  return map;
+  return { ajv, validators };
 }
 
 /** The raw ajv errors of `data` against one of the repository's schemas. */
 function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
-  validators ??= compileAll();
-  const validate = validators.get(name)!;
+  compiled ??= compileAll();
+  const validate = compiled.validators.get(name)!;
   return validate(data) ? [] : (validate.errors ?? []);
+}
+
+/** Whether `value` matches the schema of one top-level property (`#/properties/<key>`): the usable part of a file that failed its schema. */
+export function matchesPropertySchema(name: SchemaName, key: string, value: unknown): boolean {
+  compiled ??= compileAll();
+  const id = (compiled.validators.get(name)!.schema as { $id: string }).$id;
+  const validate = compiled.ajv.getSchema(`${id}#/properties/${key}`);
+  if (!validate) throw new Error(`${name}.schema.json has no property ${key}`);
+  return value !== undefined && validate(value) === true;
 }
 
 /** Checks a parsed YAML file against a schema; every problem located at file:line:column. */

@@ -66,18 +66,18 @@ export function urlProblem(url: string, kind: UrlKind): { message: string; hint:
 
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-/** Every URL of fleet.yaml and the pins that the generator writes into Applications and leaves. */
-export function checkInventoryUrls(fleet: CheckedFile<Fleet>, pinFiles: CheckedFile<unknown>[]): Finding[] {
+/** Every URL of fleet.yaml (when it passed its schema) and the pins that the generator writes into Applications and leaves. */
+export function checkInventoryUrls(fleet: CheckedFile<Fleet> | undefined, pinFiles: CheckedFile<unknown>[]): Finding[] {
   const findings: Finding[] = [];
   const check = (file: CheckedFile<unknown>, path: string[], url: string, kind: UrlKind, atKey = false) => {
     const problem = urlProblem(url, kind);
     if (problem)
       findings.push({ file: file.source.file, ...positionOf(file.source, path, atKey), message: `${path.join('.')}: ${problem.message}`, hint: problem.hint });
   };
-  check(fleet, ['repoURL'], fleet.data.repoURL, GIT_REMOTE);
-  for (const [from, to] of Object.entries(fleet.data.chartMirrors ?? {})) {
-    check(fleet, ['chartMirrors', from], from, CHART_REPO, true);
-    check(fleet, ['chartMirrors', from], to, CHART_MIRROR);
+  if (fleet) check(fleet, ['repoURL'], fleet.data.repoURL, GIT_REMOTE);
+  for (const [from, to] of Object.entries(fleet?.data.chartMirrors ?? {})) {
+    check(fleet!, ['chartMirrors', from], from, CHART_REPO, true);
+    check(fleet!, ['chartMirrors', from], to, CHART_MIRROR);
   }
   for (const pins of pinFiles)
     for (const [app, pin] of Object.entries((pins.data ?? {}) as Record<string, { repoURL?: unknown }>))

@@ -1,10 +1,10 @@
 import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventory } from '../inventory/parse.ts';
-import { isInventoryPath, readInventorySources } from '../inventory/read.ts';
+import { inventoryProblems, isInventoryPath, readInventorySources } from '../inventory/read.ts';
 import type { InventorySources } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
-import { UsageError } from '../lib/errors.ts';
+import { FindingsError, UsageError } from '../lib/errors.ts';
 import { workTemp } from '../lib/work-dir.ts';
 import type { Finding } from '../lib/findings.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
@@ -85,11 +85,12 @@ async function readParsed(root: string) {
 
 /**
  * The clusters a run with these options would validate, read from the inventory alone (no tools, no
- * rendering): what CI's matrix is sized from. An inventory with findings is a usage error naming them.
+ * rendering): what CI's matrix is sized from. An inventory with findings throws them (exit 1, as validate's
+ * inventory check would report them).
  */
 export async function selectedClusters(options: ValidateOptions): Promise<string[]> {
   const { parsed } = await readParsed(options.root);
-  if (!parsed.inventory) throw new UsageError(`the inventory has ${parsed.findings.length} problem(s)\nfix: run npm run validate to see them`);
+  if (!parsed.inventory) throw new FindingsError(parsed.findings, inventoryProblems(parsed.findings.length));
   return [...(await selectClusters(options, parsed.inventory))].sort();
 }
 

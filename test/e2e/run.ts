@@ -1,15 +1,29 @@
+import { reportError } from '../../scripts/lib/errors.ts';
 import { endIfInterrupted } from '../../scripts/lib/exit.ts';
-import { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, expectedApplications, prometheusAvailableAt, startE2e } from './harness.ts';
-import { listApplications, table, waitConverged, waveViolations } from './status.ts';
-import { runScenarios, SCENARIOS } from './scenarios.ts';
+import { E2E_HELP, parseE2eArgs } from './args.ts';
 
 /**
  * npm run e2e [-- --only steady,change,…]: a real Argo CD syncing a generated fleet of one dev and one
  * prod cluster (and one staging cluster when the promotion scenario runs). Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`,
  * then, with the pipeline scenario, the fire drill's `pipeline: HighCpuUsage fired in …` line.
- * Every process stops at the end, on failure and on Ctrl-C.
+ * Every process stops at the end, on failure and on Ctrl-C. --help prints the usage (E2E_HELP).
  */
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]!.split(',') : SCENARIOS;
+const args = (() => {
+  try {
+    return parseE2eArgs(process.argv.slice(2));
+  } catch (err) {
+    process.exit(reportError(err));
+  }
+})();
+if (args.help) {
+  console.log(E2E_HELP);
+  process.exit(0);
+}
+const only = args.only;
+// The harness only now: --help and usage errors build and load none of it.
+const { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, expectedApplications, prometheusAvailableAt, startE2e } = await import('./harness.ts');
+const { listApplications, table, waitConverged, waveViolations } = await import('./status.ts');
+const { runScenarios } = await import('./scenarios.ts');
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 const started = Date.now();
 const clusters = only.includes('promote') ? E2E_PROMOTION_CLUSTERS : E2E_CLUSTERS;

@@ -9,9 +9,9 @@ import { pipeline } from './pipeline/scenario.ts';
 import { roots } from './roots.ts';
 import { promote } from './promotion.ts';
 import { freezeDeployment, waitRefusedSync } from './freeze.ts';
+import type { ScenarioName } from './scenario-list.ts';
 
-// promote before prune: the promotion follows dev-1's Grafana, which prune then disables; roots last: it removes a cluster.
-export const SCENARIOS = ['steady', 'pipeline', 'drift', 'change', 'selfheal', 'retry', 'promote', 'prune', 'roots'];
+export { SCENARIOS, type ScenarioName } from './scenario-list.ts';
 
 type Deployment = {
   metadata: { name: string; generation?: number };
@@ -20,12 +20,12 @@ type Deployment = {
 const PROMETHEUS = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'monitoring', name: 'prometheus-server' };
 
 /** Runs the named scenarios in order; each throws with what it saw when the fleet does not behave. Returns their summary lines. */
-export async function runScenarios(e2e: E2e, names: string[], log: Progress): Promise<string[]> {
-  const all: Record<string, (e2e: E2e, log: Progress) => Promise<unknown>> = { steady, pipeline, drift, change, selfheal, retry, prune, promote, roots };
+export async function runScenarios(e2e: E2e, names: ScenarioName[], log: Progress): Promise<string[]> {
+  const all: Record<ScenarioName, (e2e: E2e, log: Progress) => Promise<unknown>> = { steady, pipeline, drift, change, selfheal, retry, prune, promote, roots };
   const summaries: string[] = [];
   for (const name of names) {
     const started = Date.now();
-    const summary = await all[name]!(e2e, log);
+    const summary = await all[name](e2e, log);
     if (typeof summary === 'string') summaries.push(summary);
     log(`scenario ${name}: passed in ${Math.round((Date.now() - started) / 1000)} s`);
   }

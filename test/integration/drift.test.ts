@@ -15,6 +15,7 @@ import { runCli } from '../helpers/cli.ts';
 import { sharedControlPlane } from '../helpers/control-plane.ts';
 import { commitOnMain, fleetWithOrigin } from '../helpers/git-fleet.ts';
 import { startGitHubStandIn } from '../helpers/github/server.ts';
+import { tempRepo } from '../helpers/repo.ts';
 import { useTestChartMirror } from '../helpers/validate.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -165,6 +166,40 @@ test('the CLI: exit 1 on drift with the report; exit 0 when clean (live skipped 
   const report = JSON.parse(drift.stdout);
   assert.equal(report.sections[0].items[0].kind, 'hand-edited');
 });
+
+test('the CLI: a section that could not run for an error (chart repositories unreachable) is exit 2 with the reason; the report is still written', async () => {
+  const mirror = await useTestChartMirror();
+  const { root } = await fleetWithOrigin();
+  const out = await tempRepo();
+  const dead = `http://127.0.0.1:${await closedPort()}`;
+  const run = await runCli('drift', ['--root', root, '--out', out], {
+    MONITORING_GITOPS_HELM_MIRRORS: process.env.MONITORING_GITOPS_HELM_MIRRORS!.replaceAll(mirror, dead),
+  });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stdout, /### Us vs upstream _\(skipped: unreachable: https:\/\/prometheus-community\.github\.io\/helm-charts \(/);
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `^error: not everything could be checked \\(the report above says what was\\):\\n {2}upstream: cannot read https://prometheus-community\\.github\\.io/helm-charts: ${dead}/index\\.yaml: ECONNREFUSED\\n`,
+      'm',
+    ),
+  );
+  assert.doesNotMatch(run.stderr, /^ {2}live:/m, 'live was left out (no --argocd-url), not failed');
+  const written = JSON.parse(await readFile(join(out, 'drift-report.json'), 'utf8'));
+  const upstream = written.sections.find((s: { section: string }) => s.section === 'upstream');
+  assert.equal(upstream.status, 'skipped');
+  assert.equal(upstream.errors.length, 2, JSON.stringify(upstream));
+  assert.match(await readFile(join(out, 'drift-report.md'), 'utf8'), /### Us vs upstream _\(skipped: unreachable/);
+});
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
 
 test('live: the rendered manifests applied to a real API server show no drift until someone edits one by hand', async () => {
   await useTestChartMirror();

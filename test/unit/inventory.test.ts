@@ -135,6 +135,60 @@ test('every problem is reported at once, across files', async () => {
   );
 });
 
+test('a schema error in fleet.yaml hides no other problem: the cross-file checks run on its environments, pins URLs are checked', async () => {
+  const out = await problems({
+    'fleet.yaml': edit('targetRevision: main', 'targetRevison: main'),
+    'clusters/alpha.yaml': edit('kubernetesVersion: 1.34.2', 'kubernetesVersion: v1.34'),
+    'clusters/beta.yaml': edit('environment: prod', 'environment: staging'),
+    'overlays/prod/pins.yaml': edit('https://charts.example.com', 'https://robot:s3cret@charts.example.com'),
+    'overlays/qa/pins.yaml': 'prometheus:\n  repoURL: https://charts.example.com/prometheus\n  chart: prometheus\n  version: 2.0.0\n',
+  });
+  assert.deepEqual(
+    out.map((p) => p.split('\n')[0]),
+    [
+      'clusters/alpha.yaml:3:20: kubernetesVersion is not valid: "v1.34"',
+      "clusters/beta.yaml:2:14: unknown environment 'staging'",
+      "fleet.yaml:2:1: unknown key 'targetRevison' in the top level",
+      'overlays/prod/pins.yaml:2:12: prometheus.repoURL: "https://***@charts.example.com/prometheus" carries credentials before the host',
+      'overlays/qa/: overlays/qa/ is not an environment listed in fleet.yaml',
+    ],
+    out.join('\n'),
+  );
+});
+
+test('cross-file checks skip what failed its schema and do not trip over it', async () => {
+  // A gate of the wrong shape (soak a number) is fleet.yaml's schema problem only: the gate checks, which read it, do not run.
+  const gate = await problems({
+    'fleet.yaml': (t) => `${t}promotion:\n  dev:\n    soak: 5\n    blockingAlerts: severity\n`,
+    'clusters/beta.yaml': edit('environment: prod', 'environment: staging'),
+  });
+  assert.equal(gate.length, 3, gate.join('\n'));
+  assert.match(gate[0]!, /^clusters\/beta\.yaml:2:14: unknown environment 'staging'/);
+  assert.deepEqual(
+    gate.slice(1).map((p) => p.split('\n')[0]),
+    [
+      'fleet.yaml:23:11: promotion.dev.soak must be string; YAML read the unquoted 5 as a number (5)',
+      'fleet.yaml:24:21: promotion.dev.blockingAlerts must be a list',
+    ],
+  );
+  // With no valid environment list, a cluster's environment cannot be judged: no guess is reported.
+  const environments = await problems({
+    'fleet.yaml': edit(/environments:\n {2}- dev\n {2}- prod\n/, 'environments: [dev, dev]\n'),
+    'clusters/beta.yaml': edit('environment: prod', 'environment: staging'),
+  });
+  assert.equal(environments.length, 1, environments.join('\n'));
+  assert.match(environments[0]!, /^fleet\.yaml:3:15: environments .*duplicate/);
+  // A cluster file that failed its schema takes no part: its name and destination are not compared with the others'.
+  const cluster = await problems({
+    'clusters/beta.yaml': (t) => edit('server: https://beta.example.org:6443', 'name: alpha')(t).replace('storageClass: fast', 'storageClas: fast'),
+  });
+  assert.deepEqual(
+    cluster.map((p) => p.split('\n')[0]),
+    ["clusters/beta.yaml:5:1: unknown key 'storageClas' in the top level"],
+    cluster.join('\n'),
+  );
+});
+
 test('an environment without pins, and an overlay folder of no environment, are refused', async () => {
   const out = await problems({
     'overlays/prod/pins.yaml': null,

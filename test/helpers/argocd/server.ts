@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeClient } from '../../../scripts/cluster/client.ts';
 import { argoError, getApplication, GRPC, listApplications, type Reply } from './applications.ts';
@@ -12,6 +13,8 @@ export interface ArgoCdStandInOptions {
   token: string;
   /** Argo CD's namespace, where it reads Applications; default argocd. */
   namespace?: string;
+  /** Serve HTTPS with this certificate and key (PEM), as argocd-server does; plain HTTP without. */
+  tls?: { cert: string; key: string };
 }
 
 /** One request the stand-in received; status 0 when the connection was dropped on purpose. */
@@ -43,7 +46,7 @@ export interface ArgoCdTamperRule {
 }
 
 export interface ArgoCdStandIn {
-  /** http://127.0.0.1:PORT: the Argo CD URL. */
+  /** http://127.0.0.1:PORT (https:// with `tls`): the Argo CD URL. */
   url: string;
   requests: ArgoCdRequestLogEntry[];
   /** Every request or answer that broke the pinned Argo CD's swagger.json (answered 500), and stand-in failures. */
@@ -68,12 +71,12 @@ const ROUTES: Route[] = [
 /** A local argocd-server for the routes drift uses, backed by the Applications stored in the real API server. */
 export async function startArgoCdStandIn(options: ArgoCdStandInOptions): Promise<ArgoCdStandIn> {
   const contract = await readArgoCdContract();
-  const server = createServer();
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }) : createServer();
   await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
   const faults: Array<ArgoCdFaultRule & { left: number }> = [];
   const tampering: ArgoCdTamperRule[] = [];
   const standIn: ArgoCdStandIn = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     contractViolations: [],
     unexpectedRoutes: [],

@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../../scripts/lib/errors.ts';
 import { run, tail } from '../../../scripts/lib/exec.ts';
@@ -7,7 +8,7 @@ import { run, tail } from '../../../scripts/lib/exec.ts';
  * A throwaway certificate authority for the receivers' TLS, made with the machine's `openssl` CLI: Node 20
  * can read X.509 (crypto.X509Certificate) but not create it, and the CLI adds no dependency. Certificates
  * carry what Go's crypto/x509 (Alertmanager) insists on: a CA with basicConstraints and keyCertSign, server
- * certificates with their names as subjectAltName (Go ignores the CN), serverAuth, two days of validity.
+ * certificates with their names (or IP addresses) as subjectAltName (Go ignores the CN), serverAuth, two days of validity.
  */
 
 /** A server certificate and its key, as files and as PEM text. */
@@ -29,7 +30,7 @@ export interface TestCa {
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 const DAYS = '2';
 
-/** Creates the CA and one certificate per server (key → DNS names) in `dir`. */
+/** Creates the CA and one certificate per server (key → DNS names or IP addresses) in `dir`. */
 export async function createTestCa(dir: string, servers: Record<string, string[]>): Promise<TestCa> {
   await mkdir(dir, { recursive: true });
   const caFile = join(dir, 'ca.crt');
@@ -42,13 +43,13 @@ export async function createTestCa(dir: string, servers: Record<string, string[]
 }
 
 async function createServerCertificate(dir: string, key: string, names: string[], ca: { caFile: string; caKey: string }): Promise<ServerCertificate> {
-  if (names.length === 0) throw new Error(`server certificate '${key}' needs at least one DNS name`);
+  if (names.length === 0) throw new Error(`server certificate '${key}' needs at least one DNS name or IP address`);
   const [certFile, keyFile, csrFile, extFile] = ['crt', 'key', 'csr', 'ext'].map((ext) => join(dir, `${key}.${ext}`)) as [string, string, string, string];
   const extensions = [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',
     'extendedKeyUsage=serverAuth',
-    `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+    `subjectAltName=${names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',')}`,
   ];
   await writeFile(extFile, `${extensions.join('\n')}\n`);
   await openssl(['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${names[0]}`]);
