@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { planGenerate } from '../../scripts/generate/plan.ts';
 import { appCatalog, parseAppCatalog } from '../../scripts/inventory/app-catalog.ts';
 import { parseValuePath, renderValues, type TemplateContext } from '../../scripts/inventory/app-templates.ts';
@@ -136,4 +136,90 @@ test('an app a cluster file leaves out runs when the catalog enables it by defau
     'clusters/beta.yaml:13:3: grafana is enabled by default (app-catalog.yaml) but overlays/prod/pins.yaml has no pin for it\n    fix: add grafana: {repoURL, chart, version} to overlays/prod/pins.yaml, or set apps.grafana.enabled: false',
   ]);
   assert.equal(parse(CATALOG).apps.grafana.enabledByDefault, true);
+});
+
+/** The minimal fixture with prometheus-blackbox-exporter's files, its dev pin, and `edits` on top. */
+const BLACKBOX = 'prometheus-blackbox-exporter';
+const blackboxSources = (edits: Record<string, (text: string) => string> = {}) =>
+  minimalSources({
+    'overlays/dev/pins.yaml': (t) => `${t}${BLACKBOX}:\n  repoURL: https://charts.example.com/prometheus\n  chart: ${BLACKBOX}\n  version: 11.17.2\n`,
+    [`base/${BLACKBOX}/values.yaml`]: () => readFileSync(`${PROJECT_ROOT}/base/${BLACKBOX}/values.yaml`, 'utf8'),
+    [`base/${BLACKBOX}/rules/blackbox.yaml`]: () => readFileSync(`${PROJECT_ROOT}/base/${BLACKBOX}/rules/blackbox.yaml`, 'utf8'),
+    'clusters/alpha.yaml': (t) => `${t}  ${BLACKBOX}:\n    enabled: true\n`,
+    ...edits,
+  });
+
+const planned = async (sources: Awaited<ReturnType<typeof minimalSources>>) => {
+  const parsed = parseInventory(sources);
+  assert.deepEqual(parsed.findings.map(formatFinding), []);
+  return new Map(planGenerate(parsed.inventory!).map((f) => [f.path, parseAllDocuments(f.content)[0]!.toJS()]));
+};
+
+test('prometheus-blackbox-exporter, data only: where a cluster enables it, Prometheus scrapes it and loads its rules; nowhere else', async () => {
+  const files = await planned(await blackboxSources());
+  const alpha = files.get('overlays/dev/alpha/prometheus/values.yaml');
+  assert.deepEqual(Object.keys(alpha.scrapeConfigs).sort(), ['blackbox-grafana', 'blackbox-prometheus']);
+  const probe = alpha.scrapeConfigs['blackbox-prometheus'];
+  assert.equal(probe.metrics_path, '/probe');
+  assert.deepEqual(probe.params, { module: ['https_401'] });
+  assert.deepEqual(probe.static_configs, [{ targets: ['https://prometheus.alpha.example.com'] }]);
+  assert.deepEqual(probe.relabel_configs, [
+    { source_labels: ['__address__'], target_label: '__param_target' },
+    { source_labels: ['__param_target'], target_label: 'instance' },
+    { target_label: '__address__', replacement: 'prometheus-blackbox-exporter.monitoring.svc:9115' },
+  ]);
+  assert.deepEqual(alpha.scrapeConfigs['blackbox-grafana'].static_configs, [{ targets: ['https://grafana.alpha.example.com'] }]);
+  const groups = alpha.serverFiles['alerting_rules.yml'].groups;
+  assert.deepEqual(
+    groups.map((g: { name: string }) => g.name),
+    ['cpu', 'blackbox'],
+  );
+  const failed = groups[1].rules.find((r: { alert: string }) => r.alert === 'BlackboxProbeFailed');
+  assert.deepEqual([failed.expr, failed.for, failed.labels.severity], ['probe_success{job=~"blackbox-.+"} == 0', '5m', 'critical']);
+  const exporter = files.get('overlays/dev/alpha/prometheus-blackbox-exporter/values.yaml');
+  assert.equal(exporter.fullnameOverride, 'prometheus-blackbox-exporter');
+  assert.deepEqual(Object.keys(exporter.config.modules).sort(), ['https_2xx', 'https_401']);
+  assert.equal(files.get('apps/alpha/children/prometheus-blackbox-exporter.yaml').metadata.annotations['argocd.argoproj.io/sync-wave'], '1');
+  // beta does not enable it: no leaf, no job, no rule.
+  const beta = files.get('overlays/prod/beta/prometheus/values.yaml');
+  assert.deepEqual(Object.keys(beta.scrapeConfigs ?? {}), []);
+  assert.deepEqual(
+    beta.serverFiles['alerting_rules.yml'].groups.map((g: { name: string }) => g.name),
+    ['cpu'],
+  );
+  assert.equal(files.has('overlays/prod/beta/prometheus-blackbox-exporter/values.yaml'), false);
+});
+
+test('prometheus-blackbox-exporter probes Grafana only where it runs, and needs Prometheus on the same cluster', async () => {
+  const noGrafana = await planned(
+    await blackboxSources({
+      'clusters/alpha.yaml': (t) => `${t.replace('  grafana:\n    enabled: true\n', '  grafana:\n    enabled: false\n')}  ${BLACKBOX}:\n    enabled: true\n`,
+    }),
+  );
+  assert.deepEqual(Object.keys(noGrafana.get('overlays/dev/alpha/prometheus/values.yaml').scrapeConfigs).sort(), ['blackbox-prometheus']);
+  const alone = parseInventory(
+    await blackboxSources({
+      'clusters/alpha.yaml': (t) =>
+        `${t.replace(/ {2}prometheus:\n {4}enabled: true\n/, '  prometheus:\n    enabled: false\n')}  ${BLACKBOX}:\n    enabled: true\n`,
+    }),
+  ).findings.map(formatFinding);
+  assert.equal(alone.length, 1, alone.join('\n'));
+  assert.match(
+    alone[0]!,
+    /^clusters\/alpha\.yaml:\d+:\d+: prometheus-blackbox-exporter is enabled but needs prometheus on the same cluster \(app-catalog\.yaml: requires\), which is not enabled\n {4}fix: enable prometheus/,
+  );
+  const unpinned = parseInventory(await blackboxSources({ 'overlays/dev/pins.yaml': (t) => t })).findings.map(formatFinding);
+  assert.match(unpinned.join('\n'), /prometheus-blackbox-exporter is enabled but overlays\/dev\/pins\.yaml has no pin for it/);
+});
+
+test('base/<app>/ holds rules only where the catalog says so', async () => {
+  const { readInventorySources } = await import('../../scripts/inventory/read.ts');
+  const { tempRepo } = await import('../helpers/repo.ts');
+  const { MINIMAL } = await import('../helpers/inventory.ts');
+  const root = await tempRepo({ [`base/${BLACKBOX}/rules/blackbox.yaml`]: 'groups: []\n', 'base/grafana/rules/x.yaml': 'groups: []\n' }, MINIMAL);
+  const sources = await readInventorySources(root);
+  assert.ok(sources.has(`base/${BLACKBOX}/rules/blackbox.yaml`));
+  assert.deepEqual((sources.problems ?? []).map(formatFinding), [
+    `base/grafana/rules: is not read: base/grafana/ holds values.yaml (prometheus: rules/ and routing-tests.yaml, grafana: dashboards/, ${BLACKBOX}: rules/), and this is a folder\n    fix: move it out of base/grafana/ (or remove it); README.md files are the only other names allowed`,
+  ]);
 });
