@@ -1,4 +1,4 @@
-import { isAppName } from '../inventory/apps.ts';
+import { appNames, isAppName } from '../inventory/app-catalog.ts';
 import { runCommand, UsageError } from '../lib/errors.ts';
 import { printErr, printOut, writeReport } from '../lib/output.ts';
 import { outputFileOption, rootOption } from '../lib/paths.ts';
@@ -9,7 +9,7 @@ import { parseCommandArgs } from './args.ts';
 import { ACCESS_OPTIONS, gateAccessOptions } from './access-options.ts';
 import { parseDuration } from '../inventory/promotion-gate.ts';
 
-const HELP = `usage: npm run promote -- --from ENV --to ENV [--app prometheus|grafana] [--dry-run] [--plan-out FILE]
+const HELP = `usage: npm run promote -- --from ENV --to ENV [--app APP] [--dry-run] [--plan-out FILE]
                           [--force REASON] [--override REASON] [--soak DURATION]
                           [--argocd-url URL] [--argocd-ca FILE] [--kubeconfig CLUSTER=FILE|FILE]…
                           [--alertmanager CLUSTER=URL]… [--label L]… [--reviewer USER]… [--draft]
@@ -22,7 +22,7 @@ promote/<from>-to-<to>/<app or all>, pushes, and opens or updates the one pull r
 Re-running with nothing new changes nothing.
 
   --from, --to       environments, next hop only (see fleet.yaml)
-  --app APP          promote one app only
+  --app APP          promote one app only (an app of app-catalog.yaml)
   --dry-run          print the plan and the pull request; push nothing, call GitHub for nothing
   --plan-out FILE    also write the plan as JSON
   --force REASON     allow skipping environments; the reason goes into the pull request
@@ -69,7 +69,7 @@ await runCommand(async () => {
   });
   if (values.help) return void console.log(HELP);
   if (!values.from || !values.to) throw new UsageError('--from and --to are required');
-  if (values.app && !isAppName(values.app)) throw new UsageError(`--app ${values.app}: not an app of this repository (prometheus, grafana)`);
+  if (values.app && !isAppName(values.app)) throw new UsageError(`--app ${values.app}: not an app of app-catalog.yaml (${appNames().join(', ')})`);
   const soakSeconds = values.soak === undefined ? undefined : parseDuration(values.soak);
   if (values.soak !== undefined && soakSeconds === undefined) throw new UsageError(`--soak ${values.soak}: give a duration such as 24h, 90m or 30s`);
   if (values.override !== undefined && !values.override.trim()) throw new UsageError('--override needs a reason (it goes into the pull request)');
@@ -95,7 +95,7 @@ await runCommand(async () => {
     base: values.base ?? 'main',
     from: values.from,
     to: values.to,
-    app: values.app as never,
+    app: values.app,
     force: values.force,
     override: values.override,
     soakSeconds,

@@ -1,5 +1,5 @@
-import type { AppName } from '../inventory/apps.ts';
-import { APPS } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
+import { appNames } from '../inventory/app-catalog.ts';
 import type { Values } from '../inventory/types.ts';
 import type { K8sObject } from '../lib/k8s.ts';
 import type { AppState, ClusterState, FleetState } from '../render/fleet-state.ts';
@@ -63,7 +63,7 @@ function diffApp(app: AppName, base: AppState | undefined, head: AppState | unde
 }
 
 function diffCluster(name: string, base: ClusterState | undefined, head: ClusterState | undefined): ClusterDiff | undefined {
-  const apps = APPS.flatMap((app) => diffApp(app, base?.apps[app], head?.apps[app]) ?? []);
+  const apps = appNames().flatMap((app) => diffApp(app, base?.apps[app], head?.apps[app]) ?? []);
   const argo = diffResources(base?.argo ?? [], head?.argo ?? []);
   if (!apps.length && isEmptyDiff(argo)) return undefined;
   return { cluster: name, environment: (head ?? base)!.environment, status: !base ? 'added' : !head ? 'removed' : 'changed', apps, argo };

@@ -1,4 +1,4 @@
-import { APPS } from '../inventory/apps.ts';
+import { appNames } from '../inventory/app-catalog.ts';
 import { readShardFiles, type ShardFileKind } from '../lib/shard-files.ts';
 import type { DiffOutcome } from './command.ts';
 
@@ -11,7 +11,7 @@ const breaking = { type: 'array', items: { type: 'object', required: ['resource'
 const resources = { $ref: '#/$defs/resources' } as const;
 
 /** What `diff --format json` writes (DiffOutcome): every field the formats and the merge read, with its type. */
-const OUTCOME_SCHEMA = {
+const outcomeSchema = (apps: string[]) => ({
   type: 'object',
   required: ['diff', 'baseCommit', 'head', 'rendered', 'seconds'],
   properties: {
@@ -41,7 +41,7 @@ const OUTCOME_SCHEMA = {
       type: 'object',
       required: ['app', 'status', 'values', 'resources', 'breaking', 'leftBehind'],
       properties: {
-        app: { enum: [...APPS] },
+        app: { enum: apps },
         status,
         version: { type: 'object', properties: { from: text, to: text } },
         values: changes,
@@ -56,16 +56,17 @@ const OUTCOME_SCHEMA = {
       properties: { cluster: text, environment: text, status, apps: { type: 'array', items: { $ref: '#/$defs/app' } }, argo: resources },
     },
   },
-} as const;
+});
 
-const OUTCOME: ShardFileKind<DiffOutcome> = {
-  what: 'a diff --format json file',
-  fix: 'pass each file that diff --shard I/N --format json --out wrote, once',
-  schema: OUTCOME_SCHEMA,
-  units: (outcome) => outcome.rendered,
-};
+let outcome: ShardFileKind<DiffOutcome> | undefined;
 
 /** The shards' `--format json` files for `--merge`, each checked before it is read (exit 2 naming a bad one). */
 export function readOutcomeFiles(files: string[]): DiffOutcome[] {
-  return readShardFiles(files, OUTCOME);
+  outcome ??= {
+    what: 'a diff --format json file',
+    fix: 'pass each file that diff --shard I/N --format json --out wrote, once',
+    schema: outcomeSchema(appNames()),
+    units: (o) => o.rendered,
+  };
+  return readShardFiles(files, outcome);
 }

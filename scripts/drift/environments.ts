@@ -1,4 +1,4 @@
-import { APPS } from '../inventory/apps.ts';
+import { appNames } from '../inventory/app-catalog.ts';
 import type { Environment, Inventory } from '../inventory/types.ts';
 import { diffValues, formatValueChange } from '../diff/values.ts';
 import type { Arrival } from '../inventory/arrivals.ts';
@@ -12,7 +12,7 @@ const days = (from: Date, now: Date) => Math.floor((now.getTime() - from.getTime
 
 /** Pins and release values one hop apart: the later environment is behind (pending) or has moved on its own (divergent). */
 function pinItems(earlier: Environment, later: Environment, arrivals: Arrivals, now: Date): DriftItem[] {
-  return APPS.flatMap((app): DriftItem[] => {
+  return appNames().flatMap((app): DriftItem[] => {
     const [a, b] = [earlier.pins[app], later.pins[app]];
     if (!a || !b) return [];
     const releaseValues = diffValues(b.values ?? {}, a.values ?? {});
@@ -53,7 +53,7 @@ function pinItems(earlier: Environment, later: Environment, arrivals: Arrivals, 
 
 /** Environment values set in a later environment that the earlier one does not have: divergent by hand. */
 function valueItems(earlier: Environment, later: Environment): DriftItem[] {
-  return APPS.flatMap((app) =>
+  return appNames().flatMap((app) =>
     diffValues(earlier.values[app] ?? {}, later.values[app] ?? {})
       .filter((c) => !('before' in c))
       .map(

@@ -1,4 +1,3 @@
-import type { AppName } from '../inventory/apps.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { checkGate, missingAccess, type GateAccess } from '../promote/gate/check.ts';
 import { readGate } from '../inventory/promotion-gate.ts';
@@ -27,7 +26,7 @@ export async function withGateVerdicts(
       continue;
     }
     const gate = readGate(spec);
-    const scope = { dir: root, baseCommit: commit, inventory, from, apps: [item.app as AppName] };
+    const scope = { dir: root, baseCommit: commit, inventory, from, apps: [item.app] };
     const missing = missingAccess(gate, scope, access);
     let line: string;
     let gateState: DriftItem['gate'];

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { APPS } from '../inventory/apps.ts';
+import { appNames } from '../inventory/app-catalog.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { resolveRepository, type MirrorMap } from '../inventory/mirrors.ts';
 import { redactUrls } from '../lib/redact.ts';
@@ -77,7 +77,7 @@ export const lookupKey = (repoURL: string, chart: string) => `${repoURL}|${chart
 export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now: Date): DriftSection {
   const items: DriftItem[] = [];
   const unreachable: { repoURL: string; why: string }[] = [];
-  for (const app of APPS) {
+  for (const app of appNames()) {
     const pins = inventory.environments.flatMap((env) => (env.pins[app] ? [{ env: env.name, pin: env.pins[app]! }] : []));
     for (const repoChart of new Set(pins.map((p) => lookupKey(p.pin.repoURL, p.pin.chart)))) {
       const mine = pins.filter((p) => lookupKey(p.pin.repoURL, p.pin.chart) === repoChart);

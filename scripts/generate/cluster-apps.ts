@@ -1,8 +1,9 @@
-import { APPS, type AppName } from '../inventory/apps.ts';
+import { appSpec, type AppName } from '../inventory/app-catalog.ts';
+import { POD_SECURITY_LEVELS } from '../inventory/app-catalog-types.ts';
+import { enabledApps } from '../inventory/app-values.ts';
 import { applicationName, rootApplicationName, rootProjectName } from '../inventory/names.ts';
 import type { Cluster, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
-import { APP_SPECS, POD_SECURITY_LEVELS } from './app-specs.ts';
 import { application, appProject, IN_CLUSTER, KEEP_ON_PRUNE, type GroupKind, type NamedGroupKind } from './argocd.ts';
 import { withHeader } from './header.ts';
 import { leafPath } from './leaf.ts';
@@ -10,7 +11,7 @@ import type { FileWrite } from './plan-types.ts';
 
 /** The cluster-scoped objects a cluster's Applications may create: its namespace and what its charts create. */
 export function clusterResources(cluster: Cluster): NamedGroupKind[] {
-  const charts = enabledApps(cluster).flatMap((app) => APP_SPECS[app].clusterResources);
+  const charts = enabledApps(cluster).flatMap((app) => appSpec(app).clusterResources);
   return [{ group: '', kind: 'Namespace', name: cluster.destination.namespace }, ...charts];
 }
 
@@ -19,7 +20,7 @@ export function clusterResources(cluster: Cluster): NamedGroupKind[] {
  * needs privileged), so a cluster whose default is baseline or restricted still admits the stack's pods.
  */
 export function namespaceLabels(cluster: Cluster): Record<string, string> {
-  const rank = Math.max(0, ...enabledApps(cluster).map((app) => POD_SECURITY_LEVELS.indexOf(APP_SPECS[app].podSecurity)));
+  const rank = Math.max(0, ...enabledApps(cluster).map((app) => POD_SECURITY_LEVELS.indexOf(appSpec(app).podSecurity)));
   const level = POD_SECURITY_LEVELS[rank]!;
   // warn and audit at the same level: otherwise every sync warns about what enforce allows on purpose.
   return Object.fromEntries(['enforce', 'warn', 'audit'].map((mode) => [`pod-security.kubernetes.io/${mode}`, level]));
@@ -30,7 +31,6 @@ const ARGOCD_KINDS: GroupKind[] = [
   { group: 'argoproj.io', kind: 'Application' },
 ];
 
-export const enabledApps = (cluster: Cluster): AppName[] => APPS.filter((app) => cluster.apps[app]?.enabled);
 const childrenPath = (cluster: Cluster) => `apps/${cluster.name}/children`;
 
 function labels(cluster: Cluster, app?: AppName): Record<string, string> {
@@ -64,7 +64,7 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
       targetRevision: fleet.targetRevision,
       path: leafPath(cluster, app),
       destination: cluster.destination,
-      syncWave: APP_SPECS[app].syncWave,
+      syncWave: appSpec(app).syncWave,
       cascadeDelete: true,
       // Every child writes the same labels, so the Applications sharing the namespace agree on it.
       namespaceLabels: namespaceLabels(cluster),

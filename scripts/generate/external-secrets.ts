@@ -1,7 +1,8 @@
-import { APPS, type AppName } from '../inventory/apps.ts';
+import { appSpec, type AppName } from '../inventory/app-catalog.ts';
+import type { SecretSpec } from '../inventory/app-catalog-types.ts';
+import { enabledApps } from '../inventory/app-values.ts';
 import type { Cluster, ExternalSecrets, Inventory } from '../inventory/types.ts';
 import { toYamlDocuments } from '../lib/yaml.ts';
-import { APP_SPECS, type SecretSpec } from './app-specs.ts';
 
 export const EXTERNAL_SECRETS_FILE = 'external-secrets.yaml';
 
@@ -13,8 +14,8 @@ export function externalSecretsOf(inventory: Inventory, cluster: Cluster): Exter
 
 /** The Secrets whose ExternalSecret goes into this app's leaf: each in the first enabled app that reads it, in sync-wave order. */
 export function leafSecrets(cluster: Cluster, app: AppName): SecretSpec[] {
-  const enabled = APPS.filter((a) => cluster.apps[a]?.enabled);
-  return APP_SPECS[app].secrets.filter((secret) => enabled.find((a) => APP_SPECS[a].secrets.some((s) => s.name === secret.name)) === app);
+  const enabled = enabledApps(cluster);
+  return appSpec(app).secrets.filter((secret) => enabled.find((a) => appSpec(a).secrets.some((s) => s.name === secret.name)) === app);
 }
 
 /**

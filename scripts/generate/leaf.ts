@@ -1,8 +1,8 @@
-import type { AppName } from '../inventory/apps.ts';
+import { appCatalog, appSpec, type AppName } from '../inventory/app-catalog.ts';
+import { contributingFolders } from '../inventory/app-values.ts';
 import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
 import { resolveRepository } from '../inventory/mirrors.ts';
-import { APP_SPECS } from './app-specs.ts';
 import { KEEP_ON_PRUNE } from './argocd.ts';
 import { EXTERNAL_SECRETS_FILE, externalSecretsOf, externalSecretsYaml, leafSecrets } from './external-secrets.ts';
 import { withHeader } from './header.ts';
@@ -24,7 +24,7 @@ export function helmChart(pin: ChartPin, cluster: Cluster, app: AppName, chartMi
     name: pin.chart,
     repo: resolveRepository(pin.repoURL, new Map(Object.entries(chartMirrors).map(([from, to]) => [from.replace(/\/+$/, ''), to.replace(/\/+$/, '')]))),
     version: pin.version,
-    releaseName: APP_SPECS[app].releaseName,
+    releaseName: appSpec(app).releaseName,
     namespace: cluster.destination.namespace,
     kubeVersion: cluster.kubernetesVersion,
     valuesFile: 'values.yaml',
@@ -44,11 +44,12 @@ const pvcRetentionPatch = {
   patch: toYaml({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'any', annotations: KEEP_ON_PRUNE } }),
 };
 
-/** The files of one leaf: kustomization.yaml, values.yaml and, for Grafana, the dashboards. */
+/** The files of one leaf: kustomization.yaml, values.yaml and, for the app that shows dashboards (Grafana), the dashboards. */
 export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName, dashboardsYaml: () => string): FileWrite[] {
   const dir = leafPath(cluster, app);
   const pin = env.pins[app]!;
-  const hasDashboards = app === 'grafana' && inventory.base.dashboards.length > 0;
+  const spec = appSpec(app);
+  const hasDashboards = spec.dashboards !== undefined && inventory.base.dashboards.length > 0;
   const externalSecrets = externalSecretsOf(inventory, cluster);
   const secrets = externalSecrets ? leafSecrets(cluster, app) : [];
   const resources = [...(secrets.length ? [EXTERNAL_SECRETS_FILE] : []), ...(hasDashboards ? ['dashboards.yaml'] : [])];
@@ -65,7 +66,7 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
     Object.keys(inventory.fleet.chartMirrors ?? {}).length > 0 ||
     inventory.fleet.scheduling?.[env.name] !== undefined ||
     (secrets.length > 0 && cluster.externalSecrets === undefined);
-  const sources = [cluster.file, `overlays/${env.name}`, `base/${app}`, ...(fromFleet ? ['fleet.yaml'] : [])];
+  const sources = [cluster.file, `overlays/${env.name}`, spec.folder, ...contributingFolders(spec, cluster), ...(fromFleet ? ['fleet.yaml'] : [])];
   const files: FileWrite[] = [
     { path: `${dir}/kustomization.yaml`, content: withHeader(toYaml(kustomization), sources) },
     { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app)), sources) },
@@ -76,15 +77,18 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
   return files;
 }
 
-/** Dashboards as ConfigMaps labelled for the Grafana chart's dashboard sidecar; identical on every cluster. */
+/** Dashboards as ConfigMaps labelled for the dashboard sidecar of the app that shows them (app-catalog.yaml dashboards:); identical on every cluster. */
 export function dashboardsFile(dashboards: Dashboard[]): string {
+  const shows = appCatalog().apps.find((a) => a.dashboards);
+  if (!shows?.dashboards) return '';
+  const { configMapPrefix, labels } = shows.dashboards;
   const configMaps = [...dashboards]
     .sort((a, b) => a.uid.localeCompare(b.uid))
     .map((d) => ({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `grafana-dashboard-${d.uid.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, labels: { grafana_dashboard: '1' } },
+      metadata: { name: `${configMapPrefix}${d.uid.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, labels: { ...labels } },
       data: { [`${d.uid}.json`]: `${JSON.stringify(d.model, null, 2)}\n` },
     }));
-  return withHeader(toYamlDocuments(configMaps), ['base/grafana/dashboards']);
+  return withHeader(toYamlDocuments(configMaps), [`${shows.folder}/dashboards`]);
 }

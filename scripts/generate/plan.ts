@@ -1,5 +1,6 @@
 import type { Inventory } from '../inventory/types.ts';
-import { enabledApps, planClusterApps } from './cluster-apps.ts';
+import { enabledApps } from '../inventory/app-values.ts';
+import { planClusterApps } from './cluster-apps.ts';
 import { CODEOWNERS_PATH, planCodeOwners } from './codeowners.ts';
 import { planFleetRoots } from './fleet-root.ts';
 import { dashboardsFile, planLeaf } from './leaf.ts';

@@ -1,9 +1,8 @@
-import { APPS } from '../inventory/apps.ts';
 import type { InventorySources } from '../inventory/types.ts';
 import type { Cluster, Inventory, Values } from '../inventory/types.ts';
 import type { Finding } from '../lib/findings.ts';
 import { findPlaintextSecrets } from '../inventory/secrets.ts';
-import { enabledApps } from './cluster-apps.ts';
+import { enabledApps } from '../inventory/app-values.ts';
 import { valuesLayers } from './values.ts';
 
 /** Values keys with which a chart puts objects in another namespace than the Application's destination. */
@@ -34,7 +33,7 @@ function namespaceOverrides(inventory: Inventory, cluster: Cluster): Finding[] {
           cluster: cluster.name,
           app,
           message: `${app} values ${path.join('.')}: ${JSON.stringify(value)} would put objects outside the destination namespace '${cluster.destination.namespace}' (the AppProject allows only that one)`,
-          hint: `remove ${path.at(-1)}: every object of ${APPS.join(' and ')} goes to destination.namespace; to move the stack, change destination.namespace in ${cluster.file}`,
+          hint: `remove ${path.at(-1)}: every object of ${enabledApps(cluster).join(' and ')} goes to destination.namespace; to move the stack, change destination.namespace in ${cluster.file}`,
         })),
     ),
   );

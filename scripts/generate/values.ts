@@ -1,7 +1,7 @@
-import type { AppName } from '../inventory/apps.ts';
+import { appSpec, CATALOG_FILE, type AppName } from '../inventory/app-catalog.ts';
+import { contentValues, contributedValues, inventoryValues, schedulingValues } from '../inventory/app-values.ts';
 import type { Cluster, Environment, Inventory, Scheduling, Values } from '../inventory/types.ts';
 import { mergeValues } from '../lib/merge.ts';
-import { APP_SPECS } from './app-specs.ts';
 
 /** One values layer, named by where it comes from so diffs and messages can say it. */
 export interface ValuesLayer {
@@ -12,12 +12,16 @@ export interface ValuesLayer {
   at?: string[];
 }
 
-/** The layers of one cluster's app, lowest first: base → release values (promoted) → environment → inventory fields → cluster values. */
+/**
+ * The layers of one cluster's app, lowest first: base → what other enabled apps contribute → release values (promoted)
+ * → environment → inventory fields → cluster values. app-catalog.yaml says what each derived layer holds.
+ */
 export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): ValuesLayer[] {
-  const spec = APP_SPECS[app];
+  const spec = appSpec(app);
   return [
     { source: `base/${app}/values.yaml`, values: inventory.base.values[app] ?? {}, file: `base/${app}/values.yaml`, at: [] },
-    { source: `base/${app} (rules, dashboards)`, values: spec.contentValues(inventory) },
+    { source: `base/${app} (rules, dashboards)`, values: contentValues(spec, inventory, cluster) },
+    ...contributedValues(spec, cluster).map(({ from, values }) => ({ source: `${CATALOG_FILE} (${from.name} contributes to ${app})`, values })),
     {
       source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`,
       values: env.pins[app]?.values ?? {},
@@ -25,7 +29,7 @@ export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cl
       at: [app, 'values'],
     },
     { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {}, file: `overlays/${env.name}/${app}.values.yaml`, at: [] },
-    { source: `${cluster.file} (domain, storageClass)`, values: spec.inventoryValues(cluster) },
+    { source: `${cluster.file} (domain, storageClass)`, values: inventoryValues(spec, cluster) },
     { source: `fleet.yaml scheduling.${env.name} and ${cluster.file} scheduling`, values: schedulingLayer(app, effectiveScheduling(inventory, cluster)) },
     { source: `${cluster.file} (apps.${app}.values)`, values: cluster.apps[app]?.values ?? {}, file: cluster.file, at: ['apps', app, 'values'] },
   ];
@@ -42,7 +46,7 @@ export function effectiveScheduling(inventory: Inventory, cluster: Cluster): Sch
 }
 
 /** Nothing at all when nothing is scheduled, so an unscheduled cluster's values stay as they were. */
-const schedulingLayer = (app: AppName, scheduling: Scheduling): Values => (Object.keys(scheduling).length ? APP_SPECS[app].schedulingValues(scheduling) : {});
+const schedulingLayer = (app: AppName, scheduling: Scheduling): Values => (Object.keys(scheduling).length ? schedulingValues(appSpec(app), scheduling) : {});
 
 /** The merged values handed to the chart: chart defaults come last, inside Helm. */
 export function mergedValues(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): Values {

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { fileHistory } from '../lib/git.ts';
-import { APPS, type AppName } from './apps.ts';
+import { appNames, type AppName } from './app-catalog.ts';
 import type { Environment } from './types.ts';
 
 /** When an environment's current version of an app reached a branch. */
@@ -51,7 +51,7 @@ function canonical(value: unknown): string {
 export async function readArrivals(dir: string, ref: string, env: Environment, exact = false): Promise<AppArrivals> {
   const history = await fileHistory(dir, ref, `overlays/${env.name}/pins.yaml`);
   return Object.fromEntries(
-    APPS.flatMap((app) => {
+    appNames().flatMap((app) => {
       const pin = env.pins[app];
       const arrival = pin && arrivalOf(history, app, pin.version, exact);
       return arrival ? [[app, arrival]] : [];

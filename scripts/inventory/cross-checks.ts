@@ -1,7 +1,7 @@
 import type { Finding } from '../lib/findings.ts';
 import { positionOf } from '../lib/yaml.ts';
 import { parseDuration, parseMatchers } from './promotion-gate.ts';
-import { APPS } from './apps.ts';
+import { appNames, appSpec } from './app-catalog.ts';
 import { destinationKey, reservedNamespaceFinding } from './destinations.ts';
 import { FLEET_ROOT_NAME, rootProjectName } from './names.ts';
 import type { CheckedFile } from './parse-files.ts';
@@ -130,14 +130,22 @@ function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number],
     });
     return findings;
   }
-  for (const app of APPS) {
-    if (cluster.apps[app]?.enabled && env && !env.pins[app]) {
+  for (const app of appNames().filter((a) => cluster.apps[a]?.enabled)) {
+    // biome-ignore lint/suspicious/noExplicitAny: read after its JSON Schema has accepted it
+    const enabled = (checked.data as any)?.apps?.[app] ? 'is enabled' : 'is enabled by default (app-catalog.yaml)';
+    if (env && !env.pins[app]) {
       findings.push({
         ...at(checked, ['apps', app, 'enabled']),
-        message: `${app} is enabled but overlays/${cluster.environment}/pins.yaml has no pin for it`,
+        message: `${app} ${enabled} but overlays/${cluster.environment}/pins.yaml has no pin for it`,
         hint: `add ${app}: {repoURL, chart, version} to overlays/${cluster.environment}/pins.yaml, or set apps.${app}.enabled: false`,
       });
     }
+    for (const needed of appSpec(app).requires.filter((r) => !cluster.apps[r]?.enabled))
+      findings.push({
+        ...at(checked, ['apps', app, 'enabled']),
+        message: `${app} ${enabled} but needs ${needed} on the same cluster (app-catalog.yaml: requires), which is not enabled`,
+        hint: `enable ${needed} (apps.${needed}.enabled: true), or set apps.${app}.enabled: false`,
+      });
   }
   return findings;
 }

@@ -1,4 +1,4 @@
-import type { AppName } from './apps.ts';
+import type { AppName } from './app-catalog-types.ts';
 import type { Cluster } from './types.ts';
 
 /** Argo CD object names, unique per Argo CD instance because cluster names are. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../lib/findings.ts';
 import { parseYamlSource, positionOf, type SourceDocument } from '../lib/yaml.ts';
-import { APPS, isAppName, type AppName } from './apps.ts';
+import { appCatalog, appNames, type AppName } from './app-catalog.ts';
 import { checkYamlAgainstSchema, matchesPropertySchema, type SchemaName } from './schemas.ts';
 import type { ChartPin, Cluster, ClusterApp, Dashboard, RoutingTest, Values } from './types.ts';
 
@@ -34,12 +34,15 @@ export function checkedProperty<K extends string, T>(schema: SchemaName, file: s
   return matchesPropertySchema(schema, key, value) ? { source, data: { [key]: value as T } as Record<K, T> } : undefined;
 }
 
-/** clusters/<name>.yaml with defaults filled in. */
+/** clusters/<name>.yaml with defaults filled in: an app the file leaves out runs when the catalog enables it by default. */
 // biome-ignore lint/suspicious/noExplicitAny: read after its JSON Schema has accepted it, so its shape is known
 export function toCluster(file: string, raw: Record<string, any>): Cluster {
   const apps: Partial<Record<AppName, ClusterApp>> = {};
-  for (const [name, app] of Object.entries<{ enabled: boolean; values?: Record<string, unknown> }>(raw.apps ?? {})) {
-    if (isAppName(name)) apps[name] = { enabled: app.enabled, values: app.values ?? {} };
+  const written: Record<string, { enabled: boolean; values?: Record<string, unknown> }> = raw.apps ?? {};
+  for (const spec of appCatalog().apps) {
+    const app = written[spec.name];
+    if (app) apps[spec.name] = { enabled: app.enabled, values: app.values ?? {} };
+    else if (spec.enabledByDefault) apps[spec.name] = { enabled: true, values: {} };
   }
   return {
     name: raw.name,
@@ -59,7 +62,7 @@ export function toCluster(file: string, raw: Record<string, any>): Cluster {
 
 export function toPins(raw: Record<string, ChartPin>): Partial<Record<AppName, ChartPin>> {
   const pins: Partial<Record<AppName, ChartPin>> = {};
-  for (const app of APPS) if (raw[app]) pins[app] = { ...raw[app] };
+  for (const app of appNames()) if (raw[app]) pins[app] = { ...raw[app] };
   return pins;
 }
 
@@ -89,7 +92,7 @@ function jsonErrorPosition(text: string, err: unknown): { line?: number; column?
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
 
-/** base/prometheus/routing-tests.yaml: each case with its line, where validate reports a mismatch. */
+/** base/<app>/routing-tests.yaml: each case with its line, where validate reports a mismatch. */
 export function checkRoutingTests(file: string, text: string, findings: Finding[]): RoutingTest[] {
   const checked = checkYaml<{ tests: Omit<RoutingTest, 'file' | 'line' | 'column'>[] }>('routing-tests', file, text, findings);
   if (!checked) return [];

@@ -1,5 +1,5 @@
 import type { Finding } from '../lib/findings.ts';
-import { APPS, isAppName, type AppName } from './apps.ts';
+import { appNames, baseLayout, isAppName, type AppName } from './app-catalog.ts';
 import { crossCheck, type CrossCheckInput, type FleetEnvironments } from './cross-checks.ts';
 import { checkDashboard, checkedProperty, checkRoutingTests, checkYaml, toCluster, toPins, type CheckedFile } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
@@ -29,12 +29,20 @@ export function parseInventory(sources: InventorySources): ParseResult {
     findings.push({ file: 'clusters/', message: 'no cluster files found', hint: 'add clusters/<name>.yaml (see README: adding a cluster)' });
   const environments = parseEnvironments(entries(/^overlays\/[^/]+\/pins\.yaml$/), findings);
   const baseValues = parseValuesLayers(entries(/^overlays\/[^/]+\/[^/]+\.values\.yaml$|^base\/[^/]+\/values\.yaml$/), environments, findings);
-  const rules: RuleFile[] = entries(/^base\/prometheus\/rules\//).flatMap(([file, text]) => {
-    const checked = checkYaml<{ groups: Values[] }>('rules', file, text, findings);
-    return checked ? [{ file, groups: checked.data.groups }] : [];
-  });
-  const routingTests = entries(/^base\/prometheus\/routing-tests\.yaml$/).flatMap(([file, text]) => checkRoutingTests(file, text, findings));
-  const dashboards = entries(/^base\/grafana\/dashboards\//).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []);
+  const layout = baseLayout();
+  const within = (folder: string) => new RegExp(`^${folder}/[^/]+$`);
+  const rules: RuleFile[] = layout.rulesFolders.flatMap(({ app, folder }) =>
+    entries(within(folder)).flatMap(([file, text]) => {
+      const checked = checkYaml<{ groups: Values[] }>('rules', file, text, findings);
+      return checked ? [{ file, app, groups: checked.data.groups }] : [];
+    }),
+  );
+  const routingTests = [...sources.keys()]
+    .filter((p) => layout.routingTests.includes(p))
+    .flatMap((file) => checkRoutingTests(file, sources.get(file)!, findings));
+  const dashboards = layout.dashboardFolders.flatMap(({ folder }) =>
+    entries(within(folder)).flatMap(([file, text]) => checkDashboard(file, text, findings) ?? []),
+  );
   findings.push(...checkRuleGroupNames(rules), ...checkDashboardUids(dashboards));
   const pinFiles = new Set(entries(/^overlays\/[^/]+\/pins\.yaml$/).map(([path]) => path.split('/')[1]!));
   // Every problem at once: a schema problem in one file does not hold back the cross-file problems of the others.
@@ -83,7 +91,11 @@ function parseValuesLayers(files: Entries, environments: CrossCheckInput['enviro
     const parts = file.split('/');
     const app = file.startsWith('base/') ? parts[1]! : parts[2]!.replace(/\.values\.yaml$/, '');
     if (!isAppName(app)) {
-      findings.push({ file, message: `'${app}' is not an app of this repository`, hint: `values files are named after an app: ${APPS.join(', ')}` });
+      findings.push({
+        file,
+        message: `'${app}' is not an app of this repository`,
+        hint: `values files are named after an app of app-catalog.yaml: ${appNames().join(', ')}`,
+      });
       continue;
     }
     const values = checkYaml<Values>('values', file, text, findings)?.data;

@@ -5,6 +5,7 @@ import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 import { printable } from '../lib/output.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
+import { baseLayout } from './app-catalog.ts';
 import { parseInventory } from './parse.ts';
 import type { Inventory, InventorySources } from './types.ts';
 
@@ -38,17 +39,33 @@ const FOLDER_RULES: [dir: RegExp, rule: FolderRule][] = [
     },
   ],
   [/^base$/, { files: /^$/, folders: /^base\/[^/]+$/, holds: 'one folder per app' }],
-  [
-    /^base\/[^/]+$/,
-    {
-      files: /^base\/[^/]+\/values\.yaml$|^base\/prometheus\/routing-tests\.yaml$/,
-      folders: /^base\/(prometheus\/rules|grafana\/dashboards)$/,
-      holds: 'values.yaml (prometheus: rules/ and routing-tests.yaml, grafana: dashboards/)',
-    },
-  ],
-  [/^base\/prometheus\/rules$/, { files: /\.yaml$/, foreign: /^base\/prometheus\/rules\/tests$/, holds: 'alert rule files named *.yaml, and tests/' }],
-  [/^base\/grafana\/dashboards$/, { files: /\.json$/, holds: 'dashboards named *.json' }],
 ];
+
+/** base/<app>/ as app-catalog.yaml lays it out: values.yaml, and rules/, routing-tests.yaml or dashboards/ where the app has them. */
+function appFolderRules(): [dir: RegExp, rule: FolderRule][] {
+  const layout = baseLayout();
+  const anyOf = (paths: string[]) => `^(${paths.length ? paths.map((p) => p.replaceAll('.', '\\.')).join('|') : '(?!)'})`;
+  const rules = layout.rulesFolders.map((r) => r.folder);
+  const dashboards = layout.dashboardFolders.map((d) => d.folder);
+  return [
+    [
+      /^base\/[^/]+$/,
+      {
+        files: new RegExp(`^base/[^/]+/values\\.yaml$|${anyOf(layout.routingTests)}$`),
+        folders: new RegExp(`${anyOf([...rules, ...dashboards])}$`),
+        holds: layout.holds,
+      },
+    ],
+    [new RegExp(`${anyOf(rules)}$`), { files: /\.yaml$/, foreign: new RegExp(`${anyOf(rules)}/tests$`), holds: 'alert rule files named *.yaml, and tests/' }],
+    [new RegExp(`${anyOf(dashboards)}$`), { files: /\.json$/, holds: 'dashboards named *.json' }],
+  ];
+}
+
+let appRules: [dir: RegExp, rule: FolderRule][] | undefined;
+function folderRules(): [dir: RegExp, rule: FolderRule][] {
+  appRules ??= appFolderRules();
+  return [...FOLDER_RULES, ...appRules];
+}
 
 /** Names kept beside the inventory for people, never read. */
 const NOT_INVENTORY = new Set(['README.md', '.gitkeep']);
@@ -57,7 +74,7 @@ const NOT_INVENTORY = new Set(['README.md', '.gitkeep']);
 export function isInventoryPath(path: string): boolean {
   if (path === 'fleet.yaml') return true;
   const dir = path.slice(0, path.lastIndexOf('/'));
-  return FOLDER_RULES.some(([re, rule]) => re.test(dir) && rule.files.test(path));
+  return folderRules().some(([re, rule]) => re.test(dir) && rule.files.test(path));
 }
 
 interface Listing {
@@ -90,7 +107,7 @@ export async function readInventorySources(root: string): Promise<InventorySourc
 
 /** Lists `dir` recursively by its FolderRule: inventory files are kept, every other entry is refused. */
 async function listDir(root: string, dir: string, listing: Listing): Promise<void> {
-  const rule = FOLDER_RULES.find(([re]) => re.test(dir))![1];
+  const rule = folderRules().find(([re]) => re.test(dir))![1];
   const entries = await readdir(join(root, dir), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
     listing.unreadable.push(`${dir}/: ${err.code ?? err.message}`);

@@ -1,33 +1,35 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { Finding } from '../lib/findings.ts';
-import { positionOf, type SourceDocument } from '../lib/yaml.ts';
-import { describeSchemaError, type DescribedError } from './schema-errors.ts';
+import type { SourceDocument } from '../lib/yaml.ts';
+import { newAjv } from './ajv.ts';
+import { appCatalog } from './app-catalog.ts';
+import { DERIVED_SCHEMAS, deriveSchema, schemaText, type DerivedSchemaName } from './derived-schemas.ts';
+import { checkSourceWith } from './schema-check.ts';
 
 const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'routing-tests', 'dashboard'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 let compiled: { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } | undefined;
 
+/** The committed schemas/<name>.schema.json, as data. */
+export const committedSchema = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), 'utf8'));
+
+const isDerived = (name: SchemaName): name is DerivedSchemaName => (DERIVED_SCHEMAS as readonly string[]).includes(name);
+
+/** A schema as checks use it: the cluster, pins and fleet schemas with their app parts from the catalog, whatever the committed file says. */
+export const schemaOf = (name: SchemaName) => (isDerived(name) ? deriveSchema(name, committedSchema(name), appCatalog()) : committedSchema(name));
+
 function compileAll(): { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
-  const validators = new Map<SchemaName, ValidateFunction>();
-  for (const name of SCHEMA_NAMES) {
-    const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
-    validators.set(name, ajv.compile(JSON.parse(readFileSync(url, 'utf8'))));
-  }
-  return { ajv, validators };
+  const ajv = newAjv();
+  return { ajv, validators: new Map(SCHEMA_NAMES.map((name) => [name, ajv.compile(schemaOf(name))])) };
 }
 
-/** The raw ajv errors of `data` against one of the repository's schemas. */
-function schemaErrors(name: SchemaName, data: unknown): ErrorObject[] {
+/** Checks a parsed YAML file against a schema; every problem located at file:line:column. */
+export function checkYamlAgainstSchema(name: SchemaName, source: SourceDocument): Finding[] {
   compiled ??= compileAll();
-  const validate = compiled.validators.get(name)!;
-  return validate(data) ? [] : (validate.errors ?? []);
+  return checkSourceWith(compiled.validators.get(name)!, source);
 }
 
 /** Whether `value` matches the schema of one top-level property (`#/properties/<key>`): the usable part of a file that failed its schema. */
@@ -39,31 +41,11 @@ export function matchesPropertySchema(name: SchemaName, key: string, value: unkn
   return value !== undefined && validate(value) === true;
 }
 
-/** Checks a parsed YAML file against a schema; every problem located at file:line:column. */
-export function checkYamlAgainstSchema(name: SchemaName, source: SourceDocument): Finding[] {
-  const described = schemaErrors(name, source.data).flatMap((error) => describeSchemaError(error) ?? []);
-  return withoutTypoEchoes(described).map((described) => {
-    const pos = positionOf(source, described.path, described.atKey);
-    const finding = { file: source.file, ...pos, message: described.message, hint: described.hint };
-    return described.wantedString ? explainNotAString(finding, source, described.path) : finding;
+/** The schemas whose app parts the catalog writes: each as it must read, and whether the committed file does. */
+export function derivedSchemaFiles(): { file: string; url: URL; text: string; stale: boolean }[] {
+  return DERIVED_SCHEMAS.map((name) => {
+    const url = new URL(`../../schemas/${name}.schema.json`, import.meta.url);
+    const text = schemaText(deriveSchema(name, committedSchema(name), appCatalog()));
+    return { file: `schemas/${name}.schema.json`, url, text, stale: readFileSync(url, 'utf8') !== text };
   });
-}
-
-/** `kubernetesVersion: 1.30` is the number 1.3 to YAML: say so, and show the quoted text as the fix. */
-function explainNotAString(finding: Finding, source: SourceDocument, path: (string | number)[]): Finding {
-  const node = source.doc.getIn(path, true) as { range?: [number, number]; value?: unknown } | undefined;
-  const value = node?.value;
-  if (!node?.range || !['number', 'boolean'].includes(typeof value)) return finding;
-  const text = source.text.slice(node.range[0], node.range[1]).trim();
-  return {
-    ...finding,
-    message: `${finding.message}; YAML read the unquoted ${text} as a ${typeof value} (${JSON.stringify(value)})`,
-    hint: `quote it: "${text}"`,
-  };
-}
-
-/** A misspelt required key also shows as "missing": keep only the typo finding, which names the fix. */
-function withoutTypoEchoes(errors: DescribedError[]): DescribedError[] {
-  const typoFixes = new Set(errors.flatMap((e) => (e.typoOf ? [`${e.path.slice(0, -1).join('.')}|${e.typoOf}`] : [])));
-  return errors.filter((e) => !(e.missingKey && typoFixes.has(`${e.path.join('.')}|${e.missingKey}`)));
 }

@@ -1,6 +1,6 @@
 import type { Finding } from '../lib/findings.ts';
 import type { Values } from '../lib/values.ts';
-import type { AppName } from './apps.ts';
+import type { AppName } from './app-catalog-types.ts';
 import type { PromotionGateSpec } from './promotion-gate.ts';
 
 /** A mapping of Helm values (defined with the merge that reads it, in lib/). */
@@ -98,13 +98,15 @@ export interface Environment {
   values: Partial<Record<AppName, Values>>;
 }
 
-/** A Prometheus rule file from base/prometheus/rules/. */
+/** A Prometheus rule file from base/<app>/rules/ (app-catalog.yaml says which app loads it). */
 export interface RuleFile {
   file: string;
+  /** The app whose folder holds it. */
+  app: AppName;
   groups: Values[];
 }
 
-/** One case of base/prometheus/routing-tests.yaml: an alert's labels and the receivers Alertmanager must notify. */
+/** One case of base/<app>/routing-tests.yaml (the app that runs Alertmanager): an alert's labels and the receivers Alertmanager must notify. */
 export interface RoutingTest {
   file: string;
   /** Line and column of the case in its file, where a mismatch is reported. */
@@ -116,7 +118,7 @@ export interface RoutingTest {
   receivers: string[];
 }
 
-/** A Grafana dashboard from base/grafana/dashboards/. */
+/** A Grafana dashboard from base/<app>/dashboards/ (the app of app-catalog.yaml with dashboards:). */
 export interface Dashboard {
   file: string;
   uid: string;
@@ -132,7 +134,7 @@ export interface Inventory {
   base: {
     values: Partial<Record<AppName, Values>>;
     rules: RuleFile[];
-    /** Alertmanager routing cases (base/prometheus/routing-tests.yaml); empty without that file. */
+    /** Alertmanager routing cases (base/<app>/routing-tests.yaml); empty without that file. */
     routingTests: RoutingTest[];
     dashboards: Dashboard[];
   };

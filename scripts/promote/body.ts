@@ -1,4 +1,4 @@
-import type { AppName } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
 import type { ChartPin } from '../inventory/types.ts';
 import { breakingChanges } from '../diff/immutable.ts';
 import { countsPhrase, resourceDiffLines, type ResourceDiff } from '../diff/resources.ts';

@@ -1,4 +1,4 @@
-import type { AppName } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { diffFleet } from '../diff/engine.ts';
 import { renderFleetState } from '../render/fleet-state.ts';

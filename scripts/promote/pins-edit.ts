@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import type { AppName } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
 import type { ChartPin } from '../inventory/types.ts';
 
 /** The target pins.yaml with `app` set to `pin`, keeping its comments and the order of its keys. Pure. */

@@ -1,4 +1,4 @@
-import { APPS, type AppName } from '../inventory/apps.ts';
+import { appNames, type AppName } from '../inventory/app-catalog.ts';
 import type { ChartPin, Inventory } from '../inventory/types.ts';
 import { diffValues, type ValueChange } from '../diff/values.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -87,7 +87,7 @@ export function planPromotion(state: PromotionState, request: PromotionRequest):
   refusals.push(...orderRefusals(order, request));
   const moves: AppMove[] = [];
   let pinsText = state.targetPinsText;
-  for (const app of APPS.filter((a) => !request.app || a === request.app)) {
+  for (const app of appNames().filter((a) => !request.app || a === request.app)) {
     const pin = source!.pins[app];
     if (!pin) continue;
     const current = target!.pins[app];

@@ -1,4 +1,4 @@
-import type { AppName } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
 import type { ChartPin, Inventory, Values } from '../inventory/types.ts';
 import { planGenerate } from '../generate/plan.ts';
 import { mergedValues } from '../generate/values.ts';

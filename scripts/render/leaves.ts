@@ -1,6 +1,6 @@
-import type { AppName } from '../inventory/apps.ts';
+import type { AppName } from '../inventory/app-catalog.ts';
 import type { ChartPin, Cluster, Inventory } from '../inventory/types.ts';
-import { enabledApps } from '../generate/cluster-apps.ts';
+import { enabledApps } from '../inventory/app-values.ts';
 import { leafPath } from '../generate/leaf.ts';
 import type { FileWrite } from '../generate/plan-types.ts';
 

@@ -16,17 +16,15 @@ export interface AlertmanagerConfig {
   path?: string;
 }
 
-/** Every Alertmanager container of the Prometheus leaves; identical views share one sandbox under the work folder. */
+/** Every rendered Alertmanager container, whichever leaf runs it; identical views share one sandbox under the work folder. */
 export function alertmanagerConfigs(ctx: ValidateContext): AlertmanagerConfig[] {
-  return ctx.rendered
-    .filter((r) => r.leaf.app === 'prometheus')
-    .flatMap((r) =>
-      configuredContainers(r.objects)
-        .filter(isAlertmanager)
-        .map((container) => {
-          const mounted = readMountedConfig(container, ALERTMANAGER_KEYS);
-          const path = mounted.problem ? undefined : writeSandbox(join(ctx.workDir, 'alertmanager'), mounted, ALERTMANAGER_KEYS, (c) => stringify(c));
-          return { leaf: r.leaf, workload: container.workload, configFile: container.configFile, mounted, path };
-        }),
-    );
+  return ctx.rendered.flatMap((r) =>
+    configuredContainers(r.objects)
+      .filter(isAlertmanager)
+      .map((container) => {
+        const mounted = readMountedConfig(container, ALERTMANAGER_KEYS);
+        const path = mounted.problem ? undefined : writeSandbox(join(ctx.workDir, 'alertmanager'), mounted, ALERTMANAGER_KEYS, (c) => stringify(c));
+        return { leaf: r.leaf, workload: container.workload, configFile: container.configFile, mounted, path };
+      }),
+  );
 }

@@ -2,7 +2,7 @@ import type { Inventory } from '../inventory/types.ts';
 import { changedPaths, forkPoint } from '../lib/git.ts';
 
 /**
- * Which clusters a set of changed paths can affect. Pure. Shared inputs (fleet.yaml, base/, schemas/,
+ * Which clusters a set of changed paths can affect. Pure. Shared inputs (fleet.yaml, app-catalog.yaml, base/, schemas/,
  * the toolkit itself) affect every cluster; an environment's files affect its clusters.
  */
 export function affectedClusters(paths: string[], inventory: Inventory): Set<string> {
@@ -10,7 +10,11 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
   const affected = new Set<string>();
   for (const path of paths) {
     const parts = path.split('/');
-    if (path === 'fleet.yaml' || ['base', 'schemas', 'scripts', 'tools', 'package.json', 'package-lock.json', 'helm-mirrors.yaml'].includes(parts[0]!))
+    if (
+      path === 'fleet.yaml' ||
+      path === 'app-catalog.yaml' ||
+      ['base', 'schemas', 'scripts', 'tools', 'package.json', 'package-lock.json', 'helm-mirrors.yaml'].includes(parts[0]!)
+    )
       return new Set(all);
     if (parts[0] === 'clusters') affected.add(parts[1]!.replace(/\.ya?ml$/, ''));
     else if (parts[0] === 'apps' && parts.length > 2) affected.add(parts[1]!);

@@ -73,7 +73,8 @@ export function checkerNotes(rendered: RenderedLeaf[], pins: Record<Follower, To
     return appVersions.get(dir)!;
   };
   const partsByChart = new Map<string, ReturnType<typeof chartParts>>();
-  for (const r of rendered.filter((x) => x.leaf.app === 'prometheus' && x.chartHome)) {
+  // The leaves of the prometheus chart, whichever app pins it: CHECKERS read its layout (its subcharts by name).
+  for (const r of rendered.filter((x) => x.leaf.pin.chart === 'prometheus' && x.chartHome)) {
     const chartDir = join(r.chartHome!, r.leaf.pin.chart);
     if (!partsByChart.has(chartDir)) partsByChart.set(chartDir, chartParts(chartDir, r.leaf.pin.chart));
     const parts = partsByChart.get(chartDir)!;

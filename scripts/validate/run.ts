@@ -1,5 +1,6 @@
 import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { baseLayout } from '../inventory/app-catalog.ts';
 import { parseInventory } from '../inventory/parse.ts';
 import { inventoryProblems, isInventoryPath, readInventorySources } from '../inventory/read.ts';
 import type { InventorySources } from '../inventory/types.ts';
@@ -61,7 +62,8 @@ async function readSources(root: string): Promise<InventorySources> {
   const problems = sources.problems;
   const list = (dir: string) =>
     lstatSync(join(root, dir), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(root, dir)).map((f) => `${dir}/${f}`) : [];
-  for (const path of [...list('.github/workflows'), ...list('base/prometheus/rules/tests'), MIRRORS_FILE]) {
+  const ruleTests = baseLayout().rulesFolders.flatMap((r) => list(`${r.folder}/tests`));
+  for (const path of [...list('.github/workflows'), ...ruleTests, MIRRORS_FILE]) {
     const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
     if (!stats) continue;
     // Only regular files are read: a FIFO would hang the run, a folder or link would read something else.

@@ -141,6 +141,7 @@ test('the repository serves index.yaml and the packaged charts over HTTP', async
   const versions = (name: string) => entries[name]!.map((e) => e.version).sort();
   assert.deepEqual(versions('prometheus'), ['29.27.0', '29.28.0']);
   assert.deepEqual(versions('grafana'), ['12.11.1', '12.12.0']);
+  assert.deepEqual(versions('prometheus-blackbox-exporter'), ['11.17.2']);
   const url = entries.prometheus!.find((e) => e.version === '29.27.0')!.urls[0];
   assert.equal(url, `${repo.url}/prometheus-29.27.0.tgz`);
   const tgz = await fetch(url);
@@ -174,6 +175,7 @@ test("helm searches and pulls from it; an unknown version fails with helm's mess
   assert.deepEqual(names, [
     'test/grafana@12.11.1 (13.2.0)',
     'test/grafana@12.12.0 (13.3.0)',
+    'test/prometheus-blackbox-exporter@11.17.2 (v0.28.0)',
     'test/prometheus@29.27.0 (v3.14.0)',
     'test/prometheus@29.28.0 (v3.15.0)',
   ]);
@@ -189,21 +191,27 @@ test("helm searches and pulls from it; an unknown version fails with helm's mess
 });
 
 test('every packaged chart puts namespaced objects in the release namespace and selects its own pods', async () => {
-  const values = { prometheus: 'prod/prod-us-1/prometheus/values.yaml', grafana: 'dev/dev-1/grafana/values.yaml' };
+  // The blackbox exporter runs on no cluster of the default fleet: its base values stand in for a leaf's.
+  const values = {
+    prometheus: 'overlays/prod/prod-us-1/prometheus/values.yaml',
+    grafana: 'overlays/dev/dev-1/grafana/values.yaml',
+    'prometheus-blackbox-exporter': 'base/prometheus-blackbox-exporter/values.yaml',
+  };
   // Turn on what the fleet leaves off (pushgateway, the generated admin Secret) so every template renders,
   // and inject one object through each chart's extra-objects list (a map in one, a string in the other).
   const injected = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{ .Release.Name }}-extra","namespace":"{{ .Release.Namespace }}"}}';
   const extra = {
     prometheus: ['--set', 'prometheus-pushgateway.enabled=true', '--set-json', `extraManifests=[${injected}]`],
     grafana: ['--set', 'admin.existingSecret=', '--set-json', `extraObjects=[${JSON.stringify(injected)}]`],
+    'prometheus-blackbox-exporter': ['--set-json', `extraManifests=[${injected}]`],
   };
   const packages = (await readdir(repo.dir)).filter((f) => f.endsWith('.tgz'));
-  assert.equal(packages.length, 4);
+  assert.equal(packages.length, 5);
   for (const pkg of packages) {
-    const app = pkg.startsWith('grafana') ? 'grafana' : 'prometheus';
+    const app = pkg.startsWith('grafana') ? 'grafana' : pkg.startsWith('prometheus-blackbox-exporter') ? 'prometheus-blackbox-exporter' : 'prometheus';
     const args = ['template', app, join(repo.dir, pkg), '--namespace', 'elsewhere', '--kube-version', '1.34.2'];
-    const objects = parseObjects(await helm(...args, '-f', join(PROJECT_ROOT, 'overlays', values[app]), ...extra[app]));
-    assert.ok(objects.length > 8, `${pkg} renders ${objects.length} objects`);
+    const objects = parseObjects(await helm(...args, '-f', join(PROJECT_ROOT, values[app]), ...extra[app]));
+    assert.ok(objects.length > (app === 'prometheus-blackbox-exporter' ? 4 : 8), `${pkg} renders ${objects.length} objects`);
     one(objects, 'ConfigMap', `${app}-extra`);
     assertNamespaces(objects, 'elsewhere');
     assertSelectors(objects);

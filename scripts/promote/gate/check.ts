@@ -1,9 +1,8 @@
-import type { AppName } from '../../inventory/apps.ts';
+import { appSpec, type AppName } from '../../inventory/app-catalog.ts';
 import { readArrivals } from '../../inventory/arrivals.ts';
 import { applicationName } from '../../inventory/names.ts';
 import type { Cluster, Inventory } from '../../inventory/types.ts';
-import { enabledApps } from '../../generate/cluster-apps.ts';
-import { APP_SPECS } from '../../generate/app-specs.ts';
+import { enabledApps } from '../../inventory/app-values.ts';
 import { readArgoCdApplications, type ArgoCdConnection } from '../../argocd/api.ts';
 import { git } from '../../lib/git.ts';
 import { readBlockingAlerts, type AlertmanagerAccess } from './alertmanager.ts';
@@ -45,7 +44,7 @@ const sourceClusters = (inventory: Inventory, from: string) => inventory.cluster
 /** The clusters' Alertmanagers (where an enabled app runs one), as the gate reaches them; absent: no way given. */
 function alertmanagerAccess(cluster: Cluster, access: GateAccess): AlertmanagerAccess | undefined | 'none' {
   const spec = enabledApps(cluster)
-    .map((app) => APP_SPECS[app].alertmanager)
+    .map((app) => appSpec(app).alertmanager)
     .find(Boolean);
   if (!spec) return 'none';
   const url = access.alertmanagers[cluster.name];

@@ -1,4 +1,4 @@
-import type { AppName } from '../../inventory/apps.ts';
+import type { AppName } from '../../inventory/app-catalog.ts';
 import type { Arrival } from '../../inventory/arrivals.ts';
 import type { ArgoApplication } from '../../argocd/types.ts';
 import { formatDuration, type PromotionGate } from '../../inventory/promotion-gate.ts';

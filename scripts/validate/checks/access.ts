@@ -19,7 +19,8 @@ export const accessCheck: Check = {
   title: 'Prometheus asks for credentials on every endpoint',
   scope: 'leaf',
   async run(ctx) {
-    return ctx.rendered.filter((r) => r.leaf.app === 'prometheus').flatMap(leafFindings);
+    // Every leaf: the Prometheus servers are found by their flags and image, whichever app runs one.
+    return ctx.rendered.flatMap(leafFindings);
   },
 };
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
+import { appSpec, baseLayout } from '../../inventory/app-catalog.ts';
 import { mergedValues } from '../../generate/values.ts';
 import { dashboardQueries, datasourceUids, provisionedDatasourceUids, substituteVariables, type DashboardQuery } from '../dashboards.ts';
 import { writeDistinct } from '../tool-files.ts';
@@ -32,24 +33,30 @@ async function checkQueries(ctx: ValidateContext): Promise<Finding[]> {
   }
   return findings.length
     ? findings
-    : [{ check: 'dashboards', file: 'base/grafana/dashboards/', message: `promtool rejected the dashboard queries:\n${result.stderr.trim()}` }];
+    : [
+        {
+          check: 'dashboards',
+          file: `${baseLayout().dashboardFolders[0]!.folder}/`,
+          message: `promtool rejected the dashboard queries:\n${result.stderr.trim()}`,
+        },
+      ];
 }
 
-/** Datasource uids used by dashboards must be provisioned on every cluster that runs Grafana. */
+/** Datasource uids used by dashboards must be provisioned on every cluster that runs the app showing them (Grafana). */
 function checkDatasources(ctx: ValidateContext): Finding[] {
   const findings: Finding[] = [];
-  for (const r of ctx.rendered.filter((x) => x.leaf.app === 'grafana')) {
+  for (const r of ctx.rendered.filter((x) => appSpec(x.leaf.app).dashboards)) {
     const env = ctx.inventory.environments.find((e) => e.name === r.leaf.cluster.environment)!;
-    const provisioned = provisionedDatasourceUids(mergedValues(ctx.inventory, env, r.leaf.cluster, 'grafana'));
+    const provisioned = provisionedDatasourceUids(mergedValues(ctx.inventory, env, r.leaf.cluster, r.leaf.app));
     for (const d of ctx.inventory.base.dashboards) {
       for (const ref of datasourceUids(d).filter((x) => !provisioned.has(x.uid))) {
         findings.push({
           check: 'dashboards',
           cluster: r.leaf.cluster.name,
-          app: 'grafana',
+          app: r.leaf.app,
           file: d.file,
           message: `${ref.where} uses datasource uid '${ref.uid}', which Grafana is not provisioned with (it has: ${[...provisioned].join(', ') || 'none'})`,
-          hint: 'use the uid of a datasource in datasources."datasources.yaml" (base/grafana/values.yaml), or add that datasource',
+          hint: `use the uid of a datasource in datasources."datasources.yaml" (base/${r.leaf.app}/values.yaml), or add that datasource`,
         });
       }
     }

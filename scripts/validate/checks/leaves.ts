@@ -81,8 +81,8 @@ export const projectCheck: Check = {
               ? `cluster-scoped ${o.kind} '${name}' is outside the names the AppProject allows for that kind (${sameKind.join(', ')}); Argo CD would refuse to sync it`
               : `cluster-scoped ${o.kind} is not in the AppProject's clusterResourceWhitelist; Argo CD would refuse to sync it`,
             hint: sameKind.length
-              ? "keep the chart's release-derived names (no fullnameOverride or nameOverride that leaves them), or extend the app's clusterResources in scripts/generate/app-specs.ts after review"
-              : "disable what creates it in the values, or extend the app's clusterResources in scripts/generate/app-specs.ts after review",
+              ? "keep the chart's release-derived names (no fullnameOverride or nameOverride that leaves them), or extend the app's clusterResources in app-catalog.yaml after review"
+              : "disable what creates it in the values, or extend the app's clusterResources in app-catalog.yaml after review",
           });
         } else if (kindScope !== 'Cluster' && o.metadata?.namespace && o.metadata.namespace !== ns) {
           findings.push({

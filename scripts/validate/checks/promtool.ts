@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
 import { leafLabel, type LeafSpec } from '../../render/leaves.ts';
 import type { RenderedLeaf } from '../../render/render.ts';
+import { baseLayout } from '../../inventory/app-catalog.ts';
 import { PROMETHEUS_KEYS } from '../config-files.ts';
 import { describeAbsence, missingReferences, readMountedConfig, writeSandbox, type MountedConfig } from '../mounted-config.ts';
 import { configuredContainers, isPrometheus, lookupFile, type FileLookup } from '../pod-files.ts';
@@ -12,15 +13,13 @@ import type { Check, ValidateContext } from '../types.ts';
 /** Who a rendered file concerns: the leaf, the workload and where the file sits in the container. */
 type Owner = { leaf: LeafSpec; workload: string; path: string; source: string };
 
-/** The Prometheus server containers of every Prometheus leaf, with their config as mounted. */
+/** The Prometheus server containers of every leaf, with their config as mounted. */
 function mountedConfigs(ctx: ValidateContext): { leaf: LeafSpec; mounted: MountedConfig }[] {
-  return ctx.rendered
-    .filter((r: RenderedLeaf) => r.leaf.app === 'prometheus')
-    .flatMap((r) =>
-      configuredContainers(r.objects)
-        .filter(isPrometheus)
-        .map((c) => ({ leaf: r.leaf, mounted: readMountedConfig(c, PROMETHEUS_KEYS) })),
-    );
+  return ctx.rendered.flatMap((r: RenderedLeaf) =>
+    configuredContainers(r.objects)
+      .filter(isPrometheus)
+      .map((c) => ({ leaf: r.leaf, mounted: readMountedConfig(c, PROMETHEUS_KEYS) })),
+  );
 }
 
 const sourceOf = (lookup: FileLookup) => ('mount' in lookup ? `${lookup.mount.source}${'key' in lookup ? ` key ${lookup.key}` : ''}` : 'no volume');
@@ -82,11 +81,12 @@ export const promtoolCheck: Check = {
   async run(ctx) {
     const promtool = ctx.tools.promtool;
     const lint = ['check', 'rules', '--lint=all', '--lint-fatal'];
-    const baseRules = [...ctx.sources.keys()].filter((p) => /^base\/prometheus\/rules\/[^/]+\.ya?ml$/.test(p));
+    // Each rules folder of the catalog (base/<app>/rules/): its rule files, and the promtool tests under tests/.
+    const folders = baseLayout().rulesFolders.map((r) => `${r.folder}/`);
+    const within = (re: RegExp) => [...ctx.sources.keys()].filter((p) => folders.some((f) => p.startsWith(f) && re.test(p.slice(f.length))));
+    const baseRules = within(/^[^/]+\.ya?ml$/);
     const baseInputs = baseRules.map((p) => ({ path: join(ctx.root, p), owners: [p] }));
-    const tests = [...ctx.sources.keys()]
-      .filter((p) => /^base\/prometheus\/rules\/tests\/.+\.ya?ml$/.test(p))
-      .map((p) => ({ path: join(ctx.root, p), owners: [p] }));
+    const tests = within(/^tests\/.+\.ya?ml$/).map((p) => ({ path: join(ctx.root, p), owners: [p] }));
     const configs = mountedConfigs(ctx);
     const rules = writeDistinct(join(ctx.workDir, 'rules'), '.yml', listedRuleFiles(configs));
     const sandboxes = join(ctx.workDir, 'prometheus');
