@@ -20,7 +20,8 @@ export function planCodeOwners(fleet: Fleet, clusters: Cluster[]): FileWrite[] {
   const envOwners = (env: string) => owners(admins, environments[env] ?? []);
   const lines = [
     ...['/apps/', '/clusters/', '/fleet.yaml', '/bootstrap/'].map((path) => `${path} ${owners(admins)}`),
-    `/base/ ${owners(admins, ...fleet.environments.map((env) => environments[env] ?? []))}`,
+    // Like base/, the app catalog decides what every environment runs.
+    ...['/base/', '/app-catalog.yaml'].map((path) => `${path} ${owners(admins, ...fleet.environments.map((env) => environments[env] ?? []))}`),
     ...fleet.environments.map((env) => `/overlays/${env}/ ${envOwners(env)}`),
     ...clusters.flatMap((c) => [`/${c.file} ${envOwners(c.environment)}`, `/apps/${c.name}/ ${envOwners(c.environment)}`]),
     ...[...ADMIN_PATHS, `/${CODEOWNERS_PATH}`].map((path) => `${path} ${owners(admins)}`),

@@ -21,6 +21,7 @@ test('CODEOWNERS asks the admins for everything that changes a cluster, and each
     `/fleet.yaml ${admins}`,
     `/bootstrap/ ${admins}`,
     `/base/ ${prod}`,
+    `/app-catalog.yaml ${prod}`,
     `/overlays/dev/ ${admins}`,
     `/overlays/prod/ ${prod}`,
     `/clusters/alpha.yaml ${admins}`,
