@@ -28,7 +28,7 @@ export interface ArgoApplicationSpec {
   syncPolicy?: {
     automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean; enabled?: boolean };
     syncOptions?: string[];
-    retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } };
+    retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string }; refresh?: boolean };
     [field: string]: unknown;
   };
   [field: string]: unknown;

@@ -54,8 +54,11 @@ const APPLICATION_ANNOTATIONS = {
 /** Argo CD keeps an annotated object when it would prune it, and when its Application is deleted. */
 export const KEEP_ON_PRUNE = { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' };
 
-/** A failed auto-sync is tried again for the same commit, 10 s, 20 s, … apart, at most 5 times. */
-const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+/**
+ * A failed auto-sync is tried again 10 s, 20 s, … apart, at most 5 times; `refresh`: each retry takes the newest
+ * commit, so a fix pushed meanwhile lands at the next retry instead of after the last retry of the broken one.
+ */
+const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' }, refresh: true };
 
 export function application(input: ApplicationInput) {
   return {

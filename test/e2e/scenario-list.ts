@@ -9,7 +9,7 @@ export const SCENARIOS = [
   { name: 'drift', summary: 'drift --argocd-url is clean on the converged fleet, then reports a hand edit made with self-heal off' },
   { name: 'change', summary: 'a value changed for prod-eu-1 reaches prod-eu-1 only, as diff predicted' },
   { name: 'selfheal', summary: 'self-heal reverts a hand edit of a live object' },
-  { name: 'retry', summary: 'a sync the API server refuses for a while is retried for the same commit until it lands' },
+  { name: 'retry', summary: 'a sync the API server refuses is retried with backoff, and the fix pushed meanwhile lands at the next retry (retry.refresh)' },
   { name: 'promote', summary: "dev → staging through dev's promotion gate (refused, opened, refused by an alert, --override); adds staging-1" },
   { name: 'prune', summary: "disabling dev-1's Grafana prunes it and keeps its volume claim Bound" },
   { name: 'roots', summary: 'a change to every root reaches the hub from Git; a removed cluster keeps its workloads until "Remove a cluster"' },

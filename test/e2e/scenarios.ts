@@ -9,6 +9,7 @@ import { pipeline } from './pipeline/scenario.ts';
 import { roots } from './roots.ts';
 import { promote } from './promotion.ts';
 import { freezeDeployment, waitRefusedSync } from './freeze.ts';
+import type { ArgoApplication } from '../../scripts/argocd/types.ts';
 import type { ScenarioName } from './scenario-list.ts';
 
 export { SCENARIOS, type ScenarioName } from './scenario-list.ts';
@@ -93,24 +94,46 @@ async function selfheal(e2e: E2e, log: Progress): Promise<void> {
   throw new Error(`self-heal did not revert dev-1's prometheus-server replicas to ${wanted} within 120s`);
 }
 
-/** A sync the API server refuses for a while (an admission policy) is retried for the same commit, with backoff, until it lands. */
+/**
+ * A sync the API server refuses (an admission policy freezes prometheus-server) is retried with backoff; the fix
+ * pushed meanwhile (the change backed out) is synced by that same retrying operation at its next retry
+ * (`retry.refresh`), not after the broken commit's last retry.
+ */
 async function retry(e2e: E2e, log: Progress): Promise<void> {
   const dev = e2e.fleet.workloads.get('dev-1')!.client;
+  const [plain, twelveDays] = [
+    '\n  prometheus:\n    enabled: true\n',
+    '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 12d\n',
+  ];
   const unfreeze = await freezeDeployment(dev, 'prometheus-server');
-  const head = await commitChange(
-    e2e.repo,
-    'clusters/dev-1.yaml',
-    (t) => t.replace(/\n {2}prometheus:\n {4}enabled: true\n/, '\n  prometheus:\n    enabled: true\n    values:\n      server:\n        retention: 12d\n'),
-    'dev-1: keep 12 days',
-  );
-  const op = await waitRefusedSync(e2e.fleet.hub.client, 'dev-1-prometheus');
-  const retried = op.retryCount;
-  await unfreeze();
-  await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { revision: head, timeoutMs: 240_000 });
-  if (!(await prometheusArgs(dev)).includes('--storage.tsdb.retention.time=12d')) throw new Error("dev-1's prometheus-server did not get the retried change");
-  log(
-    `retry: the refused sync of ${head.slice(0, 7)} was retried (${retried} so far: "${op.message?.slice(0, 80)}"), then landed once the API server allowed it`,
-  );
+  try {
+    const broken = await commitChange(e2e.repo, 'clusters/dev-1.yaml', (t) => t.replace(plain, twelveDays), 'dev-1: keep 12 days');
+    const refused = await waitRefusedSync(e2e.fleet.hub.client, 'dev-1-prometheus');
+    const fix = await commitChange(e2e.repo, 'clusters/dev-1.yaml', (t) => t.replace(twelveDays, plain), 'dev-1: back out 12 days, the cluster refuses it');
+    const pushed = Date.now();
+    await waitConverged(e2e.argocd.url, e2e.token, ['dev-1-prometheus', 'dev-1-root'], { revision: fix, timeoutMs: 240_000 });
+    const landed = await operationState(e2e, 'dev-1-prometheus');
+    // The same operation (its retry count kept) synced the fix: without refresh it would still be retrying the broken commit.
+    if (landed.phase !== 'Succeeded' || landed.syncResult?.revision !== fix || !((landed.retryCount ?? 0) >= 1))
+      throw new Error(`the fix ${fix.slice(0, 7)} was not synced by the retrying operation: ${JSON.stringify(landed)}`);
+    if ((await prometheusArgs(dev)).includes('--storage.tsdb.retention.time=12d')) throw new Error("dev-1's prometheus-server kept the refused change");
+    log(
+      `retry: ${broken.slice(0, 7)} refused and retried ("${refused.message?.slice(0, 60)}…"); the fix ${fix.slice(0, 7)} pushed meanwhile landed ${Math.round((Date.now() - pushed) / 1000)} s later at retry ${landed.retryCount} of 5 (retry.refresh)`,
+    );
+  } finally {
+    await unfreeze();
+  }
+}
+
+async function operationState(e2e: E2e, name: string) {
+  type App = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    status?: { operationState?: NonNullable<ArgoApplication['status']>['operationState'] };
+  };
+  const app = await e2e.fleet.hub.client.get<App>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name });
+  return app.status?.operationState ?? {};
 }
 
 /** Disabling Grafana on dev-1 prunes its Application and workloads but keeps its volume claim, still bound. */

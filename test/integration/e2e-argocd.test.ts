@@ -69,7 +69,7 @@ test('the Argo CD settings the repository ships are live: argocd-cm applied serv
   const app = await hub.get<Live>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'argocd', name: 'prod-eu-1-prometheus' });
   assert.equal(app.metadata.annotations?.['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
   assert.equal(app.metadata.annotations?.['argocd.argoproj.io/manifest-generate-paths'], '.');
-  assert.deepEqual(app.spec?.syncPolicy?.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } });
+  assert.deepEqual(app.spec?.syncPolicy?.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' }, refresh: true });
   const prod = e2e.fleet.workloads.get('prod-eu-1')!.client;
   const secret = await prod.get<Live & { data: Record<string, string> }>({
     apiVersion: 'v1',

@@ -57,7 +57,7 @@ test('child Applications carry every field Argo CD needs (DESIGN §3)', async ()
   // Argo CD settings carried by the Application itself (issue 14): diffed server-side, cached per leaf, retried with a bound.
   assert.equal(app.metadata.annotations['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
   assert.equal(app.metadata.annotations['argocd.argoproj.io/manifest-generate-paths'], '.');
-  assert.deepEqual(app.spec.syncPolicy.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } });
+  assert.deepEqual(app.spec.syncPolicy.retry, { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' }, refresh: true });
   const grafana = one(objects, 'apps/alpha/children/grafana.yaml');
   assert.deepEqual(grafana.spec.destination, { name: 'alpha', namespace: 'monitoring' });
   assert.equal(grafana.metadata.annotations['argocd.argoproj.io/sync-wave'], '1', 'Grafana syncs after Prometheus');
