@@ -95,7 +95,8 @@ export function upstreamSection(inventory: Inventory, lookup: ReleaseLookup, now
         });
       const releases = lookup.get(repoChart);
       if (!releases || releases instanceof Error) {
-        unreachable.push({ repoURL, why: releases instanceof Error ? releases.message : 'not read' });
+        // Once per repository: several charts of one repository (prometheus and its blackbox exporter) fail alike.
+        if (!unreachable.some((u) => u.repoURL === repoURL)) unreachable.push({ repoURL, why: releases instanceof Error ? releases.message : 'not read' });
         continue;
       }
       items.push(...versionItems(app, chart, mine, releases, now));
