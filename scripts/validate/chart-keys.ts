@@ -12,6 +12,8 @@ export interface ChartKeys {
   documented: Set<string>;
   /** Maps whose keys are the user's to choose: passed whole into a template, `{}` by default, typed as an open object. */
   freeForm: Set<string>;
+  /** Paths the templates read (`.Values.fullnameOverride`), with their parents, whether values.yaml declares them or not. */
+  read?: Set<string>;
 }
 
 export const pathKey = (path: KeyPath) => JSON.stringify(path);
@@ -39,6 +41,17 @@ export function commentedKeys(text: string): Set<string> {
     if (commented) found.add(pathKey([...stack.map((s) => s.key), key]));
     stack.push({ indent, key });
   }
+  return found;
+}
+
+/** Every values path a chart's templates read (`.Values.a.b` and its parent `a`). Pure. */
+export function templateReads(templates: string[]): Set<string> {
+  const found = new Set<string>();
+  for (const text of templates)
+    for (const m of text.matchAll(/\.Values((?:\.[A-Za-z_]\w*)+)/g)) {
+      const path = m[1]!.slice(1).split('.');
+      for (let i = 1; i <= path.length; i++) found.add(pathKey(path.slice(0, i)));
+    }
   return found;
 }
 
@@ -106,7 +119,8 @@ export function unknownKeys(user: Values, keys: ChartKeys): UnknownKey[] {
         if (isMap(value) && isMap(known[key])) walk(value, known[key], at);
         continue;
       }
-      if (keys.documented.has(pathKey(at)) || value === null || (key === 'global' && !path.length)) continue;
+      // Read by a template though values.yaml leaves it out (fullnameOverride in some charts): a real value.
+      if (keys.documented.has(pathKey(at)) || keys.read?.has(pathKey(at)) || value === null || (key === 'global' && !path.length)) continue;
       found.push({ path: at, suggestion: closest(key, [...Object.keys(known), ...documentedChildren(keys, path)]) });
     }
   };

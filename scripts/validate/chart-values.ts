@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { Values } from '../inventory/types.ts';
 import { mergeValues } from '../lib/merge.ts';
-import { commentedKeys, pathKey, schemaFreeForm, templateFreeForm, type ChartKeys, type KeyPath } from './chart-keys.ts';
+import { commentedKeys, pathKey, schemaFreeForm, templateFreeForm, templateReads, type ChartKeys, type KeyPath } from './chart-keys.ts';
 import { isMap } from '../lib/values.ts';
 
 /** What Helm hands a chart: its defaults under the user's values, with `null` deleting keys. Pure. */
@@ -111,6 +111,7 @@ export function readChartKeys(parts: ChartPart[]): ChartKeys {
   let defaults: Values = {};
   const documented = new Set<string>();
   const freeForm = new Set<string>();
+  const read = new Set<string>();
   for (const part of parts) {
     const values = readYaml(join(part.dir, 'values.yaml'));
     const schemaPath = join(part.dir, 'values.schema.json');
@@ -120,8 +121,10 @@ export function readChartKeys(parts: ChartPart[]): ChartKeys {
     );
     const text = existsSync(join(part.dir, 'values.yaml')) ? readFileSync(join(part.dir, 'values.yaml'), 'utf8') : '';
     for (const k of prefixed(part.valuesPath, commentedKeys(text))) documented.add(k);
-    for (const k of prefixed(part.valuesPath, templateFreeForm(templatesOf(part.dir)))) freeForm.add(k);
+    const templates = templatesOf(part.dir);
+    for (const k of prefixed(part.valuesPath, templateFreeForm(templates))) freeForm.add(k);
+    for (const k of prefixed(part.valuesPath, templateReads(templates))) read.add(k);
     if (existsSync(schemaPath)) for (const k of schemaFreeForm(JSON.parse(readFileSync(schemaPath, 'utf8')), part.valuesPath)) freeForm.add(k);
   }
-  return { defaults, documented, freeForm };
+  return { defaults, documented, freeForm, read };
 }

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closest, commentedKeys, formatPath, pathKey, schemaFreeForm, templateFreeForm, unknownKeys } from '../../scripts/validate/chart-keys.ts';
+import {
+  closest,
+  commentedKeys,
+  formatPath,
+  pathKey,
+  schemaFreeForm,
+  templateFreeForm,
+  templateReads,
+  unknownKeys,
+} from '../../scripts/validate/chart-keys.ts';
 
 const valuesYaml = `server:
   retention: "15d"
@@ -81,4 +90,16 @@ test('unknown keys are found with a suggestion; free-form, documented and null k
 test('suggestions stay close', () => {
   assert.equal(closest('retenion', ['retention', 'replicaCount']), 'retention');
   assert.equal(closest('image', ['ingress', 'persistence']), undefined);
+});
+
+test('a key the templates read counts though values.yaml leaves it out (the blackbox chart reads fullnameOverride in _helpers.tpl)', () => {
+  const read = templateReads(['{{- if .Values.fullnameOverride }}{{- .Values.fullnameOverride | trunc 63 }}', '{{ .Values.pod.labels.team }}']);
+  assert.deepEqual([...read].sort(), [pathKey(['fullnameOverride']), pathKey(['pod']), pathKey(['pod', 'labels']), pathKey(['pod', 'labels', 'team'])].sort());
+  const keys = { defaults: { config: {} }, documented: new Set<string>(), freeForm: new Set<string>(), read };
+  assert.deepEqual(unknownKeys({ fullnameOverride: 'blackbox', pod: { labels: { team: 'x' } } }, keys), []);
+  assert.deepEqual(
+    unknownKeys({ fulnameOverride: 'blackbox' }, keys).map((k) => k.path),
+    [['fulnameOverride']],
+    'a key nothing reads is still found',
+  );
 });
