@@ -1,5 +1,6 @@
 import type { Inventory } from '../inventory/types.ts';
-import { checkGate, missingAccess, type GateAccess } from '../promote/gate/check.ts';
+import { gateSubjects, missingAccess, readGateEvidence, type GateAccess } from '../promote/gate/check.ts';
+import { evaluateGate, type GateEvidence } from '../promote/gate/evaluate.ts';
 import { readGate } from '../inventory/promotion-gate.ts';
 import type { DriftItem, DriftSection } from './types.ts';
 
@@ -18,6 +19,10 @@ export async function withGateVerdicts(
   const order = inventory.fleet.environments;
   const items: DriftItem[] = [];
   const errors: string[] = [...(section.errors ?? [])];
+  // Argo CD and the Alertmanagers are read once per source environment, for all of its pending apps.
+  const evidence = new Map<string, Promise<GateEvidence | Error>>();
+  const pendingApps = (from: string) =>
+    section.items.filter((i) => i.kind === 'promotion-pending' && i.app && order[order.indexOf(i.environment ?? '') - 1] === from).map((i) => i.app!);
   for (const item of section.items) {
     const from = item.environment && order[order.indexOf(item.environment) - 1];
     const spec = from && inventory.fleet.promotion?.[from];
@@ -32,7 +37,13 @@ export async function withGateVerdicts(
     let gateState: DriftItem['gate'];
     if (missing.length) [gateState, line] = ['not checked', `gate: not checked (needs ${missing.join(', ')})`];
     else {
-      const verdict = await checkGate(gate, scope, access, now).catch((err: Error) => err);
+      if (!evidence.has(from))
+        evidence.set(
+          from,
+          readGateEvidence(gate, { ...scope, apps: pendingApps(from) }, access).catch((err: Error) => err),
+        );
+      const read = await evidence.get(from)!;
+      const verdict = read instanceof Error ? read : evaluateGate(gate, from, gateSubjects(inventory, from, [item.app]), read, now);
       if (verdict instanceof Error) {
         [gateState, line] = ['not checked', `gate: could not be checked: ${verdict.message.split('\n')[0]}`];
         errors.push(`the gate of ${from} for ${item.app}: ${verdict.message}`);

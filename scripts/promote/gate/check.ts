@@ -65,9 +65,8 @@ export function missingAccess(gate: PromotionGate, scope: Pick<GateScope, 'inven
   return missing;
 }
 
-/** Reads Argo CD, the Alertmanagers and git for the gate, then evaluates it. Unreachable systems throw (exit 2). */
-export async function checkGate(gate: PromotionGate, scope: GateScope, access: GateAccess, now: Date): Promise<GateVerdict> {
-  const subjects = gateSubjects(scope.inventory, scope.from, scope.apps);
+/** Reads what the gate needs of Argo CD, the Alertmanagers and git; unreachable systems throw (exit 2). */
+export async function readGateEvidence(gate: PromotionGate, scope: GateScope, access: GateAccess): Promise<GateEvidence> {
   const evidence: GateEvidence = { pinnedRevisions: await pinnedRevisions(scope) };
   if (gate.requireHealthy) evidence.applications = await readArgoCdApplications(access.argocd!);
   if (gate.blockingAlerts.length) {
@@ -77,7 +76,13 @@ export async function checkGate(gate: PromotionGate, scope: GateScope, access: G
       if (reach && reach !== 'none') evidence.alerts.set(cluster.name, await readBlockingAlerts(cluster.name, reach, gate.blockingAlerts));
     }
   }
-  return evaluateGate(gate, scope.from, subjects, evidence, now);
+  return evidence;
+}
+
+/** Reads Argo CD, the Alertmanagers and git for the gate, then evaluates it. Unreachable systems throw (exit 2). */
+export async function checkGate(gate: PromotionGate, scope: GateScope, access: GateAccess, now: Date): Promise<GateVerdict> {
+  const evidence = await readGateEvidence(gate, scope, access);
+  return evaluateGate(gate, scope.from, gateSubjects(scope.inventory, scope.from, scope.apps), evidence, now);
 }
 
 /** Per app, the commit that brought its exact pin into the source environment and every base-branch commit after it. */
