@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { runPromote, type PromoteOptions } from '../../scripts/promote/command.ts';
+import { promoteOptions } from '../helpers/promote-options.ts';
 import { PROMOTION_GATE_CONTEXT } from '../../scripts/promote/gate/report.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { gitIn } from '../helpers/git-fleet.ts';
@@ -28,7 +28,7 @@ export async function promote(e2e: E2e, log: Progress): Promise<string> {
   const dev = e2e.fleet.workloads.get('dev-1')!;
   const origin = join(e2e.repo.gitRoot, 'fleet.git');
   const github = await startGitHubStandIn({ owner: 'acme', repo: 'fleet', gitDir: origin, token: 'e2e' });
-  const run = (extra: Partial<PromoteOptions> = {}) => runPromote(promoteOptions(e2e, github, dev.plane.kubeconfig, extra));
+  const run = (extra: Partial<PromoteOptions> = {}) => runPromote(gateOptions(e2e, github, dev.plane.kubeconfig, extra));
   try {
     let stuck = '';
     let alert = '';
@@ -108,25 +108,17 @@ export async function promote(e2e: E2e, log: Progress): Promise<string> {
   }
 }
 
-function promoteOptions(e2e: E2e, github: GitHubStandIn, devKubeconfig: string, extra: Partial<PromoteOptions>): PromoteOptions {
-  return {
-    root: e2e.repo.root,
-    remote: 'origin',
-    base: 'main',
-    from: 'dev',
-    to: 'staging',
-    dryRun: false,
-    labels: [],
-    reviewers: [],
-    draft: false,
-    now: new Date(),
-    progress: () => {},
-    soakSeconds: SOAK_SECONDS,
-    github: { client: createGitHubClient('e2e', { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
-    // As the promote workflow passes them: Argo CD's API, and dev-1's API server, whose service proxy reaches its Alertmanager.
-    gateAccess: { argocd: { url: e2e.argocd.url, token: e2e.token }, kubeconfigs: { 'dev-1': devKubeconfig }, alertmanagers: {} },
-    ...extra,
-  };
+function gateOptions(e2e: E2e, github: GitHubStandIn, devKubeconfig: string, extra: Partial<PromoteOptions>): PromoteOptions {
+  return promoteOptions(
+    e2e.repo.root,
+    { url: github.url, token: 'e2e' },
+    {
+      soakSeconds: SOAK_SECONDS,
+      // As the promote workflow passes them: Argo CD's API, and dev-1's API server, whose service proxy reaches its Alertmanager.
+      gateAccess: { argocd: { url: e2e.argocd.url, token: e2e.token }, kubeconfigs: { 'dev-1': devKubeconfig }, alertmanagers: {} },
+      ...extra,
+    },
+  );
 }
 
 /** The gate's refusals (exit 1's findings) of a promote run that must be refused. */

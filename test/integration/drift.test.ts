@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { freePorts } from '../../scripts/cluster/ports.ts';
 import { runDrift } from '../../scripts/drift/command.ts';
 import { upsertDriftIssue } from '../../scripts/drift/issue.ts';
 import { formatDriftMarkdown, hasDrift, previousKeys } from '../../scripts/drift/report.ts';
@@ -171,7 +172,8 @@ test('the CLI: a section that could not run for an error (chart repositories unr
   const mirror = await useTestChartMirror();
   const { root } = await fleetWithOrigin();
   const out = await tempRepo();
-  const dead = `http://127.0.0.1:${await closedPort()}`;
+  // A port nothing listens on: freePorts binds and releases it.
+  const dead = `http://127.0.0.1:${(await freePorts(1))[0]}`;
   const run = await runCli('drift', ['--root', root, '--out', out], {
     MONITORING_GITOPS_HELM_MIRRORS: process.env.MONITORING_GITOPS_HELM_MIRRORS!.replaceAll(mirror, dead),
   });
@@ -191,15 +193,6 @@ test('the CLI: a section that could not run for an error (chart repositories unr
   assert.equal(upstream.errors.length, 2, JSON.stringify(upstream));
   assert.match(await readFile(join(out, 'drift-report.md'), 'utf8'), /### Us vs upstream _\(skipped: unreachable/);
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 test('live: the rendered manifests applied to a real API server show no drift until someone edits one by hand', async () => {
   await useTestChartMirror();

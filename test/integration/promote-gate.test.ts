@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../scripts/cluster/client.ts';
 import { freePorts } from '../../scripts/cluster/ports.ts';
-import { createGitHubClient } from '../../scripts/lib/github.ts';
 import { runDrift } from '../../scripts/drift/command.ts';
 import { runPromote, type PromoteOptions } from '../../scripts/promote/command.ts';
+import { promoteOptions } from '../helpers/promote-options.ts';
 import { PROMOTION_GATE_CONTEXT } from '../../scripts/promote/gate/report.ts';
 import { ensureRuntimeBinaries } from '../../scripts/tools/runtime.ts';
 import { generatedApplication, writeApplicationStatus, type ApplicationStatus } from '../helpers/argocd/fixture.ts';
@@ -61,25 +61,17 @@ describe('promotion gate: Argo CD health and firing alerts decide, the pull requ
       history: [{ id: 7, revision: pinCommit, deployedAt: hoursAgo(deployedHoursAgo), deployStartedAt: hoursAgo(deployedHoursAgo) }],
     }) as ApplicationStatus;
 
-  const options = (extra: Partial<PromoteOptions> = {}): PromoteOptions => ({
-    root,
-    remote: 'origin',
-    base: 'main',
-    from: 'dev',
-    to: 'staging',
-    dryRun: false,
-    labels: ['promotion'],
-    reviewers: [],
-    draft: false,
-    now: NOW,
-    progress: () => {},
-    github: {
-      client: createGitHubClient(GITHUB_TOKEN, { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }),
-      target: { owner: 'acme', repo: 'fleet' },
-    },
-    gateAccess: { argocd: { url: argocd.url, token: ARGOCD_TOKEN }, kubeconfigs: {}, alertmanagers: { 'dev-1': alertmanagerUrl } },
-    ...extra,
-  });
+  const options = (extra: Partial<PromoteOptions> = {}): PromoteOptions =>
+    promoteOptions(
+      root,
+      { url: github.url, token: GITHUB_TOKEN },
+      {
+        labels: ['promotion'],
+        now: NOW,
+        gateAccess: { argocd: { url: argocd.url, token: ARGOCD_TOKEN }, kubeconfigs: {}, alertmanagers: { 'dev-1': alertmanagerUrl } },
+        ...extra,
+      },
+    );
 
   /** The gate's refusals, or 'not refused'. */
   const refusals = async (extra: Partial<PromoteOptions> = {}) => {

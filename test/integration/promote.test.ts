@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPromote, type PromoteOptions } from '../../scripts/promote/command.ts';
-import { createGitHubClient } from '../../scripts/lib/github.ts';
+import { promoteOptions } from '../helpers/promote-options.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github/server.ts';
 import { commitOnMain, fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -29,21 +29,7 @@ async function setup() {
 }
 
 function options(root: string, github: GitHubStandIn, extra: Partial<PromoteOptions> = {}, token = TOKEN): PromoteOptions {
-  return {
-    root,
-    remote: 'origin',
-    base: 'main',
-    from: 'dev',
-    to: 'staging',
-    dryRun: false,
-    labels: ['promotion'],
-    reviewers: ['alice'],
-    draft: false,
-    now: new Date('2026-11-26T10:00:00Z'),
-    progress: () => {},
-    github: { client: createGitHubClient(token, { baseUrl: github.url, retryAfterBaseValue: 5, writeSpacing: 0 }), target: { owner: 'acme', repo: 'fleet' } },
-    ...extra,
-  };
+  return promoteOptions(root, { url: github.url, token }, { labels: ['promotion'], reviewers: ['alice'], now: new Date('2026-11-26T10:00:00Z'), ...extra });
 }
 
 const branchHead = (origin: string) => gitIn(origin, 'for-each-ref', '--format=%(objectname)', `refs/heads/${BRANCH}`);
