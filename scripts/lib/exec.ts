@@ -80,21 +80,33 @@ interface ShellOptions {
   timeoutMs?: number;
   /** Lines of output a failure quotes. */
   failureLines?: number;
+  /** Written to the command's standard input. */
+  input?: string;
 }
 
 /**
  * zx's `$` for shell-like sequences: quiet, `${array}` expands to quoted arguments, stdout returned trimmed.
  * A failure is an environment error quoting the command and its last lines.
  */
-export function shell({ cwd, env = {}, timeoutMs = 600_000, failureLines = 6 }: ShellOptions = {}) {
-  const $$ = $({ cwd, env: { ...process.env, ...env }, quiet: true, detached: true, spawn: spawnTracked, timeout: `${timeoutMs}ms` as const });
+export function shell({ cwd, env = {}, timeoutMs = 600_000, failureLines = 6, input }: ShellOptions = {}) {
+  const $$ = $({
+    cwd,
+    env: { ...process.env, ...env },
+    quiet: true,
+    detached: true,
+    spawn: spawnTracked,
+    timeout: `${timeoutMs}ms` as const,
+    ...(input !== undefined ? { input } : {}),
+  });
   return async (pieces: TemplateStringsArray, ...args: unknown[]): Promise<string> => {
     try {
       return (await $$(pieces, ...args)).stdout.trim();
     } catch (err) {
       if (!(err instanceof ProcessOutput)) throw err;
       const command = String.raw({ raw: pieces }, ...args.map((a) => (Array.isArray(a) ? a.join(' ') : String(a)))).trim();
-      throw new EnvironmentError(`${command} failed:\n${tail(err.stderr || err.stdout, failureLines)}`, { cause: err });
+      // A command over thousands of paths is quoted by its start: the reason is in its last lines.
+      const quoted = command.length > 400 ? `${command.slice(0, 400)}… (${command.length} characters)` : command;
+      throw new EnvironmentError(`${quoted} failed:\n${tail(err.stderr || err.stdout, failureLines)}`, { cause: err });
     }
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 import { shell } from './exec.ts';
 import { onProcessExit } from './exit.ts';
@@ -22,12 +22,17 @@ export async function fetchBase(dir: string, remote: string, base: string): Prom
  */
 export async function withFilesAt<T>(dir: string, commit: string, keep: (path: string) => boolean, work: (path: string) => Promise<T>): Promise<T> {
   const path = workTemp('files-at-');
+  const index = workTemp('index-at-');
   try {
     const paths = (await git(dir, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((p) => p && keep(p));
-    if (paths.length) await shell({ cwd: dir })`git archive --format=tar ${commit} -- ${paths} | tar -x -C ${path}`;
+    // The paths go through stdin into a throwaway index: as arguments, 10,000 cluster files pass what one command line may hold.
+    const env = { GIT_INDEX_FILE: join(index, 'index') };
+    await git(dir, ['read-tree', commit], env);
+    if (paths.length) await shell({ cwd: dir, env, input: `${paths.join('\0')}\0` })`git checkout-index -z --stdin --prefix=${path}/`;
     return await work(path);
   } finally {
     rmSync(path, { recursive: true, force: true });
+    rmSync(index, { recursive: true, force: true });
   }
 }
 
