@@ -1,3 +1,4 @@
+import { readKnownFiles } from '../inventory/parse-memo.ts';
 import { isInventoryPath, readInventory } from '../inventory/read.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Inventory } from '../inventory/types.ts';
@@ -46,7 +47,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
     const names = [...affectedClusters(paths, inventory)];
     return new Set((options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names).filter((n) => inShard(n, options.shard)));
   };
-  const [baseInventory, headInventory] = [await atRef(mergeBase, readInventory), await atRef(head, readInventory)];
+  // Both sides share the checkout's memo: a cluster file unchanged between them is parsed by neither.
+  const known = readKnownFiles(options.root);
+  const readWithMemo = (dir: string) => readInventory(dir, known);
+  const [baseInventory, headInventory] = [await atRef(mergeBase, readWithMemo), await atRef(head, readWithMemo)];
+  known.save();
   const selected = new Set([...select(baseInventory), ...select(headInventory)]);
   // Rendering needs only the inventory: the planned leaf files are rendered from memory, charts from the cache.
   const baseState = await renderFleetState(baseInventory, selected, tools, mirrors, progress);

@@ -1,9 +1,9 @@
 import type { InventorySources } from '../inventory/types.ts';
 import type { Cluster, Inventory, Values } from '../inventory/types.ts';
 import type { Finding } from '../lib/findings.ts';
-import { findPlaintextSecrets } from '../inventory/secrets.ts';
+import { NOTHING_KNOWN, scanSecrets, type KnownFiles } from '../inventory/parse-memo.ts';
 import { enabledApps } from '../inventory/app-values.ts';
-import { valuesLayers } from './values.ts';
+import { handWrittenLayers } from './values.ts';
 
 /** Values keys with which a chart puts objects in another namespace than the Application's destination. */
 const NAMESPACE_KEYS = new Set(['namespaceOverride', 'forceNamespace']);
@@ -12,21 +12,23 @@ const NAMESPACE_KEYS = new Set(['namespaceOverride', 'forceNamespace']);
  * Why generate must not write this inventory even though it parsed: a secret would be copied into the
  * generated tree, or a chart would be sent outside the AppProject's namespace. Pure.
  */
-export function generateRefusals(inventory: Inventory, sources: InventorySources): Finding[] {
-  const secrets = [...sources]
-    .flatMap(([file, text]) => findPlaintextSecrets(file, text))
-    .map((f) => ({
-      ...f,
-      message: `${f.message}; generate would copy it into the generated tree`,
-    }));
-  return [...secrets, ...inventory.clusters.flatMap((c) => namespaceOverrides(inventory, c))];
+export function generateRefusals(inventory: Inventory, sources: InventorySources, known: KnownFiles = NOTHING_KNOWN): Finding[] {
+  const secrets = scanSecrets(sources, known).map((f) => ({
+    ...f,
+    message: `${f.message}; generate would copy it into the generated tree`,
+  }));
+  // Base and environment layers are shared by thousands of clusters: each values tree is walked once.
+  const walked = new WeakMap<Values, ReturnType<typeof namespaceKeys>>();
+  const keysOf = (values: Values) => walked.get(values) ?? walked.set(values, namespaceKeys(values)).get(values)!;
+  return [...secrets, ...inventory.clusters.flatMap((c) => namespaceOverrides(inventory, c, keysOf))];
 }
 
-function namespaceOverrides(inventory: Inventory, cluster: Cluster): Finding[] {
+/** Namespace keys in the layers people write (the derived ones come from the inventory's fields and app-catalog.yaml). */
+function namespaceOverrides(inventory: Inventory, cluster: Cluster, keysOf: (values: Values) => { path: string[]; value: unknown }[]): Finding[] {
   const env = inventory.environments.find((e) => e.name === cluster.environment)!;
   return enabledApps(cluster).flatMap((app) =>
-    valuesLayers(inventory, env, cluster, app).flatMap((layer) =>
-      namespaceKeys(layer.values)
+    handWrittenLayers(inventory, env, cluster, app).flatMap((layer) =>
+      keysOf(layer.values)
         .filter(({ value }) => value !== cluster.destination.namespace)
         .map(({ path, value }) => ({
           file: layer.source.split(' ')[0]!,

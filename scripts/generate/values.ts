@@ -19,21 +19,49 @@ export interface ValuesLayer {
 export function valuesLayers(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): ValuesLayer[] {
   const spec = appSpec(app);
   return [
-    { source: `base/${app}/values.yaml`, values: inventory.base.values[app] ?? {}, file: `base/${app}/values.yaml`, at: [] },
+    baseLayer(inventory, app),
     { source: `base/${app} (rules, dashboards)`, values: contentValues(spec, inventory, cluster) },
     ...contributedValues(spec, cluster).map(({ from, values }) => ({ source: `${CATALOG_FILE} (${from.name} contributes to ${app})`, values })),
-    {
-      source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`,
-      values: env.pins[app]?.values ?? {},
-      file: `overlays/${env.name}/pins.yaml`,
-      at: [app, 'values'],
-    },
-    { source: `overlays/${env.name}/${app}.values.yaml`, values: env.values[app] ?? {}, file: `overlays/${env.name}/${app}.values.yaml`, at: [] },
+    pinsLayer(env, app),
+    environmentLayer(env, app),
     { source: `${cluster.file} (domain, storageClass)`, values: inventoryValues(spec, cluster) },
     { source: `fleet.yaml scheduling.${env.name} and ${cluster.file} scheduling`, values: schedulingLayer(app, effectiveScheduling(inventory, cluster)) },
-    { source: `${cluster.file} (apps.${app}.values)`, values: cluster.apps[app]?.values ?? {}, file: cluster.file, at: ['apps', app, 'values'] },
+    clusterLayer(cluster, app),
   ];
 }
+
+/** The layers read from hand-written files, in the same order; the others derive from the inventory and app-catalog.yaml. */
+export function handWrittenLayers(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName): ValuesLayer[] {
+  return [baseLayer(inventory, app), pinsLayer(env, app), environmentLayer(env, app), clusterLayer(cluster, app)];
+}
+
+const baseLayer = (inventory: Inventory, app: AppName): ValuesLayer => ({
+  source: `base/${app}/values.yaml`,
+  values: inventory.base.values[app] ?? {},
+  file: `base/${app}/values.yaml`,
+  at: [],
+});
+
+const pinsLayer = (env: Environment, app: AppName): ValuesLayer => ({
+  source: `overlays/${env.name}/pins.yaml (${app}.values, promoted)`,
+  values: env.pins[app]?.values ?? {},
+  file: `overlays/${env.name}/pins.yaml`,
+  at: [app, 'values'],
+});
+
+const environmentLayer = (env: Environment, app: AppName): ValuesLayer => ({
+  source: `overlays/${env.name}/${app}.values.yaml`,
+  values: env.values[app] ?? {},
+  file: `overlays/${env.name}/${app}.values.yaml`,
+  at: [],
+});
+
+const clusterLayer = (cluster: Cluster, app: AppName): ValuesLayer => ({
+  source: `${cluster.file} (apps.${app}.values)`,
+  values: cluster.apps[app]?.values ?? {},
+  file: cluster.file,
+  at: ['apps', app, 'values'],
+});
 
 /** The environment's scheduling refined by the cluster's: node labels merged, tolerations and affinity replaced. Pure. */
 export function effectiveScheduling(inventory: Inventory, cluster: Cluster): Scheduling {

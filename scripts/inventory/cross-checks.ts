@@ -119,7 +119,7 @@ function checkCluster({ checked, cluster }: CrossCheckInput['clusters'][number],
       hint: `rename the file to clusters/${cluster.name}.yaml or set name: ${expected}`,
     });
   }
-  const reserved = reservedNamespaceFinding(cluster, at(checked, ['destination', 'namespace']));
+  const reserved = reservedNamespaceFinding(cluster, () => at(checked, ['destination', 'namespace']));
   if (reserved) findings.push(reserved);
   const env = input.environments.get(cluster.environment)?.environment;
   if (!input.fleet.data.environments.includes(cluster.environment)) {

@@ -20,12 +20,12 @@ export function destinationKey(d: Destination): string {
 const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default'];
 
 /** destination.namespace must not widen the AppProject to the cluster's system or Argo CD namespaces. */
-export function reservedNamespaceFinding(cluster: Cluster, at: { file: string; line?: number; column?: number }): Finding | undefined {
+export function reservedNamespaceFinding(cluster: Cluster, at: () => { file: string; line?: number; column?: number }): Finding | undefined {
   const ns = cluster.destination.namespace;
   const why = RESERVED_NAMESPACES.includes(ns) ? 'a system namespace' : ns === cluster.argocd.namespace ? "Argo CD's own namespace" : undefined;
   if (!why) return undefined;
   return {
-    ...at,
+    ...at(),
     message: `destination.namespace '${ns}' is ${why}: the AppProject would let the monitoring Applications create and prune objects there`,
     hint: 'install the stack in a namespace of its own, such as monitoring',
   };

@@ -4,6 +4,7 @@ import { crossCheck, type CrossCheckInput, type FleetEnvironments } from './cros
 import { checkDashboard, checkedProperty, checkRoutingTests, checkYaml, toCluster, toPins, type CheckedFile } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
+import { fileKey, lazySource, NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
 import { checkInventoryUrls } from './url-checks.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
@@ -15,14 +16,14 @@ interface ParseResult {
 
 type Entries = [path: string, text: string][];
 
-/** Parses and checks every hand-written file; pure: sources in, inventory or findings out. */
-export function parseInventory(sources: InventorySources): ParseResult {
+/** Parses and checks every hand-written file; sources in, inventory or findings out (what `known` remembers is reused and added to). */
+export function parseInventory(sources: InventorySources, known: KnownFiles = NOTHING_KNOWN): ParseResult {
   const findings: Finding[] = [...(sources.problems ?? [])];
   const entries = (re: RegExp): Entries => [...sources.entries()].filter(([path]) => re.test(path));
 
   const { fleet, fleetEnvironments } = parseFleet(sources.get('fleet.yaml'), findings);
   const clusters = entries(/^clusters\//).flatMap(([file, text]) => {
-    const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
+    const checked = checkClusterFile(file, text, findings, known);
     return checked ? [{ checked, cluster: toCluster(file, checked.data) }] : [];
   });
   if (sources.size && !entries(/^clusters\//).length)
@@ -61,6 +62,16 @@ export function parseInventory(sources: InventorySources): ParseResult {
       base: { values: baseValues, rules, routingTests, dashboards },
     },
   };
+}
+
+/** A cluster file checked, or taken as checked when this exact file passed before. */
+function checkClusterFile(file: string, text: string, findings: Finding[], known: KnownFiles): CheckedFile<Record<string, unknown>> | undefined {
+  const key = fileKey(file, text);
+  const data = known.cluster(key) as Record<string, unknown> | undefined;
+  if (data) return { source: lazySource(file, text, data), data };
+  const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
+  if (checked) known.learnCluster(key, checked.data);
+  return checked;
 }
 
 /** fleet.yaml checked; when it failed its schema, still its environments if they pass theirs, for the cross-file checks. */

@@ -1,12 +1,13 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FILE_CONCURRENCY, mapLimit } from '../lib/concurrency.ts';
 import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 import { printable } from '../lib/output.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
 import { baseLayout } from './app-catalog.ts';
 import { parseInventory } from './parse.ts';
+import { NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
 import type { Inventory, InventorySources } from './types.ts';
 
 /**
@@ -94,7 +95,7 @@ export async function readInventorySources(root: string): Promise<InventorySourc
     else if (stats) refuse(listing, dir, stats.isSymbolicLink() ? LINK : { message: 'is not a folder', hint: `make ${dir}/ a folder` });
   }
   const paths = listing.files.sort();
-  const texts = await mapLimit(paths, FILE_CONCURRENCY, (path) => readText(root, path, listing));
+  const texts = paths.map((path) => readText(root, path, listing));
   if (listing.unreadable.length)
     throw new EnvironmentError(
       `cannot read ${listing.unreadable.length} inventory file${listing.unreadable.length === 1 ? '' : 's'}:\n${listing.unreadable.map((u) => `  ${u}`).join('\n')}\nfix the permissions (the generator must read every inventory file, or it would drop that cluster's files)`,
@@ -190,12 +191,13 @@ function refuse(listing: Listing, file: string, what: { message: string; hint: s
   listing.refused.push({ file: printablePath(file), ...what });
 }
 
-async function readText(root: string, path: string, listing: Listing): Promise<string | undefined> {
+function readText(root: string, path: string, listing: Listing): string | undefined {
   let bytes: Buffer;
   try {
-    const size = (await lstat(join(root, path))).size;
+    const size = lstatSync(join(root, path)).size;
     if (size > YAML_LIMITS.maxBytes) return void listing.refused.push(tooLarge(path, size));
-    bytes = await readFile(join(root, path));
+    // Synchronous: thousands of small files read several times faster than with fs/promises.
+    bytes = readFileSync(join(root, path));
   } catch (err) {
     return void listing.unreadable.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -230,14 +232,14 @@ function notUtf8(file: string, bytes: Buffer): Finding {
 export const inventoryProblems = (n: number) => `${n} problem${n === 1 ? '' : 's'} in the inventory`;
 
 /** Reads and checks the inventory under `root`; findings stop everything (exit 1). */
-export async function readInventory(root: string): Promise<Inventory> {
-  return (await readCheckedInventory(root)).inventory;
+export async function readInventory(root: string, known?: KnownFiles): Promise<Inventory> {
+  return (await readCheckedInventory(root, known)).inventory;
 }
 
-/** The checked inventory with the sources it was read from. */
-export async function readCheckedInventory(root: string): Promise<{ inventory: Inventory; sources: InventorySources }> {
+/** The checked inventory with the sources it was read from; `known` (the checkout's memo) spares re-parsing unchanged cluster files. */
+export async function readCheckedInventory(root: string, known: KnownFiles = NOTHING_KNOWN): Promise<{ inventory: Inventory; sources: InventorySources }> {
   const sources = await readInventorySources(root);
-  const { inventory, findings } = parseInventory(sources);
+  const { inventory, findings } = parseInventory(sources, known);
   if (!inventory) throw new FindingsError(findings, inventoryProblems(findings.length));
   return { inventory, sources };
 }

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Finding } from '../lib/findings.ts';
+import { signedMemo } from '../lib/signed-memo.ts';
+import { parseYamlSource, type SourceDocument } from '../lib/yaml.ts';
+import { findPlaintextSecrets } from './secrets.ts';
+import type { InventorySources } from './types.ts';
+
+/**
+ * What earlier runs learned about hand-written files, by content: a cluster file that passed its schema (its
+ * data), and files found free of plaintext secrets. At 10,000 clusters, parsing and scanning every file again
+ * is most of a run that changed one.
+ */
+export interface KnownFiles {
+  cluster(key: string): unknown;
+  learnCluster(key: string, data: unknown): void;
+  isClean(key: string): boolean;
+  learnClean(key: string): void;
+  /** Keeps what this run used or learned, drops the rest. */
+  save(): void;
+}
+
+interface Stored {
+  clusters: Record<string, unknown>;
+  clean: string[];
+}
+
+/** A file's identity for the memo: its path and its content. */
+export const fileKey = (file: string, text: string) => createHash('sha256').update(`${file}\0${text}`).digest('hex');
+
+/** The memo of the checkout at `root`; without a cache key it remembers nothing. */
+export function readKnownFiles(root: string): KnownFiles {
+  const memo = signedMemo<Stored>('inventory', root);
+  const stored = memo.read();
+  const clusters = new Map(Object.entries(stored?.clusters ?? {}));
+  const clean = new Set(stored?.clean ?? []);
+  const used: Stored = { clusters: {}, clean: [] };
+  let changed = false;
+  return {
+    cluster(key) {
+      const data = clusters.get(key);
+      if (data !== undefined) used.clusters[key] = data;
+      return data;
+    },
+    learnCluster(key, data) {
+      // Only what JSON carries exactly (YAML's .nan and .inf would come back as null).
+      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(data)), data)) return;
+      used.clusters[key] = data;
+      changed = true;
+    },
+    isClean(key) {
+      if (!clean.has(key)) return false;
+      used.clean.push(key);
+      return true;
+    },
+    learnClean(key) {
+      used.clean.push(key);
+      changed = true;
+    },
+    save() {
+      const dropped = clusters.size !== Object.keys(used.clusters).length || clean.size !== used.clean.length;
+      if (changed || dropped) memo.write(used);
+    },
+  };
+}
+
+/** Remembers nothing: for callers without a checkout (tests, an inventory built in memory). */
+export const NOTHING_KNOWN: KnownFiles = { cluster: () => undefined, learnCluster() {}, isClean: () => false, learnClean() {}, save() {} };
+
+/** A parsed file's source whose YAML tree is built only when a finding needs a position. */
+export function lazySource(file: string, text: string, data: unknown): SourceDocument {
+  let parsed: SourceDocument | undefined;
+  const tree = () => (parsed ??= parseYamlSource(file, text).source);
+  return {
+    file,
+    text,
+    data,
+    get doc() {
+      return tree().doc;
+    },
+    get lines() {
+      return tree().lines;
+    },
+  };
+}
+
+/** Plaintext secrets in hand-written files; a file already found clean is not scanned again. */
+export function scanSecrets(sources: InventorySources, known: KnownFiles): Finding[] {
+  return [...sources].flatMap(([file, text]) => {
+    const key = fileKey(file, text);
+    if (known.isClean(key)) return [];
+    const found = findPlaintextSecrets(file, text);
+    if (!found.length) known.learnClean(key);
+    return found;
+  });
+}

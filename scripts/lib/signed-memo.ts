@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
+import { cacheDir, writeCacheFile } from './cache.ts';
+import { readCacheKey } from './cache-key.ts';
+import { toolkitVersion } from './toolkit-version.ts';
+
+/**
+ * What a run of the toolkit learned about one checkout, kept for the next run: one JSON file per checkout and
+ * kind, signed with the cache key (a restored or shared cache cannot plant an entry) and tied to the toolkit's
+ * version. Entries are content-addressed by their callers, so a stale entry is never wrong, only unused.
+ */
+export interface SignedMemo<T> {
+  /** The memo, or undefined when there is none, it does not verify, or no cache key can be had. */
+  read(): T | undefined;
+  write(value: T): void;
+}
+
+const ENVELOPE = 1;
+
+export function signedMemo<T>(kind: string, root: string): SignedMemo<T> {
+  const checkout = createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 16);
+  const path = () => cacheDir('memo', `${kind}-${checkout}.json`);
+  const signed = (body: string) => `${ENVELOPE}\0${kind}\0${toolkitVersion()}\0${body}`;
+  return {
+    read() {
+      const key = readCacheKey();
+      if (!('signer' in key)) return undefined;
+      try {
+        const [sig, body] = splitOnce(readFileSync(path(), 'utf8'));
+        return key.signer.verify(signed(body), sig) ? (JSON.parse(body) as T) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(value) {
+      const key = readCacheKey();
+      if (!('signer' in key)) return;
+      const body = JSON.stringify(value);
+      writeCacheFile(path(), `${key.signer.sign(signed(body))}\n${body}`);
+    },
+  };
+}
+
+/** The signature line, then the body. */
+function splitOnce(text: string): [string, string] {
+  const at = text.indexOf('\n');
+  if (at < 0) throw new Error('no signature line');
+  return [text.slice(0, at), text.slice(at + 1)];
+}
