@@ -1,19 +1,32 @@
 import { FindingsError } from '../lib/errors.ts';
 import { inventoryProblems, readCheckedInventory } from '../inventory/read.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { applyTreeChanges, readGeneratedTree } from './apply.ts';
+import { readKnownFiles } from '../inventory/parse-memo.ts';
+import { applyTreeChanges } from './apply.ts';
+import { compareIncrementally } from './incremental.ts';
+import { readPlanMemo } from './plan-memo.ts';
+import { readGeneratedIndex } from './read-tree.ts';
 import { acquireLock, runLeftovers } from './lock.ts';
-import { planGenerate } from './plan.ts';
 import { generateRefusals } from './refusals.ts';
 import { deferSignals } from './transaction.ts';
-import { compareTree, isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
+import { isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
 
 /** The inventory as generate may write it: no secret copied into the tree, no chart outside its namespace. */
 async function readWritableInventory(root: string): Promise<Inventory> {
-  const { inventory, sources } = await readCheckedInventory(root);
-  const refused = generateRefusals(inventory, sources);
+  const known = readKnownFiles(root);
+  const { inventory, sources } = await readCheckedInventory(root, known);
+  const refused = generateRefusals(inventory, sources, known);
+  known.save();
   if (refused.length) throw new FindingsError(refused, inventoryProblems(refused.length));
   return inventory;
+}
+
+/** The plan against the generated trees on disk, planning and reading only what changed since the memo's run. */
+async function compareWithDisk(root: string, inventory: Inventory) {
+  const memo = readPlanMemo(root);
+  const compared = compareIncrementally(inventory, await readGeneratedIndex(root), memo);
+  memo.save();
+  return compared;
 }
 
 interface GenerateOutcome {
@@ -30,8 +43,7 @@ export async function runGenerate(root: string, { force = false } = {}): Promise
       const inventory = await readWritableInventory(root).catch((err: unknown) => {
         throw err instanceof FindingsError ? new FindingsError(err.findings, err.message, true) : err;
       });
-      const existing = await readGeneratedTree(root);
-      const changes = compareTree(planGenerate(inventory), existing);
+      const { changes, existing } = await compareWithDisk(root, inventory);
       const refused = refusals(changes, force);
       if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`, true);
       const applied = await applyTreeChanges(root, changes, existing);
@@ -44,8 +56,7 @@ export async function runGenerate(root: string, { force = false } = {}): Promise
 
 /** `generate --check`: findings for every file that generate would change, and for what an interrupted run left. */
 export async function checkGenerated(root: string): Promise<TreeChanges> {
-  const inventory = await readWritableInventory(root);
-  const changes = compareTree(planGenerate(inventory), await readGeneratedTree(root));
+  const { changes } = await compareWithDisk(root, await readWritableInventory(root));
   const findings = [...(isClean(changes) ? [] : staleFindings(changes)), ...runLeftovers(root)];
   if (findings.length) throw new FindingsError(findings, `${findings.length} generated file${findings.length === 1 ? ' is' : 's are'} out of date`);
   return changes;

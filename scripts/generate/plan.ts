@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/types.ts';
+import type { Cluster, Inventory } from '../inventory/types.ts';
 import { enabledApps } from '../inventory/app-values.ts';
 import { planClusterApps } from './cluster-apps.ts';
 import { CODEOWNERS_PATH, planCodeOwners } from './codeowners.ts';
@@ -27,13 +27,21 @@ export function isSyncedPath(path: string): boolean {
 
 /** Inventory → every generated file with its exact content, sorted by path. Pure and deterministic. */
 export function planGenerate(inventory: Inventory): FileWrite[] {
+  const planCluster = clusterPlanner(inventory);
+  return sortByPath([...planFleetFiles(inventory), ...inventory.clusters.flatMap(planCluster)]);
+}
+
+/** The files that name every cluster (CODEOWNERS, the fleet roots). Pure. */
+export const planFleetFiles = (inventory: Inventory): FileWrite[] => [...planCodeOwners(inventory.fleet, inventory.clusters), ...planFleetRoots(inventory)];
+
+/** Plans one cluster's files (its Argo CD objects and leaves): they read the inventory but no other cluster. Pure. */
+export function clusterPlanner(inventory: Inventory): (cluster: Cluster) => FileWrite[] {
   let dashboards: string | undefined;
   const dashboardsYaml = () => (dashboards ??= dashboardsFile(inventory.base.dashboards));
-  const files: FileWrite[] = [...planCodeOwners(inventory.fleet, inventory.clusters), ...planFleetRoots(inventory)];
-  for (const cluster of inventory.clusters) {
+  return (cluster) => {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
-    files.push(...planClusterApps(inventory, env, cluster));
-    for (const app of enabledApps(cluster)) files.push(...planLeaf(inventory, env, cluster, app, dashboardsYaml));
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...planClusterApps(inventory, env, cluster), ...enabledApps(cluster).flatMap((app) => planLeaf(inventory, env, cluster, app, dashboardsYaml))];
+  };
 }
+
+export const sortByPath = (files: FileWrite[]) => files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInventoryPath } from '../inventory/read.ts';
+import { readWorktreeFiles } from '../lib/worktree-files.ts';
 import { GENERATED_FILES, GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 
 /**
@@ -14,6 +16,55 @@ export type GeneratedTree = Map<string, string> & {
   /** Temporary files of an interrupted run inside the trees (`*.tmp-<pid>`, older toolkit versions): removed. */
   leftovers?: string[];
 };
+
+/**
+ * The generated trees as git object ids, reading only the files git reports changed or new (readWorktreeFiles);
+ * `tree` reads chosen files for a comparison. Without a usable git index, every file is read.
+ */
+export interface GeneratedIndex {
+  oids: Map<string, string>;
+  irregular: string[];
+  leftovers: string[];
+  oidOf(text: string): string;
+  tree(paths: Iterable<string>): GeneratedTree;
+}
+
+export async function readGeneratedIndex(root: string): Promise<GeneratedIndex> {
+  const files = await readWorktreeFiles(root, [...GENERATED_ROOTS, ...GENERATED_FILES]);
+  if (!files) return indexOf(await readGeneratedTree(root), root);
+  const leftovers = [...files.oids.keys()].filter((p) => isLeftoverName(p) && isGeneratedDir(p.slice(0, p.lastIndexOf('/')))).sort();
+  for (const path of [...files.oids.keys()]) if (!isGeneratedPath(path) || leftovers.includes(path)) files.oids.delete(path);
+  const irregular = files.irregular.filter((p) => (isGeneratedPath(p) || isGeneratedDir(p)) && !isInventoryPath(p)).sort();
+  return {
+    oids: files.oids,
+    irregular,
+    leftovers,
+    oidOf: files.oidOf,
+    tree(paths) {
+      const tree: GeneratedTree = new Map([...paths].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
+      return Object.assign(tree, { irregular, leftovers });
+    },
+  };
+}
+
+/** An index over a tree read whole (no git, or a git that converts content). */
+function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
+  const oidOf = (text: string) =>
+    createHash('sha1')
+      .update(`blob ${Buffer.byteLength(text)}\0`)
+      .update(text)
+      .digest('hex');
+  return {
+    oids: new Map([...whole].map(([path, text]) => [path, oidOf(text)])),
+    irregular: whole.irregular ?? [],
+    leftovers: whole.leftovers ?? [],
+    oidOf,
+    tree(paths) {
+      const tree: GeneratedTree = new Map([...paths].map((path) => [path, whole.get(path) ?? readFileSync(join(root, path), 'utf8')]));
+      return Object.assign(tree, { irregular: whole.irregular, leftovers: whole.leftovers });
+    },
+  };
+}
 
 /** A temporary file name of an older apply step (written next to its target). */
 const isLeftoverName = (name: string) => /\.tmp-\d+$/.test(name);

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Inventory } from '../inventory/types.ts';
+import { signedMemo } from '../lib/signed-memo.ts';
+
+/**
+ * Which files planning a cluster produced last time, as [path, git object id] pairs, by a digest of everything
+ * that planning reads for it: the inventory but the other clusters, and the cluster itself. When the digest is
+ * unchanged and git's index shows those exact files on disk, the cluster need not be planned or read again.
+ */
+export type PlannedRefs = [path: string, oid: string][];
+
+export interface PlanMemo {
+  refs(key: string): PlannedRefs | undefined;
+  learn(key: string, refs: PlannedRefs): void;
+  save(): void;
+}
+
+/** What every cluster's plan reads besides the cluster: hashed once per run. */
+export function sharedPlanDigest(inventory: Inventory): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ fleet: inventory.fleet, environments: inventory.environments, base: inventory.base }))
+    .digest('hex');
+}
+
+export const clusterPlanKey = (shared: string, cluster: Cluster) => createHash('sha256').update(shared).update(JSON.stringify(cluster)).digest('hex');
+
+export function readPlanMemo(root: string): PlanMemo {
+  const memo = signedMemo<Record<string, PlannedRefs>>('plans', root);
+  const stored = new Map(Object.entries(memo.read() ?? {}));
+  const used: Record<string, PlannedRefs> = {};
+  let changed = false;
+  return {
+    refs(key) {
+      const refs = stored.get(key);
+      if (refs) used[key] = refs;
+      return refs;
+    },
+    learn(key, refs) {
+      used[key] = refs;
+      changed = true;
+    },
+    save() {
+      if (changed || Object.keys(used).length !== stored.size) memo.write(used);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { run } from './exec.ts';
+
+/**
+ * The files under some folders of a git checkout as git object ids, from git's index (its stat cache, with its
+ * own care for files changed within the same second) plus what `git diff-files` and `git ls-files -o` report
+ * changed or new: only those are read. Undefined where the index cannot stand for the files' bytes (not the top
+ * of a work tree, attributes or autocrlf that convert content, a merge in progress): callers read every file.
+ */
+export interface WorktreeFiles {
+  /** Regular files: path → object id of their bytes. */
+  oids: Map<string, string>;
+  /** Links and other non-regular entries git knows of. */
+  irregular: string[];
+  /** The object id of these bytes, as git computes it for this repository. */
+  oidOf(bytes: Buffer | string): string;
+}
+
+const git = async (root: string, args: string[]) => {
+  const result = await run('git', args, { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
+  return result.exitCode === 0 ? result.stdout : undefined;
+};
+
+export async function readWorktreeFiles(root: string, pathspecs: string[]): Promise<WorktreeFiles | undefined> {
+  const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
+  if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
+  const oidOf = (bytes: Buffer | string) =>
+    createHash(format?.trim() === 'sha256' ? 'sha256' : 'sha1')
+      .update(`blob ${Buffer.byteLength(bytes)}\0`)
+      .update(bytes)
+      .digest('hex');
+  const [staged, dirty, untracked] = await Promise.all([
+    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]),
+    git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),
+    git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]),
+  ]);
+  if (staged === undefined || dirty === undefined || untracked === undefined) return undefined;
+  const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
+  if (`\0${staged}\0${untracked}`.match(/[\0/]\.gitattributes\0/)) return undefined;
+  for (const entry of staged.split('\0')) {
+    if (!entry) continue;
+    const [meta, path] = entry.split('\t') as [string, string];
+    const [mode, oid, stage] = meta.split(' ');
+    if (stage !== '0') return undefined;
+    if (mode === '100644' || mode === '100755') files.oids.set(path, oid!);
+    else files.irregular.push(path);
+  }
+  // What git says changed or is new is looked at directly: read if a regular file, irregular otherwise, dropped if gone.
+  for (const path of [...dirty.split('\0'), ...untracked.split('\0')].filter(Boolean)) {
+    files.oids.delete(path);
+    files.irregular = files.irregular.filter((p) => p !== path);
+    const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
+    if (stats?.isFile()) files.oids.set(path, oidOf(readFileSync(join(root, path))));
+    else if (stats) files.irregular.push(path);
+  }
+  return files;
+}
+
+/** Whether git may store these files' bytes other than as they are on disk (eol conversion, filters, encodings). */
+async function convertsContent(root: string, gitDir: string): Promise<boolean> {
+  const globalAttributes = join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'git', 'attributes');
+  if (existsSync(join(gitDir, 'info', 'attributes')) || existsSync(globalAttributes)) return true;
+  // Only the top folder's .gitattributes is a parent of the folders read; one inside them is seen in the listing.
+  if (existsSync(join(root, '.gitattributes'))) return true;
+  // Exit 1 (nothing set) reads as undefined: none of these settings is set.
+  const settings = await git(root, ['config', '--get-regexp', '^core\\.(autocrlf|attributesfile)$']);
+  return (settings ?? '').split('\n').some((line) => line && !/^core\.autocrlf false$/i.test(line));
+}
