@@ -13,6 +13,7 @@ import { argoCdKustomizeArgs, servedApiVersions } from './argocd-build.ts';
 import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts';
 import type { LeafSpec } from './leaves.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
+import type { ChartPin } from '../inventory/types.ts';
 
 export interface RenderedLeaf {
   leaf: LeafSpec;
@@ -67,6 +68,23 @@ async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools,
   }
 }
 
+/** The cached chart of each distinct pin (undefined when its version is not in the repository): its digest is what cache keys name. */
+export async function resolveCharts(pins: ChartPin[], mirrors: MirrorMap, helm: string): Promise<(pin: ChartPin) => CachedChart | undefined> {
+  const charts = new Map<string, CachedChart | undefined>();
+  for (const pin of pins) {
+    const key = pinKey(pin);
+    if (charts.has(key)) continue;
+    const chart = await ensureChart(pin, mirrors, helm).catch((err: unknown) => {
+      if (err instanceof ChartVersionMissing) return undefined;
+      throw err;
+    });
+    charts.set(key, chart);
+  }
+  return (pin) => charts.get(pinKey(pin));
+}
+
+const pinKey = (pin: ChartPin) => `${pin.repoURL}|${pin.chart}|${pin.version}`;
+
 /** Renders every leaf (two at a time: helm and kustomize keep a core busy each), reusing cached renders. */
 export async function renderLeaves(
   leaves: LeafSpec[],
@@ -76,7 +94,7 @@ export async function renderLeaves(
 ): Promise<RenderedLeaf[]> {
   const charts = new Map<string, Promise<CachedChart>>();
   const chartOf = (leaf: LeafSpec) => {
-    const key = `${leaf.pin.repoURL}|${leaf.pin.chart}|${leaf.pin.version}`;
+    const key = pinKey(leaf.pin);
     if (!charts.has(key)) charts.set(key, ensureChart(leaf.pin, mirrors, tools.helm));
     return charts.get(key)!;
   };
@@ -104,8 +122,8 @@ export async function renderLeaves(
   return rendered;
 }
 
-/** A RenderedLeaf whose `yaml` and `objects` load on first use. */
-function lazyRender(fields: Omit<RenderedLeaf, 'yaml' | 'objects'>, read: () => string): RenderedLeaf {
+/** A RenderedLeaf whose `yaml` and `objects` load on first use (and its resource count too, unless known). */
+export function lazyRender(fields: Omit<RenderedLeaf, 'yaml' | 'objects'>, read: () => string, knownCount?: number): RenderedLeaf {
   let yaml: string | undefined;
   let objects: K8sObject[] | undefined;
   const text = () => {
@@ -116,7 +134,7 @@ function lazyRender(fields: Omit<RenderedLeaf, 'yaml' | 'objects'>, read: () => 
     yaml: { enumerable: true, get: text },
     objects: { enumerable: true, get: () => (objects ??= parseObjects(text())) },
     // kustomize writes one top-level `kind:` per resource, at the start of a line.
-    resourceCount: { enumerable: true, get: () => objects?.length ?? text().match(/^kind: /gm)?.length ?? 0 },
+    resourceCount: { enumerable: true, get: () => knownCount ?? objects?.length ?? text().match(/^kind: /gm)?.length ?? 0 },
   });
 }
 

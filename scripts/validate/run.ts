@@ -1,25 +1,24 @@
-import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseLayout } from '../inventory/app-catalog.ts';
 import { parseInventory } from '../inventory/parse.ts';
 import { inventoryProblems, isInventoryPath, readInventorySources } from '../inventory/read.ts';
 import type { InventorySources } from '../inventory/types.ts';
-import { planGenerate } from '../generate/plan.ts';
 import { FindingsError, UsageError } from '../lib/errors.ts';
-import { workTemp } from '../lib/work-dir.ts';
 import type { Finding } from '../lib/findings.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
-import { leafSpecs } from '../render/leaves.ts';
 import { readMirrorMap, MIRRORS_FILE } from '../inventory/mirrors.ts';
-import { renderLeaves, type RenderedLeaf } from '../render/render.ts';
+import type { RenderedLeaf } from '../render/render.ts';
 import { ALL_TOOLS, ensureTools, resolveToolPins } from '../tools/install.ts';
 import { resolveRuntimePin } from '../tools/pins.ts';
 import { checkerNotes } from './checker-versions.ts';
 import { inShard, type Shard } from '../lib/shard.ts';
-import { evictResults, runCached, type CacheStats } from './results-cache.ts';
+import type { CacheStats } from './results-cache.ts';
+import { checkClusters } from './checked-clusters.ts';
+import { readKnownFiles } from '../inventory/parse-memo.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
-import type { Check, ValidateContext } from './types.ts';
+import type { Check } from './types.ts';
 import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts';
 import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
@@ -78,11 +77,12 @@ async function readSources(root: string): Promise<InventorySources> {
   return sources;
 }
 
-/** The hand-written files, and the inventory parsed from the inventory files among them. */
+/** The hand-written files, and the inventory parsed from the inventory files among them (unchanged cluster files from the checkout's memo). */
 async function readParsed(root: string) {
   const sources = await readSources(root);
-  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }));
-  return { sources, parsed };
+  const known = readKnownFiles(root);
+  const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }), known);
+  return { sources, parsed, known };
 }
 
 /**
@@ -120,8 +120,9 @@ async function startLocalControlPlane(progress: (line: string) => void): Promise
 
 async function validateWith(allChecks: Check[], options: ValidateOptions, started: number, progress: (line: string) => void): Promise<ValidateReport> {
   const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
-  const { sources, parsed } = await readParsed(options.root);
+  const { sources, parsed, known } = await readParsed(options.root);
   if (!parsed.inventory) {
+    known.save();
     return {
       checks,
       rendered: [],
@@ -133,29 +134,27 @@ async function validateWith(allChecks: Check[], options: ValidateOptions, starte
   }
   const inventory = parsed.inventory;
   const selected = await selectClusters(options, inventory);
-  const plan = planGenerate(inventory);
   const tools = await ensureTools(ALL_TOOLS, progress);
-  const leaves = leafSpecs(inventory, plan).filter((l) => selected.has(l.cluster.name));
-  const rendered = await renderLeaves(leaves, readMirrorMap(options.root), tools, progress);
-  const workDir = workTemp('validate-');
-  const ctx: ValidateContext = { root: options.root, inventory, plan, rendered, tools, workDir, sources, schemasFromCluster: options.schemasFromCluster };
-  const findings: Finding[] = [];
-  const cache: CacheStats = { hits: 0, misses: 0, corrupted: 0, evicted: 0, entries: [] };
-  try {
-    const checksStarted = Date.now();
-    for (const [i, check] of allChecks.entries()) {
-      progress(`checking (${i + 1}/${allChecks.length}, ${((Date.now() - checksStarted) / 1000).toFixed(1)} s): ${check.title}`);
-      findings.push(...(await runCached(check, ctx, cache, !options.noCache)));
-    }
-    if (cache.misses) cache.evicted = evictResults();
-    if (cache.off) progress(`check results: not cached, ${cache.off}`);
-    else if (!options.noCache)
-      progress(
-        `check results: ${cache.hits} cached, ${cache.misses} computed${cache.corrupted ? `, ${cache.corrupted} untrusted entries recomputed (torn, edited, or not signed with this machine's cache key)` : ''}`,
-      );
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  const { findings, rendered, cache } = await checkClusters({
+    root: options.root,
+    inventory,
+    clusters: inventory.clusters.filter((c) => selected.has(c.name)),
+    sources,
+    known,
+    tools,
+    mirrors: readMirrorMap(options.root),
+    checks: allChecks,
+    // A check that reads a live API server (or its schemas) has nothing a cache could key on.
+    useCache: !options.noCache && !options.schemasFromCluster && !allChecks.some((c) => c.live),
+    schemasFromCluster: options.schemasFromCluster,
+    progress,
+  });
+  known.save();
+  if (cache.off) progress(`check results: not cached, ${cache.off}`);
+  else if (!options.noCache)
+    progress(
+      `check results: ${cache.hits} clusters cached, ${cache.misses} checked${cache.corrupted ? `, ${cache.corrupted} untrusted entries recomputed (torn, edited, or not signed with this machine's cache key)` : ''}`,
+    );
   const skippedClusters = inventory.clusters.map((c) => c.name).filter((c) => !selected.has(c));
   const notes = checkerNotes(rendered, { ...(await resolveToolPins(['promtool', 'amtool'])), nodeExporter: resolveRuntimePin('nodeExporter') });
   return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000, cache };

@@ -1,5 +1,6 @@
 import type { FileWrite } from '../generate/plan-types.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { KnownFiles } from '../inventory/parse-memo.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { RenderedLeaf } from '../render/render.ts';
 import type { ToolName } from '../tools/pins.ts';
@@ -16,6 +17,8 @@ export interface ValidateContext {
   workDir: string;
   /** Hand-written files of the repository (path → text) that checks scan. */
   sources: Map<string, string>;
+  /** What earlier runs learned about the hand-written files (the checkout's memo). */
+  known?: KnownFiles;
   /** A kubeconfig whose API server's /openapi/v2 replaces the pinned schema catalog. */
   schemasFromCluster?: string;
 }

@@ -163,33 +163,37 @@ test('a forged check-results entry ("no findings", checksum or signature recompu
     ),
   });
   const expected = /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/;
-  const first = await runValidate({ root, clusters: ['dev-1'] });
+  const clusters = ['dev-1', 'prod-eu-1'];
+  const first = await runValidate({ root, clusters });
   assert.match(first.findings.map(formatFinding).join('\n'), expected);
   const entries = entriesOf(first.cache!.entries);
-  const broken = entries.find((e) => JSON.stringify(e.entry.findings).includes('retension'))!;
-  const clean = entries.find((e) => Array.isArray(e.entry.findings) && e.entry.findings.length === 0)!;
-  assert.ok(broken && clean, 'one entry holds the finding, another none');
+  const broken = entries.find((e) => JSON.stringify(e.entry.verdict).includes('retension'))!;
+  const clean = entries.find((e) => e !== broken)!;
+  assert.ok(broken && clean, "one entry holds dev-1's finding, the other is prod-eu-1's");
   const key = String(broken.entry.key);
+  // dev-1's results with every finding dropped: what a forger wants validate to read.
+  const emptied = { ...(broken.entry.verdict as object), checks: {} };
+  const signedText = `3\0${key}\0${JSON.stringify(emptied)}`;
 
   const forgeries: Record<string, Record<string, unknown>> = {
-    'the old format, its checksum recomputed': { v: 1, key, findings: [], sum: sha256('[]') },
-    'the signature replaced by a plain sha256': { ...broken.entry, findings: [], sig: sha256(`2\0${key}\0[]`) },
+    'the old per-check format, its checksum recomputed': { v: 1, key, findings: [], sum: sha256('[]') },
+    'the signature replaced by a plain sha256': { ...broken.entry, verdict: emptied, sig: sha256(signedText) },
     'signed with a key of its own': {
       ...broken.entry,
-      findings: [],
-      sig: createHmac('sha256', 'a forger key, not this machine').update(`2\0${key}\0[]`).digest('hex'),
+      verdict: emptied,
+      sig: createHmac('sha256', 'a forger key, not this machine').update(signedText).digest('hex'),
     },
     "another entry's valid signature, its key rewritten": { ...clean.entry, key },
   };
   for (const [how, forged] of Object.entries(forgeries)) {
     writeFileSync(broken.path, JSON.stringify(forged));
-    const run = await runValidate({ root, clusters: ['dev-1'] });
+    const run = await runValidate({ root, clusters });
     assert.match(run.findings.map(formatFinding).join('\n'), expected, `${how}: the finding is still reported`);
     assert.equal(run.cache?.corrupted, 1, `${how}: the entry is not trusted`);
   }
 
   // As a user runs it: exit 1, and the untrusted entry said once.
-  writeFileSync(broken.path, JSON.stringify(forgeries['the old format, its checksum recomputed']));
+  writeFileSync(broken.path, JSON.stringify(forgeries['the old per-check format, its checksum recomputed']));
   const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
   assert.equal(cli.code, 1, cli.stderr);
   assert.match(cli.stdout + cli.stderr, /server\.retension is not a value of chart prometheus/);

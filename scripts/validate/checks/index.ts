@@ -1,7 +1,7 @@
 import type { Check } from '../types.ts';
 import { accessCheck } from './access.ts';
 import { amtoolCheck } from './amtool.ts';
-import { dashboardsCheck } from './dashboards.ts';
+import { dashboardsCheck, datasourcesCheck } from './dashboards.ts';
 import { kubeconformCheck } from './kubeconform.ts';
 import { projectCheck, renderCheck } from './leaves.ts';
 import { promtoolCheck } from './promtool.ts';
@@ -23,6 +23,7 @@ export const CHECKS: Check[] = [
   valuesSchemaCheck,
   valuesKeysCheck,
   dashboardsCheck,
+  datasourcesCheck,
   accessCheck,
   projectCheck,
   secretsCheck,

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
-import { readGeneratedTree } from '../../generate/apply.ts';
-import { compareTree, isClean, staleFindings } from '../../generate/tree.ts';
-import { findPlaintextSecrets } from '../../inventory/secrets.ts';
+import { compareIncrementally } from '../../generate/incremental.ts';
+import { readPlanMemo } from '../../generate/plan-memo.ts';
+import { readGeneratedIndex } from '../../generate/read-tree.ts';
+import { isClean, staleFindings } from '../../generate/tree.ts';
+import { NOTHING_KNOWN, scanSecrets } from '../../inventory/parse-memo.ts';
 import type { Check } from '../types.ts';
 
 /** The committed generated files must be exactly what generate produces now. */
@@ -12,7 +14,9 @@ export const generatedCheck: Check = {
   title: 'Generated files are committed and up to date',
   scope: 'repository',
   async run(ctx) {
-    const changes = compareTree(ctx.plan, await readGeneratedTree(ctx.root));
+    const memo = readPlanMemo(ctx.root);
+    const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root), memo);
+    memo.save();
     return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
   },
 };
@@ -23,7 +27,7 @@ export const secretsCheck: Check = {
   title: 'No plaintext secrets in hand-written files',
   scope: 'repository',
   async run(ctx) {
-    return [...ctx.sources].flatMap(([file, text]) => findPlaintextSecrets(file, text));
+    return scanSecrets(ctx.sources, ctx.known ?? NOTHING_KNOWN);
   },
 };
 
