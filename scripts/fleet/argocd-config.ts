@@ -17,7 +17,8 @@ export function argocdConfigMaps(namespace: string, settings: Record<string, str
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name, namespace, labels: PART_OF },
-    data,
+    // No empty `data`, as in Argo CD's install.yaml: its owner would own `.data` and refuse bootstrap's keys.
+    ...(Object.keys(data).length ? { data } : {}),
   });
   return [
     cm('argocd-cm', { ...settings, 'timeout.reconciliation': reconciliation, [`accounts.${DRIFT_ACCOUNT}`]: 'apiKey' }),
