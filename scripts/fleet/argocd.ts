@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { supervise } from '../cluster/control-plane.ts';
 import { freePorts } from '../cluster/ports.ts';
 import { logTail, type Daemon } from '../cluster/processes.ts';
 import { EnvironmentError } from '../lib/errors.ts';
+import { controllerEnv } from './argocd-config.ts';
 import type { ArgoCdBinaries } from './binaries.ts';
 import type { SimulatedCluster } from './cluster.ts';
 
@@ -15,6 +16,8 @@ export interface ArgoCd {
   namespace: string;
   /** Folder of its logs (argocd-*.log). */
   logDir: string;
+  /** The application-controller replicas, one shard each: http://127.0.0.1:PORT/metrics of each. */
+  controllers: { shard: number; metrics: string }[];
   daemons: Daemon[];
   stop(): Promise<void>;
 }
@@ -28,29 +31,32 @@ export interface ArgoCdOptions {
   namespace?: string;
   /** How often Applications are compared with Git (argocd-cm's timeout.reconciliation); default 10s. */
   reconciliation?: string;
+  /** Application-controller replicas, sharding the clusters between them (ARGOCD_CONTROLLER_REPLICAS); default 2. */
+  controllerReplicas?: number;
+  /** argocd-cmd-params-cm as the hub has it (the repository's bootstrap), handed to the controllers as the StatefulSet does. */
+  cmdParams?: Record<string, string>;
 }
 
-/** Starts the four processes (logs next to the hub's) and waits until the API server answers. */
+/** Starts Redis, the repo-server, the controller replicas and the API server (logs next to the hub's); waits until the API server answers. */
 export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
   const namespace = options.namespace ?? 'argocd';
   const { hub, binaries } = options;
   const logDir = join(hub.plane.dataDir, 'argocd');
   mkdirSync(join(logDir, 'tmp'), { recursive: true });
   const processes = supervise(logDir, false);
-  const [redisPort, repoPort, repoMetrics, controllerMetrics, serverPort, serverMetrics] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const replicas = options.controllerReplicas ?? 2;
+  const ports = await freePorts(5 + replicas);
+  const [redisPort, repoPort, repoMetrics, serverPort, serverMetrics] = ports as [number, number, number, number, number];
+  const controllerMetrics = ports.slice(5);
   const redis = `127.0.0.1:${redisPort}`;
   const repoServer = `127.0.0.1:${repoPort}`;
   const common = ['--loglevel', 'info', '--redis', redis];
   const kube = ['--kubeconfig', hub.plane.kubeconfig, '--namespace', namespace];
   const env = argoEnv(options, logDir);
-  const start = (name: keyof ArgoCdBinaries['commands'], args: string[]) => processes.start(name, binaries.commands[name], args, env);
+  const start = (name: keyof ArgoCdBinaries['commands'], args: string[], extraEnv = {}, logName: string = name) =>
+    processes.start(logName, binaries.commands[name], args, { ...env, ...extraEnv });
+  const statefulSet = readFileSync(binaries.controllerManifest, 'utf8');
+  const controllers = controllerMetrics.map((port, shard) => ({ shard, metrics: `http://127.0.0.1:${port}/metrics` }));
   try {
     start('argocd-redis', ['--addr', redis]);
     start('argocd-repo-server', [
@@ -66,21 +72,27 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
       '--disable-tls',
       '--client-ca-path=',
     ]);
-    start('argocd-application-controller', [
-      ...common,
-      ...kube,
-      '--repo-server',
-      repoServer,
-      '--repo-server-plaintext',
-      '--metrics-port',
-      String(controllerMetrics),
-      '--status-processors',
-      '4',
-      '--operation-processors',
-      '4',
-      '--self-heal-timeout-seconds',
-      '2',
-    ]);
+    for (const { shard } of controllers)
+      start(
+        'argocd-application-controller',
+        [
+          ...common,
+          ...kube,
+          '--repo-server',
+          repoServer,
+          '--repo-server-plaintext',
+          '--metrics-port',
+          String(controllerMetrics[shard]),
+          '--status-processors',
+          '4',
+          '--operation-processors',
+          '4',
+          '--self-heal-timeout-seconds',
+          '2',
+        ],
+        controllerEnv(statefulSet, options.cmdParams ?? {}, replicas, shard),
+        `argocd-application-controller-${shard}`,
+      );
     start('argocd-server', [
       ...common,
       ...kube,
@@ -101,7 +113,7 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
     ]);
     const url = `http://127.0.0.1:${serverPort}`;
     await waitAnswering(`${url}/api/version`, processes.daemons);
-    return { url, namespace, logDir, daemons: processes.daemons, stop: processes.stop };
+    return { url, namespace, logDir, controllers, daemons: processes.daemons, stop: processes.stop };
   } catch (err) {
     processes.kill();
     throw err;

@@ -25,6 +25,8 @@ export interface ArgoCdBinaries {
   commands: Record<ArgoCdCommand, string>;
   /** A folder with executable copies of Argo CD's hack/git-verify-wrapper.sh and gpg-wrapper.sh, which the repo-server execs from PATH. */
   hack: string;
+  /** The release's own application-controller StatefulSet (manifests/base): which argocd-cmd-params-cm key becomes which env variable. */
+  controllerManifest: string;
 }
 
 export type ArgoCdCommand = 'argocd-application-controller' | 'argocd-repo-server' | 'argocd-server' | 'argocd-redis' | 'argocd-git-ask-pass';
@@ -67,8 +69,10 @@ export async function ensureArgoCdBinaries(progress: Progress = () => {}): Promi
   await ensureBuild(build, progress);
   const commands = Object.fromEntries(ARGOCD_COMMANDS.map((name) => [name, linkCommand(build.dir, name)])) as Record<ArgoCdCommand, string>;
   const { module, version } = readToolPins().argocd;
-  const hack = copyHackScripts(join(await goModCache(), `${module}@${version}`, 'hack'), join(build.dir, 'hack'));
-  return { argocd: join(build.dir, 'argocd'), commands, hack };
+  const moduleDir = join(await goModCache(), `${module}@${version}`);
+  const hack = copyHackScripts(join(moduleDir, 'hack'), join(build.dir, 'hack'));
+  const controllerManifest = join(moduleDir, 'manifests/base/application-controller/argocd-application-controller-statefulset.yaml');
+  return { argocd: join(build.dir, 'argocd'), commands, hack, controllerManifest };
 }
 
 async function kubeControllersBuild(): Promise<Build> {

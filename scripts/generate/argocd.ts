@@ -2,6 +2,11 @@
 
 const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
+/**
+ * The hub's own cluster by name, as the roots address it: Argo CD v3.6.1's consistent-hashing sharding weighs a cluster by
+ * its Applications addressed by server, counted per replica, so server-addressed roots made replicas disagree (docs/hub-sizing.md).
+ */
+export const IN_CLUSTER_NAME = 'in-cluster';
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 export interface ObjectMeta {

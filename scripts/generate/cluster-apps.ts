@@ -4,7 +4,7 @@ import { enabledApps } from '../inventory/app-values.ts';
 import { applicationName, rootApplicationName, rootProjectName } from '../inventory/names.ts';
 import type { Cluster, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
-import { application, appProject, IN_CLUSTER, KEEP_ON_PRUNE, type GroupKind, type NamedGroupKind } from './argocd.ts';
+import { application, appProject, IN_CLUSTER, IN_CLUSTER_NAME, KEEP_ON_PRUNE, type GroupKind, type NamedGroupKind } from './argocd.ts';
 import { withHeader } from './header.ts';
 import { leafPath } from './leaf.ts';
 import type { FileWrite } from './plan-types.ts';
@@ -86,7 +86,7 @@ export function planClusterApps(inventory: Inventory, env: Environment, cluster:
     repoURL: fleet.repoURL,
     targetRevision: fleet.targetRevision,
     path: childrenPath(cluster),
-    destination: { server: IN_CLUSTER, namespace: ns },
+    destination: { name: IN_CLUSTER_NAME, namespace: ns },
     syncWave: 0,
     // No finalizer: deleting the root by mistake must not take the cluster's monitoring with it.
     cascadeDelete: false,

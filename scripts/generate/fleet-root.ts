@@ -1,7 +1,7 @@
 import { fleetRootName, fleetRootPath } from '../inventory/names.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { toYamlDocuments } from '../lib/yaml.ts';
-import { application, appProject, IN_CLUSTER, KEEP_ON_PRUNE } from './argocd.ts';
+import { application, appProject, IN_CLUSTER, IN_CLUSTER_NAME, KEEP_ON_PRUNE } from './argocd.ts';
 import { withHeader } from './header.ts';
 import type { FileWrite } from './plan-types.ts';
 
@@ -43,7 +43,7 @@ export function planFleetRoots(inventory: Inventory): FileWrite[] {
       path: 'apps',
       // Argo CD matches these against paths relative to apps/; `*` crosses folders, hence the exclude.
       directory: { recurse: true, include: `{${[self, ...roots].join(',')}}`, exclude: '*/children/*' },
-      destination: { server: IN_CLUSTER, namespace: ns },
+      destination: { name: IN_CLUSTER_NAME, namespace: ns },
       syncWave: 0,
       cascadeDelete: false,
       prune: false,

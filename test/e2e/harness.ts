@@ -6,11 +6,14 @@ import { ensureControlPlaneBinaries } from '../../scripts/cluster/binaries.ts';
 import { onProcessExit } from '../../scripts/lib/exit.ts';
 import { ensureArgoCdBinaries } from '../../scripts/fleet/binaries.ts';
 import { startArgoCd, type ArgoCd } from '../../scripts/fleet/argocd.ts';
+import { configMapData } from '../../scripts/fleet/argocd-config.ts';
+import { IN_CLUSTER, IN_CLUSTER_NAME } from '../../scripts/generate/argocd.ts';
 import { startFleet, type SimulatedFleet } from '../../scripts/fleet/fleet.ts';
 import { startGitServer, type GitServer } from '../../scripts/fleet/git-server.ts';
 import { ensureTools } from '../../scripts/tools/install.ts';
 import type { Progress } from '../../scripts/tools/install.ts';
 import { sharedChartRepository } from '../helpers/chart-repo.ts';
+import { PROJECT_ROOT } from '../helpers/repo.ts';
 import { bootstrapFleet, e2eSecretStore, installArgoCd } from './bootstrap.ts';
 import { E2E_SECRET_STORE, makeFleetRepo, onboardCluster, type E2eFleetRepo } from './fleet-repo.ts';
 
@@ -20,6 +23,8 @@ export interface E2e {
   argocd: ArgoCd;
   git: GitServer;
   repo: E2eFleetRepo;
+  /** argocd-cmd-params-cm as bootstrap/argocd-cm.yaml ships it: the controllers started with it. */
+  cmdParams: Record<string, string>;
   /** API token of the drift account (ARGOCD_AUTH_TOKEN). */
   token: string;
   /** Names of the fleet roots bootstrap applied (the only Applications applied by hand). */
@@ -78,13 +83,15 @@ export async function startE2e(progress: Progress = () => {}, clusters = E2E_CLU
     folders.push(repo.root);
     stops.push(() => rm(repo.root, { recursive: true, force: true }));
     const { token } = await installArgoCd(fleet.hub.client);
-    const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize });
+    // As a hub that ran README step 1 before its controllers started: what the repository ships is what runs.
+    const cmdParams = configMapData(await readFile(join(PROJECT_ROOT, 'bootstrap', 'argocd-cm.yaml'), 'utf8'), 'argocd-cmd-params-cm');
+    const argocd = await startArgoCd({ hub: fleet.hub, binaries: argoBinaries, helm: tools.helm, kustomize: tools.kustomize, cmdParams });
     stops.push(argocd.stop);
     progress(`Argo CD up at ${argocd.url} (logs ${argocd.logDir}); git served from ${gitRoot}, fleet checkout ${repo.root}`);
     const roots = await bootstrapFleet(fleet, repo.root, repo.repoURL, externalSecrets);
     const onboarded = { cluster: late, commit: await onboardCluster(repo, late) };
     progress(`onboarded ${late} by merging clusters/${late}.yaml (${onboarded.commit.slice(0, 7)}); no kubectl`);
-    return { fleet, argocd, git, repo, token, roots, onboarded, startedAt, stop };
+    return { fleet, argocd, git, repo, cmdParams, token, roots, onboarded, startedAt, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -105,3 +112,7 @@ export async function prometheusAvailableAt(e2e: E2e): Promise<Map<string, strin
   }
   return result;
 }
+
+/** Cluster names by server URL, as Argo CD knows them: the hub's own and each workload cluster's Secret. */
+export const clusterNames = (e2e: E2e) =>
+  new Map([[IN_CLUSTER, IN_CLUSTER_NAME], ...[...e2e.fleet.workloads].map(([name, c]): [string, string] => [c.plane.server, name])]);

@@ -5,7 +5,7 @@ import { E2E_HELP, parseE2eArgs } from './args.ts';
 /**
  * npm run e2e [-- --only steady,change,…]: a real Argo CD syncing a generated fleet of one dev and one
  * prod cluster (and one staging cluster when the promotion scenario runs). Prints the table and `e2e: n/n Applications Synced and Healthy on k clusters in s s`,
- * then, with the pipeline scenario, the fire drill's `pipeline: HighCpuUsage fired in …` line.
+ * `e2e: argocd sharding: …` (which controller replica reconciles which cluster), then, with the pipeline scenario, the fire drill's `pipeline: HighCpuUsage fired in …` line.
  * Every process stops at the end, on failure and on Ctrl-C. --help prints the usage (E2E_HELP).
  */
 const args = (() => {
@@ -21,7 +21,8 @@ if (args.help) {
 }
 const only = args.only;
 // The harness only now: --help and usage errors build and load none of it.
-const { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, expectedApplications, prometheusAvailableAt, startE2e } = await import('./harness.ts');
+const { E2E_CLUSTERS, E2E_PROMOTION_CLUSTERS, clusterNames, expectedApplications, prometheusAvailableAt, startE2e } = await import('./harness.ts');
+const { describeShards, waitSharded } = await import('./sharding.ts');
 const { listApplications, table, waitConverged, waveViolations } = await import('./status.ts');
 const { runScenarios } = await import('./scenarios.ts');
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
@@ -41,10 +42,17 @@ try {
   const waves = waveViolations(apps, await prometheusAvailableAt(e2e));
   if (waves.length) throw new Error(`sync waves out of order: ${waves.join('; ')}`);
   log('sync waves in order: each Grafana Application created after its prometheus-server was Available');
+  // Each replica's /metrics lists only the Applications and cluster caches of its shard.
+  const sharding = await waitSharded(e2e.argocd.controllers, expected, clusterNames(e2e));
+  if (sharding.problems.length) throw new Error(`controller sharding: ${sharding.problems.join('; ')}`);
+  const algorithm = e2e.cmdParams['controller.sharding.algorithm'] ?? 'legacy';
+  const shardLine = `e2e: argocd sharding: ${sharding.shards.length} application-controller replicas (${algorithm}): ${describeShards(sharding)}`;
+  log(shardLine.slice('e2e: '.length));
   const summaries = await runScenarios(e2e, only, log);
   console.log(
     `e2e: ${healthy}/${apps.length} Applications Synced and Healthy on ${clusters.length} clusters in ${Math.round((Date.now() - started) / 1000)} s`,
   );
+  console.log(shardLine);
   // The fire drill's line last: `npm run e2e -- --only pipeline` ends with what reached a person.
   for (const line of summaries) console.log(line);
 } catch (err) {

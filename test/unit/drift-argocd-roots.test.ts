@@ -146,7 +146,7 @@ test('a root whose spec differs from Git names each field Git sets, Git → live
   let hub = edit(hubOf(planned), 'alpha-root', (a) => {
     a.spec!.source!.targetRevision = 'HEAD';
     a.spec!.syncPolicy!.automated!.selfHeal = false;
-    a.spec!.destination = { name: 'in-cluster', namespace: 'argocd' };
+    a.spec!.destination = { server: 'https://kubernetes.default.svc', namespace: 'argocd' };
     a.spec!.syncPolicy!.syncOptions = ['CreateNamespace=true'];
   });
   hub = edit(hub, 'monitoring-fleet-argocd', (a) => {
@@ -173,8 +173,8 @@ test('a root whose spec differs from Git names each field Git sets, Git → live
     'root Application alpha-root differs from Git in 5 fields: spec.destination.name, spec.destination.server, spec.source.targetRevision, …',
   );
   assert.deepEqual(alpha?.details, [
-    'spec.destination.name: (added) in-cluster  (Git → live)',
-    'spec.destination.server: https://kubernetes.default.svc (removed)  (Git → live)',
+    'spec.destination.name: in-cluster (removed)  (Git → live)',
+    'spec.destination.server: (added) https://kubernetes.default.svc  (Git → live)',
     'spec.source.targetRevision: main → HEAD  (Git → live)',
     'spec.syncPolicy.automated.selfHeal: true → false  (Git → live)',
     'spec.syncPolicy.syncOptions[1]: ServerSideApply=true (removed)  (Git → live)',

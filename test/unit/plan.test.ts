@@ -124,7 +124,7 @@ test('the root Application syncs the cluster folder of children through a projec
   assert.equal(root!.metadata.name, 'alpha-root');
   assert.equal(root!.spec.source.path, 'apps/alpha/children');
   assert.equal(root!.spec.project, rootProject!.metadata.name);
-  assert.deepEqual(root!.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+  assert.deepEqual(root!.spec.destination, { name: 'in-cluster', namespace: 'argocd' }, 'by name: sharding counts server-addressed Applications per replica');
   assert.equal(root!.metadata.finalizers, undefined, 'deleting the root must not cascade to the monitoring stack');
   assert.deepEqual(rootProject!.spec.namespaceResourceWhitelist, [
     { group: 'argoproj.io', kind: 'AppProject' },

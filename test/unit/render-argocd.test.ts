@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parse } from 'yaml';
+import { configMapData } from '../../scripts/fleet/argocd-config.ts';
 import { ARGOCD_BUILD_OPTIONS, argoCdKustomizeArgs, servedApiVersions } from '../../scripts/render/argocd-build.ts';
 import { parseToolVersions } from '../../scripts/tools/argocd-release.ts';
 import { checkModuleMajor, checkWrapperRequires } from '../../scripts/tools/install.ts';
@@ -9,8 +9,8 @@ import { checkModuleMajor, checkWrapperRequires } from '../../scripts/tools/inst
 const root = new URL('../../', import.meta.url).pathname;
 
 test('validate renders with the build options the repository ships for Argo CD', () => {
-  const patch = parse(readFileSync(`${root}bootstrap/argocd-cm.yaml`, 'utf8')) as { data: Record<string, string> };
-  assert.equal(patch.data['kustomize.buildOptions'], ARGOCD_BUILD_OPTIONS);
+  const data = configMapData(readFileSync(`${root}bootstrap/argocd-cm.yaml`, 'utf8'), 'argocd-cm');
+  assert.equal(data['kustomize.buildOptions'], ARGOCD_BUILD_OPTIONS);
 });
 
 test("kustomize gets the repo-server's flags: the destination's version and every API it serves", () => {
