@@ -51,8 +51,8 @@ export function reportData(report: ValidateReport): ReportData {
 }
 
 /**
- * The shards' reports as one: every shard's leaves, the findings said once (repository checks run in every
- * shard; a shared layer's finding comes from each), skipped = what no shard validated. Pure.
+ * The shards' reports as one: every shard's leaves, the findings said once (a shared layer's finding comes from
+ * each shard), every check any shard ran (the repository checks run in shard 1), skipped = what no shard validated. Pure.
  */
 export function mergeReports(shards: ReportData[]): ReportData {
   const leaves = shards.flatMap((s) => s.leaves).sort((a, b) => (a.cluster === b.cluster ? (a.app < b.app ? -1 : 1) : a.cluster < b.cluster ? -1 : 1));
@@ -61,7 +61,7 @@ export function mergeReports(shards: ReportData[]): ReportData {
   return {
     ok: findings.length === 0,
     seconds: Math.max(0, ...shards.map((s) => s.seconds)),
-    checks: shards[0]?.checks ?? [],
+    checks: [...new Map([...shards].sort((a, b) => b.checks.length - a.checks.length).flatMap((s) => s.checks.map((c) => [c.name, c]))).values()],
     leaves,
     skippedClusters: [...new Set(shards.flatMap((s) => s.skippedClusters))].filter((c) => !validated.has(c)).sort(),
     notes: [...new Set(shards.flatMap((s) => s.notes))],
