@@ -15,7 +15,14 @@ import { fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
 /** The checkout's plan memo, counting the clusters it had to plan. */
 function countingMemo(root: string): PlanMemo & { planned: number } {
   const memo = readPlanMemo(root);
-  const counting = { ...memo, planned: 0, learn: (key: string, refs: Parameters<PlanMemo['learn']>[1]) => (counting.planned++, memo.learn(key, refs)) };
+  const counting = {
+    ...memo,
+    planned: 0,
+    learn(key: string, refs: Parameters<PlanMemo['learn']>[1]) {
+      counting.planned++;
+      memo.learn(key, refs);
+    },
+  };
   return counting;
 }
 
