@@ -38,7 +38,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const head = options.head ? await resolveCommit(options.root, options.head, '--head') : undefined;
   const mergeBase = await forkPoint(options.root, options.base, '--base', head);
   const paths = await changedPaths(options.root, mergeBase, head);
-  const tools = await ensureTools(['helm', 'kustomize'], progress);
+  const tools = await ensureTools(['helm', 'kustomize', 'leafRenderer'], progress);
   const mirrors = readMirrorMap(options.root);
   // Only the inventory of a commit is read (the generated trees are planned from it in memory).
   const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) =>

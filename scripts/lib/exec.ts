@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { execa, type Options } from 'execa';
 import { $, ProcessOutput } from 'zx';
 import { EnvironmentError } from './errors.ts';
@@ -62,6 +62,17 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * Starts a long-lived child that answers requests on its stdin and stdout (validate's leaf renderers), in a
+ * group of its own that is stopped with the checkers' when the toolkit exits (closing its stdin ends it earlier).
+ */
+export function startServer(file: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(file, args, { detached: true, stdio: 'pipe', env: { ...process.env, ...env } });
+  const group = trackGroup(checkerGroups, child.pid);
+  child.once('exit', group.done);
+  return child;
 }
 
 /** child_process.spawn for zx, remembering each child's group until it exits. */

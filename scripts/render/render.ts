@@ -14,6 +14,7 @@ import { ChartVersionMissing, ensureChart, type CachedChart } from './charts.ts'
 import type { LeafSpec } from './leaves.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
 import type { ChartPin } from '../inventory/types.ts';
+import { startLeafRenderers, type KustomizeBuild } from './leaf-renderer.ts';
 
 export interface RenderedLeaf {
   leaf: LeafSpec;
@@ -35,13 +36,16 @@ export interface RenderedLeaf {
 
 export interface RenderTools {
   helm: string;
+  /** The pinned kustomize CLI: what Argo CD runs, and what the leaf renderer's output is tested against. */
   kustomize: string;
+  /** tools/leaf-renderer: the same kustomize and helm, many leaves per process (scripts/render/leaf-renderer.ts). */
+  leafRenderer: string;
 }
 
 /** Everything that changes a render, hashed: leaf files, chart files, tool builds (their paths hold their versions), the flags. */
 function renderKey(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): string {
   const hash = createHash('sha256').update(
-    `${tools.helm}\0${tools.kustomize}\0${chart.digest}\0${argoCdKustomizeArgs('', leaf.cluster.kubernetesVersion, apiVersions).join(' ')}\0`,
+    `${tools.helm}\0${tools.kustomize}\0${tools.leafRenderer}\0${chart.digest}\0${argoCdKustomizeArgs('', leaf.cluster.kubernetesVersion, apiVersions).join(' ')}\0`,
   );
   for (const f of leaf.files) hash.update(`${f.path}\0${f.content}\0`);
   return hash.digest('hex');
@@ -49,9 +53,15 @@ function renderKey(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVe
 
 /**
  * Renders one leaf as Argo CD's repo-server does (same kustomize flags, same bundled helm), from a copy
- * that already holds the chart (so kustomize never pulls).
+ * that already holds the chart (so kustomize never pulls), with `kustomize`: the leaf renderer, or the CLI.
  */
-async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools, apiVersions: string[]): Promise<{ yaml?: string; error?: string }> {
+export async function buildLeaf(
+  leaf: LeafSpec,
+  chart: CachedChart,
+  helm: string,
+  apiVersions: string[],
+  kustomize: KustomizeBuild,
+): Promise<{ yaml?: string; error?: string }> {
   const work = workTemp('leaf-');
   try {
     for (const f of leaf.files) writeFileSync(join(work, relative(leaf.dir, f.path)), f.content);
@@ -59,9 +69,8 @@ async function buildLeaf(leaf: LeafSpec, chart: CachedChart, tools: RenderTools,
     mkdirSync(chartDir, { recursive: true });
     cpSync(join(chart.home, leaf.pin.chart), join(chartDir, leaf.pin.chart), { recursive: true });
     // --helm-command stands for the PATH entry Argo CD's helm wrapper occupies.
-    const args = [...argoCdKustomizeArgs(work, leaf.cluster.kubernetesVersion, apiVersions), '--helm-command', tools.helm];
-    // kustomize's kustomize-helm-* folders land in this run's work folder, which goes even when kustomize is killed.
-    const result = await run(tools.kustomize, args, { env: { TMPDIR: runWorkDir() } });
+    const args = [...argoCdKustomizeArgs(work, leaf.cluster.kubernetesVersion, apiVersions), '--helm-command', helm];
+    const result = await kustomize(args);
     return result.exitCode === 0 ? { yaml: result.stdout } : { error: tail(result.stderr.replaceAll(work, leaf.dir), 8) };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -85,7 +94,13 @@ export async function resolveCharts(pins: ChartPin[], mirrors: MirrorMap, helm: 
 
 const pinKey = (pin: ChartPin) => `${pin.repoURL}|${pin.chart}|${pin.version}`;
 
-/** Renders every leaf (two at a time: helm and kustomize keep a core busy each), reusing cached renders. */
+/** The kustomize CLI as a KustomizeBuild; its kustomize-helm-* folders land in this run's work folder, which goes even when kustomize is killed. */
+export const kustomizeCli =
+  (kustomize: string): KustomizeBuild =>
+  (args) =>
+    run(kustomize, args, { env: { TMPDIR: runWorkDir() } });
+
+/** Renders every leaf (two at a time, a leaf renderer each: one keeps a core busy), reusing cached renders. */
 export async function renderLeaves(
   leaves: LeafSpec[],
   mirrors: MirrorMap,
@@ -100,6 +115,8 @@ export async function renderLeaves(
   };
   const apiVersionsOf = memo((version: string) => ensureCatalog(version).then((c) => servedApiVersions(c.scopes)));
   const rendering = counter('rendered', leaves.length, progress);
+  // The same TMPDIR as kustomizeCli gives the CLI: kustomize's temporary folders and the renderers' sockets go with the run.
+  const renderers = startLeafRenderers(tools.leafRenderer, { TMPDIR: runWorkDir() });
   const rendered = await mapLimit(leaves, 2, async (leaf): Promise<RenderedLeaf> => {
     let chart: CachedChart;
     try {
@@ -114,10 +131,10 @@ export async function renderLeaves(
     rendering.tick(cached ? 'cached' : undefined);
     // A cached render is read and parsed only when a check or the diff asks for it (a warm run may need none).
     if (cached) return lazyRender({ leaf, cached, chartHome: chart.home, renderKey: key }, () => readCachedRender(key));
-    const { yaml, error } = await buildLeaf(leaf, chart, tools, apiVersions);
+    const { yaml, error } = await buildLeaf(leaf, chart, tools.helm, apiVersions, renderers.build);
     if (yaml !== undefined) writeCachedRender(key, yaml);
     return { leaf, yaml, error, cached, chartHome: chart.home, renderKey: key, objects: yaml ? parseObjects(yaml) : [] };
-  });
+  }).finally(renderers.stop);
   rendering.done();
   return rendered;
 }

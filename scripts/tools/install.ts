@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheDir } from '../lib/cache.ts';
 import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run } from '../lib/exec.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
+import { withEmbedded } from './embeds.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
-import { PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
+import { binaryName, PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
 /** Where a pinned tool (or runtime program) lives: one folder per version, so a pin change never reuses an old binary. */
 export function toolPath(name: string, pin: ToolPin): string {
@@ -16,6 +17,7 @@ export function toolPath(name: string, pin: ToolPin): string {
 /** A tool's pin with its version: the pinned one, or the one the pinned Argo CD release bundles. */
 async function resolveToolPin(name: ToolName): Promise<ToolPin> {
   const spec = readToolPins().tools[name];
+  if (spec.embeds) return withEmbedded(spec, await Promise.all(spec.embeds.map(resolveToolPin)));
   if (!spec.bundledWith) {
     if (!spec.version) throw new EnvironmentError(`${PINS_FILE}: tools.${name} has neither a version nor bundledWith\nfix: give it an exact version`);
     return withVersion(spec, spec.version);
@@ -71,7 +73,9 @@ export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
   if (info?.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
   // `mod` when go install built the module itself, `dep` when a wrapper module required it.
-  const built = new RegExp(`^\\s*(mod|dep)\\s+${escapeRegExp(pin.module)}\\s+${escapeRegExp(pin.version)}\\s`, 'm').test(info.stdout);
+  const built = (pin.embedded ?? [pin]).every((m) =>
+    new RegExp(`^\\s*(mod|dep)\\s+${escapeRegExp(m.module)}\\s+${escapeRegExp(m.version)}\\s`, 'm').test(info.stdout),
+  );
   const tags = /^\s*build\s+-tags=(\S*)/m.exec(info.stdout)?.[1] ?? '';
   return built && tags === (pin.tags ?? '');
 }
@@ -94,23 +98,26 @@ export async function ensurePinnedBuild(name: string, pin: ToolPin, progress: Pr
   const staging = `${path}.partial-${process.pid}`;
   const build = buildCommand(name, pin, staging);
   progress(`installing ${name} ${pin.version}: ${build.describe} (first time only; ${estimate})`);
-  const seconds = await goBuildInto(build, staging, [[name, path]], progress);
+  const helpers = (pin.helpers ?? []).map((pkg): [string, string] => [binaryName(pkg), join(dirname(path), binaryName(pkg))]);
+  const seconds = await goBuildInto(build, staging, [[pin.helpers ? binaryName(pin.package) : name, path], ...helpers], progress);
   progress(`installed ${name} ${pin.version} in ${seconds}s → ${path}`);
   return path;
 }
 
-/** A wrapper module must require exactly the pinned version, or the build could never match the pin. */
+/** A wrapper module must require exactly the pinned version (of each tool it embeds), or the build could never match the pin. */
 export function checkWrapperRequires(
   name: string,
   pin: ToolPin,
   goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : '',
 ): void {
   if (!pin.wrapper) return;
-  const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(pin.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
-  if (required === pin.version) return;
-  throw new EnvironmentError(
-    `${pin.wrapper}/go.mod requires ${pin.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${pin.version}${pin.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${pin.module}@${pin.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`,
-  );
+  for (const m of pin.embedded ?? [pin]) {
+    const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(m.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
+    if (required === m.version) continue;
+    throw new EnvironmentError(
+      `${pin.wrapper}/go.mod requires ${m.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${m.version}${m.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${m.module}@${m.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`,
+    );
+  }
 }
 
 /** The flags and environment every pinned build shares: trimmed paths, the pin's tags and ldflags, no cgo, its toolchain. */
@@ -135,7 +142,8 @@ function buildCommand(name: string, pin: ToolPin, outDir: string): GoBuild {
     };
   const cwd = new URL(`../../${pin.wrapper}/`, import.meta.url).pathname;
   return {
-    args: ['build', ...flags, '-o', join(outDir, name), pin.package],
+    // Several main packages build into a folder, each binary named after its package.
+    args: ['build', ...flags, '-o', pin.helpers ? `${outDir}/` : join(outDir, name), pin.package, ...(pin.helpers ?? [])],
     cwd,
     env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' },
     describe: `go build ${pin.package} in ${pin.wrapper} (${pin.module} ${pin.version}${pin.tags ? `, tags ${pin.tags}` : ''})${via}`,

@@ -24,12 +24,19 @@ interface ToolPinSpec {
    * the build then runs in a copy of the module with a placeholder page at this path.
    */
   embedPlaceholder?: string;
+  /**
+   * Pinned tools a wrapper module links in: the wrapper must require each at its resolved version, their
+   * ldflags apply, and the build's version is theirs plus a digest of the wrapper's own code.
+   */
+  embeds?: ToolName[];
+  /** More main packages of the wrapper, installed next to the tool under their own names. */
+  helpers?: string[];
 }
 
-/** A tool pin with its version resolved. */
-export type ToolPin = ToolPinSpec & { version: string };
+/** A tool pin with its version resolved (and the pins of the tools it embeds). */
+export type ToolPin = ToolPinSpec & { version: string; embedded?: ToolPin[] };
 
-export type ToolName = 'kubeconform' | 'helm' | 'kustomize' | 'promtool' | 'amtool' | 'actionlint';
+export type ToolName = 'kubeconform' | 'helm' | 'kustomize' | 'leafRenderer' | 'promtool' | 'amtool' | 'actionlint';
 
 /** A program the prometheus chart runs, pinned for the runtime fire drill (scripts/tools/runtime.ts). */
 type RuntimePinSpec = Partial<ToolPinSpec> & {

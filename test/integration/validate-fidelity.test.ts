@@ -166,7 +166,7 @@ test("a chart's helm test objects are not rendered (skipTests), and Prometheus a
   const files = leaf.files.map((f) =>
     f.path.endsWith('kustomization.yaml') ? { ...f, content: replaceOnce('skipTests: true', 'skipTests: false')(f.content) } : f,
   );
-  const [unskipped] = await renderLeaves([{ ...leaf, files }], readMirrorMap(root), await ensureTools(['helm', 'kustomize']));
+  const [unskipped] = await renderLeaves([{ ...leaf, files }], readMirrorMap(root), await ensureTools(['helm', 'kustomize', 'leafRenderer']));
   assert.deepEqual(hooks([{ objects: parseObjects(unskipped!.yaml ?? '') }]).sort(), ['Pod/grafana-test', 'ServiceAccount/grafana-test'], unskipped!.error);
 });
 

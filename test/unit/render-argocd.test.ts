@@ -5,6 +5,8 @@ import { configMapData } from '../../scripts/fleet/argocd-config.ts';
 import { ARGOCD_BUILD_OPTIONS, argoCdKustomizeArgs, servedApiVersions } from '../../scripts/render/argocd-build.ts';
 import { parseToolVersions } from '../../scripts/tools/argocd-release.ts';
 import { checkModuleMajor, checkWrapperRequires } from '../../scripts/tools/install.ts';
+import { withEmbedded } from '../../scripts/tools/embeds.ts';
+import type { ToolName } from '../../scripts/tools/pins.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -65,5 +67,21 @@ test('pins that disagree with the Argo CD release, or with a wrapper module, fai
   );
   assert.doesNotThrow(() =>
     checkWrapperRequires('kustomize', { ...pin, version: 'v5.8.3' }, 'require sigs.k8s.io/kustomize/kustomize/v5 v5.8.3 // indirect\n'),
+  );
+});
+
+test('the leaf renderer is pinned by the kustomize and helm it embeds: its wrapper must require both at their pins', () => {
+  const kustomize = { package: 'k', module: 'sigs.k8s.io/kustomize/kustomize/v5', version: 'v5.8.3', bundledWith: 'argocd' as const };
+  const helm = { package: 'h', module: 'helm.sh/helm/v4', version: 'v4.3.1', bundledWith: 'argocd' as const, ldflags: '-X v=v4.3.1' };
+  const spec = { package: 'r', module: 'r', wrapper: 'tools/leaf-renderer', embeds: ['kustomize', 'helm'] as ToolName[] };
+  const pin = withEmbedded(spec, [kustomize, helm]);
+  assert.match(pin.version, /^kustomize-v5\.8\.3\+helm-v4\.3\.1\+src-[0-9a-f]{12}$/);
+  assert.equal(pin.ldflags, '-X v=v4.3.1', "helm's version is what its version command prints");
+  assert.notEqual(withEmbedded(spec, [kustomize, { ...helm, version: 'v4.3.2' }]).version, pin.version);
+  const goMod = 'require (\n\thelm.sh/helm/v4 v4.3.1\n\tsigs.k8s.io/kustomize/kustomize/v5 v5.8.3\n)\n';
+  assert.doesNotThrow(() => checkWrapperRequires('leafRenderer', pin, goMod));
+  assert.throws(
+    () => checkWrapperRequires('leafRenderer', pin, goMod.replace('v4.3.1', 'v4.2.0')),
+    /tools\/leaf-renderer\/go\.mod requires helm\.sh\/helm\/v4 v4\.2\.0, but leafRenderer is pinned to v4\.3\.1 \(the version Argo CD v3\.6\.1 bundles\)/,
   );
 });

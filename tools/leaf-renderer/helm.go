@@ -42,6 +42,10 @@ var helmRuns sync.Mutex
 // helm execs of kustomize inherit.
 func serveHelm() (stop func(), err error) {
 	dir, err := os.MkdirTemp("", "lr-")
+	if err == nil && len(dir) > 90 { // a Unix socket's path has at most 107 bytes
+		os.Remove(dir)
+		dir, err = os.MkdirTemp("/tmp", "lr-")
+	}
 	if err != nil {
 		return nil, err
 	}
