@@ -19,8 +19,11 @@ export interface LeafRenderers {
 export function startLeafRenderers(path: string, env: Record<string, string>): LeafRenderers {
   const idle: Renderer[] = [];
   const all = new Set<Renderer>();
+  let stopped = false;
   return {
     async build(args) {
+      // A build that fails the run stops the renderers while the other build goes on: it must not start one.
+      if (stopped) throw new Error('the leaf renderers were stopped');
       const renderer = idle.pop() ?? startRenderer(path, env, all);
       try {
         return await renderer.build(args);
@@ -29,6 +32,7 @@ export function startLeafRenderers(path: string, env: Record<string, string>): L
       }
     },
     stop() {
+      stopped = true;
       for (const renderer of all) renderer.stop();
       idle.length = 0;
     },
