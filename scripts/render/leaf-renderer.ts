@@ -74,13 +74,15 @@ function startRenderer(path: string, env: Record<string, string>, all: Set<Rende
       }),
     stop: () => stopRenderer(child, pending !== undefined),
   };
-  child.once('exit', (code, signal) => {
+  // Whatever ends it (an exit, or a spawn that failed), the build in flight fails and the renderer is not reused.
+  const end = (why: string, cause?: Error) => {
     renderer.exited = true;
     all.delete(renderer);
-    pending?.reject(new EnvironmentError(`leaf-renderer (${path}) stopped (${signal ?? `exit ${code}`}) during a build:\n${tail(stderr, 8)}`));
+    pending?.reject(new EnvironmentError(`leaf-renderer (${path}) ${why}:\n${tail(stderr, 8)}`, { cause }));
     pending = undefined;
-  });
-  child.once('error', (err) => pending?.reject(new EnvironmentError(`cannot run ${path}: ${err.message}`, { cause: err })));
+  };
+  child.once('exit', (code, signal) => end(`stopped (${signal ?? `exit ${code}`}) during a build`));
+  child.once('error', (err) => end(`cannot run: ${err.message}`, err));
   all.add(renderer);
   return renderer;
 }

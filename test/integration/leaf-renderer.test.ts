@@ -76,3 +76,13 @@ test('a leaf that breaks fails the same way: values the chart refuses (helm), a 
   assert.match(failed.join('\n'), new RegExp(`${leaf!.dir}|${tools.helm}`));
   assert.doesNotMatch(failed.join('\n'), /leaf-renderer-helm/);
 });
+
+test('a renderer that dies or cannot start fails its build as an environment problem, and the next build starts another', async () => {
+  const dying = startLeafRenderers('/bin/false', {});
+  await assert.rejects(dying.build(['build', '.']), (err: Error) => err.name === 'EnvironmentError' && /\/bin\/false\) stopped \(exit 1\)/.test(err.message));
+  await assert.rejects(dying.build(['build', '.']), /stopped \(exit 1\)/);
+  dying.stop();
+  const missing = startLeafRenderers('/nonexistent/leaf-renderer', {});
+  await assert.rejects(missing.build(['build', '.']), /cannot run: spawn \/nonexistent\/leaf-renderer ENOENT/);
+  missing.stop();
+});
