@@ -41,8 +41,8 @@ function describe(result: Interruption, cache: string): string {
   return `exit ${result.exit} ${result.ms} ms after the signal; processes left 2 s after it: ${result.survivors.length}; left in the cache: ${left.join(', ') || 'nothing'}`;
 }
 
-/** The run's kustomize has started helm: the signal lands in the middle of a render. */
-const helmRunning = (cache: string) => () => processesNaming(cache).some((p) => /\/helm .*\btemplate\b/.test(p));
+/** The run's kustomize has started helm (the leaf renderer's stand-in for it): the signal lands in the middle of a render. */
+const helmRunning = (cache: string) => () => processesNaming(cache).some((p) => /\/(leaf-renderer-)?helm .*\btemplate\b/.test(p));
 
 /** What the run may leave in its cache: whole renders and pulled charts; no work folder, no check result, no partial file. */
 function assertNothingLeft(cache: string): void {

@@ -48,10 +48,15 @@ test('--print lists every pinned tool where it is installed', async () => {
   assert.match(result.stdout, /^kubeconform +v0\.7\.0 +\S+\/tools\/kubeconform@v0\.7\.0\/kubeconform$/m);
   assert.match(result.stdout, /^helm +v4\.3\.1 +\S+\/tools\/helm@v4\.3\.1\/helm \(bundled with Argo CD v3\.6\.1\)$/m);
   assert.match(result.stdout, /^kustomize +v5\.8\.3 +\S+\/tools\/kustomize@v5\.8\.3\/kustomize \(bundled with Argo CD v3\.6\.1\)$/m);
+  // The leaf renderer's version is the kustomize and helm it embeds, and its own code's digest.
+  assert.match(
+    result.stdout,
+    /^leafRenderer +kustomize-v5\.8\.3\+helm-v4\.3\.1\+src-[0-9a-f]{12} +\S+\/tools\/leafRenderer@kustomize-v5\.8\.3\+helm-v4\.3\.1\+src-[0-9a-f]{12}\/leafRenderer$/m,
+  );
   assert.match(result.stdout, /^promtool +v0\.314\.0 /m);
   const unknown = await runCli('tools', ['--only', 'pluto']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown tool pluto; the pinned tools are kubeconform, helm, kustomize, promtool, amtool, actionlint/);
+  assert.match(unknown.stderr, /unknown tool pluto; the pinned tools are kubeconform, helm, kustomize, leafRenderer, promtool, amtool, actionlint/);
 });
 
 test('--runtime --print lists the programs the prometheus chart runs, at their pins, apart from the tools', async () => {
