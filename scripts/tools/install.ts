@@ -105,19 +105,27 @@ export async function ensurePinnedBuild(name: string, pin: ToolPin, progress: Pr
 }
 
 /** A wrapper module must require exactly the pinned version (of each tool it embeds), or the build could never match the pin. */
-export function checkWrapperRequires(
-  name: string,
-  pin: ToolPin,
-  goMod = pin.wrapper ? readFileSync(new URL(`../../${pin.wrapper}/go.mod`, import.meta.url), 'utf8') : '',
-): void {
+export function checkWrapperRequires(name: string, pin: ToolPin, goMod = pin.wrapper ? readGoMod(pin.wrapper) : ''): void {
   if (!pin.wrapper) return;
   for (const m of pin.embedded ?? [pin]) {
     const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(m.module)}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
+    if (m !== pin && m.wrapper) checkSameReplaces(pin.wrapper, goMod, m.wrapper, readGoMod(m.wrapper));
     if (required === m.version) continue;
     throw new EnvironmentError(
       `${pin.wrapper}/go.mod requires ${m.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${m.version}${m.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${m.module}@${m.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`,
     );
   }
+}
+
+const readGoMod = (wrapper: string) => readFileSync(new URL(`../../${wrapper}/go.mod`, import.meta.url), 'utf8');
+
+/** A wrapper that embeds a tool built in a wrapper of its own replaces what that one replaces, or the two builds differ. */
+export function checkSameReplaces(wrapper: string, goMod: string, toolWrapper: string, toolGoMod: string): void {
+  const missing = toolGoMod.match(/^replace .*$/gm)?.filter((line) => !goMod.split('\n').includes(line)) ?? [];
+  if (missing.length)
+    throw new EnvironmentError(
+      `${wrapper}/go.mod lacks ${toolWrapper}/go.mod's ${missing.join('; ')}\nfix: copy the replace directives of ${toolWrapper}/go.mod`,
+    );
 }
 
 /** The flags and environment every pinned build shares: trimmed paths, the pin's tags and ldflags, no cgo, its toolchain. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { configMapData } from '../../scripts/fleet/argocd-config.ts';
 import { ARGOCD_BUILD_OPTIONS, argoCdKustomizeArgs, servedApiVersions } from '../../scripts/render/argocd-build.ts';
 import { parseToolVersions } from '../../scripts/tools/argocd-release.ts';
-import { checkModuleMajor, checkWrapperRequires } from '../../scripts/tools/install.ts';
+import { checkModuleMajor, checkSameReplaces, checkWrapperRequires } from '../../scripts/tools/install.ts';
 import { withEmbedded } from '../../scripts/tools/embeds.ts';
 import type { ToolName } from '../../scripts/tools/pins.ts';
 
@@ -83,5 +83,14 @@ test('the leaf renderer is pinned by the kustomize and helm it embeds: its wrapp
   assert.throws(
     () => checkWrapperRequires('leafRenderer', pin, goMod.replace('v4.3.1', 'v4.2.0')),
     /tools\/leaf-renderer\/go\.mod requires helm\.sh\/helm\/v4 v4\.2\.0, but leafRenderer is pinned to v4\.3\.1 \(the version Argo CD v3\.6\.1 bundles\)/,
+  );
+});
+
+test("the leaf renderer's go.mod replaces what tools/kustomize's does: kustomize builds from the same module graph", () => {
+  const read = (wrapper: string) => readFileSync(`${root}${wrapper}/go.mod`, 'utf8');
+  assert.doesNotThrow(() => checkSameReplaces('tools/leaf-renderer', read('tools/leaf-renderer'), 'tools/kustomize', read('tools/kustomize')));
+  assert.throws(
+    () => checkSameReplaces('tools/leaf-renderer', read('tools/leaf-renderer').replace(/^replace .*$/m, ''), 'tools/kustomize', read('tools/kustomize')),
+    /tools\/leaf-renderer\/go\.mod lacks tools\/kustomize\/go\.mod's replace k8s\.io\/kube-openapi => /,
   );
 });
