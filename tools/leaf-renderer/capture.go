@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix" // Dup2 on every Unix (syscall has none on linux/arm64)
 )
 
 // takeStdio keeps stdin and stdout for the requests and replies, and points descriptors 0 and 1 at
@@ -24,18 +25,18 @@ func takeStdio() (io.Reader, io.Writer, error) {
 		return nil, nil, err
 	}
 	defer null.Close()
-	if err := syscall.Dup2(int(null.Fd()), 0); err != nil {
+	if err := unix.Dup2(int(null.Fd()), 0); err != nil {
 		return nil, nil, err
 	}
-	return in, out, syscall.Dup2(2, 1)
+	return in, out, unix.Dup2(2, 1)
 }
 
 func dupFile(fd int, name string) (*os.File, error) {
-	dup, err := syscall.Dup(fd)
+	dup, err := unix.Dup(fd)
 	if err != nil {
 		return nil, err
 	}
-	syscall.CloseOnExec(dup)
+	unix.CloseOnExec(dup)
 	return os.NewFile(uintptr(dup), name), nil
 }
 
@@ -56,11 +57,11 @@ func captured(fn func() int) (stdout, stderr []byte, code int, err error) {
 		defer saved[i].Close()
 	}
 	for i := range files {
-		syscall.Dup2(int(files[i].Fd()), i+1)
+		unix.Dup2(int(files[i].Fd()), i+1)
 	}
 	code = fn()
 	for i := range files {
-		syscall.Dup2(int(saved[i].Fd()), i+1)
+		unix.Dup2(int(saved[i].Fd()), i+1)
 	}
 	if stdout, err = readAll(files[0]); err == nil {
 		stderr, err = readAll(files[1])
