@@ -60,8 +60,8 @@ test('validate --server-side starts and stops its own control plane', async () =
   const root = await editedFleet();
   const cli = await runCli('validate', ['--root', root, '--cluster', 'staging-1', '--server-side']);
   assert.equal(cli.code, 0, cli.stdout + cli.stderr);
-  // Every column ok, server-side included (eleven checks per leaf).
-  assert.match(cli.stdout, /^staging-1\s+staging\s+prometheus\s+\d+(\s+ok){11}$/m);
+  // Every column ok, server-side included (twelve checks per leaf).
+  assert.match(cli.stdout, /^staging-1\s+staging\s+prometheus\s+\d+(\s+ok){12}$/m);
   assert.match(cli.stderr, /checking \(\d+\/\d+, [\d.]+ s\): Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
 });
 
