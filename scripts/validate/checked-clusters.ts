@@ -1,21 +1,17 @@
 import { rmSync } from 'node:fs';
-import { planFleetRoots } from '../generate/fleet-root.ts';
 import type { FileWrite } from '../generate/plan-types.ts';
 import { clusterPlanner, planFleetFiles, sortByPath } from '../generate/plan.ts';
-import { enabledApps } from '../inventory/app-values.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
-import type { ChartPin, Cluster, Inventory } from '../inventory/types.ts';
-import { readCacheKey, type CacheSigner } from '../lib/cache-key.ts';
+import type { Cluster, Inventory } from '../inventory/types.ts';
+import { readCacheKey } from '../lib/cache-key.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { KnownFiles } from '../inventory/parse-memo.ts';
 import { workTemp } from '../lib/work-dir.ts';
-import { hasCachedRender, readCachedRender } from '../render/render-cache.ts';
-import { leafPath } from '../generate/leaf.ts';
-import { fleetRootPath } from '../inventory/names.ts';
 import { leafSpecs } from '../render/leaves.ts';
-import { lazyRender, renderLeaves, resolveCharts, type RenderedLeaf } from '../render/render.ts';
-import { clusterKey, dedupeShared, entryPath, evictResults, readVerdict, sharedKey, writeVerdict, type CacheStats, type Verdict } from './results-cache.ts';
+import { renderLeaves, resolveCharts, type RenderedLeaf } from '../render/render.ts';
+import { clusterKey, dedupeShared, entryPath, evictResults, readVerdict, sharedKey, type CacheStats, type Verdict } from './results-cache.ts';
 import type { Check, ValidateContext } from './types.ts';
+import { cachedLeaves, fleetRootsChecked, pinsReader, releaseRender, writeVerdicts } from './cluster-verdicts.ts';
 
 export interface ClusterChecks {
   root: string;
@@ -63,6 +59,9 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   }
   const missed = run.clusters.filter((c) => !cached.has(c.name));
   if (signer) Object.assign(cache, { hits: cached.size, misses: missed.length });
+  // Started now, awaited at the end: a rejection is handled there, and the loop below does not wait on it.
+  const repository = runRepositoryChecks(run);
+  repository.catch(() => {});
   const results: CheckResults = { byCluster: new Map(), rest: new Map() };
   const fresh: RenderedLeaf[] = [];
   const chunks = Math.max(1, Math.ceil(missed.length / CHUNK));
@@ -71,12 +70,12 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
     if (chunks > 1) run.progress(`clusters ${i * CHUNK + 1}–${i * CHUNK + chunk.length} of ${missed.length} to check`);
     const rendered = await planAndRender(run, chunk, rootsOf);
     const attributed = await runLeafChecks(run, rendered, chunk, results);
-    if (signer && attributed) writeVerdicts(run, chunk, keys, results, rendered.rendered, signer);
+    if (signer && attributed) writeVerdicts(run.checks, chunk, keys, results.byCluster, rendered.rendered, signer);
     // What a chunk rendered stays in memory only as its report row: the next chunk's renders take its place.
     fresh.push(...rendered.rendered.map(releaseRender));
   }
   if (signer && missed.length) cache.evicted = evictResults();
-  const findings = await withRepositoryChecks(run, results, cached);
+  const findings = inCheckOrder(run, results, cached, await repository);
   const rendered = run.clusters.flatMap((c) => {
     const verdict = cached.get(c.name);
     return verdict ? cachedLeaves(c, verdict, pinsOf(c), charts) : fresh.filter((r) => r.leaf.cluster.name === c.name);
@@ -125,25 +124,23 @@ async function runLeafChecks(run: ClusterChecks, fresh: Pick<ValidateContext, 'p
   return attributed;
 }
 
-/** Every check's findings in check order: leaf checks cluster by cluster (cached or fresh), then the repository checks' own. */
-async function withRepositoryChecks(run: ClusterChecks, results: CheckResults, cached: Map<string, Verdict>): Promise<Finding[]> {
-  const findings: Finding[] = [];
+/** The repository-wide checks, each over the whole repository once: they run while the clusters are rendered and checked. */
+async function runRepositoryChecks(run: ClusterChecks): Promise<Map<string, Finding[]>> {
+  const found = new Map<string, Finding[]>();
   await withContext(run, { plan: [], rendered: [] }, async (ctx) => {
-    for (const check of run.checks) {
-      if (check.scope !== 'leaf') {
-        run.progress(`checking: ${check.title}`);
-        findings.push(...(await check.run(ctx)));
-        continue;
-      }
-      const mine = results.byCluster.get(check.name);
-      const merged = [
-        ...run.clusters.flatMap((c) => cached.get(c.name)?.checks[check.name] ?? mine?.get(c.name) ?? []),
-        ...(results.rest.get(check.name) ?? []),
-      ];
-      findings.push(...(check.sharedAcrossClusters || results.rest.has(check.name) ? dedupeShared(merged) : merged));
-    }
+    for (const check of run.checks.filter((c) => c.scope !== 'leaf')) found.set(check.name, await check.run(ctx));
   });
-  return findings;
+  return found;
+}
+
+/** Every check's findings in check order: leaf checks cluster by cluster (cached or fresh), the repository checks' own. */
+function inCheckOrder(run: ClusterChecks, results: CheckResults, cached: Map<string, Verdict>, repository: Map<string, Finding[]>): Finding[] {
+  return run.checks.flatMap((check) => {
+    if (check.scope !== 'leaf') return repository.get(check.name) ?? [];
+    const mine = results.byCluster.get(check.name);
+    const merged = [...run.clusters.flatMap((c) => cached.get(c.name)?.checks[check.name] ?? mine?.get(c.name) ?? []), ...(results.rest.get(check.name) ?? [])];
+    return check.sharedAcrossClusters || results.rest.has(check.name) ? dedupeShared(merged) : merged;
+  });
 }
 
 /** A check context with a scratch folder of its own, removed afterwards. */
@@ -163,73 +160,4 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-/** A rendered leaf reduced to what the report needs, its render left in the cache (kept whole when nothing is cached). */
-function releaseRender(r: RenderedLeaf): RenderedLeaf {
-  if (!r.renderKey || !hasCachedRender(r.renderKey)) return r;
-  const key = r.renderKey;
-  const count = r.resourceCount ?? r.objects.length;
-  const { leaf, cached, chartHome, error, chartMissing } = r;
-  return lazyRender({ leaf, cached, chartHome, renderKey: key, error, chartMissing }, () => readCachedRender(key), count);
-}
-
-/** Each missed cluster's results, cached when every leaf has a render key. */
-function writeVerdicts(
-  run: ClusterChecks,
-  missed: Cluster[],
-  keys: Map<string, string | undefined>,
-  results: CheckResults,
-  fresh: RenderedLeaf[],
-  signer: CacheSigner,
-): void {
-  const leafChecks = run.checks.filter((c) => c.scope === 'leaf');
-  for (const cluster of missed) {
-    const key = keys.get(cluster.name);
-    const leaves = fresh.filter((r) => r.leaf.cluster.name === cluster.name);
-    if (!key || leaves.some((r) => !r.renderKey)) continue;
-    writeVerdict(
-      key,
-      {
-        checks: Object.fromEntries(leafChecks.map((c) => [c.name, results.byCluster.get(c.name)?.get(cluster.name) ?? []])),
-        leaves: leaves.map((r) => ({
-          app: r.leaf.app,
-          renderKey: r.renderKey!,
-          resourceCount: r.resourceCount ?? r.objects.length,
-          ...(r.error ? { error: r.error } : {}),
-        })),
-      },
-      signer,
-    );
-  }
-}
-
-/** A cached cluster's leaves as the report lists them; the render is read only if something asks for it. */
-function cachedLeaves(cluster: Cluster, verdict: Verdict, pins: [string, ChartPin][], charts: (pin: ChartPin) => { home: string } | undefined): RenderedLeaf[] {
-  return verdict.leaves.map((summary) => {
-    const pin = pins.find(([app]) => app === summary.app)![1];
-    const leaf = { cluster, app: summary.app, dir: leafPath(cluster, summary.app), pin, files: [] };
-    return lazyRender(
-      { leaf, cached: true, chartHome: charts(pin)?.home, renderKey: summary.renderKey, error: summary.error },
-      () => (hasCachedRender(summary.renderKey) ? readCachedRender(summary.renderKey) : ''),
-      summary.resourceCount,
-    );
-  });
-}
-
-/** Each enabled app of a cluster with its environment's pin. */
-function pinsReader(inventory: Inventory): (cluster: Cluster) => [string, ChartPin][] {
-  const envs = new Map(inventory.environments.map((e) => [e.name, e]));
-  return (cluster) => enabledApps(cluster).map((app) => [app, envs.get(cluster.environment)!.pins[app]!]);
-}
-
-/**
- * The fleet root files a cluster's kubeconform run checks: a fleet root goes with the first checked cluster of its
- * Argo CD namespace (kubeconform's fleetRootCluster), and so into that cluster's key alone.
- */
-function fleetRootsChecked(inventory: Inventory, clusters: Cluster[]): (cluster: Cluster) => FileWrite[] {
-  const roots = planFleetRoots(inventory);
-  const first = new Map<string, string>();
-  for (const c of clusters) if (!first.has(c.argocd.namespace)) first.set(c.argocd.namespace, c.name);
-  return (cluster) => (first.get(cluster.argocd.namespace) === cluster.name ? roots.filter((f) => f.path === fleetRootPath(cluster.argocd.namespace)) : []);
 }

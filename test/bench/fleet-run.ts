@@ -12,6 +12,7 @@ import { readInventory } from '../../scripts/inventory/read.ts';
 import { ALL_TOOLS, ensureTools } from '../../scripts/tools/install.ts';
 import { formatText, reportData } from '../../scripts/validate/report.ts';
 import { runValidate, selectedClusters } from '../../scripts/validate/run.ts';
+import { inShard } from '../../scripts/lib/shard.ts';
 import { startChartRepository } from '../helpers/chart-repo.ts';
 import { gitIn } from '../helpers/git-fleet.ts';
 import { benchOptions } from './args.ts';
@@ -92,7 +93,9 @@ try {
   // Schema catalogs are per Kubernetes version and per machine, like the tools: built before any timing.
   for (const version of new Set((await readInventory(root)).clusters.map((c) => c.kubernetesVersion))) await ensureCatalog(version);
   for (const count of SHARD_COUNTS) {
-    const sizes = await Promise.all(Array.from({ length: count }, (_, i) => selectedClusters({ root, shard: { index: i + 1, count } })));
+    // What validate --list --shard I/N counts, for every I at once.
+    const names = await selectedClusters({ root });
+    const sizes = Array.from({ length: count }, (_, i) => names.filter((n) => inShard(n, { index: i + 1, count })));
     const largest = sizes.reduce((best, s, i) => (s.length > sizes[best]!.length ? i : best), 0);
     makeCold();
     const [s] = await seconds(() => runValidate({ root, shard: { index: largest + 1, count }, ...quiet }));
