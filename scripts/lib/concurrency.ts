@@ -14,8 +14,5 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-/** How many file operations run at once: enough to hide latency, few enough to stay under fd limits. */
-export const FILE_CONCURRENCY = 64;
-
 /** How many short-lived tool processes (amtool, one per case) run at once: one per core, at least two. */
 export const TOOL_CONCURRENCY = Math.max(2, availableParallelism());
