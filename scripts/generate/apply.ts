@@ -41,6 +41,8 @@ export async function applyTreeChanges(root: string, changes: TreeChanges, exist
 /** Folders to create (parents first); refuses links and files in the way, and folders it cannot write. */
 function preflight(root: string, tx: Transaction): string[] {
   const newDirs = new Set<string>();
+  // Folders found on disk already: at 10,000 clusters each would be looked at once per file below it.
+  const existingDirs = new Set<string>();
   const inTheWay = new Set<string>();
   const touched = new Set<string>(['.']);
   for (const path of tx.writes.map((w) => w.path)) {
@@ -49,14 +51,20 @@ function preflight(root: string, tx: Transaction): string[] {
     for (let i = 1; i <= parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
       if (newDirs.has(dir)) continue;
+      if (existingDirs.has(dir)) {
+        parent = dir;
+        continue;
+      }
       const stats = lstatOrUndefined(join(root, dir));
+      if (stats?.isDirectory()) existingDirs.add(dir);
       if (!stats) {
         newDirs.add(dir);
         touched.add(parent);
       } else if (!stats.isDirectory()) inTheWay.add(dir);
       parent = dir;
     }
-    if (!newDirs.has(parts.join('/'))) touched.add(parts.join('/'));
+    if (newDirs.has(parts.join('/'))) continue;
+    touched.add(parts.join('/'));
     const target = lstatOrUndefined(join(root, path));
     if (target && !target.isFile()) inTheWay.add(path);
   }
