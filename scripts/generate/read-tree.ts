@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInventoryPath } from '../inventory/read.ts';
-import { readWorktreeFiles } from '../lib/worktree-files.ts';
+import { blobOid, readWorktreeFiles } from '../lib/worktree-files.ts';
 import { GENERATED_FILES, GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 
 /**
@@ -49,11 +48,7 @@ export async function readGeneratedIndex(root: string): Promise<GeneratedIndex> 
 
 /** An index over a tree read whole (no git, or a git that converts content). */
 function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
-  const oidOf = (text: string) =>
-    createHash('sha1')
-      .update(`blob ${Buffer.byteLength(text)}\0`)
-      .update(text)
-      .digest('hex');
+  const oidOf = (text: string) => blobOid(text);
   return {
     oids: new Map([...whole].map(([path, text]) => [path, oidOf(text)])),
     irregular: whole.irregular ?? [],

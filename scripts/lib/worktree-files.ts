@@ -24,14 +24,17 @@ const git = async (root: string, args: string[]) => {
   return result.exitCode === 0 ? result.stdout : undefined;
 };
 
+/** git's object id of a blob with these bytes. */
+export const blobOid = (bytes: Buffer | string, algorithm: 'sha1' | 'sha256' = 'sha1') =>
+  createHash(algorithm)
+    .update(`blob ${Buffer.byteLength(bytes)}\0`)
+    .update(bytes)
+    .digest('hex');
+
 export async function readWorktreeFiles(root: string, pathspecs: string[]): Promise<WorktreeFiles | undefined> {
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
-  const oidOf = (bytes: Buffer | string) =>
-    createHash(format?.trim() === 'sha256' ? 'sha256' : 'sha1')
-      .update(`blob ${Buffer.byteLength(bytes)}\0`)
-      .update(bytes)
-      .digest('hex');
+  const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
   const [staged, dirty, untracked] = await Promise.all([
     git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]),
     git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),

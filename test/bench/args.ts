@@ -5,23 +5,7 @@ import { parseArgs } from 'node:util';
  * a usage error (exit 2); returns the positional arguments (at most `positionals`).
  */
 export function benchArgs(help: string, positionals = 0): string[] {
-  try {
-    const { values, positionals: rest } = parseArgs({
-      args: process.argv.slice(2),
-      options: { help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (values.help) {
-      console.log(help);
-      process.exit(0);
-    }
-    if (rest.length > positionals) throw new Error(`unexpected argument '${rest[positionals]}'`);
-    return rest;
-  } catch (err) {
-    console.error(`usage error: ${(err as Error).message}; run with --help to see the options`);
-    process.exit(2);
-  }
+  return benchOptions(help, positionals, []).positionals;
 }
 
 /** Like benchArgs, with string options too (`--charts URL`): returns the positionals and the options given. */
