@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,8 +129,10 @@ describe('promotion gate: Argo CD health and firing alerts decide, the pull requ
   });
 
   after(async () => {
+    // Alertmanager writes its snapshot into data/ on SIGTERM: wait for it before removing the folder.
+    const exited = alertmanager && alertmanager.exitCode === null && alertmanager.signalCode === null ? once(alertmanager, 'exit') : undefined;
     alertmanager?.kill();
-    await Promise.all([argocd?.stop(), github?.stop()]);
+    await Promise.all([exited, argocd?.stop(), github?.stop()]);
     if (work) await rm(work, { recursive: true, force: true });
   });
 

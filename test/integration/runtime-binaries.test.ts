@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +17,11 @@ before(async () => {
   bins = await ensureRuntimeBinaries();
   work = mkdtempSync(join(tmpdir(), 'runtime-binaries-'));
 });
-after(() => {
+after(async () => {
+  // A killed child may still be finishing a write into work/: wait for each exit before removing it.
+  const exits = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => once(child, 'exit'));
   for (const child of children) child.kill('SIGKILL');
+  await Promise.all(exits);
   rmSync(work, { recursive: true, force: true });
 });
 
