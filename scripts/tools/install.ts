@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheDir } from '../lib/cache.ts';
+import { cacheDir, writeCacheFile } from '../lib/cache.ts';
 import { compareVersions } from '../lib/versions.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { run } from '../lib/exec.ts';
@@ -69,7 +69,10 @@ export async function checkGo(): Promise<string> {
 
 /** Whether the binary at `path` was built from the pinned module version, with the pinned tags (its Go build info). */
 export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean> {
-  if (!existsSync(path)) return false;
+  const stamp = verifiedStamp(path, pin);
+  if (!stamp) return false;
+  // `go version -m` takes a process per tool on every run: its answer holds while the file is the same inode, unchanged.
+  if (readIfPresent(`${path}.verified`) === stamp) return true;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
   if (info?.exitCode !== 0) return false; // no Go to ask: checkGo explains what to install
   // `mod` when go install built the module itself, `dep` when a wrapper module required it.
@@ -77,7 +80,25 @@ export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean
     new RegExp(`^\\s*(mod|dep)\\s+${escapeRegExp(m.module)}\\s+${escapeRegExp(m.version)}\\s`, 'm').test(info.stdout),
   );
   const tags = /^\s*build\s+-tags=(\S*)/m.exec(info.stdout)?.[1] ?? '';
-  return built && tags === (pin.tags ?? '');
+  const pinned = built && tags === (pin.tags ?? '');
+  if (pinned) writeCacheFile(`${path}.verified`, stamp);
+  return pinned;
+}
+
+const readIfPresent = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The binary's identity (inode, size, change times: any rewrite or replacement changes one) with the pin it must match; undefined when there is no binary. */
+function verifiedStamp(path: string, pin: ToolPin): string | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats?.isFile()) return undefined;
+  const modules = (pin.embedded ?? [pin]).map((m) => `${m.module}@${m.version}`);
+  return JSON.stringify({ modules, tags: pin.tags ?? '', file: [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs] });
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

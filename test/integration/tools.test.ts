@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ensureTools, isPinnedBuild, resolveToolPins } from '../../scripts/tools/install.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** A PATH with git and a fake `go` of the given version, or none. */
@@ -74,4 +75,29 @@ test('--runtime --print lists the programs the prometheus chart runs, at their p
   const unknown = await runCli('tools', ['--runtime', '--only', 'promtool']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown tool promtool; the pinned runtime programs are prometheus, alertmanager, nodeExporter/);
+});
+
+test('a confirmed build is not asked again until its file changes; a replaced binary is asked again and refused', async () => {
+  const pins = await resolveToolPins(['kubeconform', 'actionlint']);
+  const tools = await ensureTools(['kubeconform', 'actionlint']);
+  const dir = await mkdtemp(join(tmpdir(), 'pinned-build-'));
+  try {
+    const path = join(dir, 'kubeconform');
+    await copyFile(tools.kubeconform, path);
+    assert.equal(await isPinnedBuild(path, pins.kubeconform), true);
+    const stamp = await readFile(`${path}.verified`, 'utf8');
+    assert.match(stamp, /github\.com\/yannh\/kubeconform@v/);
+    // Another pinned binary copied over it: a new inode and size, so `go version -m` is asked and says no.
+    await rm(path);
+    await copyFile(tools.actionlint, path);
+    assert.equal(await isPinnedBuild(path, pins.kubeconform), false);
+    // Rewritten in place, same inode: the change time moved, so the stamp does not hold either.
+    await copyFile(tools.kubeconform, path);
+    assert.equal(await isPinnedBuild(path, pins.kubeconform), true);
+    assert.notEqual(await readFile(`${path}.verified`, 'utf8'), stamp);
+    // The stamp holds for its pin only: the same file under other build tags is asked again, and refused.
+    assert.equal(await isPinnedBuild(path, { ...pins.kubeconform, tags: 'other' }), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
