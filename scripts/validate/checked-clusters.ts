@@ -64,7 +64,8 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   repository.catch(() => {});
   const results: CheckResults = { byCluster: new Map(), rest: new Map() };
   const fresh: RenderedLeaf[] = [];
-  const chunks = Math.max(1, Math.ceil(missed.length / CHUNK));
+  // Nothing missed: every selected cluster's leaf findings are cached. No cluster selected: the leaf checks still run once, over nothing.
+  const chunks = missed.length ? Math.ceil(missed.length / CHUNK) : cached.size ? 0 : 1;
   for (let i = 0; i < chunks; i++) {
     const chunk = missed.slice(i * CHUNK, (i + 1) * CHUNK);
     if (chunks > 1) run.progress(`clusters ${i * CHUNK + 1}–${i * CHUNK + chunk.length} of ${missed.length} to check`);
