@@ -17,9 +17,14 @@ export interface SignedMemo<T> {
 
 const ENVELOPE = 1;
 
-export function signedMemo<T>(kind: string, root: string): SignedMemo<T> {
+/** Where the memo of this kind for the checkout at `root` is kept. */
+export function memoPath(kind: string, root: string): string {
   const checkout = createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 16);
-  const path = () => cacheDir('memo', `${kind}-${checkout}.json`);
+  return cacheDir('memo', `${kind}-${checkout}.json`);
+}
+
+export function signedMemo<T>(kind: string, root: string): SignedMemo<T> {
+  const path = () => memoPath(kind, root);
   const signed = (body: string) => `${ENVELOPE}\0${kind}\0${toolkitVersion()}\0${body}`;
   return {
     read() {

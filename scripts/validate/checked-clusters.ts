@@ -11,6 +11,7 @@ import { leafSpecs } from '../render/leaves.ts';
 import { renderLeaves, resolveCharts, type RenderedLeaf } from '../render/render.ts';
 import { clusterKey, dedupeShared, entryPath, evictResults, readVerdict, sharedKey, type CacheStats, type Verdict } from './results-cache.ts';
 import type { Check, ValidateContext } from './types.ts';
+import { readVerdictMemo } from './verdict-memo.ts';
 import { cachedLeaves, fleetRootsChecked, pinsReader, releaseRender, writeVerdicts } from './cluster-verdicts.ts';
 
 export interface ClusterChecks {
@@ -47,14 +48,18 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   const rootsOf = fleetRootsChecked(run.inventory, run.clusters);
   const keys = new Map<string, string | undefined>();
   const cached = new Map<string, Verdict>();
-  if (signer) {
+  const memo = signer && readVerdictMemo(run.root);
+  if (signer && memo) {
     const shared = sharedKey(run.tools, run.sources);
     for (const cluster of run.clusters) {
       const key = clusterKey(shared, cluster, pinsOf(cluster), (pin) => charts(pin)?.digest, rootsOf(cluster));
       keys.set(cluster.name, key);
-      const verdict = key ? readVerdict(key, signer, cache) : undefined;
-      if (key) cache.entries.push(entryPath(key));
-      if (verdict) cached.set(cluster.name, verdict);
+      if (!key) continue;
+      cache.entries.push(entryPath(key));
+      const verdict = memo.get(cluster.name, key) ?? readVerdict(key, signer, cache);
+      if (!verdict) continue;
+      cached.set(cluster.name, verdict);
+      memo.set(cluster.name, key, verdict);
     }
   }
   const missed = run.clusters.filter((c) => !cached.has(c.name));
@@ -71,11 +76,12 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
     if (chunks > 1) run.progress(`clusters ${i * CHUNK + 1}–${i * CHUNK + chunk.length} of ${missed.length} to check`);
     const rendered = await planAndRender(run, chunk, rootsOf);
     const attributed = await runLeafChecks(run, rendered, chunk, results);
-    if (signer && attributed) writeVerdicts(run.checks, chunk, keys, results.byCluster, rendered.rendered, signer);
+    if (signer && memo && attributed) writeVerdicts(run.checks, chunk, keys, results.byCluster, rendered.rendered, { signer, memo });
     // What a chunk rendered stays in memory only as its report row: the next chunk's renders take its place.
     fresh.push(...rendered.rendered.map(releaseRender));
   }
   if (signer && missed.length) cache.evicted = evictResults();
+  memo?.save(run.inventory.clusters.map((c) => c.name));
   const findings = inCheckOrder(run, results, cached, await repository);
   const rendered = run.clusters.flatMap((c) => {
     const verdict = cached.get(c.name);

@@ -10,6 +10,7 @@ import { lazyRender, type RenderedLeaf } from '../render/render.ts';
 import { writeVerdict, type Verdict } from './results-cache.ts';
 import type { Check } from './types.ts';
 import type { Finding } from '../lib/findings.ts';
+import type { VerdictMemo } from './verdict-memo.ts';
 
 /** What the per-cluster cache needs around a run: its keys' inputs, its entries written, its cached rows. */
 
@@ -22,33 +23,31 @@ export function releaseRender(r: RenderedLeaf): RenderedLeaf {
   return lazyRender({ leaf, cached, chartHome, renderKey: key, error, chartMissing }, () => readCachedRender(key), count);
 }
 
-/** Each missed cluster's results, cached when every leaf has a render key. */
+/** Each missed cluster's results, cached (in the shared entries and the checkout's memo) when every leaf has a render key. */
 export function writeVerdicts(
   checks: Check[],
   missed: Cluster[],
   keys: Map<string, string | undefined>,
   byCluster: Map<string, Map<string, Finding[]>>,
   fresh: RenderedLeaf[],
-  signer: CacheSigner,
+  cache: { signer: CacheSigner; memo: VerdictMemo },
 ): void {
   const leafChecks = checks.filter((c) => c.scope === 'leaf');
   for (const cluster of missed) {
     const key = keys.get(cluster.name);
     const leaves = fresh.filter((r) => r.leaf.cluster.name === cluster.name);
     if (!key || leaves.some((r) => !r.renderKey)) continue;
-    writeVerdict(
-      key,
-      {
-        checks: Object.fromEntries(leafChecks.map((c) => [c.name, byCluster.get(c.name)?.get(cluster.name) ?? []])),
-        leaves: leaves.map((r) => ({
-          app: r.leaf.app,
-          renderKey: r.renderKey!,
-          resourceCount: r.resourceCount ?? r.objects.length,
-          ...(r.error ? { error: r.error } : {}),
-        })),
-      },
-      signer,
-    );
+    const verdict: Verdict = {
+      checks: Object.fromEntries(leafChecks.map((c) => [c.name, byCluster.get(c.name)?.get(cluster.name) ?? []])),
+      leaves: leaves.map((r) => ({
+        app: r.leaf.app,
+        renderKey: r.renderKey!,
+        resourceCount: r.resourceCount ?? r.objects.length,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+    };
+    writeVerdict(key, verdict, cache.signer);
+    cache.memo.set(cluster.name, key, verdict);
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli.ts';
 import { defaultFleetCopy, snapshotTree } from '../helpers/repo.ts';
 import { withHeader } from '../../scripts/generate/header.ts';
 import { formatFinding } from '../../scripts/lib/findings.ts';
+import { memoPath } from '../../scripts/lib/signed-memo.ts';
 import { runValidate } from '../../scripts/validate/run.ts';
 import { editedFleet, replaceOnce, useTestChartMirror } from '../helpers/validate.ts';
 
@@ -187,6 +188,8 @@ test('a forged check-results entry ("no findings", checksum or signature recompu
   };
   for (const [how, forged] of Object.entries(forgeries)) {
     writeFileSync(broken.path, JSON.stringify(forged));
+    // Without the checkout's verdict memo (it answers first): the entries alone, as a restored CI cache holds them.
+    rmSync(memoPath('verdicts', root), { force: true });
     const run = await runValidate({ root, clusters });
     assert.match(run.findings.map(formatFinding).join('\n'), expected, `${how}: the finding is still reported`);
     assert.equal(run.cache?.corrupted, 1, `${how}: the entry is not trusted`);
@@ -194,8 +197,48 @@ test('a forged check-results entry ("no findings", checksum or signature recompu
 
   // As a user runs it: exit 1, and the untrusted entry said once.
   writeFileSync(broken.path, JSON.stringify(forgeries['the old per-check format, its checksum recomputed']));
+  rmSync(memoPath('verdicts', root), { force: true });
   const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1']);
   assert.equal(cli.code, 1, cli.stderr);
   assert.match(cli.stdout + cli.stderr, /server\.retension is not a value of chart prometheus/);
   assert.equal(cli.stderr.match(/1 untrusted entries recomputed \(torn, edited, or not signed with this machine's cache key\)/g)?.length, 1, cli.stderr);
+});
+
+test("a forged verdict memo (a cluster's findings dropped, its signature kept or redone without the key) does not make validate pass", async () => {
+  await useTestChartMirror();
+  const root = await editedFleet({
+    'base/prometheus/values.yaml': (t) => `${t}# faults-trust memo test ${randomUUID()}\n`,
+    'clusters/dev-1.yaml': replaceOnce(
+      '  prometheus:\n    enabled: true\n',
+      '  prometheus:\n    enabled: true\n    values:\n      server:\n        retension: 3d\n',
+    ),
+  });
+  const expected = /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/;
+  const clusters = ['dev-1', 'prod-eu-1'];
+  const first = await runValidate({ root, clusters });
+  assert.match(first.findings.map(formatFinding).join('\n'), expected);
+  const path = memoPath('verdicts', root);
+  const signed = readFileSync(path, 'utf8');
+  const [sig, body] = [signed.slice(0, signed.indexOf('\n')), signed.slice(signed.indexOf('\n') + 1)];
+  assert.match(body, /retension/, "the memo holds dev-1's finding");
+  // Every check of dev-1 emptied: what a forger wants validate to read.
+  const emptied = JSON.stringify(
+    (JSON.parse(body) as [string, { key: string; verdict: { checks: Record<string, unknown[]> } }][]).map(([cluster, entry]) => [
+      cluster,
+      { ...entry, verdict: { ...entry.verdict, checks: Object.fromEntries(Object.keys(entry.verdict.checks).map((c) => [c, []])) } },
+    ]),
+  );
+  // Entries are what a second run would fall back to: these are removed, so only the memo could answer.
+  const entries = first.cache!.entries;
+  for (const [how, text] of Object.entries({
+    'the body edited, the signature kept': `${sig}\n${emptied}`,
+    'signed with a key of its own': `${createHmac('sha256', 'a forger key').update(emptied).digest('hex')}\n${emptied}`,
+    torn: body.slice(0, 40),
+  })) {
+    for (const entry of entries) rmSync(entry, { force: true });
+    writeFileSync(path, text);
+    const run = await runValidate({ root, clusters });
+    assert.match(run.findings.map(formatFinding).join('\n'), expected, `${how}: the finding is still reported`);
+    assert.deepEqual([run.cache?.hits, run.cache?.misses], [0, 2], `${how}: nothing is taken from the memo`);
+  }
 });
