@@ -140,7 +140,10 @@ export async function forkPoint(dir: string, ref: string, flag: string, head = '
 
 /** Paths that differ between `from` and `to`, or, without `to`, the working tree (staged, unstaged and untracked files). */
 export async function changedPaths(dir: string, from: string, to?: string): Promise<string[]> {
-  const diff = await git(dir, ['diff', '--name-only', from, ...(to ? [to] : [])]);
-  const untracked = to ? '' : await git(dir, ['ls-files', '--others', '--exclude-standard']);
+  // Side by side: at 10,000 clusters each walks about 100,000 files.
+  const [diff, untracked] = await Promise.all([
+    git(dir, ['diff', '--name-only', from, ...(to ? [to] : [])]),
+    to ? '' : git(dir, ['ls-files', '--others', '--exclude-standard']),
+  ]);
   return `${diff}\n${untracked}`.split('\n').filter(Boolean);
 }

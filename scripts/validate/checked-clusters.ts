@@ -115,11 +115,22 @@ async function runLeafChecks(run: ClusterChecks, fresh: Pick<ValidateContext, 'p
   await withContext(run, fresh, async (ctx) => {
     const checks = run.checks.filter((c) => c.scope === 'leaf');
     const started = Date.now();
+    let done = 0;
+    // Side by side: each check is mostly a checker process, so a one-cluster run waits for the slowest check, not their sum.
+    // Their files in the work folder do not collide (one folder per check; the shared Alertmanager sandboxes are written whole, synchronously).
+    const settled = await Promise.allSettled(
+      checks.map(async (check) => {
+        const found = await check.run(ctx);
+        run.progress(`checked (${++done}/${checks.length}, ${((Date.now() - started) / 1000).toFixed(1)} s): ${check.title}`);
+        return found;
+      }),
+    );
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const [i, check] of checks.entries()) {
-      run.progress(`checking (${i + 1}/${checks.length}, ${((Date.now() - started) / 1000).toFixed(1)} s): ${check.title}`);
       const mine = results.byCluster.get(check.name) ?? new Map<string, Finding[]>();
       results.byCluster.set(check.name, mine);
-      for (const f of await check.run(ctx)) {
+      for (const f of (settled[i] as PromiseFulfilledResult<Finding[]>).value) {
         if (f.cluster && names.has(f.cluster)) mine.set(f.cluster, [...(mine.get(f.cluster) ?? []), f]);
         else {
           results.rest.set(check.name, [...(results.rest.get(check.name) ?? []), f]);
