@@ -1,8 +1,8 @@
 import { readKnownFiles } from '../inventory/parse-memo.ts';
-import { isInventoryPath, readInventory } from '../inventory/read.ts';
+import { checkedInventory, readInventorySources, readInventorySourcesAt } from '../inventory/read.ts';
 import { UsageError } from '../lib/errors.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { changedPaths, forkPoint, resolveCommit, withFilesAt } from '../lib/git.ts';
+import { changedPaths, forkPoint, resolveCommit } from '../lib/git.ts';
 import { readMirrorMap } from '../inventory/mirrors.ts';
 import { ensureTools } from '../tools/install.ts';
 import { affectedClusters } from '../validate/changed.ts';
@@ -40,17 +40,15 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const paths = await changedPaths(options.root, mergeBase, head);
   const tools = await ensureTools(['helm', 'kustomize', 'leafRenderer'], progress);
   const mirrors = readMirrorMap(options.root);
-  // Only the inventory of a commit is read (the generated trees are planned from it in memory).
-  const atRef = <T>(ref: string | undefined, read: (dir: string) => Promise<T>) =>
-    ref ? withFilesAt(options.root, ref, isInventoryPath, read) : read(options.root);
+  // Both sides share the checkout's memo: a cluster file unchanged between them is parsed by neither.
+  const known = readKnownFiles(options.root);
+  // Only the inventory of a commit is read, from git's objects (the generated trees are planned from it in memory).
+  const readAt = async (ref: string | undefined) => checkedInventory(ref ? await readInventorySourcesAt(options.root, ref) : await readInventorySources(options.root), known).inventory;
   const select = (inventory: Inventory) => {
     const names = [...affectedClusters(paths, inventory)];
     return new Set((options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names).filter((n) => inShard(n, options.shard)));
   };
-  // Both sides share the checkout's memo: a cluster file unchanged between them is parsed by neither.
-  const known = readKnownFiles(options.root);
-  const readWithMemo = (dir: string) => readInventory(dir, known);
-  const [baseInventory, headInventory] = [await atRef(mergeBase, readWithMemo), await atRef(head, readWithMemo)];
+  const [baseInventory, headInventory] = [await readAt(mergeBase), await readAt(head)];
   known.save();
   const selected = new Set([...select(baseInventory), ...select(headInventory)]);
   // Rendering needs only the inventory: the planned leaf files are rendered from memory, charts from the cache.

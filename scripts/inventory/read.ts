@@ -2,6 +2,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FindingsError } from '../lib/errors.ts';
+import { readBlobs, treeEntries } from '../lib/git.ts';
 import type { Finding } from '../lib/findings.ts';
 import { printable } from '../lib/output.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
@@ -106,6 +107,39 @@ export async function readInventorySources(root: string): Promise<InventorySourc
   return sources;
 }
 
+/**
+ * The inventory files of `commit`, read from git's objects without a checkout: what readInventorySources reads
+ * from a folder holding that commit's inventory files. Links and submodules are refused as links and special files are.
+ */
+export async function readInventorySourcesAt(root: string, commit: string): Promise<InventorySources> {
+  const refused: Finding[] = [];
+  const blobs: { path: string; oid: string }[] = [];
+  // overlays/<env>/ one level down: below it are the generated trees, tens of thousands of entries at 10,000 clusters.
+  const environments = (await treeEntries(root, commit, ['overlays/'], false)).filter((e) => e.mode === '040000').map((e) => `${e.path}/`);
+  const entries = [
+    ...(await treeEntries(root, commit, ['fleet.yaml', 'clusters', 'base'])),
+    ...(environments.length ? await treeEntries(root, commit, environments, false) : []),
+  ];
+  for (const entry of entries) {
+    if (!isInventoryPath(entry.path)) continue;
+    const badName = nameProblem(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+    if (badName) refused.push({ file: printablePath(entry.path), ...badName });
+    else if (entry.mode === '100644' || entry.mode === '100755') blobs.push(entry);
+    else refused.push({ file: printablePath(entry.path), ...(entry.mode === '120000' ? LINK : notAFile(entry.mode === '160000')) });
+  }
+  const sources: InventorySources = new Map();
+  const bytes = await readBlobs(
+    root,
+    blobs.map((b) => b.oid),
+  );
+  for (const [i, { path }] of blobs.entries()) {
+    const text = decodeText(path, bytes[i]!, refused);
+    if (text !== undefined) sources.set(path, text);
+  }
+  sources.problems = refused;
+  return sources;
+}
+
 /** Lists `dir` recursively by its FolderRule: inventory files are kept, every other entry is refused. */
 async function listDir(root: string, dir: string, listing: Listing): Promise<void> {
   const rule = folderRules().find(([re]) => re.test(dir))![1];
@@ -201,10 +235,16 @@ function readText(root: string, path: string, listing: Listing): string | undefi
   } catch (err) {
     return void listing.unreadable.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  return decodeText(path, bytes, listing.refused);
+}
+
+/** The file's text, or a refusal when it is over the size limit or not UTF-8. */
+function decodeText(path: string, bytes: Buffer, refused: Finding[]): string | undefined {
+  if (bytes.length > YAML_LIMITS.maxBytes) return void refused.push(tooLarge(path, bytes.length));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return void listing.refused.push(notUtf8(path, bytes));
+    return void refused.push(notUtf8(path, bytes));
   }
 }
 
@@ -238,7 +278,11 @@ export async function readInventory(root: string, known?: KnownFiles): Promise<I
 
 /** The checked inventory with the sources it was read from; `known` (the checkout's memo) spares re-parsing unchanged cluster files. */
 export async function readCheckedInventory(root: string, known: KnownFiles = NOTHING_KNOWN): Promise<{ inventory: Inventory; sources: InventorySources }> {
-  const sources = await readInventorySources(root);
+  return checkedInventory(await readInventorySources(root), known);
+}
+
+/** The inventory parsed from these sources; findings stop everything (exit 1). */
+export function checkedInventory(sources: InventorySources, known: KnownFiles = NOTHING_KNOWN): { inventory: Inventory; sources: InventorySources } {
   const { inventory, findings } = parseInventory(sources, known);
   if (!inventory) throw new FindingsError(findings, inventoryProblems(findings.length));
   return { inventory, sources };

@@ -32,6 +32,15 @@ export async function run(file: string, args: string[], options: Options = {}): 
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }
 
+/** `run` for a program whose output is bytes, not text (git cat-file --batch): stdout as a Buffer. */
+export async function runForBytes(file: string, args: string[], options: Options = {}): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  const subprocess = execa(file, args, { reject: false, ...options, encoding: 'buffer', detached: true });
+  const group = trackGroup(checkerGroups, subprocess.pid);
+  const result = await subprocess.finally(group.done);
+  if (result.failed && result.exitCode === undefined) throw new EnvironmentError(`cannot run ${file}: ${result.shortMessage}`, { cause: result });
+  return { exitCode: result.exitCode ?? 1, stdout: Buffer.from(result.stdout as Uint8Array), stderr: Buffer.from(result.stderr as Uint8Array).toString() };
+}
+
 /** The last lines of a tool's output: enough to explain a failure, short enough to read. */
 export function tail(text: string, lines = 12): string {
   const all = text.trimEnd().split('\n');

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from './errors.ts';
-import { shell } from './exec.ts';
+import { EnvironmentError, UsageError } from './errors.ts';
+import { runForBytes, shell, tail } from './exec.ts';
 import { onProcessExit } from './exit.ts';
 import { workTemp } from './work-dir.ts';
 
@@ -16,24 +16,36 @@ export async function fetchBase(dir: string, remote: string, base: string): Prom
   return git(dir, ['rev-parse', `refs/remotes/${remote}/${base}`]);
 }
 
-/**
- * The files of `commit` that `keep` selects, extracted into a throwaway folder for `work`: reading an old
- * commit's inventory without checking out its generated trees (thousands of files on a large fleet).
- */
-export async function withFilesAt<T>(dir: string, commit: string, keep: (path: string) => boolean, work: (path: string) => Promise<T>): Promise<T> {
-  const path = workTemp('files-at-');
-  const index = workTemp('index-at-');
-  try {
-    const paths = (await git(dir, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((p) => p && keep(p));
-    // The paths go through stdin into a throwaway index: as arguments, 10,000 cluster files pass what one command line may hold.
-    const env = { GIT_INDEX_FILE: join(index, 'index') };
-    await git(dir, ['read-tree', commit], env);
-    if (paths.length) await shell({ cwd: dir, env, input: `${paths.join('\0')}\0` })`git checkout-index -z --stdin --prefix=${path}/`;
-    return await work(path);
-  } finally {
-    rmSync(path, { recursive: true, force: true });
-    rmSync(index, { recursive: true, force: true });
-  }
+/** The entries of `commit` under `paths` (relative to `dir`), as ls-tree lists them: mode, object id, path; `recursive` or one level. */
+export async function treeEntries(dir: string, commit: string, paths: string[], recursive = true): Promise<{ mode: string; oid: string; path: string }[]> {
+  const listing = await git(dir, ['ls-tree', ...(recursive ? ['-r'] : []), '-z', commit, '--', ...paths]);
+  return listing
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const tab = entry.indexOf('\t');
+      const [mode, , oid] = entry.slice(0, tab).split(' ') as [string, string, string];
+      return { mode, oid, path: entry.slice(tab + 1) };
+    });
+}
+
+/** The blobs with these object ids, in order, through one `git cat-file --batch`: a commit's files read without a checkout. */
+export async function readBlobs(dir: string, oids: string[]): Promise<Buffer[]> {
+  if (!oids.length) return [];
+  // The ids go through stdin: 10,000 of them pass what one command line may hold.
+  const result = await runForBytes('git', ['cat-file', '--batch'], { cwd: dir, input: `${oids.join('\n')}\n` });
+  if (result.exitCode !== 0) throw new EnvironmentError(`git cat-file --batch failed in ${dir}:\n${tail(result.stderr)}`);
+  const out = result.stdout;
+  let at = 0;
+  return oids.map(() => {
+    const eol = out.indexOf(10, at);
+    const header = out.subarray(at, eol).toString();
+    const size = /^\S+ blob (\d+)$/.exec(header)?.[1];
+    if (size === undefined) throw new EnvironmentError(`git cat-file --batch in ${dir}: ${header}`);
+    const blob = out.subarray(eol + 1, eol + 1 + Number(size));
+    at = eol + 1 + Number(size) + 1;
+    return blob;
+  });
 }
 
 /** A throwaway worktree at `commit`: promotion never touches the user's checkout. */
