@@ -43,7 +43,8 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   // Both sides share the checkout's memo: a cluster file unchanged between them is parsed by neither.
   const known = readKnownFiles(options.root);
   // Only the inventory of a commit is read, from git's objects (the generated trees are planned from it in memory).
-  const readAt = async (ref: string | undefined) => checkedInventory(ref ? await readInventorySourcesAt(options.root, ref) : await readInventorySources(options.root), known).inventory;
+  const readAt = async (ref: string | undefined) =>
+    checkedInventory(ref ? await readInventorySourcesAt(options.root, ref) : await readInventorySources(options.root), known).inventory;
   const select = (inventory: Inventory) => {
     const names = [...affectedClusters(paths, inventory)];
     return new Set((options.clusters?.length ? names.filter((n) => options.clusters!.includes(n)) : names).filter((n) => inShard(n, options.shard)));

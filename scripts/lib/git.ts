@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EnvironmentError, UsageError } from './errors.ts';
 import { runForBytes, shell, tail } from './exec.ts';
 import { onProcessExit } from './exit.ts';
