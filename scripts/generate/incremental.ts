@@ -13,7 +13,14 @@ const folderOf = (path: string) => /^(apps\/[^/]+|overlays\/[^/]+\/[^/]+)\//.exe
  * exactly the files the memo names, with git's object ids, is counted unchanged without planning or reading it.
  * Everything else (changed clusters, fleet files, folders of clusters that are gone) is planned, read and compared.
  */
-export function compareIncrementally(inventory: Inventory, index: GeneratedIndex, memo: PlanMemo): { changes: TreeChanges; existing: GeneratedTree } {
+export function compareIncrementally(
+  inventory: Inventory,
+  index: GeneratedIndex,
+  memo: PlanMemo,
+  only?: Set<string>,
+): { changes: TreeChanges; existing: GeneratedTree } {
+  // Only these clusters' folders (and the fleet files) are compared: the index was read for them alone.
+  if (only) dropOtherClusters(index, only);
   const onDisk = new Map<string, string[]>();
   for (const path of [...index.oids.keys(), ...index.irregular, ...index.leftovers]) {
     const folder = folderOf(path);
@@ -25,6 +32,7 @@ export function compareIncrementally(inventory: Inventory, index: GeneratedIndex
   let unchanged = 0;
   const planned: FileWrite[] = planFleetFiles(inventory);
   for (const cluster of inventory.clusters) {
+    if (only && !only.has(cluster.name)) continue;
     const key = clusterPlanKey(shared, cluster);
     const refs = memo.refs(key);
     const folders = refs && [...new Set(refs.map(([path]) => folderOf(path)!))];
@@ -45,4 +53,15 @@ export function compareIncrementally(inventory: Inventory, index: GeneratedIndex
   const changes = compareTree(sortByPath(planned), existing);
   changes.unchanged += unchanged;
   return { changes, existing };
+}
+
+/** Removes from the index what lies in the folder of a cluster not in `only` (a pathspec can match more than meant). */
+function dropOtherClusters(index: GeneratedIndex, only: Set<string>): void {
+  const other = (path: string) => {
+    const folder = folderOf(path);
+    return folder !== undefined && !only.has(folder.slice(folder.lastIndexOf('/') + 1));
+  };
+  for (const path of [...index.oids.keys()]) if (other(path)) index.oids.delete(path);
+  index.irregular = index.irregular.filter((p) => !other(p));
+  index.leftovers = index.leftovers.filter((p) => !other(p));
 }

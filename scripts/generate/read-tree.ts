@@ -28,37 +28,39 @@ export interface GeneratedIndex {
   tree(paths: Iterable<string>): GeneratedTree;
 }
 
-export async function readGeneratedIndex(root: string): Promise<GeneratedIndex> {
-  const files = await readWorktreeFiles(root, [...GENERATED_ROOTS, ...GENERATED_FILES]);
+export async function readGeneratedIndex(root: string, pathspecs: string[] = [...GENERATED_ROOTS, ...GENERATED_FILES]): Promise<GeneratedIndex> {
+  const files = await readWorktreeFiles(root, pathspecs);
   if (!files) return indexOf(await readGeneratedTree(root), root);
   const leftovers = [...files.oids.keys()].filter((p) => isLeftoverName(p) && isGeneratedDir(p.slice(0, p.lastIndexOf('/')))).sort();
   for (const path of [...files.oids.keys()]) if (!isGeneratedPath(path) || leftovers.includes(path)) files.oids.delete(path);
   const irregular = files.irregular.filter((p) => (isGeneratedPath(p) || isGeneratedDir(p)) && !isInventoryPath(p)).sort();
-  return {
+  const index: GeneratedIndex = {
     oids: files.oids,
     irregular,
     leftovers,
     oidOf: files.oidOf,
     tree(paths) {
       const tree: GeneratedTree = new Map([...paths].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
-      return Object.assign(tree, { irregular, leftovers });
+      return Object.assign(tree, { irregular: index.irregular, leftovers: index.leftovers });
     },
   };
+  return index;
 }
 
 /** An index over a tree read whole (no git, or a git that converts content). */
 function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
   const oidOf = (text: string) => blobOid(text);
-  return {
+  const index: GeneratedIndex = {
     oids: new Map([...whole].map(([path, text]) => [path, oidOf(text)])),
     irregular: whole.irregular ?? [],
     leftovers: whole.leftovers ?? [],
     oidOf,
     tree(paths) {
       const tree: GeneratedTree = new Map([...paths].map((path) => [path, whole.get(path) ?? readFileSync(join(root, path), 'utf8')]));
-      return Object.assign(tree, { irregular: whole.irregular, leftovers: whole.leftovers });
+      return Object.assign(tree, { irregular: index.irregular, leftovers: index.leftovers });
     },
   };
+  return index;
 }
 
 /** A temporary file name of an older apply step (written next to its target). */

@@ -1,4 +1,5 @@
 import type { Inventory } from '../inventory/types.ts';
+import { GENERATED_FILES, isGeneratedPath } from '../generate/plan.ts';
 import { changedPaths, forkPoint } from '../lib/git.ts';
 
 /**
@@ -27,4 +28,24 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
 /** Paths changed since `ref` forked from HEAD, working tree included, relative to the root. */
 export async function readChangedPaths(root: string, ref: string): Promise<string[]> {
   return changedPaths(root, await forkPoint(root, ref, '--changed-since'));
+}
+
+/**
+ * What the generated check needs to look at after a change: the affected clusters' folders, the fleet files, and
+ * every changed path in the generated trees; undefined when the change reaches every cluster (look at everything).
+ * Whatever else is as it was at the commit the change started from. Pure.
+ */
+export function generatedScope(paths: string[], inventory: Inventory): { clusters: Set<string>; pathspecs: string[] } | undefined {
+  const clusters = affectedClusters(paths, inventory);
+  if (clusters.size >= inventory.clusters.length) return undefined;
+  const literal = (path: string) => `:(literal)${path}`;
+  const pathspecs = [
+    ...GENERATED_FILES.map(literal),
+    ':(glob)apps/fleet-*.yaml',
+    ...[...clusters].flatMap((c) => [literal(`apps/${c}`), `:(glob)overlays/*/${c}/**`]),
+    ...paths.filter(isGeneratedPath).map(literal),
+    // An attributes file above those folders could convert their bytes: seen, the reader reads the files whole.
+    ...['apps', 'overlays', ...inventory.environments.map((e) => `overlays/${e.name}`)].map((dir) => literal(`${dir}/.gitattributes`)),
+  ];
+  return { clusters, pathspecs };
 }

@@ -27,6 +27,7 @@ export interface ClusterChecks {
   /** Read and write cached results (off for --no-cache and for checks that read a live API server). */
   useCache: boolean;
   schemasFromCluster?: string;
+  changedPaths?: string[];
   progress: (line: string) => void;
 }
 
@@ -174,6 +175,7 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
       sources: run.sources,
       known: run.known,
       schemasFromCluster: run.schemasFromCluster,
+      changedPaths: run.changedPaths,
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -135,7 +135,8 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
     };
   }
   const inventory = parsed.inventory;
-  const selected = await selectClusters(options, inventory);
+  const changedPaths = options.changedSince ? await readChangedPaths(options.root, options.changedSince) : undefined;
+  const selected = await selectClusters(options, inventory, changedPaths);
   const tools = await ensureTools(ALL_TOOLS, progress);
   const { findings, rendered, cache } = await checkClusters({
     root: options.root,
@@ -149,6 +150,7 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
     // A check that reads a live API server (or its schemas) has nothing a cache could key on.
     useCache: !options.noCache && !options.schemasFromCluster && !allChecks.some((c) => c.live),
     schemasFromCluster: options.schemasFromCluster,
+    changedPaths,
     progress,
   });
   known.save();
@@ -162,7 +164,11 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
   return { checks, findings, rendered, skippedClusters, notes, seconds: (Date.now() - started) / 1000, cache };
 }
 
-async function selectClusters(options: ValidateOptions, inventory: NonNullable<ReturnType<typeof parseInventory>['inventory']>): Promise<Set<string>> {
+async function selectClusters(
+  options: ValidateOptions,
+  inventory: NonNullable<ReturnType<typeof parseInventory>['inventory']>,
+  changedPaths?: string[],
+): Promise<Set<string>> {
   const names = inventory.clusters.map((c) => c.name);
   let selected = new Set(names);
   if (options.clusters?.length) {
@@ -171,7 +177,7 @@ async function selectClusters(options: ValidateOptions, inventory: NonNullable<R
     selected = new Set(options.clusters);
   }
   if (options.changedSince) {
-    const affected = affectedClusters(await readChangedPaths(options.root, options.changedSince), inventory);
+    const affected = affectedClusters(changedPaths ?? (await readChangedPaths(options.root, options.changedSince)), inventory);
     selected = new Set([...selected].filter((c) => affected.has(c)));
   }
   return new Set([...selected].filter((c) => inShard(c, options.shard)));

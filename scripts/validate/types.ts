@@ -21,6 +21,8 @@ export interface ValidateContext {
   known?: KnownFiles;
   /** A kubeconfig whose API server's /openapi/v2 replaces the pinned schema catalog. */
   schemasFromCluster?: string;
+  /** With --changed-since: the paths changed since that commit (working tree included); what did not change is not looked at again. */
+  changedPaths?: string[];
 }
 
 /** One named check; `scope` says whether it reports per cluster/app or for the whole repository. */

@@ -235,6 +235,20 @@ test('--changed-since selects only the clusters a git change affects; --json and
   const xml = await readFile(junit, 'utf8');
   assert.match(xml, /<testsuite name="kubeconform" tests="2" failures="0">/);
   assert.match(xml, /<testcase classname="staging-1" name="prometheus"\/>/);
+  // The generated check looks where the change reaches: a hand edit there is found, one in an untouched cluster is the full run's to find.
+  git('add', '-A');
+  git('commit', '-qm', 'staging-1 on 1.33');
+  await writeFile(join(root, 'overlays/staging/staging-1/prometheus/values.yaml'), '# hand edit\n', { flag: 'a' });
+  await writeFile(join(root, 'apps/dev-1/stray.yaml'), 'kind: Stray\n');
+  const scoped = await runValidate({ root, changedSince: 'HEAD' });
+  const stale = (r: { findings: { check: string; file: string }[] }) => r.findings.filter((f) => f.check === 'generated').map((f) => f.file);
+  assert.deepEqual(stale(scoped).sort(), ['apps/dev-1/stray.yaml', 'overlays/staging/staging-1/prometheus/values.yaml']);
+  git('checkout', '-q', '--', 'overlays/staging/staging-1/prometheus/values.yaml');
+  await writeFile(join(root, 'apps/prod-eu-1/root.yaml'), '# hand edit\n', { flag: 'a' });
+  git('add', 'apps/prod-eu-1/root.yaml');
+  git('commit', '-qm', 'a hand edit in an untouched cluster');
+  assert.deepEqual(stale(await runValidate({ root, changedSince: 'HEAD' })), ['apps/dev-1/stray.yaml'], 'committed before the change: not looked at');
+  assert.deepEqual(stale(await runValidate({ root })).sort(), ['apps/dev-1/stray.yaml', 'apps/prod-eu-1/root.yaml']);
   const badRef = await runCli('validate', ['--root', root, '--changed-since', 'no-such-ref']);
   assert.equal(badRef.code, 2);
   assert.match(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { affectedClusters } from '../../scripts/validate/changed.ts';
+import { affectedClusters, generatedScope } from '../../scripts/validate/changed.ts';
 import { dashboardQueries, datasourceUids, substituteVariables } from '../../scripts/validate/dashboards.ts';
 import { minimalInventory } from '../helpers/inventory.ts';
 
@@ -38,4 +38,23 @@ test('changed paths map to the clusters they can affect', async () => {
   assert.deepEqual(affected('apps/beta/root.yaml'), ['beta']);
   assert.deepEqual(affected('base/prometheus/rules/cpu.yaml'), ['alpha', 'beta']);
   assert.deepEqual(affected('README.md', 'docs/x.md'), []);
+});
+
+test("after a change, the generated check looks at the affected clusters' folders, the fleet files and the changed generated paths; a fleet-wide change at everything", async () => {
+  const inventory = await minimalInventory();
+  const scope = generatedScope(['clusters/alpha.yaml', 'apps/alpha/root.yaml', 'apps/stray.yaml', 'README.md'], inventory);
+  assert.deepEqual([...(scope?.clusters ?? [])], ['alpha']);
+  assert.deepEqual(scope?.pathspecs, [
+    ':(literal).github/CODEOWNERS',
+    ':(glob)apps/fleet-*.yaml',
+    ':(literal)apps/alpha',
+    ':(glob)overlays/*/alpha/**',
+    ':(literal)apps/alpha/root.yaml',
+    ':(literal)apps/stray.yaml',
+    ':(literal)apps/.gitattributes',
+    ':(literal)overlays/.gitattributes',
+    ...inventory.environments.map((e) => `:(literal)overlays/${e.name}/.gitattributes`),
+  ]);
+  assert.equal(generatedScope(['base/prometheus/values.yaml'], inventory), undefined, 'every cluster: the whole tree');
+  assert.deepEqual([...(generatedScope(['clusters/gone.yaml'], inventory)?.clusters ?? [])], ['gone'], "a removed cluster's folders are looked at");
 });

@@ -6,6 +6,7 @@ import { readPlanMemo } from '../../generate/plan-memo.ts';
 import { readGeneratedIndex } from '../../generate/read-tree.ts';
 import { isClean, staleFindings } from '../../generate/tree.ts';
 import { NOTHING_KNOWN, scanSecrets } from '../../inventory/parse-memo.ts';
+import { generatedScope } from '../changed.ts';
 import type { Check } from '../types.ts';
 
 /** The committed generated files must be exactly what generate produces now. */
@@ -15,7 +16,9 @@ export const generatedCheck: Check = {
   scope: 'repository',
   async run(ctx) {
     const memo = readPlanMemo(ctx.root);
-    const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root), memo);
+    // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
+    const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory);
+    const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root, scope?.pathspecs), memo, scope?.clusters);
     memo.save();
     return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
   },
