@@ -16,8 +16,14 @@ class Unusual extends Error {}
 
 const scalarCache = new Map<string, string>();
 
+/** Names, paths and versions: strings the library writes as they are, known without asking it (most strings of a generated tree are). */
+const PLAIN = /^[A-Za-z_/][\w./-]*$/;
+/** The plain-looking words the core schema reads as booleans or null: the library quotes them. */
+const CORE_WORDS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL']);
+
 /** How the yaml library writes a string on its own, without the trailing newline; cached. */
 function stringText(value: string): string {
+  if (PLAIN.test(value) && !CORE_WORDS.has(value)) return value;
   let text = scalarCache.get(value);
   if (text === undefined) {
     text = stringify(value, YAML_OPTIONS).slice(0, -1);

@@ -58,6 +58,18 @@ test('tricky scalars and shapes match the library and read back to the same data
     "apo'strophe",
     'unicode ✓',
     '\u0007bell',
+    // Plain-looking: written as they are, but for the core schema's words.
+    'True',
+    'FALSE',
+    'Null',
+    'prometheus-server',
+    '/etc/config/alerting_rules.yml',
+    'v1.2.3',
+    '_x',
+    'yes',
+    'on',
+    'a..b//c-',
+    'x1e3',
   ];
   const data = {
     strings: tricky,
