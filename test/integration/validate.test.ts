@@ -241,7 +241,7 @@ test('--changed-since selects only the clusters a git change affects; --json and
   await writeFile(join(root, 'overlays/staging/staging-1/prometheus/values.yaml'), '# hand edit\n', { flag: 'a' });
   await writeFile(join(root, 'apps/dev-1/stray.yaml'), 'kind: Stray\n');
   const scoped = await runValidate({ root, changedSince: 'HEAD' });
-  const stale = (r: { findings: { check: string; file: string }[] }) => r.findings.filter((f) => f.check === 'generated').map((f) => f.file);
+  const stale = (r: { findings: { check?: string; file: string }[] }) => r.findings.filter((f) => f.check === 'generated').map((f) => f.file);
   assert.deepEqual(stale(scoped).sort(), ['apps/dev-1/stray.yaml', 'overlays/staging/staging-1/prometheus/values.yaml']);
   git('checkout', '-q', '--', 'overlays/staging/staging-1/prometheus/values.yaml');
   await writeFile(join(root, 'apps/prod-eu-1/root.yaml'), '# hand edit\n', { flag: 'a' });
