@@ -62,7 +62,7 @@ test('validate --server-side starts and stops its own control plane', async () =
   assert.equal(cli.code, 0, cli.stdout + cli.stderr);
   // Every column ok, server-side included (twelve checks per leaf).
   assert.match(cli.stdout, /^staging-1\s+staging\s+prometheus\s+\d+(\s+ok){12}$/m);
-  assert.match(cli.stderr, /checking \(\d+\/\d+, [\d.]+ s\): Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
+  assert.match(cli.stderr, /checked \(\d+\/\d+, [\d.]+ s\): Server-side apply dry-run on the local control plane \(Kubernetes v1\.34\.2\)/);
 });
 
 test('External Secrets and Gateway API objects meet their pinned CRDs on the API server, validation rules included', async () => {
