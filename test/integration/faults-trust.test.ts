@@ -153,11 +153,11 @@ test('regenerate:branch --branch X refuses when another branch (or a detached HE
 const entriesOf = (paths: string[]) => paths.map((path) => ({ path, entry: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> }));
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('a forged check-results entry ("no findings", checksum or signature recomputed without the key) does not make validate pass', async () => {
+/** A fleet of its own (a unique comment in base/) whose first run caches one finding, for dev-1: what a forger wants gone. */
+async function fleetWithCachedFinding(label: string) {
   await useTestChartMirror();
-  // A fleet of its own (a unique comment in base/), with one finding a cached entry holds.
   const root = await editedFleet({
-    'base/prometheus/values.yaml': (t) => `${t}# faults-trust test ${randomUUID()}\n`,
+    'base/prometheus/values.yaml': (t) => `${t}# ${label} ${randomUUID()}\n`,
     'clusters/dev-1.yaml': replaceOnce(
       '  prometheus:\n    enabled: true\n',
       '  prometheus:\n    enabled: true\n    values:\n      server:\n        retension: 3d\n',
@@ -167,6 +167,11 @@ test('a forged check-results entry ("no findings", checksum or signature recompu
   const clusters = ['dev-1', 'prod-eu-1'];
   const first = await runValidate({ root, clusters });
   assert.match(first.findings.map(formatFinding).join('\n'), expected);
+  return { root, expected, clusters, first };
+}
+
+test('a forged check-results entry ("no findings", checksum or signature recomputed without the key) does not make validate pass', async () => {
+  const { root, expected, clusters, first } = await fleetWithCachedFinding('faults-trust test');
   const entries = entriesOf(first.cache!.entries);
   const broken = entries.find((e) => JSON.stringify(e.entry.verdict).includes('retension'))!;
   const clean = entries.find((e) => e !== broken)!;
@@ -205,18 +210,7 @@ test('a forged check-results entry ("no findings", checksum or signature recompu
 });
 
 test("a forged verdict memo (a cluster's findings dropped, its signature kept or redone without the key) does not make validate pass", async () => {
-  await useTestChartMirror();
-  const root = await editedFleet({
-    'base/prometheus/values.yaml': (t) => `${t}# faults-trust memo test ${randomUUID()}\n`,
-    'clusters/dev-1.yaml': replaceOnce(
-      '  prometheus:\n    enabled: true\n',
-      '  prometheus:\n    enabled: true\n    values:\n      server:\n        retension: 3d\n',
-    ),
-  });
-  const expected = /clusters\/dev-1\.yaml:\d+:\d+ \[dev-1\/prometheus\]: server\.retension is not a value of chart prometheus/;
-  const clusters = ['dev-1', 'prod-eu-1'];
-  const first = await runValidate({ root, clusters });
-  assert.match(first.findings.map(formatFinding).join('\n'), expected);
+  const { root, expected, clusters, first } = await fleetWithCachedFinding('faults-trust memo test');
   const path = memoPath('verdicts', root);
   const signed = readFileSync(path, 'utf8');
   const [sig, body] = [signed.slice(0, signed.indexOf('\n')), signed.slice(signed.indexOf('\n') + 1)];
