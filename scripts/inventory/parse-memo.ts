@@ -12,6 +12,8 @@ import type { InventorySources } from './types.ts';
  * is most of a run that changed one.
  */
 export interface KnownFiles {
+  /** Whether what is learned is kept (for this run at least): worth learning what nobody asked yet. */
+  remembers: boolean;
   cluster(key: string): unknown;
   learnCluster(key: string, data: unknown): void;
   isClean(key: string): boolean;
@@ -34,9 +36,10 @@ export function readKnownFiles(root: string): KnownFiles {
   const stored = memo.read();
   const clusters = new Map(Object.entries(stored?.clusters ?? {}));
   const clean = new Set(stored?.clean ?? []);
-  const used: Stored = { clusters: {}, clean: [] };
+  const used = { clusters: {} as Stored['clusters'], clean: new Set<string>() };
   let changed = false;
   return {
+    remembers: true,
     cluster(key) {
       const data = clusters.get(key);
       if (data !== undefined) used.clusters[key] = data;
@@ -50,22 +53,24 @@ export function readKnownFiles(root: string): KnownFiles {
     },
     isClean(key) {
       if (!clean.has(key)) return false;
-      used.clean.push(key);
+      used.clean.add(key);
       return true;
     },
     learnClean(key) {
-      used.clean.push(key);
+      // Known in this run too: a file scanned while it was parsed is not scanned again by the secrets check.
+      clean.add(key);
+      used.clean.add(key);
       changed = true;
     },
     save() {
-      const dropped = clusters.size !== Object.keys(used.clusters).length || clean.size !== used.clean.length;
-      if (changed || dropped) memo.write(used);
+      const dropped = clusters.size !== Object.keys(used.clusters).length || clean.size !== used.clean.size;
+      if (changed || dropped) memo.write({ clusters: used.clusters, clean: [...used.clean] });
     },
   };
 }
 
 /** Remembers nothing: for callers without a checkout (tests, an inventory built in memory). */
-export const NOTHING_KNOWN: KnownFiles = { cluster: () => undefined, learnCluster() {}, isClean: () => false, learnClean() {}, save() {} };
+export const NOTHING_KNOWN: KnownFiles = { remembers: false, cluster: () => undefined, learnCluster() {}, isClean: () => false, learnClean() {}, save() {} };
 
 /** A parsed file's source whose YAML tree is built only when a finding needs a position. */
 export function lazySource(file: string, text: string, data: unknown): SourceDocument {

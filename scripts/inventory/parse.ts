@@ -6,6 +6,7 @@ import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
 import { fileKey, lazySource, NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
 import { checkInventoryUrls } from './url-checks.ts';
+import { findPlaintextSecrets } from './secrets.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
 interface ParseResult {
@@ -70,7 +71,10 @@ function checkClusterFile(file: string, text: string, findings: Finding[], known
   const data = known.cluster(key) as Record<string, unknown> | undefined;
   if (data) return { source: lazySource(file, text, data), data };
   const checked = checkYaml<Record<string, unknown>>('cluster', file, text, findings);
-  if (checked) known.learnCluster(key, checked.data);
+  if (!checked) return undefined;
+  known.learnCluster(key, checked.data);
+  // Scanned from the tree just built: the secrets scan would parse the file again (a second parse of 10,000 files).
+  if (known.remembers && !findPlaintextSecrets(file, text, checked.source).length) known.learnClean(key);
   return checked;
 }
 

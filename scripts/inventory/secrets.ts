@@ -36,9 +36,10 @@ const HINT = 'remove it from Git and rotate it; keep it in a Secret created on t
  * multi-line scalars, anchors and aliases. Comments are scanned for credential patterns too (they are committed).
  * A file that does not parse is scanned line by line instead.
  */
-export function findPlaintextSecrets(file: string, text: string): Finding[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+export function findPlaintextSecrets(file: string, text: string, parsed?: { doc: Document; lines: LineCounter }): Finding[] {
+  // A tree the caller parsed from this text with these options (uniqueKeys off) is the same tree: not parsed twice.
+  const lines = parsed?.lines ?? new LineCounter();
+  const doc = parsed?.doc ?? parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) return findSecretsInLines(file, text);
   const findings: Finding[] = [];
   const literalKeys: Finding[] = [];
