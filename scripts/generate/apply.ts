@@ -50,12 +50,12 @@ function preflight(root: string, tx: Transaction): string[] {
     let parent = '.';
     for (let i = 1; i <= parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
-      if (newDirs.has(dir)) continue;
-      if (existingDirs.has(dir)) {
+      if (newDirs.has(dir) || existingDirs.has(dir)) {
         parent = dir;
         continue;
       }
-      const stats = lstatOrUndefined(join(root, dir));
+      // Below a folder this run creates nothing exists yet: no lstat for 50,000 new folders of a new fleet.
+      const stats = newDirs.has(parent) ? undefined : lstatOrUndefined(join(root, dir));
       if (stats?.isDirectory()) existingDirs.add(dir);
       if (!stats) {
         newDirs.add(dir);
