@@ -1,4 +1,4 @@
-import { mkdirSync, rmdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { takeSignals } from '../lib/exit.ts';
@@ -14,7 +14,8 @@ export interface Transaction {
 
 /** What was done so far, so that it can be undone. */
 interface Journal {
-  dirs: string[];
+  /** New folders moved into place whole (with every file in them). */
+  trees: string[];
   written: Transaction['writes'];
   removed: Transaction['removals'];
 }
@@ -40,31 +41,32 @@ function checkInterrupt(): void {
 }
 
 /**
- * Stages every write under STAGING_DIR, then moves the files into place and removes the old ones.
- * Any failure or signal undoes what was done (old contents are in memory) and removes the staging
- * folder; a SIGKILL leaves only whole files (renames are atomic) and the staging folder, which the
- * next run removes.
+ * Stages every write under STAGING_DIR, then moves it into place and removes the old files. A write into a
+ * folder that does not exist yet is staged inside a copy of its topmost new folder, which moves in whole: a new
+ * cluster's files take two renames, not one each. Any failure or signal undoes what was done (old contents are
+ * in memory) and removes the staging folder; a SIGKILL leaves only whole files and whole new folders (renames are
+ * atomic) and the staging folder, which the next run removes.
  */
 export async function runTransaction(root: string, tx: Transaction): Promise<void> {
   const staging = join(root, STAGING_DIR, String(process.pid));
-  const journal: Journal = { dirs: [], written: [], removed: [] };
+  const journal: Journal = { trees: [], written: [], removed: [] };
+  const { tops, stagedPath } = stagingLayout(tx.newDirs, staging);
   try {
     checkInterrupt();
     mkdirSync(staging, { recursive: true });
-    await forEachInBatches(
-      tx.writes.map((w, i) => ({ ...w, i })),
-      (w) => writeFileSync(join(staging, String(w.i)), w.content),
-    );
+    for (const dir of tx.newDirs) mkdirSync(stagedPath(dir).path);
+    const writes = tx.writes.map((w, i) => ({ ...w, staged: stagedPath(w.path, i) }));
+    await forEachInBatches(writes, (w) => writeFileSync(w.staged.path, w.content));
     checkInterrupt();
-    for (const dir of tx.newDirs) {
+    for (const top of tops) {
       checkInterrupt();
-      mkdirSync(join(root, dir));
-      journal.dirs.push(dir);
+      renameSync(stagedPath(top).path, join(root, top));
+      journal.trees.push(top);
     }
     await forEachInBatches(
-      tx.writes.map((w, i) => ({ ...w, i })),
+      writes.filter((w) => !w.staged.inTree),
       (w) => {
-        renameSync(join(staging, String(w.i)), join(root, w.path));
+        renameSync(w.staged.path, join(root, w.path));
         journal.written.push(w);
       },
     );
@@ -85,6 +87,26 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
   }
 }
 
+/**
+ * Where each new folder and each write is staged: a path below a new folder goes into its topmost new folder's
+ * copy (tree-<n>/…), any other write into a file of its own (its index).
+ */
+function stagingLayout(newDirs: string[], staging: string) {
+  const isNew = new Set(newDirs);
+  const tops = newDirs.filter((dir) => !isNew.has(dir.slice(0, Math.max(0, dir.lastIndexOf('/')))));
+  const treeOf = new Map(tops.map((top, n) => [top, `tree-${n}`]));
+  const stagedPath = (path: string, index?: number) => {
+    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
+      const tree = treeOf.get(path.slice(0, end));
+      if (tree) return { path: join(staging, tree, path.slice(end + 1)), inTree: true };
+    }
+    const tree = treeOf.get(path);
+    if (tree) return { path: join(staging, tree), inTree: true };
+    return { path: join(staging, String(index)), inTree: false };
+  };
+  return { tops, stagedPath };
+}
+
 /** Puts back every file as it was, newest change first; returns what could not be restored. */
 function undo(root: string, staging: string, journal: Journal): string[] {
   const failures: string[] = [];
@@ -101,11 +123,12 @@ function undo(root: string, staging: string, journal: Journal): string[] {
   };
   for (const r of journal.removed.reverse()) restore(r.path, r.previous);
   for (const w of journal.written.reverse()) restore(w.path, w.previous);
-  for (const dir of journal.dirs.reverse()) {
+  for (const top of journal.trees.reverse()) {
     try {
-      rmdirSync(join(root, dir));
+      // The folder did not exist before this run: everything in it is this run's.
+      rmSync(join(root, top), { recursive: true });
     } catch {
-      failures.push(`${dir}/`);
+      failures.push(`${top}/`);
     }
   }
   return failures;
