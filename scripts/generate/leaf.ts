@@ -2,6 +2,7 @@ import { appCatalog, appSpec, type AppName } from '../inventory/app-catalog.ts';
 import { contributingFolders } from '../inventory/app-values.ts';
 import type { ChartPin, Cluster, Dashboard, Environment, Inventory } from '../inventory/types.ts';
 import { toYaml, toYamlDocuments } from '../lib/yaml.ts';
+import type { EmitMemo } from '../lib/yaml-emit.ts';
 import { resolveRepository } from '../inventory/mirrors.ts';
 import { KEEP_ON_PRUNE } from './argocd.ts';
 import { EXTERNAL_SECRETS_FILE, externalSecretsOf, externalSecretsYaml, leafSecrets } from './external-secrets.ts';
@@ -44,8 +45,14 @@ const pvcRetentionPatch = {
   patch: toYaml({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'any', annotations: KEEP_ON_PRUNE } }),
 };
 
+/** What the leaves of one plan share: the dashboards file (the same on every cluster) and the YAML of shared values subtrees. */
+export interface SharedOutput {
+  dashboardsYaml: () => string;
+  emitted: EmitMemo;
+}
+
 /** The files of one leaf: kustomization.yaml, values.yaml and, for the app that shows dashboards (Grafana), the dashboards. */
-export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName, dashboardsYaml: () => string): FileWrite[] {
+export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluster, app: AppName, shared: SharedOutput): FileWrite[] {
   const dir = leafPath(cluster, app);
   const pin = env.pins[app]!;
   const spec = appSpec(app);
@@ -69,11 +76,11 @@ export function planLeaf(inventory: Inventory, env: Environment, cluster: Cluste
   const sources = [cluster.file, `overlays/${env.name}`, spec.folder, ...contributingFolders(spec, cluster), ...(fromFleet ? ['fleet.yaml'] : [])];
   const files: FileWrite[] = [
     { path: `${dir}/kustomization.yaml`, content: withHeader(toYaml(kustomization), sources) },
-    { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app)), sources) },
+    { path: `${dir}/values.yaml`, content: withHeader(toYaml(mergedValues(inventory, env, cluster, app), shared.emitted), sources) },
   ];
   if (secrets.length)
     files.push({ path: `${dir}/${EXTERNAL_SECRETS_FILE}`, content: withHeader(externalSecretsYaml(externalSecrets!, cluster, secrets), sources) });
-  if (hasDashboards) files.push({ path: `${dir}/dashboards.yaml`, content: dashboardsYaml() });
+  if (hasDashboards) files.push({ path: `${dir}/dashboards.yaml`, content: shared.dashboardsYaml() });
   return files;
 }
 

@@ -37,10 +37,11 @@ export const planFleetFiles = (inventory: Inventory): FileWrite[] => [...planCod
 /** Plans one cluster's files (its Argo CD objects and leaves): they read the inventory but no other cluster. Pure. */
 export function clusterPlanner(inventory: Inventory): (cluster: Cluster) => FileWrite[] {
   let dashboards: string | undefined;
-  const dashboardsYaml = () => (dashboards ??= dashboardsFile(inventory.base.dashboards));
+  // The inventory does not change while its planner lives: text written for a shared subtree holds for every cluster.
+  const shared = { dashboardsYaml: () => (dashboards ??= dashboardsFile(inventory.base.dashboards)), emitted: new WeakMap() };
   return (cluster) => {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
-    return [...planClusterApps(inventory, env, cluster), ...enabledApps(cluster).flatMap((app) => planLeaf(inventory, env, cluster, app, dashboardsYaml))];
+    return [...planClusterApps(inventory, env, cluster), ...enabledApps(cluster).flatMap((app) => planLeaf(inventory, env, cluster, app, shared))];
   };
 }
 

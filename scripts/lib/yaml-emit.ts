@@ -75,14 +75,31 @@ export function sortKeysDeep(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Block text already written, by object and indent, for data that does not change while the memo lives: merged
+ * values share their layers' subtrees (every cluster's rules), so a plan writes each shared subtree once.
+ */
+export type EmitMemo = WeakMap<object, Map<number, string>>;
+
 /** Lines of `value` as a block node at `indent`; each line ends with a newline. */
-function block(value: unknown, indent: number): string {
+function block(value: unknown, indent: number, memo: EmitMemo | undefined): string {
+  if (!memo) return blockText(value, indent, memo);
+  const byIndent = memo.get(value as object);
+  const known = byIndent?.get(indent);
+  if (known !== undefined) return known;
+  const text = blockText(value, indent, memo);
+  // Small nodes are cheaper to write again than to remember.
+  if (text.length >= 256) (byIndent ?? memo.set(value as object, new Map()).get(value as object)!).set(indent, text);
+  return text;
+}
+
+function blockText(value: unknown, indent: number, memo: EmitMemo | undefined): string {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
     return value
       .map((item) => {
         if ((isMap(item) && Object.keys(item).length) || (Array.isArray(item) && item.length)) {
-          return `${pad}- ${block(item, indent + 2).slice(indent + 2)}`;
+          return `${pad}- ${block(item, indent + 2, memo).slice(indent + 2)}`;
         }
         return `${pad}- ${valueText(item, indent + 2)}\n`;
       })
@@ -97,7 +114,7 @@ function block(value: unknown, indent: number): string {
             })()
           : stringText(key);
       if ((isMap(v) && Object.keys(v).length) || (Array.isArray(v) && v.length)) {
-        return `${pad}${keyText}:\n${block(v, indent + 2)}`;
+        return `${pad}${keyText}:\n${block(v, indent + 2, memo)}`;
       }
       return `${pad}${keyText}: ${valueText(v, indent + 2)}\n`;
     })
@@ -115,9 +132,9 @@ function valueText(value: unknown, indent: number): string {
  * canonical order, byte for byte as the yaml library does with YAML_OPTIONS on sorted data, but
  * an order of magnitude faster; odd shapes fall back to the library.
  */
-export function emitYaml(value: unknown): string {
+export function emitYaml(value: unknown, memo?: EmitMemo): string {
   try {
-    if ((isMap(value) && Object.keys(value).length) || (Array.isArray(value) && value.length)) return block(value, 0);
+    if ((isMap(value) && Object.keys(value).length) || (Array.isArray(value) && value.length)) return block(value, 0, memo);
     return `${valueText(value, 0)}\n`;
   } catch (err) {
     if (err instanceof Unusual) return stringify(sortKeysDeep(value), YAML_OPTIONS);

@@ -1,16 +1,16 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { coreSchemaProblems } from './yaml-core.ts';
-import { emitYaml } from './yaml-emit.ts';
+import { emitYaml, type EmitMemo } from './yaml-emit.ts';
 import { keyProblems, nestingProblem, withLines, YAML_LIMITS, type LimitProblem } from './yaml-limits.ts';
 
 /** The one YAML serialisation of the project: canonical key order, fixed options, trailing newline. */
-export function toYaml(value: unknown): string {
-  return emitYaml(value);
+export function toYaml(value: unknown, memo?: EmitMemo): string {
+  return emitYaml(value, memo);
 }
 
 /** Several objects as one multi-document YAML file. */
 export function toYamlDocuments(values: unknown[]): string {
-  return values.map(toYaml).join('---\n');
+  return values.map((v) => toYaml(v)).join('---\n');
 }
 
 /** A parsed YAML file that can still say where each value came from. */

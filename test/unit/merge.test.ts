@@ -24,12 +24,14 @@ test('a scalar replaces a map and a map replaces a scalar', () => {
   assert.deepEqual(mergeValues({ a: 'x' }, { a: { b: 1 } }), { a: { b: 1 } });
 });
 
-test('inputs are not mutated and results share no objects with them', () => {
-  const lower = { a: { b: [1] } };
+test("inputs are not mutated: maps both layers have are new, a subtree only one layer has is that layer's own (read-only)", () => {
+  const lower = { a: { b: [1] }, shared: { rules: [{ alert: 'X' }] } };
   const upper = { a: { c: { d: 1 } } };
-  const merged = mergeValues(lower, upper) as { a: { b: number[]; c: { d: number } } };
-  merged.a.b.push(2);
-  merged.a.c.d = 5;
-  assert.deepEqual(lower, { a: { b: [1] } });
+  const merged = mergeValues(lower, upper) as { a: { b: number[]; c: { d: number } }; shared: unknown };
+  assert.deepEqual(merged, { a: { b: [1], c: { d: 1 } }, shared: { rules: [{ alert: 'X' }] } });
+  assert.notEqual(merged.a, lower.a);
+  assert.equal(merged.a.b, lower.a.b);
+  assert.equal(merged.shared, lower.shared);
+  assert.deepEqual(lower, { a: { b: [1] }, shared: { rules: [{ alert: 'X' }] } });
   assert.deepEqual(upper, { a: { c: { d: 1 } } });
 });

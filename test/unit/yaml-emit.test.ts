@@ -28,6 +28,15 @@ test('the fast emitter writes every generated document exactly as the yaml libra
   for (const doc of docs) assert.equal(emitYaml(doc), reference(doc));
 });
 
+test('with a memo, a subtree shared at several depths is written as the library writes each place', () => {
+  const memo = new WeakMap();
+  const rules = {
+    groups: [{ name: 'g', rules: Array.from({ length: 20 }, (_, i) => ({ alert: `A${i}`, expr: `up == ${i}`, labels: { severity: 'warning' } })) }],
+  };
+  const docs = [{ a: rules, b: { c: rules }, d: [rules, { e: rules }] }, { top: rules }, rules];
+  for (const doc of [...docs, ...docs]) assert.equal(emitYaml(doc, memo), reference(doc));
+});
+
 test('tricky scalars and shapes match the library and read back to the same data', () => {
   const tricky = [
     'true',
