@@ -24,7 +24,10 @@ export function compareIncrementally(
   const onDisk = new Map<string, string[]>();
   for (const path of [...index.oids.keys(), ...index.irregular, ...index.leftovers]) {
     const folder = folderOf(path);
-    if (folder) onDisk.set(folder, [...(onDisk.get(folder) ?? []), path]);
+    if (!folder) continue;
+    const paths = onDisk.get(folder);
+    if (paths) paths.push(path);
+    else onDisk.set(folder, [path]);
   }
   const shared = sharedPlanDigest(inventory);
   const planCluster = clusterPlanner(inventory);

@@ -12,7 +12,8 @@ export type PlannedRefs = [path: string, oid: string][];
 export interface PlanMemo {
   refs(key: string): PlannedRefs | undefined;
   learn(key: string, refs: PlannedRefs): void;
-  save(): void;
+  /** Keeps what this run used or learned; with `keepUnused`, also what it did not look at (a run over some clusters only). */
+  save(options?: { keepUnused?: boolean }): void;
 }
 
 /** What every cluster's plan reads besides the cluster: hashed once per run. */
@@ -39,8 +40,10 @@ export function readPlanMemo(root: string): PlanMemo {
       used[key] = refs;
       changed = true;
     },
-    save() {
-      if (changed || Object.keys(used).length !== stored.size) memo.write(used);
+    save({ keepUnused = false } = {}) {
+      if (keepUnused) {
+        if (changed) memo.write({ ...Object.fromEntries(stored), ...used });
+      } else if (changed || Object.keys(used).length !== stored.size) memo.write(used);
     },
   };
 }

@@ -9,6 +9,8 @@ import { readGeneratedIndex } from '../../scripts/generate/read-tree.ts';
 import { readInventory } from '../../scripts/inventory/read.ts';
 import { FindingsError } from '../../scripts/lib/errors.ts';
 import { readWorktreeFiles } from '../../scripts/lib/worktree-files.ts';
+import { generatedCheck } from '../../scripts/validate/checks/repository.ts';
+import type { ValidateContext } from '../../scripts/validate/types.ts';
 import { runCli } from '../helpers/cli.ts';
 import { fleetWithOrigin, gitIn } from '../helpers/git-fleet.ts';
 
@@ -55,6 +57,14 @@ test('a warm generate plans no cluster; a changed cluster file plans that cluste
     one.changes.update.map((w) => w.path),
     ['overlays/staging/staging-1/prometheus/values.yaml'],
   );
+});
+
+test("a scoped comparison (validate --changed-since) keeps the other clusters' memo: the next whole run plans none", async () => {
+  const { root } = await fleetWithOrigin();
+  await compare(root);
+  const context = { root, inventory: await readInventory(root), changedPaths: ['clusters/dev-1.yaml'] } as unknown as ValidateContext;
+  assert.deepEqual(await generatedCheck.run(context), []);
+  assert.equal((await compare(root)).planned, 0);
 });
 
 test('what the index does not hold is still seen: a hand edit (committed or not), a foreign file, a deleted file', async () => {

@@ -19,7 +19,8 @@ export const generatedCheck: Check = {
     // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
     const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory);
     const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root, scope?.pathspecs), memo, scope?.clusters);
-    memo.save();
+    // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
+    memo.save({ keepUnused: scope !== undefined });
     return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
   },
 };
