@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './exec.ts';
+import { untrackedFiles } from './untracked-files.ts';
 
 /**
  * The files under some folders of a git checkout as git object ids, from git's index (its stat cache, with its
@@ -35,14 +36,16 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
   const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
-  const [staged, dirty, untracked] = await Promise.all([
-    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]),
-    git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),
-    git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]),
-  ]);
-  if (staged === undefined || dirty === undefined || untracked === undefined) return undefined;
+  const listed = git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]);
+  const othersFromGit = async () => (await git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]))?.split('\0').filter(Boolean);
+  // Plain paths (the whole generated trees): untracked files from folders' stat data where it is unchanged, git's walk otherwise.
+  const others = pathspecs.every((p) => !p.startsWith(':'))
+    ? listed.then((staged) => (staged === undefined ? undefined : untrackedUnder(root, pathspecs, staged, othersFromGit)))
+    : othersFromGit();
+  const [staged, dirty, untracked] = await Promise.all([listed, git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]), others]);
+  if (staged === undefined || dirty === undefined || !untracked) return undefined;
   const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
-  if (`\0${staged}\0${untracked}`.match(/[\0/]\.gitattributes\0/)) return undefined;
+  if (`\0${staged}\0${untracked.join('\0')}\0`.match(/[\0/]\.gitattributes\0/)) return undefined;
   for (const entry of staged.split('\0')) {
     if (!entry) continue;
     const [meta, path] = entry.split('\t') as [string, string];
@@ -52,7 +55,7 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
     else files.irregular.push(path);
   }
   // What git says changed or is new is looked at directly: read if a regular file, irregular otherwise, dropped if gone.
-  for (const path of [...dirty.split('\0'), ...untracked.split('\0')].filter(Boolean)) {
+  for (const path of [...dirty.split('\0'), ...untracked].filter(Boolean)) {
     files.oids.delete(path);
     files.irregular = files.irregular.filter((p) => p !== path);
     const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
@@ -71,4 +74,14 @@ async function convertsContent(root: string, gitDir: string): Promise<boolean> {
   // Exit 1 (nothing set) reads as undefined: none of these settings is set.
   const settings = await git(root, ['config', '--get-regexp', '^core\\.(autocrlf|attributesfile)$']);
   return (settings ?? '').split('\n').some((line) => line && !/^core\.autocrlf false$/i.test(line));
+}
+
+/** Untracked paths under plain pathspecs: folders through the stat memo (untracked-files.ts), single files by a look. */
+async function untrackedUnder(root: string, pathspecs: string[], staged: string, scan: () => Promise<string[] | undefined>): Promise<string[] | undefined> {
+  const tracked = new Set(staged.split('\0').flatMap((entry) => (entry ? [entry.slice(entry.indexOf('\t') + 1)] : [])));
+  const kinds = pathspecs.map((p) => ({ path: p, stats: lstatSync(join(root, p), { throwIfNoEntry: false }) }));
+  const loose = kinds.filter((k) => k.stats && !k.stats.isDirectory() && !tracked.has(k.path)).map((k) => k.path);
+  const folders = kinds.filter((k) => k.stats?.isDirectory()).map((k) => k.path);
+  const inFolders = await untrackedFiles(root, folders, tracked, staged, async () => (await scan())?.filter((p) => folders.some((f) => p.startsWith(`${f}/`))));
+  return inFolders && [...loose, ...inFolders];
 }
