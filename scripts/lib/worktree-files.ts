@@ -36,24 +36,17 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
   const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
-  const listed = git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]);
+  const listed = git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]).then((staged) => (staged === undefined ? undefined : parseListing(staged)));
   const othersFromGit = async () => (await git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]))?.split('\0').filter(Boolean);
   // Plain paths (the whole generated trees): untracked files from folders' stat data where it is unchanged, git's walk otherwise.
   const others = pathspecs.every((p) => !p.startsWith(':'))
-    ? listed.then((staged) => (staged === undefined ? undefined : untrackedUnder(root, pathspecs, staged, othersFromGit)))
+    ? listed.then((listing) => (listing ? untrackedUnder(root, pathspecs, listing, othersFromGit) : undefined))
     : othersFromGit();
-  const [staged, dirty, untracked] = await Promise.all([listed, git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]), others]);
-  if (staged === undefined || dirty === undefined || !untracked) return undefined;
-  const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
-  if (`\0${staged}\0${untracked.join('\0')}\0`.match(/[\0/]\.gitattributes\0/)) return undefined;
-  for (const entry of staged.split('\0')) {
-    if (!entry) continue;
-    const [meta, path] = entry.split('\t') as [string, string];
-    const [mode, oid, stage] = meta.split(' ');
-    if (stage !== '0') return undefined;
-    if (mode === '100644' || mode === '100755') files.oids.set(path, oid!);
-    else files.irregular.push(path);
-  }
+  const [listing, dirty, untracked] = await Promise.all([listed, git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]), others]);
+  if (!listing || listing.conflicted || dirty === undefined || !untracked) return undefined;
+  const isAttributes = (p: string) => p === '.gitattributes' || p.endsWith('/.gitattributes');
+  if (listing.attributes || untracked.some(isAttributes)) return undefined;
+  const files: WorktreeFiles = { oids: listing.oids, irregular: listing.irregular, oidOf };
   // What git says changed or is new is looked at directly: read if a regular file, irregular otherwise, dropped if gone.
   for (const path of [...dirty.split('\0'), ...untracked].filter(Boolean)) {
     files.oids.delete(path);
@@ -76,9 +69,43 @@ async function convertsContent(root: string, gitDir: string): Promise<boolean> {
   return (settings ?? '').split('\n').some((line) => line && !/^core\.autocrlf false$/i.test(line));
 }
 
+interface Listing {
+  /** The index's text, what the untracked memo is keyed on. */
+  text: string;
+  tracked: Set<string>;
+  oids: Map<string, string>;
+  irregular: string[];
+  /** An entry at a merge stage other than 0 (a merge in progress). */
+  conflicted: boolean;
+  /** A .gitattributes file among the entries (it may convert the bytes of the files below it). */
+  attributes: boolean;
+}
+
+/** `git ls-files --stage -z` read once: `<mode> <oid> <stage>\t<path>` per entry. */
+function parseListing(text: string): Listing {
+  const listing: Listing = { text, tracked: new Set(), oids: new Map(), irregular: [], conflicted: false, attributes: false };
+  for (const entry of text.split('\0')) {
+    if (!entry) continue;
+    const tab = entry.indexOf('\t');
+    const [mode, oid, stage] = entry.slice(0, tab).split(' ');
+    const path = entry.slice(tab + 1);
+    listing.tracked.add(path);
+    if (path === '.gitattributes' || path.endsWith('/.gitattributes')) listing.attributes = true;
+    if (stage !== '0') listing.conflicted = true;
+    else if (mode === '100644' || mode === '100755') listing.oids.set(path, oid!);
+    else listing.irregular.push(path);
+  }
+  return listing;
+}
+
 /** Untracked paths under plain pathspecs: folders through the stat memo (untracked-files.ts), single files by a look. */
-async function untrackedUnder(root: string, pathspecs: string[], staged: string, scan: () => Promise<string[] | undefined>): Promise<string[] | undefined> {
-  const tracked = new Set(staged.split('\0').flatMap((entry) => (entry ? [entry.slice(entry.indexOf('\t') + 1)] : [])));
+async function untrackedUnder(
+  root: string,
+  pathspecs: string[],
+  { tracked, text }: Listing,
+  scan: () => Promise<string[] | undefined>,
+): Promise<string[] | undefined> {
+  const staged = text;
   const kinds = pathspecs.map((p) => ({ path: p, stats: lstatSync(join(root, p), { throwIfNoEntry: false }) }));
   const loose = kinds.filter((k) => k.stats && !k.stats.isDirectory() && !tracked.has(k.path)).map((k) => k.path);
   const folders = kinds.filter((k) => k.stats?.isDirectory()).map((k) => k.path);

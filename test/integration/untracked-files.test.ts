@@ -66,3 +66,12 @@ test('readWorktreeFiles sees a file added to a folder trusted by the memo', asyn
   const files = await readWorktreeFiles(root, ['apps', 'overlays']);
   assert.ok(files?.oids.has('apps/dev-1/children/foreign.yaml'));
 });
+
+test('a .gitattributes among the files, tracked or not, means the index cannot stand for their bytes', async () => {
+  const { root } = await fleetWithOrigin();
+  assert.ok(await readWorktreeFiles(root, ['apps', 'overlays']));
+  writeFileSync(join(root, 'overlays/dev/dev-1/.gitattributes'), '* text eol=crlf\n');
+  assert.equal(await readWorktreeFiles(root, ['apps', 'overlays']), undefined, 'untracked');
+  gitIn(root, 'add', 'overlays/dev/dev-1/.gitattributes');
+  assert.equal(await readWorktreeFiles(root, ['apps', 'overlays']), undefined, 'tracked');
+});
