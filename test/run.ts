@@ -6,6 +6,7 @@ import { ensureControlPlaneBinaries } from '../scripts/cluster/binaries.ts';
 import { ensureArgoCdBinaries, ensureClusterBinaries } from '../scripts/fleet/binaries.ts';
 import { ensureRuntimeBinaries } from '../scripts/tools/runtime.ts';
 import { ensureExternalSecretsController } from '../scripts/fleet/external-secrets-build.ts';
+import { ensureRenovate } from '../scripts/tools/renovate.ts';
 import { startControlPlane } from '../scripts/cluster/control-plane.ts';
 import { startChartRepository } from './helpers/chart-repo.ts';
 import { TEST_KUBECONFIG_ENV } from './helpers/control-plane.ts';
@@ -37,6 +38,8 @@ await ensureArgoCdBinaries((line) => console.log(line));
 await ensureRuntimeBinaries((line) => console.log(line));
 // dev-1 of the e2e and the External Secrets test run it; built once here, not by two test files at once.
 await ensureExternalSecretsController((line) => console.log(line));
+// Two test files run the real Renovate side by side: installed once here, not twice at once (about 3 minutes each under load).
+await ensureRenovate((line) => console.log(line));
 const repository = await startChartRepository();
 const controlPlane = await startControlPlane({ progress: (line) => console.log(line) });
 const env = { ...process.env, MONITORING_GITOPS_TEST_CHART_REPO: repository.url, [TEST_KUBECONFIG_ENV]: controlPlane.kubeconfig };
