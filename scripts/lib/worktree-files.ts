@@ -3,7 +3,6 @@ import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './exec.ts';
-import { untrackedFiles } from './untracked-files.ts';
 
 /**
  * The files under some folders of a git checkout as git object ids, from git's index (its stat cache, with its
@@ -36,13 +35,11 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
   const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
-  const listed = git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]).then((staged) => (staged === undefined ? undefined : parseListing(staged)));
-  const othersFromGit = async () => (await git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]))?.split('\0').filter(Boolean);
-  // Plain paths (the whole generated trees): untracked files from folders' stat data where it is unchanged, git's walk otherwise.
-  const others = pathspecs.every((p) => !p.startsWith(':'))
-    ? listed.then((listing) => (listing ? untrackedUnder(root, pathspecs, listing, othersFromGit) : undefined))
-    : othersFromGit();
-  const [listing, dirty, untracked] = await Promise.all([listed, git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]), others]);
+  const [listing, dirty, untracked] = await Promise.all([
+    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]).then((staged) => (staged === undefined ? undefined : parseListing(staged))),
+    git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),
+    git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]).then((others) => others?.split('\0').filter(Boolean)),
+  ]);
   if (!listing || listing.conflicted || dirty === undefined || !untracked) return undefined;
   const isAttributes = (p: string) => p === '.gitattributes' || p.endsWith('/.gitattributes');
   if (listing.attributes || untracked.some(isAttributes)) return undefined;
@@ -70,9 +67,6 @@ async function convertsContent(root: string, gitDir: string): Promise<boolean> {
 }
 
 interface Listing {
-  /** The index's text, what the untracked memo is keyed on. */
-  text: string;
-  tracked: Set<string>;
   oids: Map<string, string>;
   irregular: string[];
   /** An entry at a merge stage other than 0 (a merge in progress). */
@@ -83,32 +77,16 @@ interface Listing {
 
 /** `git ls-files --stage -z` read once: `<mode> <oid> <stage>\t<path>` per entry. */
 function parseListing(text: string): Listing {
-  const listing: Listing = { text, tracked: new Set(), oids: new Map(), irregular: [], conflicted: false, attributes: false };
+  const listing: Listing = { oids: new Map(), irregular: [], conflicted: false, attributes: false };
   for (const entry of text.split('\0')) {
     if (!entry) continue;
     const tab = entry.indexOf('\t');
     const [mode, oid, stage] = entry.slice(0, tab).split(' ');
     const path = entry.slice(tab + 1);
-    listing.tracked.add(path);
     if (path === '.gitattributes' || path.endsWith('/.gitattributes')) listing.attributes = true;
     if (stage !== '0') listing.conflicted = true;
     else if (mode === '100644' || mode === '100755') listing.oids.set(path, oid!);
     else listing.irregular.push(path);
   }
   return listing;
-}
-
-/** Untracked paths under plain pathspecs: folders through the stat memo (untracked-files.ts), single files by a look. */
-async function untrackedUnder(
-  root: string,
-  pathspecs: string[],
-  { tracked, text }: Listing,
-  scan: () => Promise<string[] | undefined>,
-): Promise<string[] | undefined> {
-  const staged = text;
-  const kinds = pathspecs.map((p) => ({ path: p, stats: lstatSync(join(root, p), { throwIfNoEntry: false }) }));
-  const loose = kinds.filter((k) => k.stats && !k.stats.isDirectory() && !tracked.has(k.path)).map((k) => k.path);
-  const folders = kinds.filter((k) => k.stats?.isDirectory()).map((k) => k.path);
-  const inFolders = await untrackedFiles(root, folders, tracked, staged, async () => (await scan())?.filter((p) => folders.some((f) => p.startsWith(`${f}/`))));
-  return inFolders && [...loose, ...inFolders];
 }
