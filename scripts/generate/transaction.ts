@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { EnvironmentError } from '../lib/errors.ts';
 import { takeSignals } from '../lib/exit.ts';
 import { STAGING_DIR } from './lock.ts';
@@ -55,11 +54,9 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
   try {
     checkInterrupt();
     mkdirSync(staging, { recursive: true });
+    for (const dir of tx.newDirs) mkdirSync(stagedPath(dir).path);
     const writes = tx.writes.map((w, i) => ({ ...w, staged: stagedPath(w.path, i) }));
-    await stageWrites(
-      tx.newDirs.map((dir) => stagedPath(dir)),
-      writes.map((w) => ({ ...w.staged, content: w.content })),
-    );
+    await forEachInBatches(writes, (w) => writeFileSync(w.staged.path, w.content));
     checkInterrupt();
     for (const top of tops) {
       checkInterrupt();
@@ -67,7 +64,7 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
       journal.trees.push(top);
     }
     await forEachInBatches(
-      writes.filter((w) => w.staged.tree === undefined),
+      writes.filter((w) => !w.staged.inTree),
       (w) => {
         renameSync(w.staged.path, join(root, w.path));
         journal.written.push(w);
@@ -97,81 +94,17 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
 function stagingLayout(newDirs: string[], staging: string) {
   const isNew = new Set(newDirs);
   const tops = newDirs.filter((dir) => !isNew.has(dir.slice(0, Math.max(0, dir.lastIndexOf('/')))));
-  const treeOf = new Map(tops.map((top, n) => [top, n]));
-  const stagedPath = (path: string, index?: number): StagedPath => {
+  const treeOf = new Map(tops.map((top, n) => [top, `tree-${n}`]));
+  const stagedPath = (path: string, index?: number) => {
     for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
       const tree = treeOf.get(path.slice(0, end));
-      if (tree !== undefined) return { path: join(staging, `tree-${tree}`, path.slice(end + 1)), tree };
+      if (tree) return { path: join(staging, tree, path.slice(end + 1)), inTree: true };
     }
     const tree = treeOf.get(path);
-    if (tree !== undefined) return { path: join(staging, `tree-${tree}`), tree };
-    return { path: join(staging, String(index)) };
+    if (tree) return { path: join(staging, tree), inTree: true };
+    return { path: join(staging, String(index)), inTree: false };
   };
   return { tops, stagedPath };
-}
-
-/** Where a folder or file is staged; `tree` is the index of the new folder it moves in with, if any. */
-interface StagedPath {
-  path: string;
-  tree?: number;
-}
-
-/** Writes staged by one thread at most: below this a second thread costs more than it saves. */
-const WRITES_FOR_A_SECOND_THREAD = 4000;
-
-/**
- * A second thread's share of the staging: plain JavaScript (a worker does not load TypeScript) with node: modules
- * only. It stops between files once `stop` is set, and reports the first failure.
- */
-const STAGING_WRITER = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { mkdirSync, writeFileSync } = require('node:fs');
-const stop = new Int32Array(workerData.stop);
-try {
-  for (const dir of workerData.dirs) mkdirSync(dir);
-  for (let i = 0; i < workerData.files.length && Atomics.load(stop, 0) === 0; i++) writeFileSync(workerData.files[i][0], workerData.files[i][1]);
-  parentPort.postMessage({});
-} catch (err) {
-  parentPort.postMessage({ message: err.message, code: err.code });
-}`;
-
-/**
- * Creates the staged folders and writes the staged files. A large run (a new fleet is 86,000 files at 10,000
- * clusters) is shared with a second thread, tree by tree (a tree's folders and files stay on one thread), so
- * that both cores make system calls; the loose files stay on this one.
- */
-async function stageWrites(dirs: StagedPath[], files: (StagedPath & { content: string })[]): Promise<void> {
-  const theirs = (p: StagedPath) => files.length >= WRITES_FOR_A_SECOND_THREAD && p.tree !== undefined && p.tree % 2 === 1;
-  const stop = new Int32Array(new SharedArrayBuffer(4));
-  const helper = files.some(theirs) ? startWriter(dirs.filter(theirs), files.filter(theirs), stop.buffer as SharedArrayBuffer) : undefined;
-  helper?.catch(() => {});
-  try {
-    for (const dir of dirs.filter((d) => !theirs(d))) mkdirSync(dir.path);
-    await forEachInBatches(
-      files.filter((f) => !theirs(f)),
-      (f) => writeFileSync(f.path, f.content),
-    );
-  } catch (err) {
-    Atomics.store(stop, 0, 1);
-    await helper?.catch(() => {});
-    throw err;
-  }
-  await helper;
-}
-
-function startWriter(dirs: StagedPath[], files: (StagedPath & { content: string })[], stop: SharedArrayBuffer): Promise<void> {
-  const worker = new Worker(STAGING_WRITER, {
-    eval: true,
-    workerData: { dirs: dirs.map((d) => d.path), files: files.map((f) => [f.path, f.content]), stop },
-  });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (result: { message?: string; code?: string }) => {
-      if (result.message === undefined) resolve();
-      else reject(Object.assign(new Error(result.message), { code: result.code }));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the staging thread ended (exit ${code}) before it was done`)));
-  });
 }
 
 /** Puts back every file as it was, newest change first; returns what could not be restored. */

@@ -55,33 +55,3 @@ test('a failure after new folders moved in removes them and puts back every repl
   assert.equal(readFileSync(join(root, 'apps/old/root.yaml'), 'utf8'), 'old\n');
   rmSync(root, { recursive: true });
 });
-
-/** A run large enough to share its staging with a second thread: `trees` new cluster folders of ten files each. */
-function largeRun(trees: number) {
-  const clusters = Array.from({ length: trees }, (_, i) => `c${i}`);
-  return {
-    writes: clusters.flatMap((c) => Array.from({ length: 10 }, (_, f) => ({ path: `apps/${c}/children/f${f}.yaml`, content: `${c} ${f}\n` }))),
-    removals: [],
-    newDirs: [...clusters.map((c) => `apps/${c}`), ...clusters.map((c) => `apps/${c}/children`)],
-  };
-}
-
-test('a large run staged by two threads writes every file of every new folder', async () => {
-  const root = checkout();
-  await runTransaction(root, largeRun(450));
-  for (const c of [0, 1, 448, 449]) assert.equal(readFileSync(join(root, `apps/c${c}/children/f9.yaml`), 'utf8'), `c${c} 9\n`);
-  assert.equal(listing(root).filter((p) => p.endsWith('.yaml')).length, 4501);
-  assert.equal(existsSync(join(root, STAGING_DIR)), false);
-  rmSync(root, { recursive: true });
-});
-
-test('a failure on the second staging thread fails the run and leaves the checkout as it was', async () => {
-  const root = checkout();
-  const before = listing(root);
-  const run = largeRun(450);
-  // c1's folders are staged by the second thread: a file where its folder must be makes its mkdir fail.
-  run.writes.push({ path: 'apps/c1/children', content: 'in the way\n' });
-  await assert.rejects(runTransaction(root, run), /EEXIST|EISDIR/);
-  assert.deepEqual(listing(root), before);
-  rmSync(root, { recursive: true });
-});
