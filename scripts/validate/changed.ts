@@ -35,14 +35,20 @@ export async function readChangedPaths(root: string, ref: string): Promise<strin
  * every changed path in the generated trees; undefined when the change reaches every cluster (look at everything).
  * Whatever else is as it was at the commit the change started from. Pure.
  */
-export function generatedScope(paths: string[], inventory: Inventory): { clusters: Set<string>; pathspecs: string[] } | undefined {
+export function generatedScope(
+  paths: string[],
+  inventory: Inventory,
+  environmentFolders: string[] = inventory.environments.map((e) => e.name),
+): { clusters: Set<string>; pathspecs: string[] } | undefined {
   const clusters = affectedClusters(paths, inventory);
   if (clusters.size >= inventory.clusters.length) return undefined;
   const literal = (path: string) => `:(literal)${path}`;
+  // A cluster's leaves in every environment folder (it may have moved): literal paths, which git walks alone; a glob over overlays/* walks every folder.
+  const environments = [...new Set([...inventory.environments.map((e) => e.name), ...environmentFolders])].sort();
   const pathspecs = [
     ...GENERATED_FILES.map(literal),
     ':(glob)apps/fleet-*.yaml',
-    ...[...clusters].flatMap((c) => [literal(`apps/${c}`), `:(glob)overlays/*/${c}/**`]),
+    ...[...clusters].flatMap((c) => [literal(`apps/${c}`), ...environments.map((env) => literal(`overlays/${env}/${c}`))]),
     ...paths.filter(isGeneratedPath).map(literal),
     // An attributes file above those folders could convert their bytes: seen, the reader reads the files whole.
     ...['apps', 'overlays', ...inventory.environments.map((e) => `overlays/${e.name}`)].map((dir) => literal(`${dir}/.gitattributes`)),

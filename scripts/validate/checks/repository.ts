@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
@@ -17,13 +18,24 @@ export const generatedCheck: Check = {
   async run(ctx) {
     const memo = readPlanMemo(ctx.root);
     // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
-    const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory);
+    const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory, folderNames(join(ctx.root, 'overlays')));
     const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root, scope?.pathspecs), memo, scope?.clusters);
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
     memo.save({ keepUnused: scope !== undefined });
     return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
   },
 };
+
+/** The folders in `dir`, none when it is missing. */
+function folderNames(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
 
 /** No credentials in hand-written files. */
 export const secretsCheck: Check = {
