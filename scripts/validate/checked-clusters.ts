@@ -28,6 +28,7 @@ export interface ClusterChecks {
   useCache: boolean;
   schemasFromCluster?: string;
   changedPaths?: string[];
+  generatedIndex?: ValidateContext['generatedIndex'];
   progress: (line: string) => void;
 }
 
@@ -176,6 +177,7 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
       known: run.known,
       schemasFromCluster: run.schemasFromCluster,
       changedPaths: run.changedPaths,
+      generatedIndex: run.generatedIndex,
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -18,6 +18,8 @@ import { checkClusters } from './checked-clusters.ts';
 import { readKnownFiles } from '../inventory/parse-memo.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
+import { generatedCheck } from './checks/repository.ts';
+import { readGeneratedIndex } from '../generate/read-tree.ts';
 import type { Check } from './types.ts';
 import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts';
 import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
@@ -122,6 +124,10 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
   // The repository checks read the whole fleet the same way in every shard: shard 1 runs them, so a shard's cost does not grow with the fleet.
   const allChecks = options.shard && options.shard.index !== 1 ? everyCheck.filter((c) => c.scope === 'leaf') : everyCheck;
   const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
+  // git walks the work tree in processes of its own while the inventory is read and parsed here.
+  const changed = options.changedSince ? readChangedPaths(options.root, options.changedSince) : undefined;
+  const generatedIndex = !changed && allChecks.includes(generatedCheck) ? readGeneratedIndex(options.root) : undefined;
+  for (const early of [changed, generatedIndex]) early?.catch(() => {}); // awaited below, or not needed when the inventory fails
   const { sources, parsed, known } = await readParsed(options.root);
   if (!parsed.inventory) {
     known.save();
@@ -135,7 +141,7 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
     };
   }
   const inventory = parsed.inventory;
-  const changedPaths = options.changedSince ? await readChangedPaths(options.root, options.changedSince) : undefined;
+  const changedPaths = await changed;
   const selected = await selectClusters(options, inventory, changedPaths);
   const tools = await ensureTools(ALL_TOOLS, progress);
   const { findings, rendered, cache } = await checkClusters({
@@ -151,6 +157,7 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
     useCache: !options.noCache && !options.schemasFromCluster && !allChecks.some((c) => c.live),
     schemasFromCluster: options.schemasFromCluster,
     changedPaths,
+    generatedIndex,
     progress,
   });
   known.save();

@@ -1,4 +1,5 @@
 import type { FileWrite } from '../generate/plan-types.ts';
+import type { GeneratedIndex } from '../generate/read-tree.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { KnownFiles } from '../inventory/parse-memo.ts';
 import type { Finding } from '../lib/findings.ts';
@@ -23,6 +24,8 @@ export interface ValidateContext {
   schemasFromCluster?: string;
   /** With --changed-since: the paths changed since that commit (working tree included); what did not change is not looked at again. */
   changedPaths?: string[];
+  /** The generated trees as git's index and work tree show them, read while the inventory was parsed (a run over the whole fleet). */
+  generatedIndex?: Promise<GeneratedIndex>;
 }
 
 /** One named check; `scope` says whether it reports per cluster/app or for the whole repository. */

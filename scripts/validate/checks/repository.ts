@@ -19,7 +19,8 @@ export const generatedCheck: Check = {
     const memo = readPlanMemo(ctx.root);
     // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
     const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory, folderNames(join(ctx.root, 'overlays')));
-    const { changes } = compareIncrementally(ctx.inventory, await readGeneratedIndex(ctx.root, scope?.pathspecs), memo, scope?.clusters);
+    const index = scope ? readGeneratedIndex(ctx.root, scope.pathspecs) : (ctx.generatedIndex ?? readGeneratedIndex(ctx.root));
+    const { changes } = compareIncrementally(ctx.inventory, await index, memo, scope?.clusters);
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
     memo.save({ keepUnused: scope !== undefined });
     return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
