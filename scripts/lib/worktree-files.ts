@@ -35,17 +35,24 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
   const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
-  const [listing, dirty, untracked] = await Promise.all([
-    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]).then((staged) => (staged === undefined ? undefined : parseListing(staged))),
+  const [staged, dirty, untracked] = await Promise.all([
+    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]),
     git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),
-    git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]).then((others) => others?.split('\0').filter(Boolean)),
+    git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]),
   ]);
-  if (!listing || listing.conflicted || dirty === undefined || !untracked) return undefined;
-  const isAttributes = (p: string) => p === '.gitattributes' || p.endsWith('/.gitattributes');
-  if (listing.attributes || untracked.some(isAttributes)) return undefined;
-  const files: WorktreeFiles = { oids: listing.oids, irregular: listing.irregular, oidOf };
+  if (staged === undefined || dirty === undefined || untracked === undefined) return undefined;
+  const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
+  if (`\0${staged}\0${untracked}`.match(/[\0/]\.gitattributes\0/)) return undefined;
+  for (const entry of staged.split('\0')) {
+    if (!entry) continue;
+    const [meta, path] = entry.split('\t') as [string, string];
+    const [mode, oid, stage] = meta.split(' ');
+    if (stage !== '0') return undefined;
+    if (mode === '100644' || mode === '100755') files.oids.set(path, oid!);
+    else files.irregular.push(path);
+  }
   // What git says changed or is new is looked at directly: read if a regular file, irregular otherwise, dropped if gone.
-  for (const path of [...dirty.split('\0'), ...untracked].filter(Boolean)) {
+  for (const path of [...dirty.split('\0'), ...untracked.split('\0')].filter(Boolean)) {
     files.oids.delete(path);
     files.irregular = files.irregular.filter((p) => p !== path);
     const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
@@ -64,29 +71,4 @@ async function convertsContent(root: string, gitDir: string): Promise<boolean> {
   // Exit 1 (nothing set) reads as undefined: none of these settings is set.
   const settings = await git(root, ['config', '--get-regexp', '^core\\.(autocrlf|attributesfile)$']);
   return (settings ?? '').split('\n').some((line) => line && !/^core\.autocrlf false$/i.test(line));
-}
-
-interface Listing {
-  oids: Map<string, string>;
-  irregular: string[];
-  /** An entry at a merge stage other than 0 (a merge in progress). */
-  conflicted: boolean;
-  /** A .gitattributes file among the entries (it may convert the bytes of the files below it). */
-  attributes: boolean;
-}
-
-/** `git ls-files --stage -z` read once: `<mode> <oid> <stage>\t<path>` per entry. */
-function parseListing(text: string): Listing {
-  const listing: Listing = { oids: new Map(), irregular: [], conflicted: false, attributes: false };
-  for (const entry of text.split('\0')) {
-    if (!entry) continue;
-    const tab = entry.indexOf('\t');
-    const [mode, oid, stage] = entry.slice(0, tab).split(' ');
-    const path = entry.slice(tab + 1);
-    if (path === '.gitattributes' || path.endsWith('/.gitattributes')) listing.attributes = true;
-    if (stage !== '0') listing.conflicted = true;
-    else if (mode === '100644' || mode === '100755') listing.oids.set(path, oid!);
-    else listing.irregular.push(path);
-  }
-  return listing;
 }
