@@ -18,6 +18,9 @@ export interface KnownFiles {
   learnCluster(key: string, data: unknown): void;
   isClean(key: string): boolean;
   learnClean(key: string): void;
+  /** Tool runs over hand-written files that passed (validate/passed-before.ts): kept across runs that do not ask. */
+  passed(key: string): boolean;
+  learnPassed(key: string): void;
   /** Keeps what this run used or learned, drops the rest. */
   save(): void;
 }
@@ -25,7 +28,11 @@ export interface KnownFiles {
 interface Stored {
   clusters: Record<string, unknown>;
   clean: string[];
+  passed?: string[];
 }
+
+/** Passes kept, newest first: per distinct Alertmanager config and per version of the base rules and dashboards. */
+const MAX_PASSED = 4096;
 
 /** A file's identity for the memo: its path and its content. */
 export const fileKey = (file: string, text: string) => createHash('sha256').update(`${file}\0${text}`).digest('hex');
@@ -36,6 +43,8 @@ export function readKnownFiles(root: string): KnownFiles {
   const stored = memo.read();
   const clusters = new Map(Object.entries(stored?.clusters ?? {}));
   const clean = new Set(stored?.clean ?? []);
+  // Oldest first (a Set keeps insertion order); kept whether asked or not: a warm run asks none, the next change needs them.
+  const passed = new Set(stored?.passed ?? []);
   const used = { clusters: {} as Stored['clusters'], clean: new Set<string>() };
   let changed = false;
   return {
@@ -62,15 +71,30 @@ export function readKnownFiles(root: string): KnownFiles {
       used.clean.add(key);
       changed = true;
     },
+    passed: (key) => passed.has(key),
+    learnPassed(key) {
+      passed.delete(key);
+      passed.add(key);
+      changed = true;
+    },
     save() {
       const dropped = clusters.size !== Object.keys(used.clusters).length || clean.size !== used.clean.size;
-      if (changed || dropped) memo.write({ clusters: used.clusters, clean: [...used.clean] });
+      if (changed || dropped) memo.write({ clusters: used.clusters, clean: [...used.clean], passed: [...passed].slice(-MAX_PASSED) });
     },
   };
 }
 
 /** Remembers nothing: for callers without a checkout (tests, an inventory built in memory). */
-export const NOTHING_KNOWN: KnownFiles = { remembers: false, cluster: () => undefined, learnCluster() {}, isClean: () => false, learnClean() {}, save() {} };
+export const NOTHING_KNOWN: KnownFiles = {
+  remembers: false,
+  cluster: () => undefined,
+  learnCluster() {},
+  isClean: () => false,
+  learnClean() {},
+  passed: () => false,
+  learnPassed() {},
+  save() {},
+};
 
 /** A parsed file's source whose YAML tree is built only when a finding needs a position. */
 export function lazySource(file: string, text: string, data: unknown): SourceDocument {

@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FindingsError } from '../lib/errors.ts';
@@ -228,21 +228,33 @@ function refuse(listing: Listing, file: string, what: { message: string; hint: s
 function readText(root: string, path: string, listing: Listing): string | undefined {
   let bytes: Buffer;
   try {
-    const size = lstatSync(join(root, path)).size;
-    if (size > YAML_LIMITS.maxBytes) return void listing.refused.push(tooLarge(path, size));
-    // Synchronous: thousands of small files read several times faster than with fs/promises.
-    bytes = readFileSync(join(root, path));
+    // Listed as a regular file; should it have become a link or a FIFO since, it is neither followed nor waited on.
+    const fd = openSync(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) return void listing.unreadable.push(`${path}: not a regular file any more`);
+      const size = stats.size;
+      if (size > YAML_LIMITS.maxBytes) return void listing.refused.push(tooLarge(path, size));
+      // Synchronous: thousands of small files read several times faster than with fs/promises.
+      bytes = Buffer.allocUnsafe(size);
+      bytes = bytes.subarray(0, readSync(fd, bytes, 0, size, 0));
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     return void listing.unreadable.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return decodeText(path, bytes, listing.refused);
 }
 
+/** Stateless between calls (no stream option): one decoder serves every file. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The file's text, or a refusal when it is over the size limit or not UTF-8. */
 function decodeText(path: string, bytes: Buffer, refused: Finding[]): string | undefined {
   if (bytes.length > YAML_LIMITS.maxBytes) return void refused.push(tooLarge(path, bytes.length));
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return void refused.push(notUtf8(path, bytes));
   }

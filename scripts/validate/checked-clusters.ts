@@ -175,6 +175,7 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
       workDir,
       sources: run.sources,
       known: run.known,
+      reuseResults: run.useCache,
       schemasFromCluster: run.schemasFromCluster,
       changedPaths: run.changedPaths,
       generatedIndex: run.generatedIndex,

@@ -63,18 +63,24 @@ export function writeSandbox(parent: string, mounted: MountedConfig, keys: Refer
   const { container } = mounted;
   const files = container.mounts.flatMap((m) => [...m.files].map(([k, text]) => [join(m.path, k), text] as const));
   const placeholders = mounted.references.filter((r) => r.lookup.found === 'opaque' && !hasGlob(r.absolute)).map((r) => r.absolute);
-  const hash = createHash('sha256')
+  const digest = createHash('sha256')
     .update(JSON.stringify([container.configFile, files, placeholders]))
-    .digest('hex')
-    .slice(0, 16);
-  const root = join(parent, hash);
+    .digest('hex');
+  const root = join(parent, digest.slice(0, 16));
   const configPath = join(root, container.configFile);
+  sandboxDigests.set(configPath, digest);
   if (existsSync(configPath)) return configPath;
   for (const [path, text] of files) put(join(root, path), text);
   for (const path of placeholders) if (!existsSync(join(root, path))) put(join(root, path), '');
   put(configPath, stringify(rebaseReferences(mounted.config, container.configFile, keys, root)));
   return configPath;
 }
+
+/** Sandbox config path → the digest of everything written into that sandbox (its folder is named by the digest's start). */
+const sandboxDigests = new Map<string, string>();
+
+/** What a sandbox holds, as one digest: two sandboxes with the same digest hold the same files. */
+export const sandboxDigest = (configPath: string) => sandboxDigests.get(configPath);
 
 function put(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -20,6 +20,8 @@ export interface ValidateContext {
   sources: Map<string, string>;
   /** What earlier runs learned about the hand-written files (the checkout's memo). */
   known?: KnownFiles;
+  /** Whether what earlier runs found may be reused (off under --no-cache and for checks that read a live API server). */
+  reuseResults?: boolean;
   /** A kubeconfig whose API server's /openapi/v2 replaces the pinned schema catalog. */
   schemasFromCluster?: string;
   /** With --changed-since: the paths changed since that commit (working tree included); what did not change is not looked at again. */

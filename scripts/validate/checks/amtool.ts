@@ -3,6 +3,7 @@ import { alertmanagerConfigs } from '../alertmanager-configs.ts';
 import { describeAbsence, missingReferences } from '../mounted-config.ts';
 import { groupInputs, runThenAttribute } from '../tool-files.ts';
 import type { Check } from '../types.ts';
+import { sandboxesToRun } from '../passed-before.ts';
 import type { LeafSpec } from '../../render/leaves.ts';
 
 type Owner = { leaf: LeafSpec; workload: string; configFile: string };
@@ -28,7 +29,9 @@ export const amtoolCheck: Check = {
         findings.push({ ...at, message: `${configFile} names ${ref.field}: ${describeAbsence(ref.absolute, ref.lookup)}` });
       sandboxes.push({ path, owner: { leaf, workload, configFile } });
     }
-    const failures = await runThenAttribute(ctx.tools.amtool, ['check-config'], groupInputs(sandboxes));
+    const { todo, remember } = sandboxesToRun(ctx, 'amtool check-config', groupInputs(sandboxes));
+    const failures = await runThenAttribute(ctx.tools.amtool, ['check-config'], todo);
+    remember(todo.filter((input) => !failures.some((f) => f.input === input)));
     for (const { input, output } of failures) {
       for (const { leaf, workload, configFile } of input.owners) {
         findings.push({

@@ -7,6 +7,7 @@ import { mergedValues } from '../../generate/values.ts';
 import { dashboardQueries, datasourceUids, provisionedDatasourceUids, substituteVariables, type DashboardQuery } from '../dashboards.ts';
 import { writeDistinct } from '../tool-files.ts';
 import type { Check, ValidateContext } from '../types.ts';
+import { unlessPassedBefore } from '../passed-before.ts';
 
 /** Every dashboard query parsed by promtool, as recording rules of a scratch rule file (one group per dashboard). */
 async function checkQueries(ctx: ValidateContext): Promise<Finding[]> {
@@ -18,7 +19,13 @@ async function checkQueries(ctx: ValidateContext): Promise<Finding[]> {
       rules: queries.filter((q) => q.dashboard === d).map((q, ri) => ({ record: `dashboard_query_${ri}`, expr: substituteVariables(q.expr) })),
     }))
     .filter((g) => g.rules.length);
-  const [input] = writeDistinct(join(ctx.workDir, 'dashboards'), '.yml', [{ text: stringify({ groups }), owner: 'dashboards' }]);
+  const text = stringify({ groups });
+  return unlessPassedBefore(ctx, 'promtool check rules (dashboard queries)', [['dashboards', text]], () => parseQueries(ctx, queries, text));
+}
+
+/** promtool over the queries as one rule file; findings name the dashboard and panel of each query that does not parse. */
+async function parseQueries(ctx: ValidateContext, queries: DashboardQuery[], text: string): Promise<Finding[]> {
+  const [input] = writeDistinct(join(ctx.workDir, 'dashboards'), '.yml', [{ text, owner: 'dashboards' }]);
   const result = await run(ctx.tools.promtool, ['check', 'rules', input!.path]);
   if (result.exitCode === 0) return [];
   const findings: Finding[] = [];

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
 import { leafLabel, type LeafSpec } from '../../render/leaves.ts';
@@ -9,6 +10,7 @@ import { describeAbsence, missingReferences, readMountedConfig, writeSandbox, ty
 import { configuredContainers, isPrometheus, lookupFile, type FileLookup } from '../pod-files.ts';
 import { groupInputs, runThenAttribute, type ToolInput, writeDistinct } from '../tool-files.ts';
 import type { Check, ValidateContext } from '../types.ts';
+import { unlessPassedBefore } from '../passed-before.ts';
 
 /** Who a rendered file concerns: the leaf, the workload and where the file sits in the container. */
 type Owner = { leaf: LeafSpec; workload: string; path: string; source: string };
@@ -73,6 +75,21 @@ function leafFindings(failures: { input: ToolInput<Owner>; output: string }[], w
   );
 }
 
+/** The hand-written files these paths name, with their content. */
+const contents = (ctx: ValidateContext, paths: string[]): [string, string][] => paths.map((p) => [p, ctx.sources.get(p)!]);
+
+/** Every regular file under the rules folders (tests and the data they read included), as it is on disk. */
+function rulesFolderFiles(root: string, folders: string[]): [string, string][] {
+  return folders.flatMap((folder) => {
+    const entries = readdirSync(join(root, folder), { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(root, join(e.parentPath, e.name)))
+      .sort()
+      .map((p): [string, string] => [p, readFileSync(join(root, p), 'utf8')]);
+  });
+}
+
 /** promtool: base rules and rule tests, then what each rendered server loads: its prometheus.yml as mounted and exactly the rule files it lists. */
 export const promtoolCheck: Check = {
   name: 'promtool',
@@ -102,16 +119,22 @@ export const promtoolCheck: Check = {
       failures.map(({ input, output }) => ({ check: 'promtool', file: input.owners[0]!, message: `${what}:\n${output.replaceAll(`${ctx.root}/`, '')}`, hint }));
     const sandboxRoot = new RegExp(`${sandboxes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[0-9a-f]{16}`, 'g');
     return [
-      ...repoFailures(
-        await runThenAttribute(promtool, lint, baseInputs),
-        'rule file fails promtool check rules',
-        'fix the rule (PromQL syntax, duplicate rules, label and annotation names) and run promtool check rules --lint=all --lint-fatal on it',
-      ),
-      ...repoFailures(
-        await runThenAttribute(promtool, ['test', 'rules'], tests, (r) => r.exitCode === 0),
-        'rule unit test fails',
-        'fix the rule or the expectation; run promtool test rules on the file to see the difference',
-      ),
+      // The same for every cluster and chunk: run again only when a rules folder or promtool changed.
+      ...(await unlessPassedBefore(ctx, 'promtool check rules (base)', contents(ctx, baseRules), async () =>
+        repoFailures(
+          await runThenAttribute(promtool, lint, baseInputs),
+          'rule file fails promtool check rules',
+          'fix the rule (PromQL syntax, duplicate rules, label and annotation names) and run promtool check rules --lint=all --lint-fatal on it',
+        ),
+      )),
+      // A test reads the rule files it names (relative to itself): every file of the rules folders is in the key.
+      ...(await unlessPassedBefore(ctx, 'promtool test rules', rulesFolderFiles(ctx.root, folders), async () =>
+        repoFailures(
+          await runThenAttribute(promtool, ['test', 'rules'], tests, (r) => r.exitCode === 0),
+          'rule unit test fails',
+          'fix the rule or the expectation; run promtool test rules on the file to see the difference',
+        ),
+      )),
       ...absenceFindings(configs),
       ...leafFindings(
         await runThenAttribute(promtool, lint, rules),

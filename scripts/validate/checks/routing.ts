@@ -1,5 +1,6 @@
 import type { RoutingTest } from '../../inventory/types.ts';
 import { mapLimit, TOOL_CONCURRENCY } from '../../lib/concurrency.ts';
+import { sandboxesToRun } from '../passed-before.ts';
 import { run, tail } from '../../lib/exec.ts';
 import type { Finding } from '../../lib/findings.ts';
 import { isMap } from '../../lib/values.ts';
@@ -69,8 +70,11 @@ export const routingCheck: Check = {
   async run(ctx) {
     const tests = ctx.inventory.base.routingTests;
     const inputs: ToolInput<AlertmanagerConfig>[] = groupInputs(alertmanagerConfigs(ctx).flatMap((c) => (c.path ? [{ path: c.path, owner: c }] : [])));
-    const runs = inputs.flatMap((input) => tests.map((test) => ({ input, test })));
+    const { todo, remember } = sandboxesToRun(ctx, 'amtool config routes test', inputs, JSON.stringify(tests));
+    const runs = todo.flatMap((input) => tests.map((test) => ({ input, test })));
     const outcomes = await mapLimit(runs, TOOL_CONCURRENCY, ({ input, test }) => routeAlert(ctx.tools.amtool, input.path, test));
-    return runs.flatMap(({ input, test }, i) => input.owners.flatMap((owner) => mismatch(test, owner, outcomes[i]!) ?? []));
+    const findings = runs.map(({ input, test }, i) => input.owners.flatMap((owner) => mismatch(test, owner, outcomes[i]!) ?? []));
+    remember(todo.filter((input) => runs.every((r, i) => r.input !== input || !findings[i]!.length)));
+    return findings.flat();
   },
 };
