@@ -2,7 +2,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInventoryPath } from '../inventory/read.ts';
-import { blobOid, readWorktreeFiles } from '../lib/worktree-files.ts';
+import { blobOid, readWorktreeFiles, type WorktreeProbe } from '../lib/worktree-files.ts';
 import { GENERATED_FILES, GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 
 /**
@@ -21,6 +21,8 @@ export type GeneratedTree = Map<string, string> & {
  * `tree` reads chosen files for a comparison. Without a usable git index, every file is read.
  */
 export interface GeneratedIndex {
+  /** Whether git's index stood for the files (else every file was read). */
+  fromIndex: boolean;
   oids: Map<string, string>;
   irregular: string[];
   leftovers: string[];
@@ -28,13 +30,22 @@ export interface GeneratedIndex {
   tree(paths: Iterable<string>): GeneratedTree;
 }
 
-export async function readGeneratedIndex(root: string, pathspecs: string[] = [...GENERATED_ROOTS, ...GENERATED_FILES]): Promise<GeneratedIndex> {
-  const files = await readWorktreeFiles(root, pathspecs);
+/** Every generated path git is asked about in a run over the whole fleet. */
+export const GENERATED_PATHSPECS = [...GENERATED_ROOTS, ...GENERATED_FILES];
+
+/** `probe`: what probeWorktree found for these pathspecs earlier in this run (undefined: the index cannot stand for the files). */
+export async function readGeneratedIndex(
+  root: string,
+  pathspecs: string[] = GENERATED_PATHSPECS,
+  probe?: { found: WorktreeProbe | undefined },
+): Promise<GeneratedIndex> {
+  const files = probe && !probe.found ? undefined : await readWorktreeFiles(root, pathspecs, probe?.found);
   if (!files) return indexOf(await readGeneratedTree(root), root);
   const leftovers = [...files.oids.keys()].filter((p) => isLeftoverName(p) && isGeneratedDir(p.slice(0, p.lastIndexOf('/')))).sort();
   for (const path of [...files.oids.keys()]) if (!isGeneratedPath(path) || leftovers.includes(path)) files.oids.delete(path);
   const irregular = files.irregular.filter((p) => (isGeneratedPath(p) || isGeneratedDir(p)) && !isInventoryPath(p)).sort();
   const index: GeneratedIndex = {
+    fromIndex: true,
     oids: files.oids,
     irregular,
     leftovers,
@@ -51,6 +62,7 @@ export async function readGeneratedIndex(root: string, pathspecs: string[] = [..
 function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
   const oidOf = (text: string) => blobOid(text);
   const index: GeneratedIndex = {
+    fromIndex: false,
     oids: new Map([...whole].map(([path, text]) => [path, oidOf(text)])),
     irregular: whole.irregular ?? [],
     leftovers: whole.leftovers ?? [],

@@ -31,18 +31,61 @@ export const blobOid = (bytes: Buffer | string, algorithm: 'sha1' | 'sha256' = '
     .update(bytes)
     .digest('hex');
 
-export async function readWorktreeFiles(root: string, pathspecs: string[]): Promise<WorktreeFiles | undefined> {
+/**
+ * What git says of the files under some folders before their listing is read: changed and new paths, and the
+ * digest of git's index file (read before and after git looked). Undefined where the index cannot stand for
+ * the files' bytes (see WorktreeFiles).
+ */
+export interface WorktreeProbe {
+  gitDir: string;
+  format: 'sha1' | 'sha256';
+  /** Tracked files whose bytes or kind differ from the index. */
+  dirty: string[];
+  /** Files git does not track, ignored ones included. */
+  untracked: string[];
+  /** The index file's digest; undefined when it changed while git looked. */
+  indexDigest?: string;
+}
+
+export async function probeWorktree(root: string, pathspecs: string[]): Promise<WorktreeProbe | undefined> {
   const [top, gitDir, format] = (await git(root, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format']))?.trim().split('\n') ?? [];
   if (!top || !gitDir || realpathSync(top) !== realpathSync(root) || (await convertsContent(root, gitDir))) return undefined;
-  const oidOf = (bytes: Buffer | string) => blobOid(bytes, format?.trim() === 'sha256' ? 'sha256' : 'sha1');
-  const [staged, dirty, untracked] = await Promise.all([
-    git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs]),
+  const before = indexDigest(gitDir);
+  const [dirty, untracked] = await Promise.all([
     git(root, ['diff-files', '--name-only', '-z', '--', ...pathspecs]),
     git(root, ['ls-files', '--others', '-z', '--', ...pathspecs]),
   ]);
-  if (staged === undefined || dirty === undefined || untracked === undefined) return undefined;
+  if (dirty === undefined || untracked === undefined) return undefined;
+  const paths = (text: string) => text.split('\0').filter(Boolean);
+  // A .gitattributes among new files converts what the index says of its folder.
+  if (`\0${untracked}`.match(/[\0/]\.gitattributes\0/)) return undefined;
+  const after = indexDigest(gitDir);
+  return {
+    gitDir,
+    format: format?.trim() === 'sha256' ? 'sha256' : 'sha1',
+    dirty: paths(dirty),
+    untracked: paths(untracked),
+    indexDigest: before !== undefined && before === after ? before : undefined,
+  };
+}
+
+/** A digest of git's index file as it is now (git replaces it whole, never in place); undefined without one. */
+export function indexDigest(gitDir: string): string | undefined {
+  try {
+    return createHash('sha256')
+      .update(readFileSync(join(gitDir, 'index')))
+      .digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readWorktreeFiles(root: string, pathspecs: string[], probed?: WorktreeProbe): Promise<WorktreeFiles | undefined> {
+  const [probe, staged] = await Promise.all([probed ?? probeWorktree(root, pathspecs), git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs])]);
+  if (!probe || staged === undefined) return undefined;
+  const oidOf = (bytes: Buffer | string) => blobOid(bytes, probe.format);
   const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
-  if (`\0${staged}\0${untracked}`.match(/[\0/]\.gitattributes\0/)) return undefined;
+  if (`\0${staged}`.match(/[\0/]\.gitattributes\0/)) return undefined;
   for (const entry of staged.split('\0')) {
     if (!entry) continue;
     const [meta, path] = entry.split('\t') as [string, string];
@@ -52,7 +95,7 @@ export async function readWorktreeFiles(root: string, pathspecs: string[]): Prom
     else files.irregular.push(path);
   }
   // What git says changed or is new is looked at directly: read if a regular file, irregular otherwise, dropped if gone.
-  for (const path of [...dirty.split('\0'), ...untracked.split('\0')].filter(Boolean)) {
+  for (const path of [...probe.dirty, ...probe.untracked]) {
     files.oids.delete(path);
     files.irregular = files.irregular.filter((p) => p !== path);
     const stats = lstatSync(join(root, path), { throwIfNoEntry: false });

@@ -28,7 +28,7 @@ export interface ClusterChecks {
   useCache: boolean;
   schemasFromCluster?: string;
   changedPaths?: string[];
-  generatedIndex?: ValidateContext['generatedIndex'];
+  generatedProbe?: ValidateContext['generatedProbe'];
   progress: (line: string) => void;
 }
 
@@ -178,7 +178,7 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
       reuseResults: run.useCache,
       schemasFromCluster: run.schemasFromCluster,
       changedPaths: run.changedPaths,
-      generatedIndex: run.generatedIndex,
+      generatedProbe: run.generatedProbe,
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -19,7 +19,8 @@ import { readKnownFiles } from '../inventory/parse-memo.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
 import { generatedCheck } from './checks/repository.ts';
-import { readGeneratedIndex } from '../generate/read-tree.ts';
+import { GENERATED_PATHSPECS } from '../generate/read-tree.ts';
+import { probeWorktree } from '../lib/worktree-files.ts';
 import type { Check } from './types.ts';
 import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts';
 import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
@@ -126,8 +127,8 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
   const checks = [INVENTORY_CHECK, ...allChecks.map(({ name, title, scope }) => ({ name, title, scope }))];
   // git walks the work tree in processes of its own while the inventory is read and parsed here.
   const changed = options.changedSince ? readChangedPaths(options.root, options.changedSince) : undefined;
-  const generatedIndex = !changed && allChecks.includes(generatedCheck) ? readGeneratedIndex(options.root) : undefined;
-  for (const early of [changed, generatedIndex]) early?.catch(() => {}); // awaited below, or not needed when the inventory fails
+  const generatedProbe = !changed && allChecks.includes(generatedCheck) ? probeWorktree(options.root, GENERATED_PATHSPECS) : undefined;
+  for (const early of [changed, generatedProbe]) early?.catch(() => {}); // awaited below, or not needed when the inventory fails
   const { sources, parsed, known } = await readParsed(options.root);
   if (!parsed.inventory) {
     known.save();
@@ -157,7 +158,7 @@ async function validateWith(everyCheck: Check[], options: ValidateOptions, start
     useCache: !options.noCache && !options.schemasFromCluster && !allChecks.some((c) => c.live),
     schemasFromCluster: options.schemasFromCluster,
     changedPaths,
-    generatedIndex,
+    generatedProbe,
     progress,
   });
   known.save();

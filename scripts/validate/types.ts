@@ -1,7 +1,7 @@
 import type { FileWrite } from '../generate/plan-types.ts';
-import type { GeneratedIndex } from '../generate/read-tree.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { KnownFiles } from '../inventory/parse-memo.ts';
+import type { WorktreeProbe } from '../lib/worktree-files.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { RenderedLeaf } from '../render/render.ts';
 import type { ToolName } from '../tools/pins.ts';
@@ -26,8 +26,8 @@ export interface ValidateContext {
   schemasFromCluster?: string;
   /** With --changed-since: the paths changed since that commit (working tree included); what did not change is not looked at again. */
   changedPaths?: string[];
-  /** The generated trees as git's index and work tree show them, read while the inventory was parsed (a run over the whole fleet). */
-  generatedIndex?: Promise<GeneratedIndex>;
+  /** What git says changed or new in the generated trees, asked while the inventory was parsed (a run over the whole fleet). */
+  generatedProbe?: Promise<WorktreeProbe | undefined>;
 }
 
 /** One named check; `scope` says whether it reports per cluster/app or for the whole repository. */

@@ -4,7 +4,9 @@ import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
 import { compareIncrementally } from '../../generate/incremental.ts';
 import { readPlanMemo } from '../../generate/plan-memo.ts';
-import { readGeneratedIndex } from '../../generate/read-tree.ts';
+import { GENERATED_PATHSPECS, readGeneratedIndex } from '../../generate/read-tree.ts';
+import { probeWorktree } from '../../lib/worktree-files.ts';
+import { generatedAsBefore } from '../generated-as-before.ts';
 import { isClean, staleFindings } from '../../generate/tree.ts';
 import { NOTHING_KNOWN, scanSecrets } from '../../inventory/parse-memo.ts';
 import { generatedScope } from '../changed.ts';
@@ -16,14 +18,19 @@ export const generatedCheck: Check = {
   title: 'Generated files are committed and up to date',
   scope: 'repository',
   async run(ctx) {
-    const memo = readPlanMemo(ctx.root);
     // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
     const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory, folderNames(join(ctx.root, 'overlays')));
-    const index = scope ? readGeneratedIndex(ctx.root, scope.pathspecs) : (ctx.generatedIndex ?? readGeneratedIndex(ctx.root));
-    const { changes } = compareIncrementally(ctx.inventory, await index, memo, scope?.clusters);
+    const probe = scope ? undefined : { found: await (ctx.generatedProbe ?? probeWorktree(ctx.root, GENERATED_PATHSPECS)) };
+    const asBefore = generatedAsBefore(ctx.root, probe?.found, ctx.sources);
+    if (asBefore.known) return [];
+    const memo = readPlanMemo(ctx.root);
+    const index = await (scope ? readGeneratedIndex(ctx.root, scope.pathspecs) : readGeneratedIndex(ctx.root, GENERATED_PATHSPECS, probe));
+    const { changes } = compareIncrementally(ctx.inventory, index, memo, scope?.clusters);
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
     memo.save({ keepUnused: scope !== undefined });
-    return isClean(changes) ? [] : staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
+    if (!isClean(changes)) return staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));
+    if (index.fromIndex) asBefore.remember();
+    return [];
   },
 };
 
