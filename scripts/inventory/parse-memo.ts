@@ -50,7 +50,8 @@ export function readKnownFiles(root: string): KnownFiles {
   return {
     remembers: true,
     cluster(key) {
-      const data = clusters.get(key);
+      // Learned earlier in this run too (parse-ahead.ts parses new files before the inventory is read).
+      const data = clusters.get(key) ?? used.clusters[key];
       if (data !== undefined) used.clusters[key] = data;
       return data;
     },

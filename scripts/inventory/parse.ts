@@ -65,6 +65,12 @@ export function parseInventory(sources: InventorySources, known: KnownFiles = NO
   };
 }
 
+/** A cluster file that parses and passes its schema: its data, and whether it holds no plaintext secret (findings are parseInventory's to report). */
+export function passingClusterData(file: string, text: string): { data: Record<string, unknown>; clean: boolean } | undefined {
+  const checked = checkYaml<Record<string, unknown>>('cluster', file, text, []);
+  return checked && { data: checked.data, clean: !findPlaintextSecrets(file, text, checked.source).length };
+}
+
 /** A cluster file checked, or taken as checked when this exact file passed before. */
 function checkClusterFile(file: string, text: string, findings: Finding[], known: KnownFiles): CheckedFile<Record<string, unknown>> | undefined {
   const key = fileKey(file, text);

@@ -8,6 +8,7 @@ import { printable } from '../lib/output.ts';
 import { YAML_LIMITS } from '../lib/yaml-limits.ts';
 import { baseLayout } from './app-catalog.ts';
 import { parseInventory } from './parse.ts';
+import { parseAhead } from './parse-ahead.ts';
 import { NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
 import type { Inventory, InventorySources } from './types.ts';
 
@@ -290,7 +291,9 @@ export async function readInventory(root: string, known?: KnownFiles): Promise<I
 
 /** The checked inventory with the sources it was read from; `known` (the checkout's memo) spares re-parsing unchanged cluster files. */
 export async function readCheckedInventory(root: string, known: KnownFiles = NOTHING_KNOWN): Promise<{ inventory: Inventory; sources: InventorySources }> {
-  return checkedInventory(await readInventorySources(root), known);
+  const sources = await readInventorySources(root);
+  await parseAhead(sources, known);
+  return checkedInventory(sources, known);
 }
 
 /** The inventory parsed from these sources; findings stop everything (exit 1). */

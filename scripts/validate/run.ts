@@ -16,6 +16,7 @@ import { inShard, type Shard } from '../lib/shard.ts';
 import type { CacheStats } from './results-cache.ts';
 import { checkClusters } from './checked-clusters.ts';
 import { readKnownFiles } from '../inventory/parse-memo.ts';
+import { parseAhead } from '../inventory/parse-ahead.ts';
 import { affectedClusters, readChangedPaths } from './changed.ts';
 import { CHECKS } from './checks/index.ts';
 import { generatedCheck } from './checks/repository.ts';
@@ -84,6 +85,7 @@ async function readSources(root: string): Promise<InventorySources> {
 async function readParsed(root: string) {
   const sources = await readSources(root);
   const known = readKnownFiles(root);
+  await parseAhead(sources, known);
   const parsed = parseInventory(Object.assign(new Map([...sources].filter(([p]) => isInventoryPath(p))), { problems: sources.problems }), known);
   return { sources, parsed, known };
 }
