@@ -45,26 +45,30 @@ function preflight(root: string, tx: Transaction): string[] {
   const existingDirs = new Set<string>();
   const inTheWay = new Set<string>();
   const touched = new Set<string>(['.']);
-  for (const path of tx.writes.map((w) => w.path)) {
-    const parts = path.split('/').slice(0, -1);
-    let parent = '.';
-    for (let i = 1; i <= parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (newDirs.has(dir) || existingDirs.has(dir)) {
+  // Each folder's ancestors are looked at once, not once per file in it (86,000 files in 49,000 folders at 10,000 clusters).
+  const looked = new Set<string>();
+  for (const { path } of tx.writes) {
+    const folder = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+    if (!looked.has(folder)) {
+      looked.add(folder);
+      let parent = '.';
+      for (let end = folder.indexOf('/'); folder; end = folder.indexOf('/', end + 1)) {
+        const dir = end === -1 ? folder : folder.slice(0, end);
+        if (!newDirs.has(dir) && !existingDirs.has(dir)) {
+          // Below a folder this run creates nothing exists yet: no lstat for 50,000 new folders of a new fleet.
+          const stats = newDirs.has(parent) ? undefined : lstatOrUndefined(join(root, dir));
+          if (stats?.isDirectory()) existingDirs.add(dir);
+          if (!stats) {
+            newDirs.add(dir);
+            touched.add(parent);
+          } else if (!stats.isDirectory()) inTheWay.add(dir);
+        }
         parent = dir;
-        continue;
+        if (end === -1) break;
       }
-      // Below a folder this run creates nothing exists yet: no lstat for 50,000 new folders of a new fleet.
-      const stats = newDirs.has(parent) ? undefined : lstatOrUndefined(join(root, dir));
-      if (stats?.isDirectory()) existingDirs.add(dir);
-      if (!stats) {
-        newDirs.add(dir);
-        touched.add(parent);
-      } else if (!stats.isDirectory()) inTheWay.add(dir);
-      parent = dir;
     }
-    if (newDirs.has(parts.join('/'))) continue;
-    touched.add(parts.join('/'));
+    if (newDirs.has(folder)) continue;
+    touched.add(folder);
     const target = lstatOrUndefined(join(root, path));
     if (target && !target.isFile()) inTheWay.add(path);
   }
@@ -84,7 +88,12 @@ function preflight(root: string, tx: Transaction): string[] {
     throw new EnvironmentError(
       `cannot write in ${readOnly.length} folder${readOnly.length === 1 ? '' : 's'}, so nothing was changed:\n${readOnly.map((d) => `  ${d === '.' ? '(the repository root)' : `${d}/`}`).join('\n')}\nfix the permissions (or the read-only mount) and run again`,
     );
-  return [...newDirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  // Parents first (mkdir in this order); by name within a depth, for a stable order.
+  const depth = (dir: string) => dir.split('/').length;
+  return [...newDirs]
+    .map((dir) => ({ dir, depth: depth(dir) }))
+    .sort((a, b) => a.depth - b.depth || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))
+    .map((d) => d.dir);
 }
 
 function writable(dir: string): boolean {

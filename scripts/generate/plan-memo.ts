@@ -25,6 +25,9 @@ export function sharedPlanDigest(inventory: Inventory): string {
 
 export const clusterPlanKey = (shared: string, cluster: Cluster) => createHash('sha256').update(shared).update(JSON.stringify(cluster)).digest('hex');
 
+/** Knows and keeps nothing: every cluster asked about is planned. */
+export const NO_PLAN_MEMO: PlanMemo = { refs: () => undefined, learn() {}, save() {} };
+
 export function readPlanMemo(root: string): PlanMemo {
   const memo = signedMemo<Record<string, PlannedRefs>>('plans', root);
   const stored = new Map(Object.entries(memo.read() ?? {}));

@@ -31,7 +31,7 @@ interface Stored {
   passed?: string[];
 }
 
-/** Passes kept, newest first: per distinct Alertmanager config and per version of the base rules and dashboards. */
+/** Passes kept, the oldest dropped first: per distinct Alertmanager config and per version of the base rules and dashboards. */
 const MAX_PASSED = 4096;
 
 /** A file's identity for the memo: its path and its content. */

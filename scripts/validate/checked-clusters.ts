@@ -11,7 +11,7 @@ import { leafSpecs } from '../render/leaves.ts';
 import { renderLeaves, resolveCharts, type RenderedLeaf } from '../render/render.ts';
 import { clusterKey, dedupeShared, entryPath, evictResults, readVerdict, sharedKey, type CacheStats, type Verdict } from './results-cache.ts';
 import type { Check, ValidateContext } from './types.ts';
-import { readVerdictMemo } from './verdict-memo.ts';
+import { NO_VERDICT_MEMO, readVerdictMemo } from './verdict-memo.ts';
 import { cachedLeaves, fleetRootsChecked, pinsReader, releaseRender, writeVerdicts } from './cluster-verdicts.ts';
 
 export interface ClusterChecks {
@@ -50,7 +50,9 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   const rootsOf = fleetRootsChecked(run.inventory, run.clusters);
   const keys = new Map<string, string | undefined>();
   const cached = new Map<string, Verdict>();
-  const memo = signer && readVerdictMemo(run.root);
+  // A run over a few of the clusters (--changed-since, --cluster) reads their entries: the memo holds every cluster's verdict, megabytes at 10,000.
+  const few = run.clusters.length <= FEW_CLUSTERS && run.clusters.length < run.inventory.clusters.length;
+  const memo = signer && (few ? NO_VERDICT_MEMO : readVerdictMemo(run.root));
   if (signer && memo) {
     const shared = sharedKey(run.tools, run.sources);
     for (const cluster of run.clusters) {
@@ -91,6 +93,9 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   });
   return { findings, rendered, cache };
 }
+
+/** Up to this many clusters, reading their result entries one by one is cheaper than the checkout's verdict memo. */
+const FEW_CLUSTERS = 64;
 
 /** Clusters planned, rendered and checked at a time: memory stays bounded whatever the fleet's size. */
 const CHUNK = 400;

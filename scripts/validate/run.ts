@@ -23,9 +23,8 @@ import { generatedCheck } from './checks/repository.ts';
 import { GENERATED_PATHSPECS } from '../generate/read-tree.ts';
 import { probeWorktree } from '../lib/worktree-files.ts';
 import type { Check } from './types.ts';
-import { serverSideCheck, type ServerSideTarget } from './checks/server-side.ts';
-import { ensureControlPlaneBinaries } from '../cluster/binaries.ts';
-import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
+import type { ServerSideTarget } from './checks/server-side.ts';
+import type { ControlPlane } from '../cluster/control-plane.ts';
 
 interface ValidateOptions {
   root: string;
@@ -107,18 +106,22 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRep
   const progress = options.progress ?? (() => {});
   const controlPlane = options.serverSide === 'local' ? await startLocalControlPlane(progress) : undefined;
   try {
-    return await validateWith([...CHECKS, ...serverSideChecks(options, controlPlane)], options, started, progress);
+    return await validateWith([...CHECKS, ...(await serverSideChecks(options, controlPlane))], options, started, progress);
   } finally {
     await controlPlane?.stop();
   }
 }
 
-function serverSideChecks(options: ValidateOptions, local: ControlPlane | undefined): Check[] {
+/** Loaded only when asked for: the API server client and the control plane are most of a plain run's start-up otherwise. */
+async function serverSideChecks(options: ValidateOptions, local: ControlPlane | undefined): Promise<Check[]> {
+  if (!options.serverSide) return [];
+  const { serverSideCheck } = await import('./checks/server-side.ts');
   if (local) return [serverSideCheck({ kubeconfig: local.kubeconfig, installCrds: true, label: `the local control plane (Kubernetes ${local.version})` })];
   return typeof options.serverSide === 'object' ? [serverSideCheck(options.serverSide)] : [];
 }
 
 async function startLocalControlPlane(progress: (line: string) => void): Promise<ControlPlane> {
+  const [{ ensureControlPlaneBinaries }, { startControlPlane }] = await Promise.all([import('../cluster/binaries.ts'), import('../cluster/control-plane.ts')]);
   await ensureControlPlaneBinaries(progress);
   return startControlPlane({ progress });
 }

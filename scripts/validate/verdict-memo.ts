@@ -19,6 +19,9 @@ interface Stored {
   verdict: Verdict;
 }
 
+/** Answers nothing and keeps nothing: the clusters' own entries answer instead. */
+export const NO_VERDICT_MEMO: VerdictMemo = { get: () => undefined, set() {}, save() {} };
+
 export function readVerdictMemo(root: string): VerdictMemo {
   const memo = signedMemo<[cluster: string, entry: Stored][]>('verdicts', root);
   const stored = new Map(memo.read() ?? []);

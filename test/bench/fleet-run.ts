@@ -55,15 +55,13 @@ const edit = (path: string, from: RegExp, to: string) => {
   if (!from.test(text)) throw new Error(`${path}: ${from} not found`);
   writeFileSync(path, text.replace(from, to));
 };
-const line = (label: string, figure: string) => console.log(`  ${label.padEnd(38)}${figure}`);
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(38)}${value}`);
 
-/**
- * A warm or one-change step in a fresh process, as a user's `npm run validate` or `npm run diff` runs it (not
- * after the cold run in this process, whose heap and loaded modules a command never has): the step's seconds,
- * and the whole command's (node's start and module loading included).
- */
+/** What fleet-step.ts reports of one step. */
 interface StepResult {
   seconds: number;
+  /** The whole command's seconds, node's start and module loading included. */
+  command?: number;
   peakRssMiB: number;
   hits?: number;
   misses?: number;
@@ -71,13 +69,29 @@ interface StepResult {
   changed?: number;
 }
 
-async function inOwnProcess(step: 'warm' | 'changed' | 'diff', root: string) {
+/**
+ * A warm or one-change step in a fresh process, as a user's `npm run validate` or `npm run diff` runs it (not
+ * after the cold run in this process, whose heap and loaded modules a command never has): the step's seconds,
+ * and the whole command's (node's start and module loading included).
+ */
+async function inOwnProcess(step: 'warm' | 'changed' | 'diff', root: string): Promise<StepResult> {
   const t0 = performance.now();
   const result = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fleet-step.ts'), step, root]);
   const command = (performance.now() - t0) / 1000;
   if (result.exitCode !== 0) throw new Error(`bench step ${step} failed:\n${result.stderr}`);
-  const out = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as StepResult;
-  return { ...out, figure: `${out.seconds.toFixed(2)} s (${command.toFixed(2)} s as a command)` };
+  return { ...(JSON.parse(result.stdout.trim().split('\n').at(-1)!) as StepResult), command };
+}
+
+/** Fresh-process steps run this many times: the median is the figure, with the range beside it (a shared machine is noisy). */
+const REPEATS = 3;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** "2.41 s (2.20–2.90; 3.52 s as a command)": the step's median and range, and the median of the whole commands. */
+function figure(runs: StepResult[]): string {
+  const seconds = runs.map((r) => r.seconds);
+  const range = `${Math.min(...seconds).toFixed(2)}–${Math.max(...seconds).toFixed(2)}`;
+  return `${median(seconds).toFixed(2)} s (${range}; ${median(runs.map((r) => r.command!)).toFixed(2)} s as a command)`;
 }
 
 await ensureTools(ALL_TOOLS, console.log);
@@ -127,17 +141,23 @@ try {
   const verbose = process.env.BENCH_VERBOSE ? { progress: (text: string) => console.log(`    ${text}`) } : quiet;
   const [cold, coldReport] = await seconds(() => runValidate({ root, ...verbose }));
   line('validate cold (every check)', `${cold.toFixed(1)} s  findings=${coldReport.findings.length}`);
-  const warm = await inOwnProcess('warm', root);
-  line('validate warm (no-op)', `${warm.figure}  clusters cached ${warm.hits}/${Number(warm.hits) + Number(warm.misses)}`);
+  const warm: StepResult[] = [];
+  for (let i = 0; i < REPEATS; i++) warm.push(await inOwnProcess('warm', root));
+  line('validate warm (no-op)', `${figure(warm)}  clusters cached ${warm[0]!.hits}/${Number(warm[0]!.hits) + Number(warm[0]!.misses)}`);
 
-  const first = (await readInventory(root)).clusters[0]!;
-  edit(join(root, first.file), /retention: \d+d/, 'retention: 45d');
-  await runGenerate(root);
-  commitAll(root, 'one cluster');
-  const oneValidate = await inOwnProcess('changed', root);
-  const oneDiff = await inOwnProcess('diff', root);
-  line('one-cluster change: validate', `${oneValidate.figure}  (${oneValidate.clusters} cluster)`);
-  line('one-cluster change: diff', `${oneDiff.figure}  (${oneDiff.changed} cluster changed)`);
+  // A change to another cluster each time: a repeated change would find its results cached.
+  const clusters = (await readInventory(root)).clusters;
+  const oneValidate: StepResult[] = [];
+  const oneDiff: StepResult[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    edit(join(root, clusters[(i * 997) % clusters.length]!.file), /retention: \d+d/, `retention: ${45 + i}d`);
+    await runGenerate(root);
+    commitAll(root, `one cluster (${i + 1})`);
+    oneValidate.push(await inOwnProcess('changed', root));
+    oneDiff.push(await inOwnProcess('diff', root));
+  }
+  line('one-cluster change: validate', `${figure(oneValidate)}  (${oneValidate[0]!.clusters} cluster)`);
+  line('one-cluster change: diff', `${figure(oneDiff)}  (${oneDiff[0]!.changed} cluster changed)`);
 
   let baseValidate = 0;
   if (BASE_CHANGE) {
@@ -157,8 +177,8 @@ try {
     line('ratio naive / toolkit cold', `${(naive / cold).toFixed(2)}×  (target ≥ 2×, toolkit running every check)`);
     if (BASE_CHANGE) line('ratio naive / toolkit base change', `${(naive / baseValidate).toFixed(2)}×  (target ≥ 2×)`);
   }
-  line('ratio cold / warm', `${(cold / warm.seconds).toFixed(0)}×`);
-  const stepsPeak = Math.max(...[warm, oneValidate, oneDiff].map((s) => s.peakRssMiB));
+  line('ratio cold / warm', `${(cold / median(warm.map((w) => w.seconds))).toFixed(0)}×`);
+  const stepsPeak = Math.max(...[...warm, ...oneValidate, ...oneDiff].map((s) => s.peakRssMiB));
   line('peak memory (RSS, any one process)', `${Math.max(peakRss / 2 ** 20, stepsPeak).toFixed(0)} MiB  (target ≤ 4096)`);
 } finally {
   clearInterval(sampler);

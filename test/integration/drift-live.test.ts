@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KubeClient, KubeObject } from '../../scripts/cluster/client.ts';
@@ -10,6 +9,7 @@ import { freePorts } from '../../scripts/cluster/ports.ts';
 import { liveDriftSection, type LiveTarget } from '../../scripts/drift/live.ts';
 import type { DriftItem } from '../../scripts/drift/types.ts';
 import { sharedControlPlane } from '../helpers/control-plane.ts';
+import { tempRepo } from '../helpers/repo.ts';
 
 /** Git's objects for one app, in namespace `ns`: left for the server to default (cpu 0.5, Service type, ports). */
 function desiredObjects(ns: string): KubeObject[] {
@@ -180,7 +180,7 @@ test('a Secret difference shows the field and the manager, never a value', async
 test('an unreachable cluster is left out of coverage: the section is partial, or skipped when no cluster answers', async () => {
   const { target } = await deployed();
   const { client } = await sharedControlPlane();
-  const dir = mkdtempSync(join(tmpdir(), 'drift-live-'));
+  const dir = await tempRepo();
   writeFileSync(join(dir, 'ca.crt'), client.connection.ca);
   const [port] = await freePorts(1);
   writeFileSync(join(dir, 'prod-1.yaml'), kubeconfigYaml(`https://127.0.0.1:${port}`, join(dir, 'ca.crt'), 'token'));

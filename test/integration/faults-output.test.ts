@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createGitHubClient, explainGitHubError } from '../../scripts/lib/github.ts';
@@ -10,6 +9,7 @@ import { runCli, type CliResult } from '../helpers/cli.ts';
 import { committedRepo, gitStatus, tempFiles } from '../helpers/faults.ts';
 import { commitOnMain, fleetWithOrigin } from '../helpers/git-fleet.ts';
 import { MINIMAL } from '../helpers/inventory.ts';
+import { tempRepo } from '../helpers/repo.ts';
 
 /**
  * Reports and paths as input (issue #19, items 10–13): every case is refused with its message and exit
@@ -18,7 +18,8 @@ import { MINIMAL } from '../helpers/inventory.ts';
  */
 const ESC = '\u001b';
 const HOSTILE = `red ${ESC}[31mtext${ESC}]0;title\u0007 nul\u0000 csi\u009b2J cr\r bidi\u202e end`;
-const outside = () => mkdtemp(join(tmpdir(), 'mg-output-'));
+/** A folder outside the checkout, removed with the test file's other folders. */
+const outside = () => tempRepo();
 
 const leafReport = (cluster: string, extra: object = {}) => ({
   ok: false,

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Finding } from '../../lib/findings.ts';
@@ -81,7 +81,8 @@ const contents = (ctx: ValidateContext, paths: string[]): [string, string][] => 
 /** Every regular file under the rules folders (tests and the data they read included), as it is on disk. */
 function rulesFolderFiles(root: string, folders: string[]): [string, string][] {
   return folders.flatMap((folder) => {
-    const entries = readdirSync(join(root, folder), { recursive: true, withFileTypes: true });
+    // A fleet without the folder has no rules to test.
+    const entries = existsSync(join(root, folder)) ? readdirSync(join(root, folder), { recursive: true, withFileTypes: true }) : [];
     return entries
       .filter((e) => e.isFile())
       .map((e) => relative(root, join(e.parentPath, e.name)))

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
 import { compareIncrementally } from '../../generate/incremental.ts';
-import { readPlanMemo } from '../../generate/plan-memo.ts';
+import { NO_PLAN_MEMO, readPlanMemo } from '../../generate/plan-memo.ts';
 import { GENERATED_PATHSPECS, readGeneratedIndex } from '../../generate/read-tree.ts';
 import { probeWorktree } from '../../lib/worktree-files.ts';
 import { generatedAsBefore } from '../generated-as-before.ts';
@@ -23,7 +23,8 @@ export const generatedCheck: Check = {
     const probe = scope ? undefined : { found: await (ctx.generatedProbe ?? probeWorktree(ctx.root, GENERATED_PATHSPECS)) };
     const asBefore = generatedAsBefore(ctx.root, probe?.found, ctx.sources);
     if (asBefore.known) return [];
-    const memo = readPlanMemo(ctx.root);
+    // A scoped run plans the few clusters the change reaches: reading (and rewriting) every cluster's memo entry would cost more.
+    const memo = scope && scope.clusters.size <= FEW_CLUSTERS ? NO_PLAN_MEMO : readPlanMemo(ctx.root);
     const index = await (scope ? readGeneratedIndex(ctx.root, scope.pathspecs) : readGeneratedIndex(ctx.root, GENERATED_PATHSPECS, probe));
     const { changes } = compareIncrementally(ctx.inventory, index, memo, scope?.clusters);
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
@@ -33,6 +34,9 @@ export const generatedCheck: Check = {
     return [];
   },
 };
+
+/** Up to this many clusters reached by a change, planning them is cheaper than reading the plan memo of the whole fleet. */
+const FEW_CLUSTERS = 64;
 
 /** The folders in `dir`, none when it is missing. */
 function folderNames(dir: string): string[] {
