@@ -16,22 +16,31 @@ const THEIR_SHARE = 0.45;
  */
 export async function parseAhead(sources: InventorySources, known: KnownFiles): Promise<{ here: number; second: number }> {
   if (!known.remembers) return NONE;
-  const todo = [...sources].filter(([path, text]) => path.startsWith('clusters/') && known.cluster(fileKey(path, text)) === undefined);
+  const todo = [...sources].flatMap(([path, text]) => {
+    if (!path.startsWith('clusters/')) return [];
+    const key = fileKey(path, text);
+    return known.cluster(key) === undefined ? [{ path, text, key }] : [];
+  });
   if (todo.length < MIN_FILES) return NONE;
   const split = Math.floor(todo.length * THEIR_SHARE);
-  const theirs = onSecondThread<ReturnType<typeof passingClusterData>[]>(new URL('./parse-worker.ts', import.meta.url), todo.slice(0, split));
-  const results = todo.slice(split).map(([file, text]) => passingClusterData(file, text));
-  const learn = (files: [string, string][], found: ReturnType<typeof passingClusterData>[]) =>
-    files.forEach(([file, text], i) => {
+  const [theirFiles, myFiles] = [todo.slice(0, split), todo.slice(split)];
+  const theirs = onSecondThread<ReturnType<typeof passingClusterData>[]>(
+    new URL('./parse-worker.ts', import.meta.url),
+    theirFiles.map((f) => [f.path, f.text]),
+  );
+  const learn = (files: typeof todo, found: ReturnType<typeof passingClusterData>[]) =>
+    files.forEach(({ key }, i) => {
       const passing = found[i];
       if (!passing) return;
-      const key = fileKey(file, text);
       known.learnCluster(key, passing.data);
       if (passing.clean) known.learnClean(key);
     });
-  learn(todo.slice(split), results);
+  learn(
+    myFiles,
+    myFiles.map((f) => passingClusterData(f.path, f.text)),
+  );
   const second = await theirs;
-  if (second) learn(todo.slice(0, split), second);
+  if (second) learn(theirFiles, second);
   return { here: todo.length - split, second: second ? split : 0 };
 }
 

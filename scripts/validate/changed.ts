@@ -25,6 +25,12 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
   return affected;
 }
 
+/**
+ * Up to this many of the fleet's clusters, a run (--changed-since, --cluster) reads and plans just them: cheaper
+ * than reading the fleet-wide memos (the verdicts, the plans), megabytes at 10,000 clusters.
+ */
+export const FEW_CLUSTERS = 64;
+
 /** Paths changed since `ref` forked from HEAD, working tree included, relative to the root. */
 export async function readChangedPaths(root: string, ref: string): Promise<string[]> {
   return changedPaths(root, await forkPoint(root, ref, '--changed-since'));

@@ -12,6 +12,7 @@ import { renderLeaves, resolveCharts, type RenderedLeaf } from '../render/render
 import { clusterKey, dedupeShared, entryPath, evictResults, readVerdict, sharedKey, type CacheStats, type Verdict } from './results-cache.ts';
 import type { Check, ValidateContext } from './types.ts';
 import { NO_VERDICT_MEMO, readVerdictMemo } from './verdict-memo.ts';
+import { FEW_CLUSTERS } from './changed.ts';
 import { cachedLeaves, fleetRootsChecked, pinsReader, releaseRender, writeVerdicts } from './cluster-verdicts.ts';
 
 export interface ClusterChecks {
@@ -93,9 +94,6 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   });
   return { findings, rendered, cache };
 }
-
-/** Up to this many clusters, reading their result entries one by one is cheaper than the checkout's verdict memo. */
-const FEW_CLUSTERS = 64;
 
 /** Clusters planned, rendered and checked at a time: memory stays bounded whatever the fleet's size. */
 const CHUNK = 400;

@@ -9,7 +9,7 @@ import { probeWorktree } from '../../lib/worktree-files.ts';
 import { generatedAsBefore } from '../generated-as-before.ts';
 import { isClean, staleFindings } from '../../generate/tree.ts';
 import { NOTHING_KNOWN, scanSecrets } from '../../inventory/parse-memo.ts';
-import { generatedScope } from '../changed.ts';
+import { FEW_CLUSTERS, generatedScope } from '../changed.ts';
 import type { Check } from '../types.ts';
 
 /** The committed generated files must be exactly what generate produces now. */
@@ -34,9 +34,6 @@ export const generatedCheck: Check = {
     return [];
   },
 };
-
-/** Up to this many clusters reached by a change, planning them is cheaper than reading the plan memo of the whole fleet. */
-const FEW_CLUSTERS = 64;
 
 /** The folders in `dir`, none when it is missing. */
 function folderNames(dir: string): string[] {
