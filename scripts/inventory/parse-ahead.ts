@@ -1,17 +1,21 @@
 import { onSecondThread } from '../lib/worker.ts';
+import { claimChunks, type ChunkedWork } from './parse-chunks.ts';
 import { passingClusterData } from './parse.ts';
 import { fileKey, type KnownFiles } from './parse-memo.ts';
 import type { InventorySources } from './types.ts';
 
 /** Below this many new cluster files, starting a second thread (about 0.3 s) costs more than it saves. */
 const MIN_FILES = 1500;
-/** The second thread's share: it starts later, loading the parser while this thread parses. */
-const THEIR_SHARE = 0.45;
+/** Files a thread claims at a time: small enough that neither waits long for the other's last chunk. */
+const CHUNK = 100;
+
+type Passing = ReturnType<typeof passingClusterData>;
 
 /**
  * Cluster files the memo does not know (a new fleet, a new checkout), parsed on two threads at once: what
  * passes is learned into `known`, where parseInventory takes it as it takes a file that passed before. A file
  * that fails is left to parseInventory, which reports it, and so are the second thread's files if it failed.
+ * The threads claim chunks from one shared counter, so a thread slowed by the machine's other work parses less.
  * Returns how many files each thread parsed.
  */
 export async function parseAhead(sources: InventorySources, known: KnownFiles): Promise<{ here: number; second: number }> {
@@ -22,26 +26,26 @@ export async function parseAhead(sources: InventorySources, known: KnownFiles): 
     return known.cluster(key) === undefined ? [{ path, text, key }] : [];
   });
   if (todo.length < MIN_FILES) return NONE;
-  const split = Math.floor(todo.length * THEIR_SHARE);
-  const [theirFiles, myFiles] = [todo.slice(0, split), todo.slice(split)];
-  const theirs = onSecondThread<ReturnType<typeof passingClusterData>[]>(
-    new URL('./parse-worker.ts', import.meta.url),
-    theirFiles.map((f) => [f.path, f.text]),
-  );
-  const learn = (files: typeof todo, found: ReturnType<typeof passingClusterData>[]) =>
-    files.forEach(({ key }, i) => {
-      const passing = found[i];
+  const work: ChunkedWork = { files: todo.map((f) => [f.path, f.text]), chunk: CHUNK, next: new Int32Array(new SharedArrayBuffer(4)) };
+  const theirs = onSecondThread<[start: number, found: Passing[]][]>(new URL('./parse-worker.ts', import.meta.url), work);
+  const learn = (start: number, found: Passing[]) =>
+    found.forEach((passing, i) => {
       if (!passing) return;
+      const { key } = todo[start + i]!;
       known.learnCluster(key, passing.data);
       if (passing.clean) known.learnClean(key);
     });
-  learn(
-    myFiles,
-    myFiles.map((f) => passingClusterData(f.path, f.text)),
-  );
-  const second = await theirs;
-  if (second) learn(theirFiles, second);
-  return { here: todo.length - split, second: second ? split : 0 };
+  let here = 0;
+  claimChunks(work, (start, files) => {
+    learn(
+      start,
+      files.map(([file, text]) => passingClusterData(file, text)),
+    );
+    here += files.length;
+  });
+  const second = (await theirs) ?? [];
+  for (const [start, found] of second) learn(start, found);
+  return { here, second: second.reduce((n, [, found]) => n + found.length, 0) };
 }
 
 const NONE = { here: 0, second: 0 };

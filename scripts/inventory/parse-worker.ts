@@ -1,6 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { claimChunks, type ChunkedWork } from './parse-chunks.ts';
 import { passingClusterData } from './parse.ts';
 
-/** parse-ahead.ts's second thread: the cluster files it is given, parsed and checked as parseInventory would. */
-const files = workerData as [file: string, text: string][];
-parentPort!.postMessage(files.map(([file, text]) => passingClusterData(file, text)));
+/** parse-ahead.ts's second thread: chunk 0 and every chunk it claims, parsed and checked as parseInventory would. */
+const done: [number, ReturnType<typeof passingClusterData>[]][] = [];
+claimChunks(workerData as ChunkedWork, (start, files) => done.push([start, files.map(([file, text]) => passingClusterData(file, text))]), {
+  first: true,
+});
+parentPort!.postMessage(done);

@@ -30,7 +30,8 @@ test('a new fleet of 1,600 clusters parsed on two threads is the inventory one t
 
   const known = readKnownFiles(root);
   const parsed = await parseAhead(sources, known);
-  assert.ok(parsed.second > 600 && parsed.here > 600, `both threads parsed files: ${JSON.stringify(parsed)}`);
+  // The second thread always parses chunk 0 (100 files); the rest goes to whichever thread claims it first.
+  assert.ok(parsed.second >= 100 && parsed.here > 0 && parsed.here + parsed.second === 1600, `both threads parsed files: ${JSON.stringify(parsed)}`);
   assert.deepEqual(parseInventory(sources, known).inventory, oneThread.inventory);
 
   // A typo and a plaintext password among them: neither is learned as passing or clean, and the findings are one thread's.
