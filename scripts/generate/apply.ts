@@ -10,14 +10,22 @@ export { readGeneratedTree } from './read-tree.ts';
 interface AppliedChanges {
   written: string[];
   removed: string[];
+  /** Of the written files, those staged on a second thread while the plan was made (stage-ahead.ts). */
+  stagedAhead: number;
 }
 
 /**
  * Writes the changes all or nothing: checks that every write and removal can be done (no link or
  * file in the way, every folder writable), then runs them as one transaction that undoes itself on
- * any failure or signal. Call only after refusals are empty, with the lock held.
+ * any failure or signal. Call only after refusals are empty, with the lock held. `stagedAhead`: files already
+ * staged (stage-ahead.ts), which are not written again.
  */
-export async function applyTreeChanges(root: string, changes: TreeChanges, existing: GeneratedTree): Promise<AppliedChanges> {
+export async function applyTreeChanges(
+  root: string,
+  changes: TreeChanges,
+  existing: GeneratedTree,
+  stagedAhead?: Map<string, string>,
+): Promise<AppliedChanges> {
   const writes = [...changes.create, ...changes.update, ...changes.edited.flatMap((e) => (e.write ? [e.write] : []))];
   const removed = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
   const tx: Transaction = {
@@ -27,15 +35,16 @@ export async function applyTreeChanges(root: string, changes: TreeChanges, exist
       ...changes.leftovers.map((path) => ({ path, previous: readFileSync(join(root, path), 'utf8') })),
     ],
     newDirs: [],
+    stagedAhead,
   };
-  if (!tx.writes.length && !tx.removals.length) return { written: [], removed: [] };
+  if (!tx.writes.length && !tx.removals.length) return { written: [], removed: [], stagedAhead: 0 };
   tx.newDirs = preflight(root, tx);
-  await runTransaction(root, tx);
+  const { stagedAhead: staged } = await runTransaction(root, tx);
   pruneEmptyDirs(
     root,
     tx.removals.map((r) => r.path),
   );
-  return { written: writes.map((w) => w.path).sort(), removed: removed.sort() };
+  return { written: writes.map((w) => w.path).sort(), removed: removed.sort(), stagedAhead: staged };
 }
 
 /** Folders to create (parents first); refuses links and files in the way, and folders it cannot write. */

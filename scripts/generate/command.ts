@@ -8,7 +8,9 @@ import { readPlanMemo } from './plan-memo.ts';
 import { readGeneratedIndex } from './read-tree.ts';
 import { acquireLock, runLeftovers } from './lock.ts';
 import { generateRefusals } from './refusals.ts';
-import { deferSignals } from './transaction.ts';
+import { stageAhead } from './stage-ahead.ts';
+import { deferSignals, removeStaging, stagedTrees } from './transaction.ts';
+import type { FileWrite } from './plan-types.ts';
 import { isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
 
 /** The inventory as generate may write it: no secret copied into the tree, no chart outside its namespace. */
@@ -22,9 +24,9 @@ async function readWritableInventory(root: string): Promise<Inventory> {
 }
 
 /** The plan against the generated trees on disk, planning and reading only what changed since the memo's run. */
-async function compareWithDisk(root: string, inventory: Inventory) {
+async function compareWithDisk(root: string, inventory: Inventory, stageNew?: (files: FileWrite[]) => void) {
   const memo = readPlanMemo(root);
-  const compared = compareIncrementally(inventory, await readGeneratedIndex(root), memo);
+  const compared = compareIncrementally(inventory, await readGeneratedIndex(root), memo, { stageNew });
   memo.save();
   return compared;
 }
@@ -33,24 +35,33 @@ interface GenerateOutcome {
   changes: TreeChanges;
   written: string[];
   removed: string[];
+  /** Of the written files, those staged on a second thread while the plan was made. */
+  stagedAhead: number;
 }
 
 /** `generate`: with the checkout's lock, plan, refuse on hand-written, hand-edited or linked files, then write all or nothing. */
 export async function runGenerate(root: string, { force = false } = {}): Promise<GenerateOutcome> {
   const release = acquireLock(root);
+  // New clusters' files are staged on a second thread while the rest is planned; they move in with the transaction.
+  const ahead = stageAhead(stagedTrees(root));
   try {
     return await deferSignals(async () => {
       const inventory = await readWritableInventory(root).catch((err: unknown) => {
         throw err instanceof FindingsError ? new FindingsError(err.findings, err.message, true) : err;
       });
-      const { changes, existing } = await compareWithDisk(root, inventory);
+      const { changes, existing } = await compareWithDisk(root, inventory, ahead.stage);
       const refused = refusals(changes, force);
       if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`, true);
-      const applied = await applyTreeChanges(root, changes, existing);
+      const applied = await applyTreeChanges(root, changes, existing, await ahead.finish());
       return { changes, ...applied };
     });
   } finally {
-    release();
+    try {
+      await ahead.stop();
+      removeStaging(root);
+    } finally {
+      release();
+    }
   }
 }
 

@@ -12,12 +12,14 @@ const folderOf = (path: string) => /^(apps\/[^/]+|overlays\/[^/]+\/[^/]+)\//.exe
  * compareTree over what may have changed: a cluster whose plan digest is in the memo and whose folders hold
  * exactly the files the memo names, with git's object ids, is counted unchanged without planning or reading it.
  * Everything else (changed clusters, fleet files, folders of clusters that are gone) is planned, read and compared.
+ * `only`: just these clusters (and the fleet files); `stageNew`: given the files of each cluster none of whose
+ * folders exists yet, as soon as they are planned.
  */
 export function compareIncrementally(
   inventory: Inventory,
   index: GeneratedIndex,
   memo: PlanMemo,
-  only?: Set<string>,
+  { only, stageNew }: { only?: Set<string>; stageNew?: (files: FileWrite[]) => void } = {},
 ): { changes: TreeChanges; existing: GeneratedTree } {
   // Only these clusters' folders (and the fleet files) are compared: the index was read for them alone.
   if (only) dropOtherClusters(index, only);
@@ -29,6 +31,7 @@ export function compareIncrementally(
     if (paths) paths.push(path);
     else onDisk.set(folder, [path]);
   }
+  const isNewFolder = (folder: string | undefined) => folder !== undefined && !onDisk.has(folder);
   const shared = sharedPlanDigest(inventory);
   const planCluster = clusterPlanner(inventory);
   const settled = new Set<string>();
@@ -46,6 +49,7 @@ export function compareIncrementally(
       continue;
     }
     const files = planCluster(cluster);
+    if (stageNew && files.every((f) => isNewFolder(folderOf(f.path)))) stageNew(files);
     memo.learn(
       key,
       files.map((f) => [f.path, index.oidOf(f.content)]),

@@ -10,7 +10,15 @@ export interface Transaction {
   removals: { path: string; previous?: string }[];
   /** Folders to create, parents first. */
   newDirs: string[];
+  /** Files a second thread already wrote below stagedTrees(root), by path (stage-ahead.ts). */
+  stagedAhead?: Map<string, string>;
 }
+
+/** This run's staging folder. */
+const stagingFolder = (root: string) => join(root, STAGING_DIR, String(process.pid));
+
+/** Where new folders are staged, mirroring their paths: what moves into place whole. */
+export const stagedTrees = (root: string) => join(stagingFolder(root), 'tree');
 
 /** What was done so far, so that it can be undone. */
 interface Journal {
@@ -47,16 +55,22 @@ function checkInterrupt(): void {
  * in memory) and removes the staging folder; a SIGKILL leaves only whole files and whole new folders (renames are
  * atomic) and the staging folder, which the next run removes.
  */
-export async function runTransaction(root: string, tx: Transaction): Promise<void> {
-  const staging = join(root, STAGING_DIR, String(process.pid));
+export async function runTransaction(root: string, tx: Transaction): Promise<{ stagedAhead: number }> {
+  const staging = stagingFolder(root);
   const journal: Journal = { trees: [], written: [], removed: [] };
   const { tops, stagedPath } = stagingLayout(tx.newDirs, staging);
+  const ahead = tx.stagedAhead ?? new Map<string, string>();
   try {
     checkInterrupt();
     mkdirSync(staging, { recursive: true });
-    for (const dir of tx.newDirs) mkdirSync(stagedPath(dir).path);
+    const madeAhead = foldersOf(ahead.keys());
+    for (const dir of tx.newDirs) if (!madeAhead.has(dir)) mkdirSync(stagedPath(dir).path, { recursive: true });
     const writes = tx.writes.map((w, i) => ({ ...w, staged: stagedPath(w.path, i) }));
-    await forEachInBatches(writes, (w) => writeFileSync(w.staged.path, w.content));
+    const toWrite = writes.filter((w) => !(w.staged.inTree && ahead.get(w.path) === w.content));
+    await forEachInBatches(toWrite, (w) => writeFileSync(w.staged.path, w.content));
+    // A file staged ahead that this run does not write must not move in with its folder.
+    const written = new Set(tx.writes.map((w) => w.path));
+    for (const path of ahead.keys()) if (!written.has(path) && stagedPath(path).inTree) rmSync(stagedPath(path).path);
     checkInterrupt();
     for (const top of tops) {
       checkInterrupt();
@@ -74,6 +88,7 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
       rmSync(join(root, r.path));
       journal.removed.push(r);
     });
+    return { stagedAhead: writes.length - toWrite.length };
   } catch (err) {
     const failures = undo(root, staging, journal);
     if (failures.length)
@@ -83,28 +98,38 @@ export async function runTransaction(root: string, tx: Transaction): Promise<voi
       );
     throw err;
   } finally {
-    rmSync(join(root, STAGING_DIR), { recursive: true, force: true });
+    removeStaging(root);
   }
 }
 
+/** Removes every staged file (only the lock's holder stages). */
+export const removeStaging = (root: string) => rmSync(join(root, STAGING_DIR), { recursive: true, force: true });
+
 /**
- * Where each new folder and each write is staged: a path below a new folder goes into its topmost new folder's
- * copy (tree-<n>/…), any other write into a file of its own (its index).
+ * Where each new folder and each write is staged: a path at or below a new folder goes to the same path in the
+ * staged trees (where the topmost new folder moves in from), any other write into a file of its own (its index).
  */
 function stagingLayout(newDirs: string[], staging: string) {
   const isNew = new Set(newDirs);
   const tops = newDirs.filter((dir) => !isNew.has(dir.slice(0, Math.max(0, dir.lastIndexOf('/')))));
-  const treeOf = new Map(tops.map((top, n) => [top, `tree-${n}`]));
+  const isTop = new Set(tops);
+  const trees = join(staging, 'tree');
   const stagedPath = (path: string, index?: number) => {
-    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
-      const tree = treeOf.get(path.slice(0, end));
-      if (tree) return { path: join(staging, tree, path.slice(end + 1)), inTree: true };
-    }
-    const tree = treeOf.get(path);
-    if (tree) return { path: join(staging, tree), inTree: true };
+    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1))
+      if (isTop.has(path.slice(0, end))) return { path: join(trees, path), inTree: true };
+    if (isTop.has(path)) return { path: join(trees, path), inTree: true };
     return { path: join(staging, String(index)), inTree: false };
   };
   return { tops, stagedPath };
+}
+
+/** Every folder above these paths. */
+function foldersOf(paths: Iterable<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const path of paths)
+    for (let dir = path.slice(0, Math.max(0, path.lastIndexOf('/'))); dir && !folders.has(dir); dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/'))))
+      folders.add(dir);
+  return folders;
 }
 
 /** Puts back every file as it was, newest change first; returns what could not be restored. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hexDigest } from '../lib/digest.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { Finding } from '../lib/findings.ts';
 import { signedMemo } from '../lib/signed-memo.ts';
@@ -35,7 +35,7 @@ interface Stored {
 const MAX_PASSED = 4096;
 
 /** A file's identity for the memo: its path and its content. */
-export const fileKey = (file: string, text: string) => createHash('sha256').update(`${file}\0${text}`).digest('hex');
+export const fileKey = (file: string, text: string) => hexDigest('sha256', `${file}\0${text}`);
 
 /** The memo of the checkout at `root`; without a cache key it remembers nothing. */
 export function readKnownFiles(root: string): KnownFiles {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hexDigest } from './digest.ts';
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +27,9 @@ const git = async (root: string, args: string[]) => {
 
 /** git's object id of a blob with these bytes. */
 export const blobOid = (bytes: Buffer | string, algorithm: 'sha1' | 'sha256' = 'sha1') =>
-  createHash(algorithm)
-    .update(`blob ${Buffer.byteLength(bytes)}\0`)
-    .update(bytes)
-    .digest('hex');
+  typeof bytes === 'string'
+    ? hexDigest(algorithm, `blob ${Buffer.byteLength(bytes)}\0${bytes}`)
+    : createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 
 /**
  * What git says of the files under some folders before their listing is read: changed and new paths, and the
