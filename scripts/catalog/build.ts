@@ -66,10 +66,15 @@ async function buildCatalog(version: string, progress: Progress): Promise<Catalo
   const dir = cacheDir('catalog', `v${version}-standalone-strict`);
   if (!isCurrentCatalog(dir, source)) {
     progress(`building the schema catalog of Kubernetes ${version} from ${source} (once per version)`);
-    const moduleDir = await downloadGoModule(module, `v${version}`, {
-      what: `the OpenAPI document of Kubernetes ${version}`,
-      fix: `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`,
-    });
+    const moduleDir = await downloadGoModule(
+      module,
+      `v${version}`,
+      {
+        what: `the OpenAPI document of Kubernetes ${version}`,
+        fix: `use an existing Kubernetes release as kubernetesVersion (list them with \`go list -m -versions ${module}\`) and check that the Go module proxy is reachable (GOPROXY)`,
+      },
+      readToolPins().go.toolchain,
+    );
     const document = readJsonFile(join(moduleDir, 'api/openapi-spec/swagger.json'), source);
     writeCatalogDir(dir, [...convertOpenApi(document, { strict: true }), { path: SCOPES_FILE, schema: kindScopes(document) }], source);
   }

@@ -5,6 +5,7 @@ import { run } from '../lib/exec.ts';
 import { goBuildInto } from '../tools/go-build.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
 import { GO_ENV, KUBE_MODULE_DIR, readControlPlanePin, type ControlPlanePin } from './pin.ts';
+import { builtWithPinnedGo } from '../tools/pins.ts';
 
 /** kube-apiserver and etcd built from the pin, cached per Kubernetes version. */
 export interface ControlPlaneBinaries {
@@ -76,7 +77,7 @@ export function versionLdflags(pin: Pick<ControlPlanePin, 'kubernetes' | 'publis
 async function isBuiltFrom(path: string, pkg: string, pin: ControlPlanePin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]);
-  if (info.exitCode !== 0) return false;
+  if (info.exitCode !== 0 || !builtWithPinnedGo(info.stdout)) return false;
   const built = parseBuildInfo(info.stdout);
   if (built.path !== pkg || built.settings.get('-tags') !== BUILD_TAGS || built.settings.get('CGO_ENABLED') !== '0') return false;
   if (built.deps.size === 0) return false;

@@ -1,5 +1,6 @@
 import { EnvironmentError } from '../lib/errors.ts';
 import { run, tail } from '../lib/exec.ts';
+import { goToolchainEnv } from '../tools/pins.ts';
 
 /** The wrapper Go module whose go.mod pins the control plane (k8s.io/kubernetes, etcd, the staging modules). */
 export const KUBE_MODULE_DIR = new URL('../../tools/kube/', import.meta.url).pathname;
@@ -27,7 +28,7 @@ interface GoModule {
 }
 
 /** Environment for every go command run in the wrapper module: no workspace, never edit go.mod. */
-export const GO_ENV = { GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false' } as const;
+export const GO_ENV = { GOWORK: 'off', GOFLAGS: '-mod=readonly -buildvcs=false', ...goToolchainEnv() };
 
 let pending: Promise<ControlPlanePin> | undefined;
 

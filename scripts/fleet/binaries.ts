@@ -7,7 +7,7 @@ import { run, tail } from '../lib/exec.ts';
 import { parseBuildInfo, versionLdflags } from '../cluster/binaries.ts';
 import { readControlPlanePin } from '../cluster/pin.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
-import { readToolPins } from '../tools/pins.ts';
+import { builtWithPinnedGo, goToolchainEnv, readToolPins } from '../tools/pins.ts';
 import { goBuildInto, type GoBuild } from '../tools/go-build.ts';
 
 /** What a simulated cluster runs besides kube-apiserver and etcd (scripts/cluster/binaries.ts). */
@@ -115,9 +115,9 @@ function kwokBuild(): Build {
 }
 
 async function argocdBuild(): Promise<Build> {
-  const { module, version, toolchain } = readToolPins().argocd;
+  const { module, version } = readToolPins().argocd;
   const wrapper = 'tools/argocd';
-  const env = { GOTOOLCHAIN: toolchain };
+  const env = goToolchainEnv();
   const expect = await moduleGraph(wrapper, env);
   if (expect.get(module) !== version)
     throw new EnvironmentError(
@@ -133,7 +133,7 @@ async function argocdBuild(): Promise<Build> {
     env,
     flags: ['-trimpath', `-ldflags=${ldflags}`],
     expect,
-    estimate: `about 10 minutes on 2 cores with ${toolchain}, 2.5 GB of memory`,
+    estimate: `about 10 minutes on 2 cores with ${env.GOTOOLCHAIN}, 2.5 GB of memory`,
   };
 }
 
@@ -164,7 +164,7 @@ function goBuild(build: Build, outDir: string): GoBuild {
 async function isBuiltFrom(path: string, build: Build): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
-  if (info?.exitCode !== 0) return false;
+  if (info?.exitCode !== 0 || !builtWithPinnedGo(info.stdout)) return false;
   const built = parseBuildInfo(info.stdout);
   if (built.deps.size === 0) return false;
   if (!build.wrapper) return [...build.expect].every(([module, version]) => built.deps.get(module) === version);
@@ -177,7 +177,7 @@ async function moduleGraph(wrapper: string, env: Record<string, string>): Promis
   const cwd = new URL(`../../${wrapper}/`, import.meta.url).pathname;
   const result = await run('go', ['list', '-m', '-f', '{{.Path}} {{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}', 'all'], {
     cwd,
-    env: { ...env, GOWORK: 'off', GOFLAGS: '-mod=readonly' },
+    env: { ...env, ...goToolchainEnv(), GOWORK: 'off', GOFLAGS: '-mod=readonly' },
   });
   if (result.exitCode !== 0)
     throw new EnvironmentError(

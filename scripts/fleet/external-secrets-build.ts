@@ -7,7 +7,7 @@ import { copyTree, downloadGoModule } from '../lib/go-module.ts';
 import { workTemp } from '../lib/work-dir.ts';
 import { goBuildInto, type GoBuild } from '../tools/go-build.ts';
 import { checkGo, type Progress } from '../tools/install.ts';
-import { PINS_FILE, readToolPins, type OverlayBuildPin } from '../tools/pins.ts';
+import { builtWithPinnedGo, PINS_FILE, readToolPins, type OverlayBuildPin } from '../tools/pins.ts';
 
 const BINARY = 'external-secrets';
 // Measured cold (empty GOCACHE, warm module cache; docs/toolchain.md): about 7 CPU-minutes.
@@ -28,10 +28,15 @@ export async function ensureExternalSecretsController(progress: Progress = () =>
   // In this process's work folder: removed at exit, or by a later run after a SIGKILL.
   const source = join(workTemp('external-secrets-source-'), 'module');
   try {
-    const from = await downloadGoModule(pin.module, pin.version, {
-      what: 'the source of the External Secrets controller',
-      fix: `check fleet.externalSecrets in ${PINS_FILE} and that the Go module proxy is reachable (GOPROXY)`,
-    });
+    const from = await downloadGoModule(
+      pin.module,
+      pin.version,
+      {
+        what: 'the source of the External Secrets controller',
+        fix: `check fleet.externalSecrets in ${PINS_FILE} and that the Go module proxy is reachable (GOPROXY)`,
+      },
+      readToolPins().go.toolchain,
+    );
     copyTree(from, source);
     copyTree(overlay, source);
     progress(
@@ -60,7 +65,7 @@ function overlayBuild(pin: OverlayBuildPin, source: string, outDir: string): GoB
 async function isOverlayBuild(path: string, pin: OverlayBuildPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
-  if (info?.exitCode !== 0) return false;
+  if (info?.exitCode !== 0 || !builtWithPinnedGo(info.stdout)) return false;
   const lines = info.stdout.split('\n').map((line) => line.trim().split(/\s+/).join(' '));
   return lines.includes(`path ${pin.module}/${pin.package}`) && lines.includes(`mod ${pin.module} (devel)`);
 }

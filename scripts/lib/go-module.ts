@@ -18,14 +18,14 @@ interface DownloadPurpose {
 
 /**
  * Downloads one Go module (for the documents it ships, not to build it) and returns its read-only
- * folder in the module cache. `toolchain` (GOTOOLCHAIN) where the module's go.mod needs a newer Go.
+ * folder in the module cache, with the Go `toolchain` (GOTOOLCHAIN) the toolkit pins.
  */
-export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose, toolchain?: string): Promise<string> {
+export async function downloadGoModule(module: string, version: string, { what, fix }: DownloadPurpose, toolchain: string): Promise<string> {
   const spec = `${module}@${version} (${what})`;
   // Outside any Go module, so that a go.mod (or vendor folder) of the current directory plays no part.
   const result = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
     cwd: tmpdir(),
-    env: toolchain ? { GOTOOLCHAIN: toolchain } : {},
+    env: { GOTOOLCHAIN: toolchain },
   }).catch((err: unknown) => {
     throw new EnvironmentError(
       `cannot download ${spec}: Go is not installed or not on PATH (${(err as Error).message})\nfix: install Go (https://go.dev/doc/install); it fetches the module from the Go module proxy`,

@@ -32,7 +32,7 @@ export function downloadArgoCdModule(pin: ArgoCdPin = readToolPins().argocd, wha
     pin.module,
     pin.version,
     { what, fix: `check argocd in ${PINS_FILE} (a released version) and that the Go module proxy is reachable (GOPROXY)` },
-    pin.toolchain,
+    readToolPins().go.toolchain,
   );
 }
 

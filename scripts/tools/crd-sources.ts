@@ -70,7 +70,7 @@ async function readCrds(source: CrdSource): Promise<CrdDocument[]> {
       what: `its CustomResourceDefinitions (${source.where} in ${PINS_FILE})`,
       fix: `pin a version the Go module proxy serves (\`go list -m -versions ${source.module}\`) and check that it is reachable (GOPROXY)`,
     },
-    source.toolchain,
+    readToolPins().go.toolchain,
   );
   const dir = join(moduleDir, source.crds);
   const kustomization = parse(await readText(join(dir, 'kustomization.yaml'), source)) as { resources?: unknown };

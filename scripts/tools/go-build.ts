@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { shell } from '../lib/exec.ts';
 import { withHeartbeat } from '../lib/heartbeat.ts';
+import { goToolchainEnv } from './pins.ts';
 
 /** One `go build` or `go install` of pinned code. */
 export interface GoBuild {
@@ -16,7 +17,7 @@ export interface GoBuild {
 }
 
 /**
- * Builds into a fresh staging folder, then moves each output (name in staging → final path) into place:
+ * Builds with the pinned Go toolchain into a fresh staging folder, then moves each output (name in staging → final path) into place:
  * an interrupted or failed build never leaves a half-written binary where a finished one is expected.
  * Returns the seconds it took.
  */
@@ -24,7 +25,7 @@ export async function goBuildInto(build: GoBuild, staging: string, outputs: [str
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
-  const $go = shell({ cwd: build.cwd, env: build.env, timeoutMs: 3_600_000, failureLines: 12 });
+  const $go = shell({ cwd: build.cwd, env: { ...build.env, ...goToolchainEnv() }, timeoutMs: 3_600_000, failureLines: 12 });
   try {
     await withHeartbeat(progress, `still building: ${build.describe}`, () => $go`go ${build.args}`);
     for (const [name, target] of outputs) {

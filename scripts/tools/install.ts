@@ -7,7 +7,7 @@ import { run } from '../lib/exec.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
 import { withEmbedded } from './embeds.ts';
 import { readBundledTools, type BundledTools } from './argocd-release.ts';
-import { binaryName, PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
+import { binaryName, builtWithPinnedGo, PINS_FILE, readToolPins, withVersion, type ToolName, type ToolPin } from './pins.ts';
 
 /** Where a pinned tool (or runtime program) lives: one folder per version, so a pin change never reuses an old binary. */
 export function toolPath(name: string, pin: ToolPin): string {
@@ -80,7 +80,7 @@ export async function isPinnedBuild(path: string, pin: ToolPin): Promise<boolean
     new RegExp(`^\\s*(mod|dep)\\s+${escapeRegExp(m.module)}\\s+${escapeRegExp(m.version)}\\s`, 'm').test(info.stdout),
   );
   const tags = /^\s*build\s+-tags=(\S*)/m.exec(info.stdout)?.[1] ?? '';
-  const pinned = built && tags === (pin.tags ?? '');
+  const pinned = built && tags === (pin.tags ?? '') && builtWithPinnedGo(info.stdout);
   if (pinned) writeCacheFile(`${path}.verified`, stamp);
   return pinned;
 }
@@ -98,7 +98,12 @@ function verifiedStamp(path: string, pin: ToolPin): string | undefined {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats?.isFile()) return undefined;
   const modules = (pin.embedded ?? [pin]).map((m) => `${m.module}@${m.version}`);
-  return JSON.stringify({ modules, tags: pin.tags ?? '', file: [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs] });
+  return JSON.stringify({
+    modules,
+    tags: pin.tags ?? '',
+    go: readToolPins().go.toolchain,
+    file: [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs],
+  });
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -133,7 +138,7 @@ export function checkWrapperRequires(name: string, pin: ToolPin, goMod = pin.wra
     if (m !== pin && m.wrapper) checkSameReplaces(pin.wrapper, goMod, m.wrapper, readGoMod(m.wrapper));
     if (required === m.version) continue;
     throw new EnvironmentError(
-      `${pin.wrapper}/go.mod requires ${m.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${m.version}${m.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${m.module}@${m.version} && go mod tidy\` (with GOTOOLCHAIN=${pin.toolchain ?? 'local'}), as its go.mod header says`,
+      `${pin.wrapper}/go.mod requires ${m.module} ${required ?? '(nothing)'}, but ${name} is pinned to ${m.version}${m.bundledWith ? ` (the version Argo CD ${readToolPins().argocd.version} bundles)` : ''}\nfix: in ${pin.wrapper} run \`go get ${m.module}@${m.version} && go mod tidy\` (with GOTOOLCHAIN=${readToolPins().go.toolchain}), as its go.mod header says`,
     );
   }
 }
@@ -149,12 +154,12 @@ export function checkSameReplaces(wrapper: string, goMod: string, toolWrapper: s
     );
 }
 
-/** The flags and environment every pinned build shares: trimmed paths, the pin's tags and ldflags, no cgo, its toolchain. */
+/** The flags and environment every pinned build shares: trimmed paths, the pin's tags and ldflags, no cgo (goBuildInto adds the toolchain). */
 export function pinnedBuildSettings(pin: ToolPin): { flags: string[]; env: Record<string, string>; via: string; fix: string } {
   return {
     flags: ['-trimpath', ...(pin.tags ? [`-tags=${pin.tags}`] : []), ...(pin.ldflags ? [`-ldflags=${pin.ldflags}`] : [])],
-    env: { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0', ...(pin.toolchain ? { GOTOOLCHAIN: pin.toolchain } : {}) },
-    via: pin.toolchain ? ` with ${pin.toolchain}` : '',
+    env: { GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+    via: ` with ${readToolPins().go.toolchain}`,
     fix: `check that the Go module proxy is reachable (GOPROXY) and that Go is ${readToolPins().go.minimum}+`,
   };
 }

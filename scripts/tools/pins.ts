@@ -13,8 +13,6 @@ interface ToolPinSpec {
   bundledWith?: 'argocd';
   /** Linker flags that set the version the tool prints; `{version}` stands for the resolved version. */
   ldflags?: string;
-  /** Go toolchain for this build (GOTOOLCHAIN), where the module needs a newer Go than the minimum. */
-  toolchain?: string;
   /** Wrapper module (repository-relative folder) to build in, for releases `go install` refuses. */
   wrapper?: string;
   /** Build tags (comma-separated). */
@@ -41,7 +39,7 @@ export type ToolName = 'kubeconform' | 'helm' | 'kustomize' | 'leafRenderer' | '
 /** A program the prometheus chart runs, pinned for the runtime fire drill (scripts/tools/runtime.ts). */
 type RuntimePinSpec = Partial<ToolPinSpec> & {
   package: string;
-  /** The tool pin whose release this is: module, version, wrapper, toolchain, tags and ldflags come from there. */
+  /** The tool pin whose release this is: module, version, wrapper, tags and ldflags come from there. */
   sameReleaseAs?: ToolName;
 };
 
@@ -51,8 +49,6 @@ export type RuntimeName = 'prometheus' | 'alertmanager' | 'nodeExporter';
 export interface CrdSourcePin {
   module: string;
   version: string;
-  /** The Go toolchain its module needs (for `go mod download`), where newer than the local one. */
-  toolchain?: string;
   /** Folder of the module whose kustomization.yaml lists the CRD files (`manifests/crds`). */
   crds: string;
   /** Kinds the repository relies on: a release whose CRDs lack one is refused. */
@@ -70,13 +66,11 @@ export interface OverlayBuildPin {
 }
 
 /** The Argo CD release the fleet runs; its CRDs are one of the CRD sources. */
-export interface ArgoCdPin extends CrdSourcePin {
-  /** The Go toolchain its module needs (for `go mod download` and builds from it). */
-  toolchain: string;
-}
+export type ArgoCdPin = CrdSourcePin;
 
 export interface ToolPins {
-  go: { minimum: string };
+  /** minimum: the Go needed on PATH; toolchain: the one every go command of the toolkit runs with. */
+  go: { minimum: string; toolchain: string };
   argocd: ArgoCdPin;
   tools: Record<ToolName, ToolPinSpec>;
   /** The programs the prometheus chart runs, for the runtime fire drill (never built by plain `npm run tools`). */
@@ -97,6 +91,12 @@ export function readToolPins(): ToolPins {
   pins ??= JSON.parse(readFileSync(new URL('../../tools/pins.json', import.meta.url), 'utf8')) as ToolPins;
   return pins;
 }
+
+/** The environment of every go command the toolkit runs: the one pinned toolchain (fetched through the proxy once). */
+export const goToolchainEnv = () => ({ GOTOOLCHAIN: readToolPins().go.toolchain });
+
+/** Whether `go version -m` output is of a binary the pinned toolchain built (its first line: `<path>: go1.27.3`). */
+export const builtWithPinnedGo = (versionOutput: string) => versionOutput.split('\n', 1)[0]!.endsWith(`: ${readToolPins().go.toolchain}`);
 
 /** The pin with `{version}` filled into its linker flags. Pure. */
 export function withVersion(spec: ToolPinSpec, version: string): ToolPin {

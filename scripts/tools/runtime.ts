@@ -6,7 +6,7 @@ import { run } from '../lib/exec.ts';
 import { workTemp } from '../lib/work-dir.ts';
 import { goBuildInto, type GoBuild } from './go-build.ts';
 import { checkGo, ensurePinnedBuild, pinnedBuildSettings, toolPath, type Progress } from './install.ts';
-import { binaryName, resolveRuntimePin, type RuntimeName, type ToolPin } from './pins.ts';
+import { binaryName, builtWithPinnedGo, readToolPins, resolveRuntimePin, type RuntimeName, type ToolPin } from './pins.ts';
 
 /** Paths of the programs the prometheus chart runs, built at its appVersions (tools/pins.json `runtime`). */
 export type RuntimeBinaries = Record<RuntimeName, string>;
@@ -61,7 +61,7 @@ async function prepareCopy(pin: ToolPin, to: string): Promise<string> {
     pin.module,
     pin.version,
     { what: `the source ${binaryName(pin.package)} is built from`, fix: 'check that the Go module proxy is reachable (GOPROXY)' },
-    pin.toolchain,
+    readToolPins().go.toolchain,
   );
   copyTree(from, to);
   const page = placeholderPage(binaryName(pin.package), pin.version);
@@ -96,5 +96,9 @@ function copyBuild(pin: ToolPin, source: string, outDir: string): GoBuild {
 async function isCopyBuild(path: string, pin: ToolPin): Promise<boolean> {
   if (!existsSync(path)) return false;
   const info = await run('go', ['version', '-m', path]).catch(() => undefined);
-  return info?.exitCode === 0 && info.stdout.split('\n').some((line) => line.trim().split(/\s+/).join(' ') === `mod ${pin.module} (devel)`);
+  return (
+    info?.exitCode === 0 &&
+    builtWithPinnedGo(info.stdout) &&
+    info.stdout.split('\n').some((line) => line.trim().split(/\s+/).join(' ') === `mod ${pin.module} (devel)`)
+  );
 }
