@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { EnvironmentError, UsageError } from '../../scripts/lib/errors.ts';
 import { printable, xmlText } from '../../scripts/lib/output.ts';
 import { outputFileOption, outputFolderOption, rootOption } from '../../scripts/lib/paths.ts';
@@ -31,7 +31,14 @@ test('xmlText: the five XML escapes after printable; nothing XML 1.0 forbids rem
   assert.doesNotMatch(xmlText(all), /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd]/);
 });
 
-const temp = () => mkdtempSync(join(tmpdir(), 'mg-paths-'));
+const temps: string[] = [];
+const temp = () => {
+  temps.push(mkdtempSync(join(tmpdir(), 'mg-paths-')));
+  return temps.at(-1)!;
+};
+after(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 test('rootOption: a folder is resolved; missing or a file is a usage error naming the path and the fix', () => {
   const dir = temp();
