@@ -27,13 +27,14 @@ export interface StageAhead {
 
 export function stageAhead(folder: string): StageAhead {
   let worker: Worker | undefined;
-  let failed = false;
+  let exited = false;
   let pending: [string, string][] = [];
   const staged = new Map<string, string>();
   const send = () => {
     if (!worker) {
       worker = startSecondThread(new URL('./stage-ahead-worker.ts', import.meta.url), { folder });
-      worker.on('error', () => (failed = true));
+      // A thread that fails ends: finish() must not wait for an answer from a thread that is gone.
+      worker.on('error', () => {}).once('exit', () => (exited = true));
     }
     worker.postMessage(pending);
     pending = [];
@@ -54,8 +55,8 @@ export function stageAhead(folder: string): StageAhead {
       if (!worker) return new Map();
       if (pending.length) send();
       worker.postMessage('end' satisfies StageAheadMessage);
-      const answer = await nextAnswer<{ written?: number }>(worker);
-      if (!failed && answer?.written === staged.size) return staged;
+      const answer = exited ? undefined : await nextAnswer<{ written?: number }>(worker);
+      if (answer?.written === staged.size) return staged;
       // The transaction writes everything itself; nothing half-staged may move in with a folder.
       await stop();
       rmSync(folder, { recursive: true, force: true });
