@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from './cache.ts';
-import { onProcessExit } from './exit.ts';
+import { interruptedBy, onProcessExit } from './exit.ts';
 
 /**
  * Each process keeps its temporary files (leaf copies, kustomize's and helm's temporary folders, check
@@ -28,8 +29,23 @@ export function runWorkDir(): string {
   removeDeadRuns(work);
   const dir = mkdtempSync(join(work, `run-${HOST}-${process.pid}-`));
   mine.set(work, dir);
-  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => (interruptedBy() ? removeInBackground(dir) : rmSync(dir, { recursive: true, force: true })));
   return dir;
+}
+
+/**
+ * Ending by a signal, the folder is moved aside in one step and removed by a detached `rm`, so that Ctrl-C
+ * does not wait for a busy disk to unlink every file; the aside name still names this pid, so a later run
+ * removes it should that `rm` not finish.
+ */
+function removeInBackground(dir: string): void {
+  const aside = `${dir}-ending`;
+  try {
+    renameSync(dir, aside);
+    spawn('rm', ['-rf', '--', aside], { detached: true, stdio: 'ignore' }).unref();
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A new folder in this process's work folder; the caller removes it when done (the process's end does otherwise). */

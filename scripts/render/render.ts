@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { hasCachedRender, readCachedRender, writeCachedRender } from './render-cache.ts';
 import { parseAllDocuments } from 'yaml';
@@ -73,7 +74,8 @@ export async function buildLeaf(
     const result = await kustomize(args);
     return result.exitCode === 0 ? { yaml: result.stdout } : { error: tail(result.stderr.replaceAll(work, leaf.dir), 8) };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // Asynchronous: a signal is handled while the copy goes.
+    await rm(work, { recursive: true, force: true });
   }
 }
 

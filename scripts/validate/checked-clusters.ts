@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { FileWrite } from '../generate/plan-types.ts';
 import { clusterPlanner, planFleetFiles, sortByPath } from '../generate/plan.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
@@ -184,6 +184,6 @@ async function withContext(run: ClusterChecks, fresh: Pick<ValidateContext, 'pla
       generatedProbe: run.generatedProbe,
     });
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }

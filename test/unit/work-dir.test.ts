@@ -28,6 +28,8 @@ test("each process works in a folder of its own; a later run removes dead runs' 
       return name;
     };
     const dead = made(`run-${host}-${DEAD_PID}-abc123`);
+    // Moved aside on a signal, its detached `rm` never finished.
+    const deadAside = made(`run-${host}-${DEAD_PID}-xyz789-ending`);
     const legacyOld = made('kustomize-helm-2718281', true);
     const leafOld = made('leaf-x1Y2z3', true);
     const legacyFresh = made('kustomize-helm-3141592');
@@ -35,7 +37,7 @@ test("each process works in a folder of its own; a later run removes dead runs' 
     const live = made(`run-${host}-${process.ppid}-ghi789`);
     const unknown = made('something-else', true);
 
-    assert.deepEqual(removeDeadRuns(work).sort(), [dead, legacyOld, leafOld].sort());
+    assert.deepEqual(removeDeadRuns(work).sort(), [dead, deadAside, legacyOld, leafOld].sort());
     assert.deepEqual(readdirSync(work).sort(), [basename(mine), legacyFresh, otherHost, live, unknown].sort());
     assert.ok(existsSync(mine), "this run's own folder stays");
   } finally {
