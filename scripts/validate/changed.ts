@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Inventory } from '../inventory/types.ts';
 import { GENERATED_FILES, isGeneratedPath } from '../generate/plan.ts';
 import { changedPaths, forkPoint } from '../lib/git.ts';
@@ -31,9 +33,39 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
  */
 export const FEW_CLUSTERS = 64;
 
-/** Paths changed since `ref` forked from HEAD, working tree included, relative to the root. */
+/**
+ * Paths changed since `ref` forked from HEAD, relative to the root: committed, staged and unstaged changes, and
+ * new files outside the generated cluster folders (newFilesLookedFor).
+ */
 export async function readChangedPaths(root: string, ref: string): Promise<string[]> {
-  return changedPaths(root, await forkPoint(root, ref, '--changed-since'));
+  return changedPaths(root, await forkPoint(root, ref, '--changed-since'), undefined, newFilesLookedFor(root));
+}
+
+/**
+ * Where new (untracked) files count as changes: everywhere but inside the generated cluster folders (apps/<cluster>/,
+ * overlays/<env>/<cluster>/), whose walk is most of a one-cluster run at 10,000 clusters. A new file inside one is
+ * found by the generated check of a cluster the change reaches, once it is added to git (the diff lists it), or
+ * by a run without --changed-since. As literal pathspecs: git walks only what they name.
+ */
+export function newFilesLookedFor(root: string): string[] {
+  const entries = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  const filesIn = (dir: string) =>
+    entries(dir)
+      .filter((e) => !e.isDirectory())
+      .map((e) => `${dir}/${e.name}`);
+  const environments = entries('overlays')
+    .filter((e) => e.isDirectory())
+    .map((e) => `overlays/${e.name}`);
+  const top = entries('.')
+    .filter((e) => !['.git', 'apps', 'overlays'].includes(e.name))
+    .map((e) => e.name);
+  return [...top, ...filesIn('apps'), ...filesIn('overlays'), ...environments.flatMap(filesIn)].map((path) => `:(literal)${path}`);
 }
 
 /**

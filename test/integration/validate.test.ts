@@ -242,12 +242,23 @@ test('--changed-since selects only the clusters a git change affects; --json and
   await writeFile(join(root, 'apps/dev-1/stray.yaml'), 'kind: Stray\n');
   const scoped = await runValidate({ root, changedSince: 'HEAD' });
   const stale = (r: { findings: { check?: string; file: string }[] }) => r.findings.filter((f) => f.check === 'generated').map((f) => f.file);
-  assert.deepEqual(stale(scoped).sort(), ['apps/dev-1/stray.yaml', 'overlays/staging/staging-1/prometheus/values.yaml']);
+  assert.deepEqual(
+    stale(scoped),
+    ['overlays/staging/staging-1/prometheus/values.yaml'],
+    "a new file in an untouched cluster's generated folder is not walked for",
+  );
+  git('add', 'apps/dev-1/stray.yaml');
+  assert.deepEqual(
+    stale(await runValidate({ root, changedSince: 'HEAD' })).sort(),
+    ['apps/dev-1/stray.yaml', 'overlays/staging/staging-1/prometheus/values.yaml'],
+    'once added to git, the diff lists it',
+  );
+  git('rm', '-q', '--cached', 'apps/dev-1/stray.yaml');
   git('checkout', '-q', '--', 'overlays/staging/staging-1/prometheus/values.yaml');
   await writeFile(join(root, 'apps/prod-eu-1/root.yaml'), '# hand edit\n', { flag: 'a' });
   git('add', 'apps/prod-eu-1/root.yaml');
   git('commit', '-qm', 'a hand edit in an untouched cluster');
-  assert.deepEqual(stale(await runValidate({ root, changedSince: 'HEAD' })), ['apps/dev-1/stray.yaml'], 'committed before the change: not looked at');
+  assert.deepEqual(stale(await runValidate({ root, changedSince: 'HEAD' })), [], 'committed before the change: not looked at');
   assert.deepEqual(stale(await runValidate({ root })).sort(), ['apps/dev-1/stray.yaml', 'apps/prod-eu-1/root.yaml']);
   const badRef = await runCli('validate', ['--root', root, '--changed-since', 'no-such-ref']);
   assert.equal(badRef.code, 2);
