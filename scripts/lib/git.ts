@@ -150,15 +150,24 @@ export async function forkPoint(dir: string, ref: string, flag: string, head = '
   return git(dir, ['merge-base', await resolveCommit(dir, ref, flag), head]);
 }
 
+/** Pathspecs of the working tree where unstaged changes (`git diff`) and new files (`git ls-files --others`) count. */
+export interface WorktreeScope {
+  changes: string[];
+  newFiles: string[];
+}
+
 /**
- * Paths that differ between `from` and `to`, or, without `to`, the working tree: staged and unstaged changes, and
- * new files under the pathspecs `untrackedIn` (everywhere when not given).
+ * Paths that differ between `from` and `to`, or, without `to`, the working tree: staged changes everywhere (git's
+ * index against `from`), and unstaged changes and new files in `scope` (everywhere when not given).
  */
-export async function changedPaths(dir: string, from: string, to?: string, untrackedIn?: string[]): Promise<string[]> {
-  // Side by side: at 10,000 clusters the diff stats about 100,000 files.
+export async function changedPaths(dir: string, from: string, to?: string, scope?: WorktreeScope): Promise<string[]> {
+  if (to) return (await git(dir, ['diff', '--name-only', from, to])).split('\n').filter(Boolean);
+  // Side by side: at 10,000 clusters a diff of the whole working tree stats about 100,000 files.
   const [diff, untracked] = await Promise.all([
-    git(dir, ['diff', '--name-only', from, ...(to ? [to] : [])]),
-    to || untrackedIn?.length === 0 ? '' : git(dir, ['ls-files', '--others', '--exclude-standard', '--', ...(untrackedIn ?? [])]),
+    scope
+      ? Promise.all([git(dir, ['diff', '--name-only', '--cached', from]), git(dir, ['diff', '--name-only', '--', ...scope.changes])]).then((d) => d.join('\n'))
+      : git(dir, ['diff', '--name-only', from]),
+    scope?.newFiles.length === 0 ? '' : git(dir, ['ls-files', '--others', '--exclude-standard', '--', ...(scope?.newFiles ?? [])]),
   ]);
   return `${diff}\n${untracked}`.split('\n').filter(Boolean);
 }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../inventory/types.ts';
 import { GENERATED_FILES, isGeneratedPath } from '../generate/plan.ts';
-import { changedPaths, forkPoint } from '../lib/git.ts';
+import { changedPaths, forkPoint, type WorktreeScope } from '../lib/git.ts';
 
 /**
  * Which clusters a set of changed paths can affect. Pure. Shared inputs (fleet.yaml, app-catalog.yaml, base/, schemas/,
@@ -34,20 +34,20 @@ export function affectedClusters(paths: string[], inventory: Inventory): Set<str
 export const FEW_CLUSTERS = 64;
 
 /**
- * Paths changed since `ref` forked from HEAD, relative to the root: committed, staged and unstaged changes, and
- * new files outside the generated cluster folders (newFilesLookedFor).
+ * Paths changed since `ref` forked from HEAD, relative to the root: committed and staged changes everywhere, and
+ * unstaged changes and new files outside the generated cluster folders (outsideClusterFolders).
  */
 export async function readChangedPaths(root: string, ref: string): Promise<string[]> {
-  return changedPaths(root, await forkPoint(root, ref, '--changed-since'), undefined, newFilesLookedFor(root));
+  return changedPaths(root, await forkPoint(root, ref, '--changed-since'), undefined, outsideClusterFolders(root));
 }
 
 /**
- * Where new (untracked) files count as changes: everywhere but inside the generated cluster folders (apps/<cluster>/,
- * overlays/<env>/<cluster>/), whose walk is most of a one-cluster run at 10,000 clusters. A new file inside one is
- * found by the generated check of a cluster the change reaches, once it is added to git (the diff lists it), or
- * by a run without --changed-since. As literal pathspecs: git walks only what they name.
+ * The working tree but the generated cluster folders (apps/<cluster>/, overlays/<env>/<cluster>/), whose stat and walk
+ * are most of a one-cluster run at 10,000 clusters. An unstaged edit or a new file inside one counts once added to
+ * git (the index is compared whole), and is found by the generated check of a cluster the change reaches, or by a
+ * run without --changed-since. New files as literal pathspecs: git walks only what they name.
  */
-export function newFilesLookedFor(root: string): string[] {
+export function outsideClusterFolders(root: string): WorktreeScope {
   const entries = (dir: string) => {
     try {
       return readdirSync(join(root, dir), { withFileTypes: true });
@@ -65,8 +65,14 @@ export function newFilesLookedFor(root: string): string[] {
   const top = entries('.')
     .filter((e) => !['.git', 'apps', 'overlays'].includes(e.name))
     .map((e) => e.name);
-  return [...top, ...filesIn('apps'), ...filesIn('overlays'), ...environments.flatMap(filesIn)].map((path) => `:(literal)${path}`);
+  return {
+    changes: ['.', ...CLUSTER_FOLDERS.map((glob) => `:(exclude,glob)${glob}/**`)],
+    newFiles: [...top, ...filesIn('apps'), ...filesIn('overlays'), ...environments.flatMap(filesIn)].map((path) => `:(literal)${path}`),
+  };
 }
+
+/** The generated cluster folders, as globs. */
+const CLUSTER_FOLDERS = ['apps/*', 'overlays/*/*'];
 
 /**
  * What the generated check needs to look at after a change: the affected clusters' folders, the fleet files, and

@@ -238,6 +238,7 @@ test('--changed-since selects only the clusters a git change affects; --json and
   // The generated check looks where the change reaches: a hand edit there is found, one in an untouched cluster is the full run's to find.
   git('add', '-A');
   git('commit', '-qm', 'staging-1 on 1.33');
+  await writeFile(join(root, 'clusters/staging-1.yaml'), '# a note\n', { flag: 'a' });
   await writeFile(join(root, 'overlays/staging/staging-1/prometheus/values.yaml'), '# hand edit\n', { flag: 'a' });
   await writeFile(join(root, 'apps/dev-1/stray.yaml'), 'kind: Stray\n');
   const scoped = await runValidate({ root, changedSince: 'HEAD' });
@@ -254,7 +255,7 @@ test('--changed-since selects only the clusters a git change affects; --json and
     'once added to git, the diff lists it',
   );
   git('rm', '-q', '--cached', 'apps/dev-1/stray.yaml');
-  git('checkout', '-q', '--', 'overlays/staging/staging-1/prometheus/values.yaml');
+  git('checkout', '-q', '--', 'clusters/staging-1.yaml', 'overlays/staging/staging-1/prometheus/values.yaml');
   await writeFile(join(root, 'apps/prod-eu-1/root.yaml'), '# hand edit\n', { flag: 'a' });
   git('add', 'apps/prod-eu-1/root.yaml');
   git('commit', '-qm', 'a hand edit in an untouched cluster');
