@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { FileWrite } from '../generate/plan-types.ts';
-import { clusterPlanner, planFleetFiles, sortByPath } from '../generate/plan.ts';
+import { clusterPlanner, sortByPath } from '../generate/plan.ts';
 import type { MirrorMap } from '../inventory/mirrors.ts';
 import type { Cluster, Inventory } from '../inventory/types.ts';
 import { readCacheKey } from '../lib/cache-key.ts';
@@ -106,8 +106,8 @@ interface CheckResults {
 
 /** The chunk's files (and the fleet roots checked with its clusters), and its leaves rendered. */
 async function planAndRender(run: ClusterChecks, chunk: Cluster[], rootsOf: (c: Cluster) => FileWrite[]): Promise<Pick<ValidateContext, 'plan' | 'rendered'>> {
-  const roots = new Set(chunk.flatMap((c) => rootsOf(c).map((f) => f.path)));
-  const plan = sortByPath([...planFleetFiles(run.inventory).filter((f) => roots.has(f.path)), ...chunk.flatMap(clusterPlanner(run.inventory))]);
+  // Each root once (rootsOf names it with one cluster of its namespace); CODEOWNERS, the fleet's other file, is the generated check's.
+  const plan = sortByPath([...chunk.flatMap(rootsOf), ...chunk.flatMap(clusterPlanner(run.inventory))]);
   const names = new Set(chunk.map((c) => c.name));
   const leaves = leafSpecs(run.inventory, plan).filter((l) => names.has(l.cluster.name));
   return { plan, rendered: await renderLeaves(leaves, run.mirrors, run.tools, run.progress) };
