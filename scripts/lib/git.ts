@@ -161,13 +161,16 @@ export interface WorktreeScope {
  * index against `from`), and unstaged changes and new files in `scope` (everywhere when not given).
  */
 export async function changedPaths(dir: string, from: string, to?: string, scope?: WorktreeScope): Promise<string[]> {
-  if (to) return (await git(dir, ['diff', '--name-only', from, to])).split('\n').filter(Boolean);
+  const diffs = to
+    ? [['diff', '--name-only', from, to]]
+    : scope
+      ? [
+          ['diff', '--name-only', '--cached', from],
+          ['diff', '--name-only', '--', ...scope.changes],
+        ]
+      : [['diff', '--name-only', from]];
+  const untracked = to || scope?.newFiles.length === 0 ? [] : [['ls-files', '--others', '--exclude-standard', '--', ...(scope?.newFiles ?? [])]];
   // Side by side: at 10,000 clusters a diff of the whole working tree stats about 100,000 files.
-  const [diff, untracked] = await Promise.all([
-    scope
-      ? Promise.all([git(dir, ['diff', '--name-only', '--cached', from]), git(dir, ['diff', '--name-only', '--', ...scope.changes])]).then((d) => d.join('\n'))
-      : git(dir, ['diff', '--name-only', from]),
-    scope?.newFiles.length === 0 ? '' : git(dir, ['ls-files', '--others', '--exclude-standard', '--', ...(scope?.newFiles ?? [])]),
-  ]);
-  return `${diff}\n${untracked}`.split('\n').filter(Boolean);
+  const outputs = await Promise.all([...diffs, ...untracked].map((args) => git(dir, args)));
+  return outputs.join('\n').split('\n').filter(Boolean);
 }
