@@ -5,7 +5,7 @@ import { readKnownFiles } from '../inventory/parse-memo.ts';
 import { applyTreeChanges } from './apply.ts';
 import { compareIncrementally } from './incremental.ts';
 import { readPlanMemo } from './plan-memo.ts';
-import { readGeneratedIndex } from './read-tree.ts';
+import { readGeneratedIndex, type GeneratedIndex } from './read-tree.ts';
 import { acquireLock, runLeftovers } from './lock.ts';
 import { generateRefusals } from './refusals.ts';
 import { stageAhead } from './stage-ahead.ts';
@@ -23,10 +23,17 @@ async function readWritableInventory(root: string): Promise<Inventory> {
   return inventory;
 }
 
+/** The generated trees as git's index and work tree show them: git looks in processes of its own while the inventory is read here. */
+function lookAtDisk(root: string): Promise<GeneratedIndex> {
+  const onDisk = readGeneratedIndex(root);
+  onDisk.catch(() => {}); // awaited by compareWithDisk, or not needed when the inventory fails
+  return onDisk;
+}
+
 /** The plan against the generated trees on disk, planning and reading only what changed since the memo's run. */
-async function compareWithDisk(root: string, inventory: Inventory, stageNew?: (files: FileWrite[]) => void) {
+async function compareWithDisk(inventory: Inventory, onDisk: Promise<GeneratedIndex>, root: string, stageNew?: (files: FileWrite[]) => void) {
   const memo = readPlanMemo(root);
-  const compared = compareIncrementally(inventory, await readGeneratedIndex(root), memo, { stageNew });
+  const compared = compareIncrementally(inventory, await onDisk, memo, { stageNew });
   memo.save();
   return compared;
 }
@@ -46,10 +53,11 @@ export async function runGenerate(root: string, { force = false } = {}): Promise
   const ahead = stageAhead(stagedTrees(root));
   try {
     return await deferSignals(async () => {
+      const onDisk = lookAtDisk(root);
       const inventory = await readWritableInventory(root).catch((err: unknown) => {
         throw err instanceof FindingsError ? new FindingsError(err.findings, err.message, true) : err;
       });
-      const { changes, existing } = await compareWithDisk(root, inventory, ahead.stage);
+      const { changes, existing } = await compareWithDisk(inventory, onDisk, root, ahead.stage);
       const refused = refusals(changes, force);
       if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`, true);
       const applied = await applyTreeChanges(root, changes, existing, await ahead.finish());
@@ -67,7 +75,8 @@ export async function runGenerate(root: string, { force = false } = {}): Promise
 
 /** `generate --check`: findings for every file that generate would change, and for what an interrupted run left. */
 export async function checkGenerated(root: string): Promise<TreeChanges> {
-  const { changes } = await compareWithDisk(root, await readWritableInventory(root));
+  const onDisk = lookAtDisk(root);
+  const { changes } = await compareWithDisk(await readWritableInventory(root), onDisk, root);
   const findings = [...(isClean(changes) ? [] : staleFindings(changes)), ...runLeftovers(root)];
   if (findings.length) throw new FindingsError(findings, `${findings.length} generated file${findings.length === 1 ? ' is' : 's are'} out of date`);
   return changes;
