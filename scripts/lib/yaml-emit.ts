@@ -56,16 +56,24 @@ function inlineString(value: string, indent: number): string {
 
 /** Keys that lead a mapping, in this order; every other key follows alphabetically. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'spec'];
+const LEADING_RANK = new Map(LEADING_KEYS.map((key, i) => [key, i]));
 
 function compareKeys(a: string, b: string): number {
-  const ia = LEADING_KEYS.indexOf(a);
-  const ib = LEADING_KEYS.indexOf(b);
-  if (ia !== -1 || ib !== -1) return (ia === -1 ? Infinity : ia) - (ib === -1 ? Infinity : ib);
+  const ia = LEADING_RANK.get(a);
+  const ib = LEADING_RANK.get(b);
+  if (ia !== undefined || ib !== undefined) return (ia ?? Infinity) - (ib ?? Infinity);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A mapping's keys in canonical order; most generated mappings are built in that order already and are not sorted. */
+function sortedKeys(map: Record<string, unknown>): string[] {
+  const keys = Object.keys(map);
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return keys.sort(compareKeys);
+  return keys;
+}
+
 function sortedEntries(map: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(map).sort(([a], [b]) => compareKeys(a, b));
+  return sortedKeys(map).map((key) => [key, map[key]]);
 }
 
 /** A deep copy whose mappings have their keys in canonical order (list order is kept: it means something). */
@@ -81,44 +89,53 @@ export function sortKeysDeep(value: unknown): unknown {
  */
 export type EmitMemo = WeakMap<object, Map<number, string>>;
 
-/** Lines of `value` as a block node at `indent`; each line ends with a newline. */
-function block(value: unknown, indent: number, memo: EmitMemo | undefined): string {
-  if (!memo) return blockText(value, indent, memo);
-  const byIndent = memo.get(value as object);
-  const known = byIndent?.get(indent);
-  if (known !== undefined) return known;
-  const text = blockText(value, indent, memo);
-  // Small nodes are cheaper to write again than to remember.
-  if (text.length >= 256) (byIndent ?? memo.set(value as object, new Map()).get(value as object)!).set(indent, text);
-  return text;
+/** A list or mapping with something in it: written as a block (an empty one is written inline, as [] or {}). */
+function isFilled(value: unknown): value is object {
+  if (Array.isArray(value)) return value.length > 0;
+  if (!isMap(value)) return false;
+  for (const _ in value) return true;
+  return false;
 }
 
-function blockText(value: unknown, indent: number, memo: EmitMemo | undefined): string {
-  const pad = ' '.repeat(indent);
+const PADS = Array.from({ length: 64 }, (_, i) => ' '.repeat(i));
+const padOf = (indent: number) => PADS[indent] ?? ' '.repeat(indent);
+
+/**
+ * Lines of `value` as a block node at `indent`; each line ends with a newline. `inline`: the first line goes
+ * after a `- ` already written, without its indentation.
+ */
+function block(value: object, indent: number, memo: EmitMemo | undefined, inline = false): string {
+  if (!memo) return blockText(value, indent, memo, inline);
+  const byIndent = memo.get(value);
+  const known = byIndent?.get(indent);
+  if (known !== undefined) return inline ? known.slice(indent) : known;
+  const text = blockText(value, indent, memo, false);
+  // Small nodes are cheaper to write again than to remember.
+  if (text.length >= 256) (byIndent ?? memo.set(value, new Map()).get(value)!).set(indent, text);
+  return inline ? text.slice(indent) : text;
+}
+
+// Text is built with += (V8 joins the pieces once, when the file's text is first read), not by joining arrays at every level.
+function blockText(value: object, indent: number, memo: EmitMemo | undefined, inline: boolean): string {
+  const pad = padOf(indent);
+  let out = '';
   if (Array.isArray(value)) {
-    return value
-      .map((item) => {
-        if ((isMap(item) && Object.keys(item).length) || (Array.isArray(item) && item.length)) {
-          return `${pad}- ${block(item, indent + 2, memo).slice(indent + 2)}`;
-        }
-        return `${pad}- ${valueText(item, indent + 2)}\n`;
-      })
-      .join('');
+    for (const item of value) {
+      out += inline ? '- ' : `${pad}- `;
+      inline = false;
+      out += isFilled(item) ? block(item, indent + 2, memo, true) : `${valueText(item, indent + 2)}\n`;
+    }
+    return out;
   }
-  return sortedEntries(value as Record<string, unknown>)
-    .map(([key, v]) => {
-      const keyText =
-        key.length > 1000 || key.includes('\n')
-          ? (() => {
-              throw new Unusual();
-            })()
-          : stringText(key);
-      if ((isMap(v) && Object.keys(v).length) || (Array.isArray(v) && v.length)) {
-        return `${pad}${keyText}:\n${block(v, indent + 2, memo)}`;
-      }
-      return `${pad}${keyText}: ${valueText(v, indent + 2)}\n`;
-    })
-    .join('');
+  const map = value as Record<string, unknown>;
+  for (const key of sortedKeys(map)) {
+    if (key.length > 1000 || key.includes('\n')) throw new Unusual();
+    const v = map[key];
+    out += inline ? stringText(key) : pad + stringText(key);
+    inline = false;
+    out += isFilled(v) ? `:\n${block(v, indent + 2, memo)}` : `: ${valueText(v, indent + 2)}\n`;
+  }
+  return out;
 }
 
 function valueText(value: unknown, indent: number): string {
@@ -134,7 +151,7 @@ function valueText(value: unknown, indent: number): string {
  */
 export function emitYaml(value: unknown, memo?: EmitMemo): string {
   try {
-    if ((isMap(value) && Object.keys(value).length) || (Array.isArray(value) && value.length)) return block(value, 0, memo);
+    if (isFilled(value)) return block(value, 0, memo);
     return `${valueText(value, 0)}\n`;
   } catch (err) {
     if (err instanceof Unusual) return stringify(sortKeysDeep(value), YAML_OPTIONS);
