@@ -93,7 +93,7 @@ export type EmitMemo = WeakMap<object, Map<number, string>>;
 function isFilled(value: unknown): value is object {
   if (Array.isArray(value)) return value.length > 0;
   if (!isMap(value)) return false;
-  for (const _ in value) return true;
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
   return false;
 }
 

@@ -91,6 +91,11 @@ test('tricky scalars and shapes match the library and read back to the same data
   assert.deepEqual(parseAllDocuments(out)[0]!.toJS(), sortKeysDeep(data));
 });
 
+test('a mapping counts as empty by its own keys, as the library counts it', () => {
+  const value = { inheritedOnly: Object.create({ hidden: 1 }), own: Object.assign(Object.create({ hidden: 1 }), { shown: 2 }) };
+  assert.equal(emitYaml(value), reference(value));
+});
+
 test('shapes the emitter does not handle fall back to the library', () => {
   for (const value of [{ a: Number.NaN }, { a: -0 }, { 'multi\nline key': 1 }, { a: { b: ' lead\nx\n' } }]) {
     assert.equal(emitYaml(value), reference(value));
