@@ -88,7 +88,7 @@ export function indexDigest(gitDir: string): string | undefined {
     if (tail.length === TAIL && tail.subarray(TAIL - SHORTEST_HASH).some((byte) => byte !== 0)) return `${size}:${tail.toString('hex')}`;
     const whole = Buffer.alloc(size);
     readSync(fd, whole, 0, size, 0);
-    return createHash('sha256').update(whole).digest('hex');
+    return hexDigest('sha256', whole);
   } finally {
     closeSync(fd);
   }
