@@ -105,9 +105,12 @@ async function provisionStorage(client: KubeClient, className: string, count: nu
 
 // kube-apiserver's TaintNodesByCondition admission taints every new node not-ready; the node-lifecycle
 // controller, which would lift it, is off (see CONTROLLERS): the node is Ready, so lift it here.
+// A merge patch carries no resourceVersion, so kwok's heartbeats on the node's status cannot make it conflict (as a PUT did).
 async function untaint(client: KubeClient, name: string): Promise<void> {
-  const node = await client.get({ apiVersion: 'v1', kind: 'Node', name });
-  await client.update({ ...node, spec: { ...(node.spec as object), taints: [] } });
+  await client.request('PATCH', await client.pathOf({ apiVersion: 'v1', kind: 'Node', name }), {
+    body: { spec: { taints: null } },
+    contentType: 'application/merge-patch+json',
+  });
 }
 
 async function waitNodesReady(name: string, client: KubeClient, names: string[], daemons: Daemon[], timeoutMs = 60_000): Promise<void> {
