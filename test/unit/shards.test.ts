@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -72,6 +72,9 @@ test('the results cache keeps at most its bound, dropping the least recently use
     assert.equal(evictResults(5), 6, 'down to 80% of the bound');
     assert.deepEqual(readdirSync(join(cache, 'results', 'ab')).sort(), ['e6.json', 'e7.json', 'e8.json', 'e9.json']);
   } finally {
-    process.env.MONITORING_GITOPS_CACHE = before;
+    // Assigning undefined would store the string 'undefined'.
+    if (before === undefined) delete process.env.MONITORING_GITOPS_CACHE;
+    else process.env.MONITORING_GITOPS_CACHE = before;
+    rmSync(cache, { recursive: true, force: true });
   }
 });
