@@ -1,19 +1,23 @@
 import { GENERATED_FILES } from '../../scripts/generate/plan.ts';
 import { rmSync } from 'node:fs';
-import { cp, mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { after } from 'node:test';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
-/** A temporary folder holding `files` (path → text), removed when the test file ends. */
+const made = new Set<string>();
+// At exit, not in after(): node:test attaches an after() called inside a test by its async context, which after an
+// await on a promise another test created can be a test that has already ended; that hook never ran (drift-live leaked).
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary folder holding `files` (path → text), removed when the process (a test file's, or a bench's) exits. */
 export async function tempRepo(files: Record<string, string> = {}, from?: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'monitoring-gitops-test-'));
-  // Under the test runner the folder goes with the test file; elsewhere (bench scripts) at exit.
-  if (process.env.NODE_TEST_CONTEXT) after(() => rm(dir, { recursive: true, force: true }));
-  else process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  made.add(dir);
   if (from) await cp(from, dir, { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });

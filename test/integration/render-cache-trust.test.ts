@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { editedFleet, replaceOnce, useTestChartMirror } from '../helpers/validate.ts';
 import { cacheDir } from '../../scripts/lib/cache.ts';
 import { runValidate } from '../../scripts/validate/run.ts';
 
-test('a cached render rewritten in the cache is never checked as if the chart had rendered it', async () => {
+test('a cached render rewritten in the cache is never checked as if the chart had rendered it', async (t) => {
   await useTestChartMirror();
   // A render of its own (a unique pod annotation), so the forgery below touches no other test's cached render.
   const root = await editedFleet({
@@ -24,7 +24,7 @@ test('a cached render rewritten in the cache is never checked as if the chart ha
   const [signature] = readFileSync(file!, 'utf8').split('\n');
   assert.match(readFileSync(file!, 'utf8'), /kind: Deployment/);
   // What a forger would leave: a harmless render under the old signature (without the key, no new one).
-  after(() => rmSync(file!, { force: true }));
+  t.after(() => rmSync(file!, { force: true }));
   writeFileSync(file!, `${signature}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nothing-to-see\n`);
   const cli = await runCli('validate', ['--root', root, '--cluster', 'dev-1', '--no-cache']);
   assert.equal(cli.code, 2, cli.stderr);
