@@ -28,7 +28,6 @@ export interface KnownFiles {
 interface Stored {
   clusters: Record<string, unknown>;
   clean: string[];
-  passed?: string[];
 }
 
 /** Passes kept, the oldest dropped first: per distinct Alertmanager config and per version of the base rules and dashboards. */
@@ -43,10 +42,14 @@ export function readKnownFiles(root: string): KnownFiles {
   const stored = memo.read();
   const clusters = new Map(Object.entries(stored?.clusters ?? {}));
   const clean = new Set(stored?.clean ?? []);
+  // A memo of their own: a run that learns only a pass does not rewrite the files' memo (megabytes at 10,000 clusters).
+  const passedMemo = signedMemo<string[]>('passed', root);
   // Oldest first (a Set keeps insertion order); kept whether asked or not: a warm run asks none, the next change needs them.
-  const passed = new Set(stored?.passed ?? []);
+  let passedKeys: Set<string> | undefined;
+  const passed = () => (passedKeys ??= new Set(passedMemo.read() ?? []));
   const used = { clusters: {} as Stored['clusters'], clean: new Set<string>() };
   let changed = false;
+  let passedChanged = false;
   return {
     remembers: true,
     cluster(key) {
@@ -72,15 +75,16 @@ export function readKnownFiles(root: string): KnownFiles {
       used.clean.add(key);
       changed = true;
     },
-    passed: (key) => passed.has(key),
+    passed: (key) => passed().has(key),
     learnPassed(key) {
-      passed.delete(key);
-      passed.add(key);
-      changed = true;
+      passed().delete(key);
+      passed().add(key);
+      passedChanged = true;
     },
     save() {
       const dropped = clusters.size !== Object.keys(used.clusters).length || clean.size !== used.clean.size;
-      if (changed || dropped) memo.write({ clusters: used.clusters, clean: [...used.clean], passed: [...passed].slice(-MAX_PASSED) });
+      if (changed || dropped) memo.write({ clusters: used.clusters, clean: [...used.clean] });
+      if (passedChanged) passedMemo.write([...passed()].slice(-MAX_PASSED));
     },
   };
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { readKnownFiles } from '../../scripts/inventory/parse-memo.ts';
 import { CACHE_KEY_ENV } from '../../scripts/lib/cache-key.ts';
+import { memoPath } from '../../scripts/lib/signed-memo.ts';
 import type { Finding } from '../../scripts/lib/findings.ts';
 import { sandboxesToRun, unlessPassedBefore } from '../../scripts/validate/passed-before.ts';
 import type { ValidateContext } from '../../scripts/validate/types.ts';
@@ -110,4 +112,24 @@ test('a sandbox the toolkit did not write (no digest of its content) is always r
   assert.deepEqual(first.todo, inputs);
   first.remember(inputs);
   assert.deepEqual(sandboxesToRun(ctx, 'amtool check-config', inputs).todo, inputs);
+});
+
+test("a run that learns only a pass leaves the files' memo as it was (megabytes at 10,000 clusters) and keeps the pass", async () => {
+  const { root, context } = await checkout();
+  const first = context();
+  first.known!.learnCluster('cluster-key', { name: 'dev-1' });
+  first.known!.save();
+  const files = memoPath('inventory', root);
+  const written = readFileSync(files, 'utf8');
+  utimesSync(files, 1000, 1000); // a write now would show in its time
+
+  const tool = counted();
+  const ctx = context();
+  assert.deepEqual(ctx.known!.cluster('cluster-key'), { name: 'dev-1' });
+  await unlessPassedBefore(ctx, 'check rules', [['base/prometheus/rules/node.yaml', 'groups: []\n']], tool.run);
+  ctx.known!.save();
+  assert.equal(statSync(files).mtimeMs, 1000 * 1000, 'not rewritten');
+  assert.equal(readFileSync(files, 'utf8'), written);
+  await unlessPassedBefore(context(), 'check rules', [['base/prometheus/rules/node.yaml', 'groups: []\n']], tool.run);
+  assert.equal(tool.runs, 1, 'the pass was kept');
 });
