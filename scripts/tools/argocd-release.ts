@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir, writeCacheFile } from '../lib/cache.ts';
 import { downloadGoModule } from '../lib/go-module.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { PINS_FILE, readToolPins, type ArgoCdPin } from './pins.ts';
@@ -38,11 +40,37 @@ export function downloadArgoCdModule(pin: ArgoCdPin = readToolPins().argocd, wha
 
 let bundled: Promise<BundledTools> | undefined;
 
-/** The helm and kustomize versions the pinned Argo CD release bundles, read once per process. */
+/**
+ * The helm and kustomize versions the pinned Argo CD release bundles, read once per process, and kept beside the
+ * tools for later runs: a released module's files never change, and asking go costs a process (two, with the
+ * pinned toolchain) on every run.
+ */
 export function readBundledTools(): Promise<BundledTools> {
-  bundled ??= downloadArgoCdModule().then((dir) =>
-    parseToolVersions(readFileSync(join(dir, 'hack', 'tool-versions.sh'), 'utf8'), readToolPins().argocd.version),
-  );
+  bundled ??= (async () => {
+    const pin = readToolPins().argocd;
+    const kept = bundledToolsPath(pin);
+    const known = keptBundledTools(kept);
+    if (known) return known;
+    const dir = await downloadArgoCdModule(pin);
+    const tools = parseToolVersions(readFileSync(join(dir, 'hack', 'tool-versions.sh'), 'utf8'), pin.version);
+    writeCacheFile(kept, `${JSON.stringify(tools)}\n`);
+    return tools;
+  })();
   bundled.catch(() => (bundled = undefined));
   return bundled;
+}
+
+/** Where the answer for one release is kept: named by module and version, so a pin change never reads another's. */
+export const bundledToolsPath = (pin: ArgoCdPin) =>
+  cacheDir('tools', `argocd-bundled@${createHash('sha256').update(`${pin.module}@${pin.version}`).digest('hex').slice(0, 16)}.json`);
+
+/** The kept answer when it reads as one (two versions); anything else is asked again. */
+function keptBundledTools(path: string): BundledTools | undefined {
+  try {
+    const { helm, kustomize } = JSON.parse(readFileSync(path, 'utf8')) as Partial<BundledTools>;
+    const isVersion = (v: unknown): v is string => typeof v === 'string' && /^v\d+\.\d+\.\d+\S*$/.test(v);
+    return isVersion(helm) && isVersion(kustomize) ? { helm, kustomize } : undefined;
+  } catch {
+    return undefined;
+  }
 }

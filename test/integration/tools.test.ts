@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { bundledToolsPath } from '../../scripts/tools/argocd-release.ts';
 import { ensureTools, isPinnedBuild, resolveToolPins } from '../../scripts/tools/install.ts';
+import { readToolPins } from '../../scripts/tools/pins.ts';
 import { runCli } from '../helpers/cli.ts';
 
 /** A PATH with git and a fake `go` of the given version, or none. */
@@ -101,3 +104,46 @@ test('a confirmed build is not asked again until its file changes; a replaced bi
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the versions Argo CD bundles are asked of go once, then read from the cache; a kept answer that does not read as one is asked again', async () => {
+  const cache = await mkdtemp(join(tmpdir(), 'bundled-cache-'));
+  // go as a wrapper that notes each call: the count of `go mod download` runs is what is measured.
+  const path = await pathWith(undefined);
+  const calls = join(path, 'calls');
+  await writeFile(join(path, 'go'), `#!/bin/sh\necho "$@" >> ${calls}\nexec ${await realGo()} "$@"\n`);
+  await chmod(join(path, 'go'), 0o755);
+  const downloads = async () => (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith('mod download')).length;
+  const print = () => runCli('tools', ['--print', '--only', 'helm'], { PATH: path, MONITORING_GITOPS_CACHE: cache });
+  try {
+    for (const expected of [1, 1]) {
+      const result = await print();
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^helm +v4\.3\.1 .*\(bundled with Argo CD v3\.6\.1\)$/m);
+      assert.equal(await downloads(), expected);
+    }
+    // The same name in the test's own cache.
+    const kept = join(cache, 'tools', basename(bundledToolsPath(readToolPins().argocd)));
+    assert.deepEqual(JSON.parse(await readFile(kept, 'utf8')), { helm: 'v4.3.1', kustomize: 'v5.8.3' });
+    await writeFile(kept, '{"helm": "latest", "kustomize": "v5.8.3"}\n');
+    assert.equal((await print()).code, 0);
+    assert.equal(await downloads(), 2, 'asked again');
+    assert.deepEqual(JSON.parse(await readFile(kept, 'utf8')), { helm: 'v4.3.1', kustomize: 'v5.8.3' });
+  } finally {
+    await rm(path, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+});
+
+/** The go on this machine's PATH. */
+async function realGo(): Promise<string> {
+  const found = process.env.PATH!.split(':').map((dir) => join(dir, 'go'));
+  for (const candidate of found)
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  throw new Error('no go on PATH');
+}
