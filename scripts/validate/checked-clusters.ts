@@ -69,9 +69,14 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   }
   const missed = run.clusters.filter((c) => !cached.has(c.name));
   if (signer) Object.assign(cache, { hits: cached.size, misses: missed.length });
-  // Started now, awaited at the end: a rejection is handled there, and the loop below does not wait on it.
-  const repository = runRepositoryChecks(run);
-  repository.catch(() => {});
+  // Started once the first chunk's leaves are rendered (or at the end when none is), awaited at the end: a rejection is
+  // handled there, and the loop does not wait on it. Not before: their hashing and git would hold back the renderers' start.
+  let repository: Promise<Map<string, Finding[]>> | undefined;
+  const startRepositoryChecks = () => {
+    repository ??= runRepositoryChecks(run);
+    repository.catch(() => {});
+    return repository;
+  };
   const results: CheckResults = { byCluster: new Map(), rest: new Map() };
   const fresh: RenderedLeaf[] = [];
   // Nothing missed: every selected cluster's leaf findings are cached. No cluster selected: the leaf checks still run once, over nothing.
@@ -80,6 +85,7 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
     const chunk = missed.slice(i * CHUNK, (i + 1) * CHUNK);
     if (chunks > 1) run.progress(`clusters ${i * CHUNK + 1}–${i * CHUNK + chunk.length} of ${missed.length} to check`);
     const rendered = await planAndRender(run, chunk, rootsOf);
+    startRepositoryChecks();
     const attributed = await runLeafChecks(run, rendered, chunk, results);
     if (signer && memo && attributed) writeVerdicts(run.checks, chunk, keys, results.byCluster, rendered.rendered, { signer, memo });
     // What a chunk rendered stays in memory only as its report row: the next chunk's renders take its place.
@@ -87,7 +93,7 @@ export async function checkClusters(run: ClusterChecks): Promise<{ findings: Fin
   }
   if (signer && missed.length) cache.evicted = evictResults();
   memo?.save(run.inventory.clusters.map((c) => c.name));
-  const findings = inCheckOrder(run, results, cached, await repository);
+  const findings = inCheckOrder(run, results, cached, await startRepositoryChecks());
   const rendered = run.clusters.flatMap((c) => {
     const verdict = cached.get(c.name);
     return verdict ? cachedLeaves(c, verdict, pinsOf(c), charts) : fresh.filter((r) => r.leaf.cluster.name === c.name);
