@@ -58,6 +58,37 @@ export async function readGeneratedIndex(
   return index;
 }
 
+/** A few clusters' generated folders, and single generated files (the fleet files are always read). */
+export interface GeneratedScope {
+  clusters: Set<string>;
+  /** apps/<cluster> and overlays/<env>/<cluster>, read whole. */
+  folders: string[];
+  files: string[];
+}
+
+/**
+ * The generated files of a scope, read from disk: a handful of folders and files are read faster than git's
+ * processes read its whole index for them (12 MB, three times, at 10,000 clusters). The fleet's own generated
+ * files (apps/fleet-*.yaml, CODEOWNERS) are read too.
+ */
+export async function readScopedTree(root: string, scope: Pick<GeneratedScope, 'folders' | 'files'>): Promise<GeneratedIndex> {
+  const found: Found = { files: [], irregular: [], leftovers: [] };
+  for (const folder of scope.folders) {
+    const stats = lstatOrUndefined(join(root, folder));
+    if (stats?.isDirectory()) await walk(root, folder, found);
+    else if (stats) found.irregular.push(folder);
+  }
+  const fleetRoots = (await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => [])).filter((e) => /^fleet-.*\.yaml$/.test(e.name));
+  const walked = new Set(found.files);
+  for (const file of new Set([...GENERATED_FILES, ...fleetRoots.map((e) => `apps/${e.name}`), ...scope.files])) {
+    if (walked.has(file) || scope.folders.some((f) => file.startsWith(`${f}/`))) continue;
+    const stats = lstatOrUndefined(join(root, file));
+    if (stats?.isFile()) found.files.push(file);
+    else if (stats && !stats.isDirectory()) found.irregular.push(file);
+  }
+  return indexOf(treeOf(root, found), root);
+}
+
 /** An index over a tree read whole (no git, or a git that converts content). */
 function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
   const oidOf = (text: string) => blobOid(text);
@@ -91,6 +122,11 @@ export async function readGeneratedTree(root: string): Promise<GeneratedTree> {
     if (stats?.isFile()) found.files.push(file);
     else if (stats) found.irregular.push(file);
   }
+  return treeOf(root, found);
+}
+
+/** What a walk found, read: the generated files' contents, and the links and leftovers among them. */
+function treeOf(root: string, found: Found): GeneratedTree {
   const paths = found.files.filter(isGeneratedPath).sort();
   // Synchronous reads: thousands of small files read several times faster than with fs/promises.
   const tree: GeneratedTree = new Map(paths.map((path) => [path, readFileSync(join(root, path), 'utf8')]));

@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../inventory/types.ts';
-import { GENERATED_FILES, isGeneratedPath } from '../generate/plan.ts';
+import { isGeneratedPath } from '../generate/plan.ts';
 import { changedPaths, forkPoint, type WorktreeScope } from '../lib/git.ts';
+import type { GeneratedScope } from '../generate/read-tree.ts';
 
 /**
  * Which clusters a set of changed paths can affect. Pure. Shared inputs (fleet.yaml, app-catalog.yaml, base/, schemas/,
@@ -75,27 +76,22 @@ export function outsideClusterFolders(root: string): WorktreeScope {
 const CLUSTER_FOLDERS = ['apps/*', 'overlays/*/*'];
 
 /**
- * What the generated check needs to look at after a change: the affected clusters' folders, the fleet files, and
- * every changed path in the generated trees; undefined when the change reaches every cluster (look at everything).
- * Whatever else is as it was at the commit the change started from. Pure.
+ * What the generated check needs to look at after a change: the affected clusters' folders, and every changed path
+ * in the generated trees (the fleet files are always looked at); undefined when the change reaches every cluster
+ * (look at everything). Whatever else is as it was at the commit the change started from. Pure.
  */
 export function generatedScope(
   paths: string[],
   inventory: Inventory,
   environmentFolders: string[] = inventory.environments.map((e) => e.name),
-): { clusters: Set<string>; pathspecs: string[] } | undefined {
+): GeneratedScope | undefined {
   const clusters = affectedClusters(paths, inventory);
   if (clusters.size >= inventory.clusters.length) return undefined;
-  const literal = (path: string) => `:(literal)${path}`;
-  // A cluster's leaves in every environment folder (it may have moved): literal paths, which git walks alone; a glob over overlays/* walks every folder.
+  // A cluster's leaves in every environment folder (it may have moved).
   const environments = [...new Set([...inventory.environments.map((e) => e.name), ...environmentFolders])].sort();
-  const pathspecs = [
-    ...GENERATED_FILES.map(literal),
-    ':(glob)apps/fleet-*.yaml',
-    ...[...clusters].flatMap((c) => [literal(`apps/${c}`), ...environments.map((env) => literal(`overlays/${env}/${c}`))]),
-    ...paths.filter(isGeneratedPath).map(literal),
-    // An attributes file above those folders could convert their bytes: seen, the reader reads the files whole.
-    ...['apps', 'overlays', ...inventory.environments.map((e) => `overlays/${e.name}`)].map((dir) => literal(`${dir}/.gitattributes`)),
-  ];
-  return { clusters, pathspecs };
+  return {
+    clusters,
+    folders: [...clusters].flatMap((c) => [`apps/${c}`, ...environments.map((env) => `overlays/${env}/${c}`)]),
+    files: paths.filter(isGeneratedPath),
+  };
 }

@@ -4,7 +4,7 @@ import type { Finding } from '../../lib/findings.ts';
 import { run } from '../../lib/exec.ts';
 import { compareIncrementally } from '../../generate/incremental.ts';
 import { NO_PLAN_MEMO, readPlanMemo } from '../../generate/plan-memo.ts';
-import { GENERATED_PATHSPECS, readGeneratedIndex } from '../../generate/read-tree.ts';
+import { GENERATED_PATHSPECS, readGeneratedIndex, readScopedTree } from '../../generate/read-tree.ts';
 import { probeWorktree } from '../../lib/worktree-files.ts';
 import { generatedAsBefore } from '../generated-as-before.ts';
 import { isClean, staleFindings } from '../../generate/tree.ts';
@@ -18,14 +18,14 @@ export const generatedCheck: Check = {
   title: 'Generated files are committed and up to date',
   scope: 'repository',
   async run(ctx) {
-    // After --changed-since, the clusters the change reaches: git walks their folders only, not every generated file.
+    // After --changed-since, the clusters the change reaches: their folders are read, not every generated file.
     const scope = ctx.changedPaths && generatedScope(ctx.changedPaths, ctx.inventory, folderNames(join(ctx.root, 'overlays')));
     const probe = scope ? undefined : { found: await (ctx.generatedProbe ?? probeWorktree(ctx.root, GENERATED_PATHSPECS)) };
     const asBefore = generatedAsBefore(ctx.root, probe?.found, ctx.sources);
     if (asBefore.known) return [];
     // A scoped run plans the few clusters the change reaches: reading (and rewriting) every cluster's memo entry would cost more.
     const memo = scope && scope.clusters.size <= FEW_CLUSTERS ? NO_PLAN_MEMO : readPlanMemo(ctx.root);
-    const index = await (scope ? readGeneratedIndex(ctx.root, scope.pathspecs) : readGeneratedIndex(ctx.root, GENERATED_PATHSPECS, probe));
+    const index = await (scope ? readScopedTree(ctx.root, scope) : readGeneratedIndex(ctx.root, GENERATED_PATHSPECS, probe));
     const { changes } = compareIncrementally(ctx.inventory, index, memo, { only: scope?.clusters });
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
     memo.save({ keepUnused: scope !== undefined });
