@@ -38,15 +38,11 @@ export async function renderFleetState(
   progress: (line: string) => void = () => {},
 ): Promise<FleetState> {
   // Clusters plan independently: planning only the selected ones keeps a one-cluster diff of a large fleet fast.
-  const plan = planGenerate({ ...inventory, clusters: inventory.clusters.filter((c) => clusters.has(c.name)) });
-  const rendered = await renderLeaves(
-    leafSpecs(inventory, plan).filter((l) => clusters.has(l.cluster.name)),
-    mirrors,
-    tools,
-    progress,
-  );
+  const selected = inventory.clusters.filter((c) => clusters.has(c.name));
+  const plan = planGenerate({ ...inventory, clusters: selected });
+  const rendered = await renderLeaves(leafSpecs(inventory, plan, selected), mirrors, tools, progress);
   const state: FleetState = { environments: inventory.fleet.environments, clusters: new Map() };
-  for (const cluster of inventory.clusters.filter((c) => clusters.has(c.name))) {
+  for (const cluster of selected) {
     const argo = plan.filter((f) => f.path.startsWith(`apps/${cluster.name}/`)).flatMap((f) => parseObjects(f.content));
     const entry: ClusterState = { name: cluster.name, environment: cluster.environment, apps: {}, argo };
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;

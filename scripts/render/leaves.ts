@@ -15,15 +15,15 @@ export interface LeafSpec {
   files: FileWrite[];
 }
 
-/** Pairs every enabled app of every cluster with its planned leaf files. Pure. */
-export function leafSpecs(inventory: Inventory, plan: FileWrite[]): LeafSpec[] {
+/** Pairs every enabled app of each of `clusters` (every cluster unless told) with its planned leaf files. Pure. */
+export function leafSpecs(inventory: Inventory, plan: FileWrite[], clusters: Cluster[] = inventory.clusters): LeafSpec[] {
   // One pass over the plan (a leaf's files are the ones directly under its folder), not one per leaf.
   const byDir = new Map<string, FileWrite[]>();
   for (const f of plan) {
     const dir = f.path.slice(0, f.path.lastIndexOf('/'));
     byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
   }
-  return inventory.clusters.flatMap((cluster) => {
+  return clusters.flatMap((cluster) => {
     const env = inventory.environments.find((e) => e.name === cluster.environment)!;
     return enabledApps(cluster).map((app) => {
       const dir = leafPath(cluster, app);

@@ -114,8 +114,8 @@ interface CheckResults {
 async function planAndRender(run: ClusterChecks, chunk: Cluster[], rootsOf: (c: Cluster) => FileWrite[]): Promise<Pick<ValidateContext, 'plan' | 'rendered'>> {
   // Each root once (rootsOf names it with one cluster of its namespace); CODEOWNERS, the fleet's other file, is the generated check's.
   const plan = sortByPath([...chunk.flatMap(rootsOf), ...chunk.flatMap(clusterPlanner(run.inventory))]);
-  const names = new Set(chunk.map((c) => c.name));
-  const leaves = leafSpecs(run.inventory, plan).filter((l) => names.has(l.cluster.name));
+  // The chunk's leaves only: pairing every cluster's and dropping the rest took a fifth of a second at 10,000 clusters.
+  const leaves = leafSpecs(run.inventory, plan, chunk);
   return { plan, rendered: await renderLeaves(leaves, run.mirrors, run.tools, run.progress) };
 }
 
