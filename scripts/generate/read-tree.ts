@@ -79,9 +79,8 @@ export async function readScopedTree(root: string, scope: Pick<GeneratedScope, '
     else if (stats) found.irregular.push(folder);
   }
   const fleetRoots = (await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => [])).filter((e) => /^fleet-.*\.yaml$/.test(e.name));
-  const walked = new Set(found.files);
   for (const file of new Set([...GENERATED_FILES, ...fleetRoots.map((e) => `apps/${e.name}`), ...scope.files])) {
-    if (walked.has(file) || scope.folders.some((f) => file.startsWith(`${f}/`))) continue;
+    if (scope.folders.some((f) => file.startsWith(`${f}/`))) continue; // walked above
     const stats = lstatOrUndefined(join(root, file));
     if (stats?.isFile()) found.files.push(file);
     else if (stats && !stats.isDirectory()) found.irregular.push(file);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, writeCacheFile } from '../lib/cache.ts';
+import { hexDigest } from '../lib/digest.ts';
 import { downloadGoModule } from '../lib/go-module.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { PINS_FILE, readToolPins, type ArgoCdPin } from './pins.ts';
@@ -62,7 +62,7 @@ export function readBundledTools(): Promise<BundledTools> {
 
 /** Where the answer for one release is kept: named by module and version, so a pin change never reads another's. */
 export const bundledToolsPath = (pin: ArgoCdPin) =>
-  cacheDir('tools', `argocd-bundled@${createHash('sha256').update(`${pin.module}@${pin.version}`).digest('hex').slice(0, 16)}.json`);
+  cacheDir('tools', `argocd-bundled@${hexDigest('sha256', `${pin.module}@${pin.version}`).slice(0, 16)}.json`);
 
 /** The kept answer when it reads as one (two versions); anything else is asked again. */
 function keptBundledTools(path: string): BundledTools | undefined {
