@@ -4,7 +4,7 @@ import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { Finding } from '../lib/findings.ts';
 import type { Values } from '../lib/values.ts';
 import { parseYamlSource } from '../lib/yaml.ts';
-import { newAjv } from './ajv.ts';
+import { compiledSchemas } from './ajv.ts';
 import { checkCatalog } from './app-catalog-checks.ts';
 import type { AppCatalog, AppName, AppSpec, PodSecurityLevel } from './app-catalog-types.ts';
 import { parseValuePath } from './app-templates.ts';
@@ -66,7 +66,7 @@ let validateCatalog: ValidateFunction | undefined;
 export function parseAppCatalog(file: string, text: string): { catalog?: AppCatalog; findings: Finding[] } {
   const { source, problems } = parseYamlSource(file, text);
   if (problems.length) return { findings: problems.map((p) => ({ file, ...p, hint: 'fix the YAML syntax at this position' })) };
-  validateCatalog ??= newAjv().compile(JSON.parse(readFileSync(new URL('../../schemas/app-catalog.schema.json', import.meta.url), 'utf8')));
+  validateCatalog ??= compiledSchemas({ catalog: JSON.parse(readFileSync(new URL('../../schemas/app-catalog.schema.json', import.meta.url), 'utf8')) }).catalog;
   const schemaFindings = checkSourceWith(validateCatalog, source);
   if (schemaFindings.length) return { findings: schemaFindings };
   const raw = (source.data as { apps: Record<string, RawApp> }).apps;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { Finding } from '../lib/findings.ts';
 import type { SourceDocument } from '../lib/yaml.ts';
-import { newAjv } from './ajv.ts';
+import { compiledSchemas, newAjv } from './ajv.ts';
 import { appCatalog } from './app-catalog.ts';
 import { DERIVED_SCHEMAS, deriveSchema, schemaText, type DerivedSchemaName } from './derived-schemas.ts';
 import { checkSourceWith } from './schema-check.ts';
@@ -10,7 +10,9 @@ import { checkSourceWith } from './schema-check.ts';
 const SCHEMA_NAMES = ['fleet', 'cluster', 'pins', 'values', 'rules', 'routing-tests', 'dashboard'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
-let compiled: { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } | undefined;
+let validators: Record<SchemaName, ValidateFunction> | undefined;
+/** Every schema added, compiled per property on demand: only files that failed their schema get here. */
+let propertyAjv: Ajv | undefined;
 
 /** The committed schemas/<name>.schema.json, as data. */
 export const committedSchema = (name: string): Record<string, unknown> =>
@@ -21,22 +23,22 @@ const isDerived = (name: SchemaName): name is DerivedSchemaName => (DERIVED_SCHE
 /** A schema as checks use it: the cluster, pins and fleet schemas with their app parts from the catalog, whatever the committed file says. */
 export const schemaOf = (name: SchemaName) => (isDerived(name) ? deriveSchema(name, committedSchema(name), appCatalog()) : committedSchema(name));
 
-function compileAll(): { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } {
-  const ajv = newAjv();
-  return { ajv, validators: new Map(SCHEMA_NAMES.map((name) => [name, ajv.compile(schemaOf(name))])) };
-}
+const everySchema = () => Object.fromEntries(SCHEMA_NAMES.map((name) => [name, schemaOf(name)])) as Record<SchemaName, object>;
 
 /** Checks a parsed YAML file against a schema; every problem located at file:line:column. */
 export function checkYamlAgainstSchema(name: SchemaName, source: SourceDocument): Finding[] {
-  compiled ??= compileAll();
-  return checkSourceWith(compiled.validators.get(name)!, source);
+  validators ??= compiledSchemas(everySchema());
+  return checkSourceWith(validators[name], source);
 }
 
 /** Whether `value` matches the schema of one top-level property (`#/properties/<key>`): the usable part of a file that failed its schema. */
 export function matchesPropertySchema(name: SchemaName, key: string, value: unknown): boolean {
-  compiled ??= compileAll();
-  const id = (compiled.validators.get(name)!.schema as { $id: string }).$id;
-  const validate = compiled.ajv.getSchema(`${id}#/properties/${key}`);
+  if (!propertyAjv) {
+    propertyAjv = newAjv();
+    for (const schema of Object.values(everySchema())) propertyAjv.addSchema(schema);
+  }
+  const id = (schemaOf(name) as { $id: string }).$id;
+  const validate = propertyAjv.getSchema(`${id}#/properties/${key}`);
   if (!validate) throw new Error(`${name}.schema.json has no property ${key}`);
   return value !== undefined && validate(value) === true;
 }
