@@ -91,6 +91,32 @@ test('tricky scalars and shapes match the library and read back to the same data
   assert.deepEqual(parseAllDocuments(out)[0]!.toJS(), sortKeysDeep(data));
 });
 
+test('random strings of names, URLs and sentences are written as the library writes them, as values and as keys', () => {
+  // Letters the core schema's words and numbers are made of, and every character near the plain-scalar rules.
+  const alphabet = [...'aZeEnultrxyoNIfs09_./()- :#,\'"'];
+  let seed = 42;
+  // A fixed linear congruential sequence: the same strings on every run.
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const strings = Array.from({ length: 30000 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+  );
+  for (const s of [
+    ...strings,
+    'https://prometheus.dev-1.example.com',
+    'https://dev-1.k8s.example.com:6443',
+    'Stack of dev-1 (dev)',
+    'a: b',
+    'a:',
+    '---x',
+    '... x',
+  ]) {
+    assert.equal(emitYaml({ [s]: s }), reference({ [s]: s }), JSON.stringify(s));
+  }
+});
+
 test('a mapping counts as empty by its own keys, as the library counts it', () => {
   const value = { inheritedOnly: Object.create({ hidden: 1 }), own: Object.assign(Object.create({ hidden: 1 }), { shown: 2 }) };
   assert.equal(emitYaml(value), reference(value));
