@@ -102,9 +102,9 @@ process.env.MONITORING_GITOPS_CACHE = benchCache;
 const repository = options.charts ? { url: options.charts.replace(/\/$/, ''), stop: async () => {} } : await startChartRepository();
 process.env.MONITORING_GITOPS_HELM_MIRRORS = CANONICAL.map((c) => `${c}=${repository.url}`).join(',');
 const root = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
-/** Cold: no chart, render, check result or memo cached (tools and schema catalogs are built once per machine). */
+/** Cold: no chart, render, check result, memo or compiled schema cached (tools and schema catalogs are built once per machine). */
 const makeCold = () => {
-  for (const part of ['charts', 'renders', 'results', 'helm', 'memo']) rmSync(join(benchCache, part), { recursive: true, force: true });
+  for (const part of ['charts', 'renders', 'results', 'helm', 'memo', 'compiled-schemas']) rmSync(join(benchCache, part), { recursive: true, force: true });
 };
 const quiet = { progress: () => {} };
 try {
