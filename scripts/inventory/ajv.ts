@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { cacheDir, writeCacheFile } from '../lib/cache.ts';
-import { readCacheKey } from '../lib/cache-key.ts';
+import { readCacheKey, signedFileText, verifiedBody } from '../lib/cache-key.ts';
 import { hexDigest } from '../lib/digest.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -31,14 +31,15 @@ export function compiledSchemas<K extends string>(schemas: Record<K, object>): R
   if (!('signer' in key)) return compileEach(newAjv(), schemas);
   const address = hexDigest('sha256', JSON.stringify([ajvVersion(), OPTIONS, HINT_KEYWORD, schemas]));
   const path = cacheDir('compiled-schemas', `${address}.js`);
-  const signed = (code: string) => `compiled-schemas\0${address}\0${code}`;
-  const kept = readKept(path);
-  if (kept && key.signer.verify(signed(kept.code), kept.signature)) return load(kept.code);
+  const context = `compiled-schemas\0${address}`;
+  const kept = readOrUndefined(path);
+  const code = kept === undefined ? undefined : verifiedBody(key.signer, context, kept);
+  if (code !== undefined) return load(code);
   const ajv = newAjv(true);
   const validators = compileEach(ajv, schemas);
   const standaloneCode = require('ajv/dist/standalone').default as (ajv: Ajv, refs: Record<string, string>) => string;
-  const code = standaloneCode(ajv, Object.fromEntries(Object.keys(validators).map((name) => [name, name])));
-  writeCacheFile(path, `${key.signer.sign(signed(code))}\n${code}`);
+  const byName = Object.fromEntries(Object.keys(validators).map((name) => [name, name]));
+  writeCacheFile(path, signedFileText(key.signer, context, standaloneCode(ajv, byName)));
   return validators;
 }
 
@@ -55,11 +56,9 @@ function load<K extends string>(code: string): Record<K, ValidateFunction> {
   return module.exports;
 }
 
-function readKept(path: string): { signature: string; code: string } | undefined {
+function readOrUndefined(path: string): string | undefined {
   try {
-    const text = readFileSync(path, 'utf8');
-    const at = text.indexOf('\n');
-    return at < 0 ? undefined : { signature: text.slice(0, at), code: text.slice(at + 1) };
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }

@@ -88,3 +88,17 @@ function signer(key: Buffer, source: string): CacheSigner {
     },
   };
 }
+
+/**
+ * A signed cache file's text: the signature of `context`, a NUL and the body on the first line, then the body
+ * (one file, written by one rename: never half a signature). The context names what the body is for.
+ */
+export const signedFileText = (signer: CacheSigner, context: string, body: string) => `${signer.sign(`${context}\0${body}`)}\n${body}`;
+
+/** The body of a signed cache file's text, or undefined when it is torn, edited or signed with another key or context. */
+export function verifiedBody(signer: CacheSigner, context: string, text: string): string | undefined {
+  const at = text.indexOf('\n');
+  if (at < 0) return undefined;
+  const body = text.slice(at + 1);
+  return signer.verify(`${context}\0${body}`, text.slice(0, at)) ? body : undefined;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { cacheDir, writeCacheFile } from './cache.ts';
-import { readCacheKey } from './cache-key.ts';
+import { readCacheKey, signedFileText, verifiedBody } from './cache-key.ts';
 import { toolkitVersion } from './toolkit-version.ts';
 
 /**
@@ -25,14 +25,14 @@ export function memoPath(kind: string, root: string): string {
 
 export function signedMemo<T>(kind: string, root: string): SignedMemo<T> {
   const path = () => memoPath(kind, root);
-  const signed = (body: string) => `${ENVELOPE}\0${kind}\0${toolkitVersion()}\0${body}`;
+  const context = () => `${ENVELOPE}\0${kind}\0${toolkitVersion()}`;
   return {
     read() {
       const key = readCacheKey();
       if (!('signer' in key)) return undefined;
       try {
-        const [sig, body] = splitOnce(readFileSync(path(), 'utf8'));
-        return key.signer.verify(signed(body), sig) ? (JSON.parse(body) as T) : undefined;
+        const body = verifiedBody(key.signer, context(), readFileSync(path(), 'utf8'));
+        return body === undefined ? undefined : (JSON.parse(body) as T);
       } catch {
         return undefined;
       }
@@ -40,15 +40,7 @@ export function signedMemo<T>(kind: string, root: string): SignedMemo<T> {
     write(value) {
       const key = readCacheKey();
       if (!('signer' in key)) return;
-      const body = JSON.stringify(value);
-      writeCacheFile(path(), `${key.signer.sign(signed(body))}\n${body}`);
+      writeCacheFile(path(), signedFileText(key.signer, context(), JSON.stringify(value)));
     },
   };
-}
-
-/** The signature line, then the body. */
-function splitOnce(text: string): [string, string] {
-  const at = text.indexOf('\n');
-  if (at < 0) throw new Error('no signature line');
-  return [text.slice(0, at), text.slice(at + 1)];
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cacheDir, writeCacheFile } from '../lib/cache.ts';
-import { type CacheSigner, readCacheKey } from '../lib/cache-key.ts';
+import { type CacheSigner, readCacheKey, signedFileText, verifiedBody } from '../lib/cache-key.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 
 /**
@@ -15,7 +15,7 @@ function signing(): CacheSigner | undefined {
 }
 
 const renderFile = (key: string, signer: CacheSigner) => cacheDir('renders', `${key}.${signer.sign('render key id').slice(0, 16)}.yaml`);
-const signedText = (key: string, yaml: string) => `render\0${key}\0${yaml}`;
+const context = (key: string) => `render\0${key}`;
 
 /** Whether a render is cached under `key` with this machine's cache key (its signature is checked when it is read). */
 export function hasCachedRender(key: string): boolean {
@@ -27,10 +27,8 @@ export function hasCachedRender(key: string): boolean {
 export function readCachedRender(key: string): string {
   const signer = signing()!;
   const file = renderFile(key, signer);
-  const text = readFileSync(file, 'utf8');
-  const newline = text.indexOf('\n');
-  const yaml = text.slice(newline + 1);
-  if (newline < 0 || !signer.verify(signedText(key, yaml), text.slice(0, newline)))
+  const yaml = verifiedBody(signer, context(key), readFileSync(file, 'utf8'));
+  if (yaml === undefined)
     throw new EnvironmentError(
       `the cached render ${file} does not verify with the cache key (edited in the cache); it was not used. fix: delete ${cacheDir('renders')} and run again`,
     );
@@ -41,5 +39,5 @@ export function readCachedRender(key: string): string {
 export function writeCachedRender(key: string, yaml: string): void {
   const signer = signing();
   if (!signer) return;
-  writeCacheFile(renderFile(key, signer), `${signer.sign(signedText(key, yaml))}\n${yaml}`);
+  writeCacheFile(renderFile(key, signer), signedFileText(signer, context(key), yaml));
 }
