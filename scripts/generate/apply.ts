@@ -1,5 +1,6 @@
-import { accessSync, constants, lstatSync, readFileSync, rmdirSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { lstatOrUndefined } from '../lib/paths.ts';
 import { EnvironmentError, FindingsError } from '../lib/errors.ts';
 import type { GeneratedTree } from './read-tree.ts';
 import type { TreeChanges } from './tree.ts';
@@ -10,7 +11,7 @@ export { readGeneratedTree } from './read-tree.ts';
 interface AppliedChanges {
   written: string[];
   removed: string[];
-  /** Of the written files, those staged on a second thread while the plan was made (stage-ahead.ts). */
+  /** Of the written files, those staged while the plan was made (plan-ahead.ts). */
   stagedAhead: number;
 }
 
@@ -18,18 +19,20 @@ interface AppliedChanges {
  * Writes the changes all or nothing: checks that every write and removal can be done (no link or
  * file in the way, every folder writable), then runs them as one transaction that undoes itself on
  * any failure or signal. Call only after refusals are empty, with the lock held. `stagedAhead`: files already
- * staged (stage-ahead.ts), which are not written again.
+ * staged (plan-ahead.ts), which are not written again.
  */
-export async function applyTreeChanges(
-  root: string,
-  changes: TreeChanges,
-  existing: GeneratedTree,
-  stagedAhead?: Map<string, string>,
-): Promise<AppliedChanges> {
+export async function applyTreeChanges(root: string, changes: TreeChanges, existing: GeneratedTree, stagedAhead?: Set<string>): Promise<AppliedChanges> {
   const writes = [...changes.create, ...changes.update, ...changes.edited.flatMap((e) => (e.write ? [e.write] : []))];
   const removed = [...changes.remove, ...changes.edited.filter((e) => e.action === 'remove').map((e) => e.path)];
   const tx: Transaction = {
-    writes: writes.map((w) => ({ ...w, previous: existing.get(w.path) })),
+    // The content is asked for when written: a file staged ahead reads it back only then (plan-ahead.ts).
+    writes: writes.map((w) => ({
+      path: w.path,
+      get content() {
+        return w.content;
+      },
+      previous: existing.get(w.path),
+    })),
     removals: [
       ...removed.map((path) => ({ path, previous: existing.get(path) })),
       ...changes.leftovers.map((path) => ({ path, previous: readFileSync(join(root, path), 'utf8') })),
@@ -111,14 +114,6 @@ function writable(dir: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function lstatOrUndefined(path: string) {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
   }
 }
 

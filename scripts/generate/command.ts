@@ -8,9 +8,7 @@ import { readPlanMemo } from './plan-memo.ts';
 import { readGeneratedIndex, type GeneratedIndex } from './read-tree.ts';
 import { acquireLock, runLeftovers } from './lock.ts';
 import { generateRefusals } from './refusals.ts';
-import { stageAhead } from './stage-ahead.ts';
 import { deferSignals, removeStaging, stagedTrees } from './transaction.ts';
-import type { FileWrite } from './plan-types.ts';
 import { isClean, refusals, staleFindings, type TreeChanges } from './tree.ts';
 
 /** The inventory as generate may write it: no secret copied into the tree, no chart outside its namespace. */
@@ -31,9 +29,9 @@ function lookAtDisk(root: string): Promise<GeneratedIndex> {
 }
 
 /** The plan against the generated trees on disk, planning and reading only what changed since the memo's run. */
-async function compareWithDisk(inventory: Inventory, onDisk: Promise<GeneratedIndex>, root: string, stageNew?: (files: FileWrite[]) => void) {
+async function compareWithDisk(inventory: Inventory, onDisk: Promise<GeneratedIndex>, root: string, stageIn?: string) {
   const memo = readPlanMemo(root);
-  const compared = compareIncrementally(inventory, await onDisk, memo, { stageNew });
+  const compared = await compareIncrementally(inventory, await onDisk, memo, { stageIn });
   memo.save();
   return compared;
 }
@@ -49,23 +47,21 @@ interface GenerateOutcome {
 /** `generate`: with the checkout's lock, plan, refuse on hand-written, hand-edited or linked files, then write all or nothing. */
 export async function runGenerate(root: string, { force = false } = {}): Promise<GenerateOutcome> {
   const release = acquireLock(root);
-  // New clusters' files are staged on a second thread while the rest is planned; they move in with the transaction.
-  const ahead = stageAhead(stagedTrees(root));
   try {
     return await deferSignals(async () => {
       const onDisk = lookAtDisk(root);
       const inventory = await readWritableInventory(root).catch((err: unknown) => {
         throw err instanceof FindingsError ? new FindingsError(err.findings, err.message, true) : err;
       });
-      const { changes, existing } = await compareWithDisk(inventory, onDisk, root, ahead.stage);
+      // New clusters' files are staged as they are planned (plan-ahead.ts); they move in with the transaction.
+      const { changes, existing, staged } = await compareWithDisk(inventory, onDisk, root, stagedTrees(root));
       const refused = refusals(changes, force);
       if (refused.length) throw new FindingsError(refused, `generate refused to touch ${refused.length} file${refused.length === 1 ? '' : 's'}`, true);
-      const applied = await applyTreeChanges(root, changes, existing, await ahead.finish());
+      const applied = await applyTreeChanges(root, changes, existing, staged);
       return { changes, ...applied };
     });
   } finally {
     try {
-      await ahead.stop();
       removeStaging(root);
     } finally {
       release();

@@ -1,26 +1,25 @@
 import type { Inventory } from '../inventory/types.ts';
+import { folderOf } from './cluster-plans.ts';
+import { planClusters } from './plan-ahead.ts';
 import { clusterPlanKey, sharedPlanDigest, type PlanMemo } from './plan-memo.ts';
-import { clusterPlanner, planFleetFiles, sortByPath } from './plan.ts';
+import { planFleetFiles, sortByPath } from './plan.ts';
 import type { FileWrite } from './plan-types.ts';
 import type { GeneratedIndex, GeneratedTree } from './read-tree.ts';
 import { compareTree, type TreeChanges } from './tree.ts';
-
-/** The folder a generated path belongs to: apps/<cluster> or overlays/<env>/<cluster>; fleet files belong to none. */
-const folderOf = (path: string) => /^(apps\/[^/]+|overlays\/[^/]+\/[^/]+)\//.exec(path)?.[1];
 
 /**
  * compareTree over what may have changed: a cluster whose plan digest is in the memo and whose folders hold
  * exactly the files the memo names, with git's object ids, is counted unchanged without planning or reading it.
  * Everything else (changed clusters, fleet files, folders of clusters that are gone) is planned, read and compared.
- * `only`: just these clusters (and the fleet files); `stageNew`: given the files of each cluster none of whose
- * folders exists yet, as soon as they are planned.
+ * `only`: just these clusters (and the fleet files); `stageIn`: where the files of clusters none of whose folders
+ * exists yet may be staged as they are planned (plan-ahead.ts), returned as `staged`.
  */
-export function compareIncrementally(
+export async function compareIncrementally(
   inventory: Inventory,
   index: GeneratedIndex,
   memo: PlanMemo,
-  { only, stageNew }: { only?: Set<string>; stageNew?: (files: FileWrite[]) => void } = {},
-): { changes: TreeChanges; existing: GeneratedTree } {
+  { only, stageIn }: { only?: Set<string>; stageIn?: string } = {},
+): Promise<{ changes: TreeChanges; existing: GeneratedTree; staged: Set<string> }> {
   // Only these clusters' folders (and the fleet files) are compared: the index was read for them alone.
   if (only) dropOtherClusters(index, only);
   const onDisk = new Map<string, string[]>();
@@ -31,14 +30,12 @@ export function compareIncrementally(
     if (paths) paths.push(path);
     else onDisk.set(folder, [path]);
   }
-  const isNewFolder = (folder: string | undefined) => folder !== undefined && !onDisk.has(folder);
   const shared = sharedPlanDigest(inventory);
-  const planCluster = clusterPlanner(inventory);
   const settled = new Set<string>();
   let unchanged = 0;
-  const planned: FileWrite[] = planFleetFiles(inventory);
-  for (const cluster of inventory.clusters) {
-    if (only && !only.has(cluster.name)) continue;
+  const todo: { index: number; key: string }[] = [];
+  inventory.clusters.forEach((cluster, i) => {
+    if (only && !only.has(cluster.name)) return;
     const key = clusterPlanKey(shared, cluster);
     const refs = memo.refs(key);
     const folders = refs && [...new Set(refs.map(([path]) => folderOf(path)!))];
@@ -46,20 +43,24 @@ export function compareIncrementally(
     if (refs && found?.length === refs.length && refs.every(([path, oid]) => index.oids.get(path) === oid)) {
       for (const f of folders!) settled.add(f);
       unchanged += refs.length;
-      continue;
-    }
-    const files = planCluster(cluster);
-    if (stageNew && files.every((f) => isNewFolder(folderOf(f.path)))) stageNew(files);
-    memo.learn(
-      key,
-      files.map((f) => [f.path, index.oidOf(f.content)]),
-    );
-    planned.push(...files);
-  }
+    } else todo.push({ index: i, key });
+  });
+  const staging = stageIn === undefined ? undefined : { folder: stageIn, onDisk: [...onDisk.keys()] };
+  const { plans, staged } = await planClusters(
+    inventory,
+    todo.map((t) => t.index),
+    index.oidFormat,
+    staging,
+  );
+  const planned: FileWrite[] = planFleetFiles(inventory);
+  plans.forEach((plan, n) => {
+    memo.learn(todo[n]!.key, plan.refs);
+    for (const file of plan.files) planned.push(file);
+  });
   const existing = index.tree([...index.oids.keys()].filter((p) => !settled.has(folderOf(p) ?? '')));
   const changes = compareTree(sortByPath(planned), existing);
   changes.unchanged += unchanged;
-  return { changes, existing };
+  return { changes, existing, staged };
 }
 
 /** Removes from the index what lies in the folder of a cluster not in `only` (a pathspec can match more than meant). */

@@ -1,8 +1,9 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lstatOrUndefined } from '../lib/paths.ts';
 import { isInventoryPath } from '../inventory/read.ts';
-import { blobOid, readWorktreeFiles, type WorktreeProbe } from '../lib/worktree-files.ts';
+import { blobOid, readWorktreeFiles, type ObjectFormat, type WorktreeProbe } from '../lib/worktree-files.ts';
 import { GENERATED_FILES, GENERATED_ROOTS, isGeneratedPath } from './plan.ts';
 
 /**
@@ -26,7 +27,8 @@ export interface GeneratedIndex {
   oids: Map<string, string>;
   irregular: string[];
   leftovers: string[];
-  oidOf(text: string): string;
+  /** How git names the files' contents here (blobOid). */
+  oidFormat: ObjectFormat;
   tree(paths: Iterable<string>): GeneratedTree;
 }
 
@@ -49,7 +51,7 @@ export async function readGeneratedIndex(
     oids: files.oids,
     irregular,
     leftovers,
-    oidOf: files.oidOf,
+    oidFormat: files.format,
     tree(paths) {
       const tree: GeneratedTree = new Map([...paths].map((path) => [path, readFileSync(join(root, path), 'utf8')]));
       return Object.assign(tree, { irregular: index.irregular, leftovers: index.leftovers });
@@ -90,13 +92,12 @@ export async function readScopedTree(root: string, scope: Pick<GeneratedScope, '
 
 /** An index over a tree read whole (no git, or a git that converts content). */
 function indexOf(whole: GeneratedTree, root: string): GeneratedIndex {
-  const oidOf = (text: string) => blobOid(text);
   const index: GeneratedIndex = {
     fromIndex: false,
-    oids: new Map([...whole].map(([path, text]) => [path, oidOf(text)])),
+    oids: new Map([...whole].map(([path, text]) => [path, blobOid(text)])),
     irregular: whole.irregular ?? [],
     leftovers: whole.leftovers ?? [],
-    oidOf,
+    oidFormat: 'sha1',
     tree(paths) {
       const tree: GeneratedTree = new Map([...paths].map((path) => [path, whole.get(path) ?? readFileSync(join(root, path), 'utf8')]));
       return Object.assign(tree, { irregular: index.irregular, leftovers: index.leftovers });
@@ -156,13 +157,5 @@ async function walk(root: string, dir: string, found: Found): Promise<void> {
     else if (e.isFile() && isLeftoverName(e.name) && isGeneratedDir(dir)) found.leftovers.push(path);
     else if (e.isFile()) found.files.push(path);
     else found.irregular.push(path);
-  }
-}
-
-function lstatOrUndefined(path: string) {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
   }
 }

@@ -10,8 +10,8 @@ export interface Transaction {
   removals: { path: string; previous?: string }[];
   /** Folders to create, parents first. */
   newDirs: string[];
-  /** Files a second thread already wrote below stagedTrees(root), by path (stage-ahead.ts). */
-  stagedAhead?: Map<string, string>;
+  /** Files already staged below stagedTrees(root) while the plan was made, by path (plan-ahead.ts). */
+  stagedAhead?: Set<string>;
 }
 
 /** This run's staging folder. */
@@ -59,18 +59,19 @@ export async function runTransaction(root: string, tx: Transaction): Promise<{ s
   const staging = stagingFolder(root);
   const journal: Journal = { trees: [], written: [], removed: [] };
   const { tops, stagedPath } = stagingLayout(tx.newDirs, staging);
-  const ahead = tx.stagedAhead ?? new Map<string, string>();
+  const ahead = tx.stagedAhead ?? new Set<string>();
   try {
     checkInterrupt();
     mkdirSync(staging, { recursive: true });
-    const madeAhead = foldersOf(ahead.keys());
+    const madeAhead = foldersOf(ahead);
     for (const dir of tx.newDirs) if (!madeAhead.has(dir)) mkdirSync(stagedPath(dir).path, { recursive: true });
-    const writes = tx.writes.map((w, i) => ({ ...w, staged: stagedPath(w.path, i) }));
-    const toWrite = writes.filter((w) => !(w.staged.inTree && ahead.get(w.path) === w.content));
-    await forEachInBatches(toWrite, (w) => writeFileSync(w.staged.path, w.content));
+    // Not spread: a staged file's content is read back only when it is written (plan-ahead.ts).
+    const writes = tx.writes.map((write, i) => ({ write, staged: stagedPath(write.path, i) }));
+    const toWrite = writes.filter((w) => !(w.staged.inTree && ahead.has(w.write.path)));
+    await forEachInBatches(toWrite, (w) => writeFileSync(w.staged.path, w.write.content));
     // A file staged ahead that this run does not write must not move in with its folder.
     const written = new Set(tx.writes.map((w) => w.path));
-    for (const path of ahead.keys()) if (!written.has(path) && stagedPath(path).inTree) rmSync(stagedPath(path).path);
+    for (const path of ahead) if (!written.has(path) && stagedPath(path).inTree) rmSync(stagedPath(path).path);
     checkInterrupt();
     for (const top of tops) {
       checkInterrupt();
@@ -80,8 +81,8 @@ export async function runTransaction(root: string, tx: Transaction): Promise<{ s
     await forEachInBatches(
       writes.filter((w) => !w.staged.inTree),
       (w) => {
-        renameSync(w.staged.path, join(root, w.path));
-        journal.written.push(w);
+        renameSync(w.staged.path, join(root, w.write.path));
+        journal.written.push(w.write);
       },
     );
     await forEachInBatches(tx.removals, (r) => {

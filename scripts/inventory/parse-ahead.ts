@@ -1,5 +1,5 @@
 import { onSecondThread } from '../lib/worker.ts';
-import { claimChunks, type ChunkedWork } from './parse-chunks.ts';
+import { chunkedWork, claimChunks } from '../lib/chunks.ts';
 import { passingClusterData } from './parse.ts';
 import { fileKey, type KnownFiles } from './parse-memo.ts';
 import type { InventorySources } from './types.ts';
@@ -26,7 +26,10 @@ export async function parseAhead(sources: InventorySources, known: KnownFiles): 
     return known.cluster(key) === undefined ? [{ path, text, key }] : [];
   });
   if (todo.length < MIN_FILES) return NONE;
-  const work: ChunkedWork = { files: todo.map((f) => [f.path, f.text]), chunk: CHUNK, next: new Int32Array(new SharedArrayBuffer(4)) };
+  const work = chunkedWork<[file: string, text: string]>(
+    todo.map((f) => [f.path, f.text]),
+    CHUNK,
+  );
   const theirs = onSecondThread<[start: number, found: Passing[]][]>(new URL('./parse-worker.ts', import.meta.url), work);
   const learn = (start: number, found: Passing[]) =>
     found.forEach((passing, i) => {

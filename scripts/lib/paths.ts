@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from './errors.ts';
 
@@ -12,6 +12,16 @@ function kindOf(path: string): Kind {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     throw err;
+  }
+}
+
+/** What is at `path` itself (a link is not followed); undefined when nothing is or it cannot be looked at. */
+export function lstatOrUndefined(path: string) {
+  try {
+    // A missing path answers undefined without an exception: 20,000 new folders are looked at for a new fleet.
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,11 +1,14 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 
-/** A worker thread running the TypeScript module `entry`, loaded through tsx as this process loads its sources. */
-export function startSecondThread(entry: URL, data: unknown): Worker {
+/**
+ * A worker thread running the TypeScript module `entry`, loaded through tsx as this process loads its sources;
+ * `transfer`: ports among `data` that move to the thread.
+ */
+export function startSecondThread(entry: URL, data: unknown, transfer: Transferable[] = []): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return new Worker(boot, { eval: true, workerData: data, transferList: transfer });
 }
 
 /** The worker's next message, or undefined when it fails or ends first. */

@@ -16,9 +16,14 @@ export interface WorktreeFiles {
   oids: Map<string, string>;
   /** Links and other non-regular entries git knows of. */
   irregular: string[];
+  /** The repository's object format. */
+  format: ObjectFormat;
   /** The object id of these bytes, as git computes it for this repository. */
   oidOf(bytes: Buffer | string): string;
 }
+
+/** The hash a repository names its objects by. */
+export type ObjectFormat = 'sha1' | 'sha256';
 
 const git = async (root: string, args: string[]) => {
   const result = await run('git', args, { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
@@ -26,7 +31,7 @@ const git = async (root: string, args: string[]) => {
 };
 
 /** git's object id of a blob with these bytes. */
-export const blobOid = (bytes: Buffer | string, algorithm: 'sha1' | 'sha256' = 'sha1') =>
+export const blobOid = (bytes: Buffer | string, algorithm: ObjectFormat = 'sha1') =>
   typeof bytes === 'string'
     ? hexDigest(algorithm, `blob ${Buffer.byteLength(bytes)}\0${bytes}`)
     : createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
@@ -38,7 +43,7 @@ export const blobOid = (bytes: Buffer | string, algorithm: 'sha1' | 'sha256' = '
  */
 export interface WorktreeProbe {
   gitDir: string;
-  format: 'sha1' | 'sha256';
+  format: ObjectFormat;
   /** Tracked files whose bytes or kind differ from the index. */
   dirty: string[];
   /** Files git does not track, ignored ones included. */
@@ -102,7 +107,7 @@ export async function readWorktreeFiles(root: string, pathspecs: string[], probe
   const [probe, staged] = await Promise.all([probed ?? probeWorktree(root, pathspecs), git(root, ['ls-files', '--stage', '-z', '--', ...pathspecs])]);
   if (!probe || staged === undefined) return undefined;
   const oidOf = (bytes: Buffer | string) => blobOid(bytes, probe.format);
-  const files: WorktreeFiles = { oids: new Map(), irregular: [], oidOf };
+  const files: WorktreeFiles = { oids: new Map(), irregular: [], format: probe.format, oidOf };
   if (`\0${staged}`.match(/[\0/]\.gitattributes\0/)) return undefined;
   for (const entry of staged.split('\0')) {
     if (!entry) continue;

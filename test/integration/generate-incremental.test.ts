@@ -30,7 +30,7 @@ function countingMemo(root: string): PlanMemo & { planned: number } {
 
 const compare = async (root: string) => {
   const memo = countingMemo(root);
-  const { changes } = compareIncrementally(await readInventory(root), await readGeneratedIndex(root), memo);
+  const { changes } = await compareIncrementally(await readInventory(root), await readGeneratedIndex(root), memo);
   memo.save();
   return { changes, planned: memo.planned };
 };

@@ -58,7 +58,7 @@ test('a failure after new folders moved in removes them and puts back every repl
 
 test('files staged ahead are moved in with their folder, not written again; one the run does not write stays out', async () => {
   const root = checkout();
-  const ahead = new Map([
+  const contents = new Map([
     ['apps/new/root.yaml', 'root\n'],
     ['apps/new/children/a.yaml', 'a\n'],
     // Planned for a folder that turned out to exist: the transaction writes it on its own.
@@ -66,7 +66,8 @@ test('files staged ahead are moved in with their folder, not written again; one 
     // Staged, then not part of the run's writes: it must not arrive with apps/new.
     ['apps/new/children/stray.yaml', 'stray\n'],
   ]);
-  for (const [path, content] of ahead) {
+  const ahead = new Set(contents.keys());
+  for (const [path, content] of contents) {
     mkdirSync(join(stagedTrees(root), path, '..'), { recursive: true });
     // What the second thread wrote is what moves in: marked, so that a second write would show.
     writeFileSync(join(stagedTrees(root), path), `${content}# staged ahead\n`);
@@ -75,7 +76,7 @@ test('files staged ahead are moved in with their folder, not written again; one 
     writes: [
       { path: 'apps/new/root.yaml', content: 'root\n' },
       { path: 'apps/new/children/a.yaml', content: 'a\n' },
-      // Its content changed since it was staged: written again.
+      // Not staged: written into its staged folder.
       { path: 'apps/new/children/c.yaml', content: 'c\n' },
       { path: 'apps/old/b.yaml', content: 'b\n' },
     ],

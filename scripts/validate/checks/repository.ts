@@ -26,7 +26,7 @@ export const generatedCheck: Check = {
     // A scoped run plans the few clusters the change reaches: reading (and rewriting) every cluster's memo entry would cost more.
     const memo = scope && scope.clusters.size <= FEW_CLUSTERS ? NO_PLAN_MEMO : readPlanMemo(ctx.root);
     const index = await (scope ? readScopedTree(ctx.root, scope) : readGeneratedIndex(ctx.root, GENERATED_PATHSPECS, probe));
-    const { changes } = compareIncrementally(ctx.inventory, index, memo, { only: scope?.clusters });
+    const { changes } = await compareIncrementally(ctx.inventory, index, memo, { only: scope?.clusters });
     // A scoped run looked at some clusters only: the others' entries stay for the next whole run.
     memo.save({ keepUnused: scope !== undefined });
     if (!isClean(changes)) return staleFindings(changes).map((f) => ({ ...f, check: 'generated' }));

@@ -3,6 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { checkGenerated, runGenerate } from '../../scripts/generate/command.ts';
+import { StagedFile } from '../../scripts/generate/cluster-plans.ts';
+import { planClusters } from '../../scripts/generate/plan-ahead.ts';
+import { planGenerate } from '../../scripts/generate/plan.ts';
+import { readInventory } from '../../scripts/inventory/read.ts';
+import { blobOid } from '../../scripts/lib/worktree-files.ts';
 import { STAGING_DIR } from '../../scripts/generate/lock.ts';
 import { CACHE_KEY_ENV } from '../../scripts/lib/cache-key.ts';
 import { FindingsError } from '../../scripts/lib/errors.ts';
@@ -29,6 +34,9 @@ async function newFleet(clusters: number): Promise<string> {
   gitIn(root, 'init', '--quiet');
   return root;
 }
+
+/** A file of one cluster's folders (not CODEOWNERS or a fleet root). */
+const isClusterPath = (path: string) => /^(apps\/[^/]+|overlays\/[^/]+\/[^/]+)\//.test(path);
 
 const addClusters = (root: string, from: number, to: number) => {
   for (let i = from; i < to; i++) {
@@ -73,4 +81,56 @@ test('a refused run leaves nothing of what it staged ahead (1,200 new clusters):
     [...after.keys()].filter((p) => !before.has(p) && !p.startsWith('.cache/') && !p.startsWith('.git/')),
     [],
   );
+});
+
+test('two threads plan exactly what one plans; staged files hold those bytes, and a cluster with a folder on disk is not staged', async () => {
+  const root = await newFleet(300);
+  const inventory = await readInventory(root);
+  const expected = new Map(planGenerate(inventory).map((f) => [f.path, f.content]));
+  const folder = join(root, 'staged');
+  const { plans, staged } = await planClusters(
+    inventory,
+    inventory.clusters.map((_, i) => i),
+    'sha1',
+    { folder, onDisk: ['apps/dev-0001'] },
+  );
+  const files = plans.flatMap((p) => p.files);
+  assert.deepEqual(files.map((f) => f.path).sort(), [...expected.keys()].filter(isClusterPath).sort());
+  for (const [n, plan] of plans.entries()) {
+    const cluster = inventory.clusters[n]!.name;
+    for (const [i, file] of plan.files.entries()) {
+      assert.equal(file.content, expected.get(file.path), file.path);
+      assert.deepEqual(plan.refs[i], [file.path, blobOid(expected.get(file.path)!)]);
+      // Staged: on disk with those bytes, and not held in memory; the cluster with a folder on disk: held, not staged.
+      assert.equal(file instanceof StagedFile, cluster !== 'dev-0001', file.path);
+      assert.equal(staged.has(file.path), cluster !== 'dev-0001', file.path);
+      if (cluster !== 'dev-0001') assert.equal(readFileSync(join(folder, file.path), 'utf8'), file.content);
+    }
+  }
+  assert.equal(existsSync(join(folder, 'apps/dev-0001')), false);
+});
+
+test('when staging fails, or no second thread can start, every cluster is still planned and nothing staged is kept', async () => {
+  const root = await newFleet(300);
+  const inventory = await readInventory(root);
+  const expected = new Map(planGenerate(inventory).map((f) => [f.path, f.content]));
+  const indices = inventory.clusters.map((_, i) => i);
+  // A file where the staging folder's parent should be: neither thread can make a folder below it.
+  writeFileSync(join(root, 'blocker'), '');
+  const failed = await planClusters(inventory, indices, 'sha1', { folder: join(root, 'blocker', 'staged'), onDisk: [] });
+  // An inventory that cannot be sent to a thread (a function in it): planned on this one.
+  const alone = await planClusters({ ...inventory, fleet: { ...inventory.fleet, odd: () => 1 } as typeof inventory.fleet }, indices, 'sha1', {
+    folder: join(root, 'alone'),
+    onDisk: [],
+  });
+  for (const { plans, staged } of [failed, alone]) {
+    assert.equal(staged.size, 0);
+    const files = plans.flatMap((p) => p.files);
+    assert.equal(files.length, [...expected.keys()].filter(isClusterPath).length);
+    for (const file of files) {
+      assert.equal(file instanceof StagedFile, false);
+      assert.equal(file.content, expected.get(file.path), file.path);
+    }
+  }
+  assert.equal(existsSync(join(root, 'alone')), false);
 });
