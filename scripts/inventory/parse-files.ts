@@ -1,5 +1,6 @@
 import type { Finding } from '../lib/findings.ts';
-import { parseYamlSource, positionOf, type SourceDocument } from '../lib/yaml.ts';
+import { lazySource, parseYamlSource, positionOf, type SourceDocument } from '../lib/yaml.ts';
+import { readSimpleYaml, type SimpleYaml } from '../lib/yaml-simple.ts';
 import { appCatalog, appNames, type AppName } from './app-catalog.ts';
 import { checkYamlAgainstSchema, matchesPropertySchema, type SchemaName } from './schemas.ts';
 import type { ChartPin, Cluster, ClusterApp, Dashboard, RoutingTest, Values } from './types.ts';
@@ -8,18 +9,21 @@ import type { ChartPin, Cluster, ClusterApp, Dashboard, RoutingTest, Values } fr
 export interface CheckedFile<T> {
   source: SourceDocument;
   data: T;
+  /** Its keys and values, when readSimpleYaml read it (the library then parses it only when a position is needed). */
+  simple?: SimpleYaml['scalars'];
 }
 
 /** Parses YAML and checks it against a schema; returns the data only when both pass. */
 export function checkYaml<T>(schema: SchemaName, file: string, text: string, findings: Finding[]): CheckedFile<T> | undefined {
-  const { source, problems } = parseYamlSource(file, text);
+  const simple = readSimpleYaml(text);
+  const { source, problems } = simple ? { source: lazySource(file, text, simple.data), problems: [] } : parseYamlSource(file, text);
   if (problems.length) {
     findings.push(...problems.map((p) => ({ file, ...p, hint: 'fix the YAML syntax at this position' })));
     return undefined;
   }
   const schemaFindings = checkYamlAgainstSchema(schema, source);
   findings.push(...schemaFindings);
-  return schemaFindings.length ? undefined : { source, data: source.data as T };
+  return schemaFindings.length ? undefined : { source, data: source.data as T, ...(simple && { simple: simple.scalars }) };
 }
 
 /**

@@ -1,8 +1,6 @@
 import { hexDigest } from '../lib/digest.ts';
-import { isDeepStrictEqual } from 'node:util';
 import type { Finding } from '../lib/findings.ts';
 import { signedMemo } from '../lib/signed-memo.ts';
-import { parseYamlSource, type SourceDocument } from '../lib/yaml.ts';
 import { findPlaintextSecrets } from './secrets.ts';
 import type { InventorySources } from './types.ts';
 
@@ -66,7 +64,7 @@ export function readKnownFiles(root: string): KnownFiles {
     },
     learnCluster(key, data) {
       // Only what JSON carries exactly (YAML's .nan and .inf would come back as null).
-      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(data)), data)) return;
+      if (!carriedByJson(data)) return;
       used.clusters[key] = data;
     },
     isClean(key) {
@@ -109,23 +107,6 @@ export const NOTHING_KNOWN: KnownFiles = {
   save() {},
 };
 
-/** A parsed file's source whose YAML tree is built only when a finding needs a position. */
-export function lazySource(file: string, text: string, data: unknown): SourceDocument {
-  let parsed: SourceDocument | undefined;
-  const tree = () => (parsed ??= parseYamlSource(file, text).source);
-  return {
-    file,
-    text,
-    data,
-    get doc() {
-      return tree().doc;
-    },
-    get lines() {
-      return tree().lines;
-    },
-  };
-}
-
 /** Plaintext secrets in hand-written files; a file already found clean is not scanned again. */
 export function scanSecrets(sources: InventorySources, known: KnownFiles): Finding[] {
   return [...sources].flatMap(([file, text]) => {
@@ -135,4 +116,17 @@ export function scanSecrets(sources: InventorySources, known: KnownFiles): Findi
     if (!found.length) known.learnClean(key);
     return found;
   });
+}
+
+/** Whether JSON gives back exactly this value: plain objects and arrays of strings, booleans, null and finite numbers (not -0). */
+export function carriedByJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !carriedByJson(value[i])) return false;
+    return true;
+  }
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype || Object.getOwnPropertySymbols(value).length) return false;
+  for (const key of Object.keys(value)) if (!carriedByJson((value as Record<string, unknown>)[key])) return false;
+  return true;
 }

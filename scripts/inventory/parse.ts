@@ -4,9 +4,10 @@ import { crossCheck, type CrossCheckInput, type FleetEnvironments } from './cros
 import { checkDashboard, checkedProperty, checkRoutingTests, checkYaml, toCluster, toPins, type CheckedFile } from './parse-files.ts';
 import { checkDashboardUids, checkRuleGroupNames } from './content-checks.ts';
 import type { InventorySources } from './types.ts';
-import { fileKey, lazySource, NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
+import { fileKey, NOTHING_KNOWN, type KnownFiles } from './parse-memo.ts';
+import { lazySource } from '../lib/yaml.ts';
 import { checkInventoryUrls } from './url-checks.ts';
-import { findPlaintextSecrets } from './secrets.ts';
+import { isCleanFile } from './secrets.ts';
 import type { Fleet, Inventory, RuleFile, Values } from './types.ts';
 
 interface ParseResult {
@@ -68,7 +69,7 @@ export function parseInventory(sources: InventorySources, known: KnownFiles = NO
 /** A cluster file that parses and passes its schema: its data, and whether it holds no plaintext secret (findings are parseInventory's to report). */
 export function passingClusterData(file: string, text: string): { data: Record<string, unknown>; clean: boolean } | undefined {
   const checked = checkYaml<Record<string, unknown>>('cluster', file, text, []);
-  return checked && { data: checked.data, clean: !findPlaintextSecrets(file, text, checked.source).length };
+  return checked && { data: checked.data, clean: isCleanFile(file, text, checked) };
 }
 
 /** A cluster file checked, or taken as checked when this exact file passed before. */
@@ -80,7 +81,7 @@ function checkClusterFile(file: string, text: string, findings: Finding[], known
   if (!checked) return undefined;
   known.learnCluster(key, checked.data);
   // Scanned from the tree just built: the secrets scan would parse the file again (a second parse of 10,000 files).
-  if (known.remembers && !findPlaintextSecrets(file, text, checked.source).length) known.learnClean(key);
+  if (known.remembers && isCleanFile(file, text, checked)) known.learnClean(key);
   return checked;
 }
 

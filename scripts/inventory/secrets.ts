@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
 import type { Finding } from '../lib/findings.ts';
+import type { SimpleYaml } from '../lib/yaml-simple.ts';
 
 /** Patterns of credentials that must never be committed. */
 const VALUE_PATTERNS: { name: string; re: RegExp }[] = [
@@ -27,6 +28,10 @@ const REFERENCE_KEY =
  */
 const EMPTY_OR_REFERENCE =
   /^(""|''|null|~|\{\}|\[\]|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$__file\{[^}]+\}|\$__env\{[^}]+\}|\$\{\{[^}]*\}\})?$/;
+
+/** A part of every VALUE_PATTERNS match and every SECRET_KEY name (a quick look before the patterns). */
+const HINT_OF_A_SECRET =
+  /hooks\.slack|PRIVATE KEY|xox|gh[opsu]_|github_pat|AKIA|bearer|authorization|:\/\/|%3a|passw|secret|token|key|webhook_url|api_url|auth/i;
 
 const HINT = 'remove it from Git and rotate it; keep it in a Secret created on the cluster and reference it (for example api_url_file, admin.existingSecret)';
 
@@ -77,6 +82,25 @@ export function findPlaintextSecrets(file: string, text: string, parsed?: { doc:
   const reported = new Set(findings.map((f) => f.line));
   findings.push(...literalKeys.filter((k) => !reported.has(k.line)));
   return findings.sort((a, b) => a.line! - b.line! || a.column! - b.column!);
+}
+
+/**
+ * Whether a parsed file holds no plaintext secret. A file readSimpleYaml read is told from its keys and values
+ * when none of them looks like a secret (a secret key with a value of any kind counts as one); else it is scanned.
+ */
+export function isCleanFile(file: string, text: string, checked: { source: { doc: Document; lines: LineCounter }; simple?: SimpleYaml['scalars'] }): boolean {
+  return (checked.simple !== undefined && looksClean(text, checked.simple)) || !findPlaintextSecrets(file, text, checked.source).length;
+}
+
+function looksClean(text: string, scalars: SimpleYaml['scalars']): boolean {
+  // Such a file's keys and values are written in it as they are read: text without a hint of a pattern holds none.
+  if (!HINT_OF_A_SECRET.test(text)) return true;
+  const matches = (value: string) => VALUE_PATTERNS.some(({ re }) => re.test(value));
+  for (const [key, value] of scalars) {
+    if (matches(key)) return false;
+    if (value !== undefined && (SECRET_KEY.test(key) || matches(String(value)))) return false;
+  }
+  return !commentSecrets(text).length;
 }
 
 const scalarText = (node: Scalar) => (node.value === null || node.value === undefined ? '' : String(node.value));

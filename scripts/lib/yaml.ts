@@ -113,3 +113,20 @@ export function positionOf(source: SourceDocument, path: (string | number)[], at
 function isNode(value: unknown): value is Node {
   return value !== null && typeof value === 'object' && 'range' in (value as object);
 }
+
+/** A parsed file's source whose YAML tree is built only when a finding needs a position. */
+export function lazySource(file: string, text: string, data: unknown): SourceDocument {
+  let parsed: SourceDocument | undefined;
+  const tree = () => (parsed ??= parseYamlSource(file, text).source);
+  return {
+    file,
+    text,
+    data,
+    get doc() {
+      return tree().doc;
+    },
+    get lines() {
+      return tree().lines;
+    },
+  };
+}

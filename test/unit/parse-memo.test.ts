@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { statSync, utimesSync } from 'node:fs';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { readKnownFiles } from '../../scripts/inventory/parse-memo.ts';
+import { carriedByJson, readKnownFiles } from '../../scripts/inventory/parse-memo.ts';
 import { CACHE_KEY_ENV } from '../../scripts/lib/cache-key.ts';
 import { memoPath } from '../../scripts/lib/signed-memo.ts';
 import { tempRepo } from '../helpers/repo.ts';
@@ -61,4 +62,34 @@ test('a small memo is rewritten for a single change', async () => {
   assert.equal(run(root, file, keys, []), false, 'nothing changed: not rewritten');
   assert.equal(run(root, file, keys, ['n1']), true);
   assert.equal(run(root, file, keys.slice(1), ['n1']), true, 'one file gone');
+});
+
+test('a value is kept in the memo exactly when JSON gives it back unchanged', () => {
+  const holey = [1, 2, 3];
+  delete holey[1];
+  const values: unknown[] = [
+    { name: 'dev-1', apps: { prometheus: { enabled: true, values: { retention: '8d', replicas: 2, ratio: 0.5 } } }, list: ['a', null, [1, 2]] },
+    { a: Number.NaN },
+    { a: Number.POSITIVE_INFINITY },
+    { a: -0 },
+    { a: undefined },
+    { a: new Date(0) },
+    { a: new Map() },
+    { a: holey },
+    { a: [undefined] },
+    { a: Object.create(null) },
+    { a: 1n },
+    { a: () => 1 },
+    { a: 'text\u{1F600}\ud800' },
+    JSON.parse('{"__proto__": 1}'),
+  ];
+  for (const value of values) {
+    let roundTrip: boolean;
+    try {
+      roundTrip = isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value);
+    } catch {
+      roundTrip = false;
+    }
+    assert.equal(carriedByJson(value), roundTrip, inspect(value));
+  }
 });
