@@ -15,6 +15,7 @@ import { inShard } from '../../scripts/lib/shard.ts';
 import { startChartRepository } from '../helpers/chart-repo.ts';
 import { gitIn } from '../helpers/git-fleet.ts';
 import { benchOptions } from './args.ts';
+import { settleDisk } from './disk.ts';
 import { writeSyntheticFleet } from './fleet.ts';
 
 const HELP = `usage: npm run bench:fleet [-- CLUSTERS [SHARDS [naive|no-naive]] [--charts URL]]
@@ -115,6 +116,7 @@ try {
     `${readFileSync(join(root, 'fleet.yaml'), 'utf8')}chartMirrors:\n${CANONICAL.map((c) => `  ${c}: ${repository.url}\n`).join('')}`,
   );
   gitIn(root, 'init', '--quiet');
+  const disk = await settleDisk();
   const [generate] = await seconds(() => runGenerate(root));
   commitAll(root, 'fleet');
   const [generateNoop, noop] = await seconds(() => runGenerate(root));
@@ -123,7 +125,7 @@ try {
   console.log(
     `bench:fleet  clusters=${CLUSTERS}  leaves=${leaves}  (${options.charts ? `charts from ${options.charts}` : 'test charts'}, ${cpus().length} cores)`,
   );
-  line('generate', `${generate.toFixed(2)} s`);
+  line('generate', `${generate.toFixed(2)} s  (${disk} before)`);
   line('generate, nothing to do', `${generateNoop.toFixed(2)} s`);
 
   // Schema catalogs are per Kubernetes version and per machine, like the tools: built before any timing.
