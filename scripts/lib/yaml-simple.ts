@@ -65,7 +65,8 @@ const MAX_LENGTH = 65536;
 const MAX_DEPTH = 16;
 /** Tabs, carriage returns, other control characters and anything beyond ASCII: the library's to read. */
 const OUTSIDE = /[^\n\x20-\x7e]/;
-const KEY = /^[A-Za-z_][\w./-]*$/;
+/** A name; the library refuses an implicit key longer than 1,024 characters, and these are far shorter. */
+const KEY = /^[A-Za-z_][\w./-]{0,255}$/;
 /** Keys the core schema reads as null or a boolean, and the one a values merge cannot carry. */
 const NOT_A_NAME = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|__proto__)$/;
 /** A plain word: no indicator first, no `: ` or ` #` inside, no trailing space; `:` only inside (URLs). */
